@@ -1,0 +1,9 @@
+DROP TABLE mail_outbox;
+DROP TABLE chat_events;
+DROP TABLE chats;
+DROP TABLE contacts;
+DROP TABLE websites;
+DROP TABLE queue_members;
+DROP TABLE queues;
+DROP TABLE sessions;
+DROP TABLE users;

@@ -1,0 +1,409 @@
+//! `AgentActor`: one per signed-in agent. It owns the agent's presence, capacity, open offer
+//! and chats, and every socket (tab, device) the agent has open: several tabs are one agent.
+
+use std::collections::{BTreeSet, HashMap};
+
+use actix::prelude::*;
+use bytestring::ByteString;
+
+use super::chat::AssignAgent;
+use super::queue::{AgentAvailability, ClaimOffer, OfferRejected};
+use super::{Engine, Outbound};
+use crate::domain::ids::{ChatId, QueueId, UserId};
+use crate::domain::presence::{AgentLoad, Capacity, ChosenPresence, Presence};
+use crate::error::AppError;
+use crate::protocol::{HeldChat, OfferView, ServerFrame};
+use crate::store;
+
+/// How the agent actor reaches one of the agent's sockets.
+#[derive(Clone)]
+pub struct AgentSocketHandle {
+    pub outbound: Recipient<Outbound>,
+    pub join: Recipient<JoinChat>,
+    pub disconnect: Recipient<Disconnect>,
+}
+
+/// The socket should subscribe to this chat's events (the agent now holds it).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct JoinChat {
+    pub chat_id: ChatId,
+}
+
+/// The socket should close, saying why.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Disconnect {
+    pub reason: &'static str,
+}
+
+pub struct AgentActor {
+    engine: Engine,
+    id: UserId,
+    display_name: String,
+    capacity: Capacity,
+    presence: Presence,
+    queues: Vec<QueueId>,
+    chats: BTreeSet<ChatId>,
+    offer: Option<OfferView>,
+    sockets: HashMap<u64, AgentSocketHandle>,
+}
+
+impl AgentActor {
+    pub fn new(
+        engine: Engine,
+        id: UserId,
+        display_name: String,
+        capacity: Capacity,
+        presence: Presence,
+        queues: Vec<QueueId>,
+        chats: Vec<ChatId>,
+    ) -> AgentActor {
+        AgentActor {
+            engine,
+            id,
+            display_name,
+            capacity,
+            presence,
+            queues,
+            chats: chats.into_iter().collect(),
+            offer: None,
+            sockets: HashMap::new(),
+        }
+    }
+
+    fn load(&self) -> AgentLoad {
+        AgentLoad {
+            presence: self.presence,
+            connected: !self.sockets.is_empty(),
+            open_chats: self.chats.len() as u32,
+            capacity: self.capacity,
+            pending_offers: u32::from(self.offer.is_some()),
+        }
+    }
+
+    /// Tells every queue of the agent whether it can take an offer now. Called after every
+    /// change of presence, sockets, chats or offer.
+    fn publish_availability(&self) {
+        let can_take_offer = self.load().can_take_offer();
+        for &queue in &self.queues {
+            if let Some(addr) = self.engine.queue(queue) {
+                addr.do_send(AgentAvailability {
+                    agent: self.id,
+                    can_take_offer,
+                });
+            }
+        }
+    }
+
+    fn broadcast(&self, text: ByteString) {
+        for socket in self.sockets.values() {
+            socket.outbound.do_send(Outbound::Frame(text.clone()));
+        }
+    }
+
+    fn set_presence(&mut self, presence: Presence) {
+        if self.presence == presence {
+            return;
+        }
+        self.presence = presence;
+        self.broadcast(ServerFrame::Presence { presence }.to_text());
+        let (db, id) = (self.engine.db().clone(), self.id);
+        // Presence is kept so a restart restores it; a failed write is logged, not fatal.
+        actix::spawn(async move {
+            if let Err(e) = db
+                .run(move |conn| store::users::set_presence(conn, id, presence))
+                .await
+            {
+                tracing::warn!(agent = %id, error = %e, "could not store presence");
+            }
+        });
+    }
+
+    fn hello(&self) -> ByteString {
+        let chats: Vec<HeldChat> = self
+            .chats
+            .iter()
+            .map(|&chat_id| HeldChat { chat_id })
+            .collect();
+        ServerFrame::AgentHello {
+            agent_id: self.id.0,
+            display_name: &self.display_name,
+            presence: self.presence,
+            capacity: self.capacity.get(),
+            chats: &chats,
+            offer: self.offer.as_ref(),
+        }
+        .to_text()
+    }
+}
+
+impl Actor for AgentActor {
+    type Context = Context<Self>;
+}
+
+impl Supervised for AgentActor {
+    fn restarting(&mut self, _ctx: &mut Context<Self>) {
+        tracing::warn!(agent = %self.id, "agent actor restarting");
+    }
+}
+
+/// A dashboard socket of this agent opened. The reply is the socket's first frame and the
+/// chats it must subscribe to.
+#[derive(Message)]
+#[rtype(result = "AttachedSocket")]
+pub struct AttachSocket {
+    pub socket_id: u64,
+    pub handle: AgentSocketHandle,
+}
+
+pub struct AttachedSocket {
+    pub hello: ByteString,
+    pub chats: Vec<ChatId>,
+    pub display_name: String,
+}
+
+impl Handler<AttachSocket> for AgentActor {
+    type Result = MessageResult<AttachSocket>;
+
+    fn handle(&mut self, msg: AttachSocket, _ctx: &mut Context<Self>) -> Self::Result {
+        self.sockets.insert(msg.socket_id, msg.handle);
+        // A11, R24: back after logging out, the agent is Away until choosing Available.
+        if self.presence == Presence::Offline {
+            self.set_presence(Presence::Away);
+        }
+        self.publish_availability();
+        MessageResult(AttachedSocket {
+            hello: self.hello(),
+            chats: self.chats.iter().copied().collect(),
+            display_name: self.display_name.clone(),
+        })
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct DetachSocket {
+    pub socket_id: u64,
+}
+
+impl Handler<DetachSocket> for AgentActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: DetachSocket, _ctx: &mut Context<Self>) {
+        self.sockets.remove(&msg.socket_id);
+        self.publish_availability();
+    }
+}
+
+/// R24: the agent picks Available or Away (never RONA, R23).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ChoosePresence(pub ChosenPresence);
+
+impl Handler<ChoosePresence> for AgentActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: ChoosePresence, _ctx: &mut Context<Self>) {
+        self.set_presence(msg.0.into());
+        self.publish_availability();
+    }
+}
+
+/// A queue offers the agent a chat. Refused unless the agent can take it right now.
+#[derive(Message)]
+#[rtype(result = "Result<(), AppError>")]
+pub struct OfferChat {
+    pub offer: OfferView,
+}
+
+impl Handler<OfferChat> for AgentActor {
+    type Result = Result<(), AppError>;
+
+    fn handle(&mut self, msg: OfferChat, _ctx: &mut Context<Self>) -> Self::Result {
+        if !self.load().can_take_offer() {
+            return Err(AppError::Unavailable);
+        }
+        self.broadcast(ServerFrame::Offer(&msg.offer).to_text());
+        self.offer = Some(msg.offer);
+        self.publish_availability();
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WithdrawReason {
+    Expired,
+    ChatEnded,
+}
+
+impl WithdrawReason {
+    fn as_str(self) -> &'static str {
+        match self {
+            WithdrawReason::Expired => "expired",
+            WithdrawReason::ChatEnded => "chat_ended",
+        }
+    }
+}
+
+/// The queue took the offer back.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct WithdrawOffer {
+    pub chat_id: ChatId,
+    pub reason: WithdrawReason,
+    /// R22, R23, A3: the offer expired unanswered and the queue puts the agent in RONA.
+    pub rona: bool,
+}
+
+impl Handler<WithdrawOffer> for AgentActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: WithdrawOffer, _ctx: &mut Context<Self>) {
+        if self.offer.as_ref().map(|o| o.chat_id) != Some(msg.chat_id) {
+            return;
+        }
+        self.offer = None;
+        self.broadcast(
+            ServerFrame::OfferWithdrawn {
+                chat_id: msg.chat_id,
+                reason: msg.reason.as_str(),
+            }
+            .to_text(),
+        );
+        if msg.rona {
+            self.set_presence(Presence::Rona);
+        }
+        self.publish_availability();
+    }
+}
+
+/// R16: the agent accepts its open offer.
+#[derive(Message)]
+#[rtype(result = "Result<(), AppError>")]
+pub struct AcceptOffer {
+    pub chat_id: ChatId,
+}
+
+impl Handler<AcceptOffer> for AgentActor {
+    type Result = AtomicResponse<Self, Result<(), AppError>>;
+
+    fn handle(&mut self, msg: AcceptOffer, _ctx: &mut Context<Self>) -> Self::Result {
+        let offer = match &self.offer {
+            Some(offer) if offer.chat_id == msg.chat_id => offer.clone(),
+            _ => return AtomicResponse::new(Box::pin(fut::ready(Err(AppError::OfferNotFound)))),
+        };
+        let (engine, agent, agent_name) = (self.engine.clone(), self.id, self.display_name.clone());
+        let accept = async move {
+            let queue = engine
+                .queue(offer.queue_id)
+                .ok_or(AppError::OfferNotFound)?;
+            queue
+                .send(ClaimOffer {
+                    chat_id: offer.chat_id,
+                    agent,
+                })
+                .await??;
+            engine
+                .chat(offer.chat_id)
+                .await?
+                .send(AssignAgent { agent, agent_name })
+                .await?
+        };
+        AtomicResponse::new(Box::pin(accept.into_actor(self).map(
+            move |accepted, act, _ctx| {
+                // Accepted or not, the offer is over: the queue no longer holds it for us.
+                act.offer = None;
+                if accepted.is_ok() {
+                    act.chats.insert(msg.chat_id);
+                    act.broadcast(
+                        ServerFrame::ChatAssigned {
+                            chat_id: msg.chat_id,
+                        }
+                        .to_text(),
+                    );
+                    for socket in act.sockets.values() {
+                        socket.join.do_send(JoinChat {
+                            chat_id: msg.chat_id,
+                        });
+                    }
+                }
+                act.publish_availability();
+                accepted
+            },
+        )))
+    }
+}
+
+/// R21: the agent turns its open offer down.
+#[derive(Message)]
+#[rtype(result = "Result<(), AppError>")]
+pub struct RejectOffer {
+    pub chat_id: ChatId,
+}
+
+impl Handler<RejectOffer> for AgentActor {
+    type Result = Result<(), AppError>;
+
+    fn handle(&mut self, msg: RejectOffer, _ctx: &mut Context<Self>) -> Self::Result {
+        let offer = match self.offer.take() {
+            Some(offer) if offer.chat_id == msg.chat_id => offer,
+            other => {
+                self.offer = other;
+                return Err(AppError::OfferNotFound);
+            }
+        };
+        if let Some(queue) = self.engine.queue(offer.queue_id) {
+            queue.do_send(OfferRejected {
+                chat_id: offer.chat_id,
+                agent: self.id,
+            });
+        }
+        self.broadcast(
+            ServerFrame::OfferWithdrawn {
+                chat_id: offer.chat_id,
+                reason: "rejected",
+            }
+            .to_text(),
+        );
+        self.publish_availability();
+        Ok(())
+    }
+}
+
+/// A chat the agent held has ended: the capacity is free again.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ChatClosed {
+    pub chat_id: ChatId,
+}
+
+impl Handler<ChatClosed> for AgentActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: ChatClosed, _ctx: &mut Context<Self>) {
+        if self.chats.remove(&msg.chat_id) {
+            self.publish_availability();
+        }
+    }
+}
+
+/// The agent logged out: offline at once, every socket closed.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct LoggedOut;
+
+impl Handler<LoggedOut> for AgentActor {
+    type Result = ();
+
+    fn handle(&mut self, _msg: LoggedOut, _ctx: &mut Context<Self>) {
+        self.set_presence(Presence::Offline);
+        for socket in self.sockets.values() {
+            socket.disconnect.do_send(Disconnect {
+                reason: "logged_out",
+            });
+        }
+        self.sockets.clear();
+        self.publish_availability();
+    }
+}

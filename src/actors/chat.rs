@@ -1,0 +1,409 @@
+//! `ChatActor`: one per conversation. It is the single writer of the chat's event sequence:
+//! every event is numbered here, stored, and only then sent to the chat's subscribers.
+
+use std::collections::HashMap;
+
+use actix::prelude::*;
+
+use super::queue::RemoveChat;
+use super::{agent::ChatClosed, Engine, FeedClosed, Outbound};
+use crate::clock::now_ms;
+use crate::domain::chat::{ChatLifecycle, ChatState, EndedBy, MessageText, Poster};
+use crate::domain::event::{Author, ChatEvent, EventBody};
+use crate::domain::ids::{ChatId, QueueId, Seq, UserId};
+use crate::error::AppError;
+use crate::protocol::ServerFrame;
+use crate::store::{self, chats::ChatRow, StoreResult};
+
+/// What a chat's actor is started from: a new chat, or one rebuilt from the store.
+#[derive(Debug, Clone)]
+pub struct ChatSeed {
+    pub chat_id: ChatId,
+    pub queue_id: QueueId,
+    pub website_key: String,
+    pub visitor_name: String,
+    pub requested_at_ms: i64,
+    pub last_seq: Seq,
+}
+
+impl ChatSeed {
+    pub fn from_row(row: &ChatRow, website_key: String, last_seq: Seq) -> StoreResult<ChatSeed> {
+        Ok(ChatSeed {
+            chat_id: row.chat_id(),
+            queue_id: QueueId(row.queue_id),
+            website_key,
+            visitor_name: row.visitor_name.clone(),
+            requested_at_ms: row.created_at_ms,
+            last_seq,
+        })
+    }
+}
+
+/// Who is looking at a chat through a socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    Visitor,
+    Agent(UserId),
+}
+
+pub struct ChatActor {
+    engine: Engine,
+    seed: ChatSeed,
+    lifecycle: ChatLifecycle,
+    last_seq: Seq,
+    /// Idempotency keys already stored, scoped by author, with the sequence they got.
+    client_keys: HashMap<String, Seq>,
+    subscribers: HashMap<u64, Subscriber>,
+}
+
+struct Subscriber {
+    viewer: Viewer,
+    outbound: Recipient<Outbound>,
+    closed: Recipient<FeedClosed>,
+}
+
+impl ChatActor {
+    pub fn new(
+        engine: Engine,
+        seed: ChatSeed,
+        lifecycle: ChatLifecycle,
+        client_keys: Vec<(String, Seq)>,
+    ) -> ChatActor {
+        ChatActor {
+            engine,
+            last_seq: seed.last_seq,
+            seed,
+            lifecycle,
+            client_keys: client_keys.into_iter().collect(),
+            subscribers: HashMap::new(),
+        }
+    }
+
+    fn event(&self, author: Author, body: EventBody) -> ChatEvent {
+        ChatEvent {
+            chat_id: self.seed.chat_id,
+            seq: self.last_seq.next(),
+            at_ms: now_ms(),
+            author,
+            private: false,
+            body,
+        }
+    }
+
+    /// Sends a stored event to every subscriber allowed to see it (R10, R39).
+    fn publish(&mut self, event: &ChatEvent) {
+        self.last_seq = event.seq;
+        let text = ServerFrame::Event(event).to_text();
+        self.subscribers.retain(|_, sub| sub.outbound.connected());
+        for sub in self.subscribers.values() {
+            if sub.viewer == Viewer::Visitor && !event.visible_to_visitor() {
+                continue;
+            }
+            sub.outbound.do_send(Outbound::Frame(text.clone()));
+        }
+    }
+
+    /// After the last event of an ended chat: tell everyone the feed is over and stop.
+    fn close_feed(&mut self, ctx: &mut Context<Self>) {
+        for sub in self.subscribers.values() {
+            sub.closed.do_send(FeedClosed {
+                chat_id: self.seed.chat_id,
+            });
+        }
+        self.subscribers.clear();
+        ctx.stop();
+    }
+}
+
+impl Actor for ChatActor {
+    type Context = Context<Self>;
+
+    fn stopped(&mut self, _ctx: &mut Self::Context) {
+        self.engine.forget_chat(self.seed.chat_id);
+    }
+}
+
+type Reply<T> = AtomicResponse<ChatActor, Result<T, AppError>>;
+
+fn reply<T: 'static>(result: Result<T, AppError>) -> Reply<T> {
+    AtomicResponse::new(Box::pin(fut::ready(result)))
+}
+
+/// A socket wants this chat's events after `after`, then every new one as it happens.
+#[derive(Message)]
+#[rtype(result = "Result<Subscribed, AppError>")]
+pub struct Subscribe {
+    pub socket_id: u64,
+    pub viewer: Viewer,
+    pub after: Seq,
+    pub outbound: Recipient<Outbound>,
+    pub closed: Recipient<FeedClosed>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Subscribed {
+    pub state: ChatState,
+    pub last_seq: Seq,
+}
+
+impl Handler<Subscribe> for ChatActor {
+    type Result = Reply<Subscribed>;
+
+    /// The replay is read and queued before the subscriber is added, inside one atomic
+    /// handler, so the subscriber sees every event exactly once and in order.
+    fn handle(&mut self, msg: Subscribe, _ctx: &mut Context<Self>) -> Self::Result {
+        if let Viewer::Agent(agent) = msg.viewer {
+            if !self.lifecycle.has_agent(agent) {
+                return reply(Err(crate::domain::RuleError::NotAParticipant.into()));
+            }
+        }
+        let chat = self.seed.chat_id;
+        let include_private = msg.viewer != Viewer::Visitor;
+        let batch = self.engine.settings().realtime.replay_batch.max(1);
+        let after = msg.after;
+        let replay = self.engine.db().run(move |conn| {
+            let mut events = Vec::new();
+            let mut cursor = after;
+            loop {
+                let page = store::chats::events_after(conn, chat, cursor, include_private, batch)?;
+                let full = page.len() as i64 == batch;
+                if let Some(last) = page.last() {
+                    cursor = last.seq;
+                }
+                events.extend(page);
+                if !full {
+                    return Ok(events);
+                }
+            }
+        });
+        AtomicResponse::new(Box::pin(replay.into_actor(self).map(
+            move |replayed, act, ctx| {
+                let replayed = replayed?;
+                if !replayed.is_empty() {
+                    let frames = replayed
+                        .iter()
+                        .map(|event| ServerFrame::Event(event).to_text())
+                        .collect();
+                    msg.outbound.do_send(Outbound::Batch(frames));
+                }
+                if act.lifecycle.state() == ChatState::Ended {
+                    // Loaded only to replay a finished chat: nothing more will happen in it.
+                    if act.subscribers.is_empty() {
+                        ctx.stop();
+                    }
+                } else {
+                    act.subscribers.insert(
+                        msg.socket_id,
+                        Subscriber {
+                            viewer: msg.viewer,
+                            outbound: msg.outbound,
+                            closed: msg.closed,
+                        },
+                    );
+                }
+                Ok(Subscribed {
+                    state: act.lifecycle.state(),
+                    last_seq: act.last_seq,
+                })
+            },
+        )))
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Unsubscribe {
+    pub socket_id: u64,
+}
+
+impl Handler<Unsubscribe> for ChatActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: Unsubscribe, ctx: &mut Context<Self>) {
+        self.subscribers.remove(&msg.socket_id);
+        // An ended chat was only loaded to replay its history; nobody needs it any more.
+        if self.lifecycle.state() == ChatState::Ended && self.subscribers.is_empty() {
+            ctx.stop();
+        }
+    }
+}
+
+/// A text message from the visitor or an agent of the chat.
+#[derive(Message)]
+#[rtype(result = "Result<Seq, AppError>")]
+pub struct PostMessage {
+    pub poster: Poster,
+    pub author_name: String,
+    pub text: MessageText,
+    /// The client's idempotency key: a retry with the same key is stored once.
+    pub client_key: Option<String>,
+}
+
+impl Handler<PostMessage> for ChatActor {
+    type Result = Reply<Seq>;
+
+    fn handle(&mut self, msg: PostMessage, _ctx: &mut Context<Self>) -> Self::Result {
+        if let Err(rule) = self.lifecycle.may_post(msg.poster) {
+            return reply(Err(rule.into()));
+        }
+        let (scope, author) = match msg.poster {
+            Poster::Visitor => (
+                "visitor:".to_owned(),
+                Author::Visitor {
+                    name: msg.author_name,
+                },
+            ),
+            Poster::Agent(id) => (
+                format!("agent:{id}:"),
+                Author::Agent {
+                    id,
+                    name: msg.author_name,
+                },
+            ),
+        };
+        let scoped_key = msg.client_key.map(|key| scope + &key);
+        if let Some(seq) = scoped_key.as_ref().and_then(|k| self.client_keys.get(k)) {
+            return reply(Ok(*seq));
+        }
+        let event = self.event(
+            author,
+            EventBody::Message {
+                text: msg.text.as_str().to_owned(),
+            },
+        );
+        let stored = event.clone();
+        let key = scoped_key.clone();
+        let write = self
+            .engine
+            .db()
+            .run(move |conn| store::chats::append(conn, &stored, key.as_deref()));
+        AtomicResponse::new(Box::pin(write.into_actor(self).map(
+            move |written, act, _ctx| {
+                written?;
+                if let Some(key) = scoped_key {
+                    act.client_keys.insert(key, event.seq);
+                }
+                act.publish(&event);
+                Ok(event.seq)
+            },
+        )))
+    }
+}
+
+/// R16: an agent who claimed the offer joins the chat, which becomes active.
+#[derive(Message)]
+#[rtype(result = "Result<(), AppError>")]
+pub struct AssignAgent {
+    pub agent: UserId,
+    pub agent_name: String,
+}
+
+impl Handler<AssignAgent> for ChatActor {
+    type Result = Reply<()>;
+
+    fn handle(&mut self, msg: AssignAgent, _ctx: &mut Context<Self>) -> Self::Result {
+        let mut next = self.lifecycle.clone();
+        if let Err(rule) = next.accept(msg.agent) {
+            return reply(Err(rule.into()));
+        }
+        let event = self.event(
+            Author::System,
+            EventBody::AgentJoined {
+                agent_id: msg.agent,
+                agent_name: msg.agent_name,
+            },
+        );
+        let stored = event.clone();
+        let agent = msg.agent;
+        let write = self
+            .engine
+            .db()
+            .run(move |conn| store::chats::accept(conn, &stored, agent));
+        AtomicResponse::new(Box::pin(write.into_actor(self).map(
+            move |written, act, _ctx| {
+                written?;
+                act.lifecycle = next;
+                act.publish(&event);
+                Ok(())
+            },
+        )))
+    }
+}
+
+/// R7, R8: the visitor or an agent of the chat ends it.
+#[derive(Message)]
+#[rtype(result = "Result<(), AppError>")]
+pub struct EndChat {
+    pub by: EndedBy,
+}
+
+impl Handler<EndChat> for ChatActor {
+    type Result = Reply<()>;
+
+    fn handle(&mut self, msg: EndChat, _ctx: &mut Context<Self>) -> Self::Result {
+        let mut next = self.lifecycle.clone();
+        let disposition = match next.end(msg.by) {
+            Ok(disposition) => disposition,
+            Err(rule) => return reply(Err(rule.into())),
+        };
+        let was_queued = self.lifecycle.state() == ChatState::Queued;
+        let event = self.event(
+            Author::System,
+            EventBody::ChatEnded {
+                ended_by: msg.by,
+                disposition,
+            },
+        );
+        let stored = event.clone();
+        let write = self
+            .engine
+            .db()
+            .run(move |conn| store::chats::end(conn, &stored, disposition));
+        AtomicResponse::new(Box::pin(write.into_actor(self).map(
+            move |written, act, ctx| {
+                written?;
+                act.lifecycle = next;
+                act.publish(&event);
+                let chat_id = act.seed.chat_id;
+                if was_queued {
+                    if let Some(queue) = act.engine.queue(act.seed.queue_id) {
+                        queue.do_send(RemoveChat { chat_id });
+                    }
+                }
+                for &agent in act.lifecycle.agents() {
+                    if let Some(addr) = act.engine.running_agent(agent) {
+                        addr.do_send(ChatClosed { chat_id });
+                    }
+                }
+                act.close_feed(ctx);
+                Ok(())
+            },
+        )))
+    }
+}
+
+/// What the visitor side needs to know to open a socket or answer a REST call.
+#[derive(Message)]
+#[rtype(result = "ChatSummary")]
+pub struct Describe;
+
+#[derive(Debug, Clone)]
+pub struct ChatSummary {
+    pub seed: ChatSeed,
+    pub state: ChatState,
+    pub last_seq: Seq,
+    pub agents: Vec<UserId>,
+}
+
+impl Handler<Describe> for ChatActor {
+    type Result = MessageResult<Describe>;
+
+    fn handle(&mut self, _msg: Describe, _ctx: &mut Context<Self>) -> Self::Result {
+        MessageResult(ChatSummary {
+            seed: self.seed.clone(),
+            state: self.lifecycle.state(),
+            last_seq: self.last_seq,
+            agents: self.lifecycle.agents().to_vec(),
+        })
+    }
+}

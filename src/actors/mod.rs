@@ -1,0 +1,304 @@
+//! The live engine: one actor per thing in the world (website, queue, agent, chat).
+//!
+//! Actors find each other through the [`Engine`]'s directory of addresses, never through
+//! globals, so that a remote address can later stand where a local one stands today. Handlers
+//! stay thin: they turn a message into a `domain` decision and carry out its effects (store
+//! writes through [`Db::run`], sends, timers).
+
+pub mod agent;
+pub mod chat;
+pub mod queue;
+pub mod website;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use actix::prelude::*;
+use bytestring::ByteString;
+
+use crate::domain::chat::{ChatLifecycle, ChatState};
+use crate::domain::ids::{ChatId, QueueId, UserId, WebsiteId};
+use crate::domain::presence::{Capacity, Presence};
+use crate::domain::website::WebsiteKey;
+use crate::error::AppError;
+use crate::settings::Settings;
+use crate::store::{self, Db, StoreError};
+
+use agent::AgentActor;
+use chat::{ChatActor, ChatSeed};
+use queue::{EnqueueChat, QueueActor};
+use website::WebsiteActor;
+
+/// Text for one socket: a single frame, or a batch (a replay) that takes one place in the
+/// socket's bounded outbound queue however long it is.
+#[derive(Debug, Clone, Message)]
+#[rtype(result = "()")]
+pub enum Outbound {
+    Frame(ByteString),
+    Batch(Vec<ByteString>),
+}
+
+/// A chat will send no more events to this subscriber (it ended).
+#[derive(Debug, Clone, Copy, Message)]
+#[rtype(result = "()")]
+pub struct FeedClosed {
+    pub chat_id: ChatId,
+}
+
+/// A unique number for each socket, to subscribe and unsubscribe it.
+pub fn next_socket_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+struct EngineInner {
+    db: Db,
+    settings: Settings,
+    arbiters: Mutex<Vec<Arbiter>>,
+    handles: Vec<ArbiterHandle>,
+    next_arbiter: AtomicUsize,
+    websites: RwLock<HashMap<WebsiteKey, Addr<WebsiteActor>>>,
+    website_keys: RwLock<HashMap<WebsiteId, WebsiteKey>>,
+    queues: RwLock<HashMap<QueueId, Addr<QueueActor>>>,
+    agents: Mutex<HashMap<UserId, Addr<AgentActor>>>,
+    chats: Mutex<HashMap<ChatId, Addr<ChatActor>>>,
+}
+
+/// The engine's shared context: store, settings and the directory of live actors.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<EngineInner>,
+}
+
+impl Engine {
+    /// Starts the arbiters and rebuilds every website, queue and open chat from the store, so a
+    /// restart loses no waiting chat and no conversation.
+    pub async fn start(db: Db, settings: Settings) -> Result<Engine, AppError> {
+        let count = match settings.engine.arbiters {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+            n => n,
+        };
+        let arbiters: Vec<Arbiter> = (0..count).map(|_| Arbiter::new()).collect();
+        let handles = arbiters.iter().map(Arbiter::handle).collect();
+        let engine = Engine {
+            inner: Arc::new(EngineInner {
+                db,
+                settings,
+                arbiters: Mutex::new(arbiters),
+                handles,
+                next_arbiter: AtomicUsize::new(0),
+                websites: RwLock::default(),
+                website_keys: RwLock::default(),
+                queues: RwLock::default(),
+                agents: Mutex::default(),
+                chats: Mutex::default(),
+            }),
+        };
+        engine.rebuild().await?;
+        Ok(engine)
+    }
+
+    async fn rebuild(&self) -> Result<(), AppError> {
+        let (queues, websites, open_chats) = self
+            .db()
+            .run(|conn| {
+                let queues = store::queues::all(conn)?
+                    .into_iter()
+                    .map(|row| {
+                        let members = store::queues::members(conn, QueueId(row.id))?;
+                        Ok((row, members))
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                let websites = store::websites::all(conn)?;
+                let open_chats = store::chats::open(conn)?
+                    .into_iter()
+                    .map(|row| {
+                        let (last_seq, keys) = store::chats::sequence_state(conn, row.chat_id())?;
+                        Ok((row, last_seq, keys))
+                    })
+                    .collect::<Result<Vec<_>, StoreError>>()?;
+                Ok((queues, websites, open_chats))
+            })
+            .await?;
+
+        for (row, members) in queues {
+            let id = QueueId(row.id);
+            let actor = QueueActor::new(self.clone(), row, members);
+            let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
+            self.write(&self.inner.queues).insert(id, addr);
+        }
+        for website in websites {
+            let key = website.key.clone();
+            self.write(&self.inner.website_keys)
+                .insert(website.id, key.clone());
+            let actor = WebsiteActor::new(self.clone(), website);
+            let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
+            self.write(&self.inner.websites).insert(key, addr);
+        }
+        let mut queued = 0;
+        for (row, last_seq, client_keys) in open_chats {
+            let state = row.chat_state()?;
+            let seed = ChatSeed::from_row(&row, self.website_key(row.website_id), last_seq)?;
+            let lifecycle =
+                ChatLifecycle::restore(state, row.agent_id.map(UserId).into_iter().collect());
+            let enqueue = EnqueueChat::from_seed(&seed);
+            self.register_chat(seed, lifecycle, client_keys);
+            if state == ChatState::Queued {
+                queued += 1;
+                if let Some(queue) = self.queue(QueueId(row.queue_id)) {
+                    queue.do_send(enqueue);
+                }
+            }
+        }
+        tracing::info!(queued, "engine rebuilt from the store");
+        Ok(())
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    /// Arbiters take actors in turn, so they spread over the threads.
+    fn next_arbiter(&self) -> ArbiterHandle {
+        let i = self.inner.next_arbiter.fetch_add(1, Ordering::Relaxed);
+        self.inner.handles[i % self.inner.handles.len()].clone()
+    }
+
+    pub fn website(&self, key: &WebsiteKey) -> Option<Addr<WebsiteActor>> {
+        self.read(&self.inner.websites).get(key).cloned()
+    }
+
+    fn website_key(&self, id: i64) -> String {
+        self.read(&self.inner.website_keys)
+            .get(&WebsiteId(id))
+            .map(|k| k.as_str().to_owned())
+            .unwrap_or_default()
+    }
+
+    pub fn queue(&self, id: QueueId) -> Option<Addr<QueueActor>> {
+        self.read(&self.inner.queues).get(&id).cloned()
+    }
+
+    /// The agent's actor if the agent is signed in to the engine right now.
+    pub fn running_agent(&self, id: UserId) -> Option<Addr<AgentActor>> {
+        self.lock(&self.inner.agents).get(&id).cloned()
+    }
+
+    /// The agent's actor, started from the store if it is not running.
+    pub async fn agent(&self, id: UserId) -> Result<Addr<AgentActor>, AppError> {
+        if let Some(addr) = self.running_agent(id) {
+            return Ok(addr);
+        }
+        let (user, queues, chats) = self
+            .db()
+            .run(move |conn| {
+                let user = store::users::by_id(conn, id)?;
+                let queues = store::queues::queues_of(conn, id)?;
+                let chats = store::chats::active_of_agent(conn, id)?;
+                Ok((user, queues, chats))
+            })
+            .await?;
+        let user = user.ok_or(AppError::Unauthorized)?;
+        let capacity = Capacity::parse(user.capacity.clamp(1, 20) as u32)?;
+        // A11, R24: an agent who was signed out starts Away and must choose Available.
+        let presence = match Presence::from_stored(&user.presence) {
+            Some(Presence::Offline) | None => Presence::Away,
+            Some(presence) => presence,
+        };
+        let mut agents = self.lock(&self.inner.agents);
+        if let Some(addr) = agents.get(&id) {
+            return Ok(addr.clone());
+        }
+        let actor = AgentActor::new(
+            self.clone(),
+            id,
+            user.display_name,
+            capacity,
+            presence,
+            queues,
+            chats.iter().map(|c| c.chat_id()).collect(),
+        );
+        let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
+        agents.insert(id, addr.clone());
+        Ok(addr)
+    }
+
+    /// The chat's actor; a chat that is not live (ended, or never loaded) is loaded from the
+    /// store so its history can still be replayed.
+    pub async fn chat(&self, id: ChatId) -> Result<Addr<ChatActor>, AppError> {
+        if let Some(addr) = self.lock(&self.inner.chats).get(&id) {
+            return Ok(addr.clone());
+        }
+        let (row, last_seq, client_keys) = self
+            .db()
+            .run(move |conn| {
+                let Some(row) = store::chats::by_id(conn, id)? else {
+                    return Ok(None);
+                };
+                let (last_seq, keys) = store::chats::sequence_state(conn, id)?;
+                Ok(Some((row, last_seq, keys)))
+            })
+            .await?
+            .ok_or(AppError::ChatNotFound)?;
+        let seed = ChatSeed::from_row(&row, self.website_key(row.website_id), last_seq)?;
+        let lifecycle = ChatLifecycle::restore(
+            row.chat_state()?,
+            row.agent_id.map(UserId).into_iter().collect(),
+        );
+        Ok(self.register_chat(seed, lifecycle, client_keys))
+    }
+
+    /// Starts the actor of a chat unless one runs already, and lists it in the directory.
+    pub(crate) fn register_chat(
+        &self,
+        seed: ChatSeed,
+        lifecycle: ChatLifecycle,
+        client_keys: Vec<(String, crate::domain::ids::Seq)>,
+    ) -> Addr<ChatActor> {
+        let mut chats = self.lock(&self.inner.chats);
+        if let Some(addr) = chats.get(&seed.chat_id) {
+            return addr.clone();
+        }
+        let chat_id = seed.chat_id;
+        let actor = ChatActor::new(self.clone(), seed, lifecycle, client_keys);
+        let addr = ChatActor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
+        chats.insert(chat_id, addr.clone());
+        addr
+    }
+
+    /// Called by a chat's actor as it stops.
+    pub(crate) fn forget_chat(&self, id: ChatId) {
+        self.lock(&self.inner.chats).remove(&id);
+    }
+
+    /// How many chat actors are live (for tests and metrics).
+    pub fn live_chats(&self) -> usize {
+        self.lock(&self.inner.chats).len()
+    }
+
+    /// Stops every arbiter; the actors on them stop with them.
+    pub fn shutdown(&self) {
+        for arbiter in self.lock(&self.inner.arbiters).drain(..) {
+            arbiter.stop();
+        }
+    }
+
+    // A poisoned lock only means another thread panicked while holding it; the maps stay
+    // consistent (every critical section is a single insert, remove or lookup), so go on.
+    fn lock<'a, T>(&self, mutex: &'a Mutex<T>) -> std::sync::MutexGuard<'a, T> {
+        mutex.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn read<'a, T>(&self, lock: &'a RwLock<T>) -> std::sync::RwLockReadGuard<'a, T> {
+        lock.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write<'a, T>(&self, lock: &'a RwLock<T>) -> std::sync::RwLockWriteGuard<'a, T> {
+        lock.write().unwrap_or_else(|p| p.into_inner())
+    }
+}

@@ -1,0 +1,322 @@
+//! A conversation's values and its lifecycle: queued → active → ended.
+
+use serde::{Deserialize, Serialize};
+
+use super::ids::UserId;
+use super::RuleError;
+
+/// R3: the name a visitor gives before a chat request is sent. Never empty or blank.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct VisitorName(String);
+
+impl VisitorName {
+    pub const MAX_CHARS: usize = 80;
+
+    pub fn parse(raw: &str) -> Result<VisitorName, RuleError> {
+        let name = raw.trim();
+        if name.is_empty() {
+            return Err(RuleError::EmptyName);
+        }
+        if name.chars().count() > Self::MAX_CHARS {
+            return Err(RuleError::NameTooLong {
+                max: Self::MAX_CHARS,
+            });
+        }
+        if name.chars().any(char::is_control) {
+            return Err(RuleError::ControlCharacters);
+        }
+        Ok(VisitorName(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// R38: the text of one chat message, 1 to 1000 characters of plain text.
+///
+/// `<` and `>` are ordinary characters (decision A7): every text is escaped where it is shown.
+/// Line breaks and tabs are allowed; other control characters are not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct MessageText(String);
+
+impl MessageText {
+    pub const MAX_CHARS: usize = 1000;
+
+    pub fn parse(raw: &str) -> Result<MessageText, RuleError> {
+        if raw.trim().is_empty() {
+            return Err(RuleError::EmptyMessage);
+        }
+        if raw.chars().count() > Self::MAX_CHARS {
+            return Err(RuleError::MessageTooLong {
+                max: Self::MAX_CHARS,
+            });
+        }
+        if raw
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
+            return Err(RuleError::ControlCharacters);
+        }
+        Ok(MessageText(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Where a chat is in its life. Offers are a queue's business: an offered chat is still queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatState {
+    /// Waiting for an agent to accept it.
+    Queued,
+    /// An agent accepted it; both sides exchange messages.
+    Active,
+    /// Over; nobody can post any more.
+    Ended,
+}
+
+impl ChatState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatState::Queued => "queued",
+            ChatState::Active => "active",
+            ChatState::Ended => "ended",
+        }
+    }
+
+    pub fn from_stored(value: &str) -> Option<ChatState> {
+        match value {
+            "queued" => Some(ChatState::Queued),
+            "active" => Some(ChatState::Active),
+            "ended" => Some(ChatState::Ended),
+            _ => None,
+        }
+    }
+}
+
+/// R91: how an interaction ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Disposition {
+    VisitorEnded,
+    AgentEnded,
+    Timeout,
+    Offline,
+    Unmanaged,
+}
+
+impl Disposition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Disposition::VisitorEnded => "visitor_ended",
+            Disposition::AgentEnded => "agent_ended",
+            Disposition::Timeout => "timeout",
+            Disposition::Offline => "offline",
+            Disposition::Unmanaged => "unmanaged",
+        }
+    }
+}
+
+/// Who ended a chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EndedBy {
+    Visitor,
+    Agent { id: UserId },
+}
+
+/// Who wants to post into a chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Poster {
+    Visitor,
+    Agent(UserId),
+}
+
+/// The lifecycle rules of one chat: who may post, who may join, how it ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatLifecycle {
+    state: ChatState,
+    agents: Vec<UserId>,
+}
+
+impl ChatLifecycle {
+    pub fn new() -> ChatLifecycle {
+        ChatLifecycle {
+            state: ChatState::Queued,
+            agents: Vec::new(),
+        }
+    }
+
+    /// Rebuilds the lifecycle of a stored chat.
+    pub fn restore(state: ChatState, agents: Vec<UserId>) -> ChatLifecycle {
+        ChatLifecycle { state, agents }
+    }
+
+    pub fn state(&self) -> ChatState {
+        self.state
+    }
+
+    pub fn agents(&self) -> &[UserId] {
+        &self.agents
+    }
+
+    pub fn has_agent(&self, agent: UserId) -> bool {
+        self.agents.contains(&agent)
+    }
+
+    /// A visitor may write while waiting (the agent sees it on accepting) and while active;
+    /// an agent only once it has joined. Nobody writes into an ended chat (R8).
+    pub fn may_post(&self, poster: Poster) -> Result<(), RuleError> {
+        match (self.state, poster) {
+            (ChatState::Ended, _) => Err(RuleError::ChatEnded),
+            (_, Poster::Visitor) => Ok(()),
+            (_, Poster::Agent(agent)) if !self.has_agent(agent) => Err(RuleError::NotAParticipant),
+            (ChatState::Queued, Poster::Agent(_)) => Err(RuleError::ChatNotActive),
+            (ChatState::Active, Poster::Agent(_)) => Ok(()),
+        }
+    }
+
+    /// R16: an agent accepted the offer; the chat becomes active with that agent.
+    pub fn accept(&mut self, agent: UserId) -> Result<(), RuleError> {
+        match self.state {
+            ChatState::Ended => Err(RuleError::ChatEnded),
+            ChatState::Active => Err(RuleError::ChatAlreadyAssigned),
+            ChatState::Queued => {
+                self.state = ChatState::Active;
+                self.agents.push(agent);
+                Ok(())
+            }
+        }
+    }
+
+    /// R7, R8: the visitor or an agent of the chat ends it.
+    pub fn end(&mut self, by: EndedBy) -> Result<Disposition, RuleError> {
+        if self.state == ChatState::Ended {
+            return Err(RuleError::ChatEnded);
+        }
+        let disposition = match by {
+            EndedBy::Visitor => Disposition::VisitorEnded,
+            EndedBy::Agent { id } if self.has_agent(id) => Disposition::AgentEnded,
+            EndedBy::Agent { .. } => return Err(RuleError::NotAParticipant),
+        };
+        self.state = ChatState::Ended;
+        Ok(disposition)
+    }
+}
+
+impl Default for ChatLifecycle {
+    fn default() -> Self {
+        ChatLifecycle::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALICE: UserId = UserId(1);
+    const BOB: UserId = UserId(2);
+
+    #[test]
+    fn visitor_name_is_required_and_trimmed_r3() {
+        assert_eq!(VisitorName::parse("  Ann ").unwrap().as_str(), "Ann");
+        assert_eq!(VisitorName::parse(""), Err(RuleError::EmptyName));
+        assert_eq!(VisitorName::parse(" \t\n "), Err(RuleError::EmptyName));
+        assert!(matches!(
+            VisitorName::parse(&"x".repeat(81)),
+            Err(RuleError::NameTooLong { max: 80 })
+        ));
+        assert_eq!(
+            VisitorName::parse("A\u{0}nn"),
+            Err(RuleError::ControlCharacters)
+        );
+    }
+
+    #[test]
+    fn message_has_at_most_1000_characters_r38() {
+        assert!(MessageText::parse(&"é".repeat(1000)).is_ok());
+        assert_eq!(
+            MessageText::parse(&"é".repeat(1001)),
+            Err(RuleError::MessageTooLong { max: 1000 })
+        );
+        assert_eq!(MessageText::parse("   "), Err(RuleError::EmptyMessage));
+    }
+
+    #[test]
+    fn angle_brackets_and_line_breaks_are_plain_text_a7() {
+        let text = MessageText::parse("price < 10 and > 5\nok?").unwrap();
+        assert_eq!(text.as_str(), "price < 10 and > 5\nok?");
+        assert_eq!(
+            MessageText::parse("bell\u{7}"),
+            Err(RuleError::ControlCharacters)
+        );
+    }
+
+    #[test]
+    fn visitor_may_write_while_waiting_but_agents_only_after_joining() {
+        let mut chat = ChatLifecycle::new();
+        assert_eq!(chat.may_post(Poster::Visitor), Ok(()));
+        assert_eq!(
+            chat.may_post(Poster::Agent(ALICE)),
+            Err(RuleError::NotAParticipant)
+        );
+        chat.accept(ALICE).unwrap();
+        assert_eq!(chat.state(), ChatState::Active);
+        assert_eq!(chat.may_post(Poster::Agent(ALICE)), Ok(()));
+        assert_eq!(
+            chat.may_post(Poster::Agent(BOB)),
+            Err(RuleError::NotAParticipant)
+        );
+    }
+
+    #[test]
+    fn a_chat_is_accepted_once_r16() {
+        let mut chat = ChatLifecycle::new();
+        chat.accept(ALICE).unwrap();
+        assert_eq!(chat.accept(BOB), Err(RuleError::ChatAlreadyAssigned));
+        assert_eq!(chat.agents(), &[ALICE]);
+    }
+
+    #[test]
+    fn ending_records_who_ended_it_r7_r8_r91() {
+        let mut by_visitor = ChatLifecycle::new();
+        by_visitor.accept(ALICE).unwrap();
+        assert_eq!(
+            by_visitor.end(EndedBy::Visitor),
+            Ok(Disposition::VisitorEnded)
+        );
+
+        let mut by_agent = ChatLifecycle::new();
+        by_agent.accept(ALICE).unwrap();
+        assert_eq!(
+            by_agent.end(EndedBy::Agent { id: BOB }),
+            Err(RuleError::NotAParticipant)
+        );
+        assert_eq!(
+            by_agent.end(EndedBy::Agent { id: ALICE }),
+            Ok(Disposition::AgentEnded)
+        );
+    }
+
+    #[test]
+    fn nobody_posts_into_an_ended_chat_r8() {
+        let mut chat = ChatLifecycle::new();
+        chat.end(EndedBy::Visitor).unwrap();
+        assert_eq!(chat.may_post(Poster::Visitor), Err(RuleError::ChatEnded));
+        assert_eq!(chat.end(EndedBy::Visitor), Err(RuleError::ChatEnded));
+        assert_eq!(chat.accept(ALICE), Err(RuleError::ChatEnded));
+    }
+
+    #[test]
+    fn stored_states_round_trip() {
+        for state in [ChatState::Queued, ChatState::Active, ChatState::Ended] {
+            assert_eq!(ChatState::from_stored(state.as_str()), Some(state));
+        }
+        assert_eq!(ChatState::from_stored("lost"), None);
+    }
+}

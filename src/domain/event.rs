@@ -1,0 +1,127 @@
+//! Conversation events: everything that happens in a chat, numbered by a per-chat sequence.
+
+use serde::{Deserialize, Serialize};
+
+use super::chat::{Disposition, EndedBy};
+use super::ids::{ChatId, QueueId, Seq, UserId};
+
+/// Who an event comes from (R84).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Author {
+    Visitor { name: String },
+    Agent { id: UserId, name: String },
+    System,
+}
+
+impl Author {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Author::Visitor { .. } => "visitor",
+            Author::Agent { .. } => "agent",
+            Author::System => "system",
+        }
+    }
+}
+
+/// What happened. Serialised with a `kind` tag; the same JSON is stored and sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventBody {
+    /// R3: the visitor asked for a chat; always the first event of a chat.
+    ChatRequested {
+        visitor_name: String,
+        website_key: String,
+        queue_id: QueueId,
+    },
+    /// A text message from the visitor or an agent.
+    Message { text: String },
+    /// R16: an agent accepted the chat and joined it.
+    AgentJoined {
+        agent_id: UserId,
+        agent_name: String,
+    },
+    /// R7, R8: the chat is over; nothing follows this event.
+    ChatEnded {
+        ended_by: EndedBy,
+        disposition: Disposition,
+    },
+}
+
+impl EventBody {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventBody::ChatRequested { .. } => "chat_requested",
+            EventBody::Message { .. } => "message",
+            EventBody::AgentJoined { .. } => "agent_joined",
+            EventBody::ChatEnded { .. } => "chat_ended",
+        }
+    }
+}
+
+/// One stored, numbered event of a chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatEvent {
+    pub chat_id: ChatId,
+    pub seq: Seq,
+    /// Milliseconds since the Unix epoch, when the engine stored the event.
+    pub at_ms: i64,
+    pub author: Author,
+    /// R39: private events reach agents only, never the visitor.
+    pub private: bool,
+    #[serde(flatten)]
+    pub body: EventBody,
+}
+
+impl ChatEvent {
+    /// R10, R39: what a visitor may see of a chat.
+    pub fn visible_to_visitor(&self) -> bool {
+        !self.private
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_serialises_flat_with_its_kind() {
+        let event = ChatEvent {
+            chat_id: ChatId(7),
+            seq: Seq(3),
+            at_ms: 1_700_000_000_000,
+            author: Author::Agent {
+                id: UserId(2),
+                name: "Alice".into(),
+            },
+            private: false,
+            body: EventBody::Message {
+                text: "price < 10".into(),
+            },
+        };
+        let json = serde_json::to_value(&event).unwrap();
+        assert_eq!(json["kind"], "message");
+        assert_eq!(json["seq"], 3);
+        assert_eq!(json["author"]["kind"], "agent");
+        assert_eq!(json["text"], "price < 10");
+        let back: ChatEvent = serde_json::from_value(json).unwrap();
+        assert_eq!(back, event);
+    }
+
+    #[test]
+    fn private_events_are_hidden_from_visitors_r39() {
+        let mut event = ChatEvent {
+            chat_id: ChatId(1),
+            seq: Seq(1),
+            at_ms: 0,
+            author: Author::System,
+            private: true,
+            body: EventBody::Message {
+                text: "note".into(),
+            },
+        };
+        assert!(!event.visible_to_visitor());
+        event.private = false;
+        assert!(event.visible_to_visitor());
+    }
+}

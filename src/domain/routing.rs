@@ -1,0 +1,138 @@
+//! Hunting: which queue member is offered a waiting chat next.
+
+use super::ids::UserId;
+
+/// A queue member as routing sees it (R17).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HuntMember {
+    pub agent: UserId,
+    /// Lower numbers are offered first.
+    pub hunt_order: i32,
+    /// When the member was added; breaks ties between equal hunt orders (R17).
+    pub added_seq: i64,
+}
+
+/// R17: the order in which members are offered chats: ascending hunt order, ties broken by the
+/// order in which members were added.
+pub fn hunt_sequence(members: &[HuntMember]) -> Vec<UserId> {
+    let mut sorted = members.to_vec();
+    sorted.sort_by_key(|m| (m.hunt_order, m.added_seq));
+    sorted.into_iter().map(|m| m.agent).collect()
+}
+
+/// The hunt for one waiting chat: who was offered it last and who turned it down.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hunt {
+    last_offered: Option<UserId>,
+    rejected_by: Vec<UserId>,
+}
+
+impl Hunt {
+    pub fn new() -> Hunt {
+        Hunt::default()
+    }
+
+    pub fn offered(&mut self, agent: UserId) {
+        self.last_offered = Some(agent);
+    }
+
+    /// R21: an agent who rejects a chat is not offered it again during this hunt.
+    pub fn rejected(&mut self, agent: UserId) {
+        if !self.rejected_by.contains(&agent) {
+            self.rejected_by.push(agent);
+        }
+    }
+
+    pub fn was_rejected_by(&self, agent: UserId) -> bool {
+        self.rejected_by.contains(&agent)
+    }
+
+    /// R17, R18, A2: the next member to offer the chat to, or `None` when nobody can take it.
+    ///
+    /// The search starts after the member offered last and wraps around, so an expired offer
+    /// moves to the next member and, once everyone was tried, the hunt cycles again. Members
+    /// who rejected the chat, and members `can_take` refuses (not Available, at capacity, an
+    /// offer already pending), are skipped.
+    pub fn next_offer(
+        &self,
+        sequence: &[UserId],
+        can_take: impl Fn(UserId) -> bool,
+    ) -> Option<UserId> {
+        let start = self
+            .last_offered
+            .and_then(|last| sequence.iter().position(|&a| a == last))
+            .map_or(0, |i| i + 1);
+        (0..sequence.len())
+            .map(|step| sequence[(start + step) % sequence.len()])
+            .find(|&agent| !self.was_rejected_by(agent) && can_take(agent))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: UserId = UserId(1);
+    const B: UserId = UserId(2);
+    const C: UserId = UserId(3);
+
+    fn member(agent: UserId, hunt_order: i32, added_seq: i64) -> HuntMember {
+        HuntMember {
+            agent,
+            hunt_order,
+            added_seq,
+        }
+    }
+
+    #[test]
+    fn lowest_hunt_order_goes_first_ties_by_insertion_r17() {
+        let members = [member(A, 2, 1), member(B, 1, 3), member(C, 1, 2)];
+        assert_eq!(hunt_sequence(&members), vec![C, B, A]);
+    }
+
+    #[test]
+    fn first_offer_goes_to_the_first_eligible_member_r17() {
+        let hunt = Hunt::new();
+        assert_eq!(hunt.next_offer(&[A, B, C], |_| true), Some(A));
+        assert_eq!(hunt.next_offer(&[A, B, C], |a| a != A), Some(B));
+    }
+
+    #[test]
+    fn an_expired_offer_moves_to_the_next_member_r18() {
+        let mut hunt = Hunt::new();
+        hunt.offered(A);
+        assert_eq!(hunt.next_offer(&[A, B, C], |_| true), Some(B));
+        hunt.offered(C);
+        assert_eq!(
+            hunt.next_offer(&[A, B, C], |_| true),
+            Some(A),
+            "cycles after the last member (A2)"
+        );
+    }
+
+    #[test]
+    fn a_rejecting_agent_is_not_offered_the_chat_again_r21() {
+        let mut hunt = Hunt::new();
+        hunt.offered(A);
+        hunt.rejected(A);
+        hunt.offered(B);
+        hunt.rejected(B);
+        assert_eq!(hunt.next_offer(&[A, B, C], |_| true), Some(C));
+        hunt.offered(C);
+        hunt.rejected(C);
+        assert_eq!(hunt.next_offer(&[A, B, C], |_| true), None);
+    }
+
+    #[test]
+    fn nobody_eligible_means_no_offer() {
+        assert_eq!(Hunt::new().next_offer(&[A, B], |_| false), None);
+        assert_eq!(Hunt::new().next_offer(&[], |_| true), None);
+    }
+
+    #[test]
+    fn a_member_removed_since_the_last_offer_restarts_from_the_top() {
+        let mut hunt = Hunt::new();
+        hunt.offered(B);
+        assert_eq!(hunt.next_offer(&[A, C], |_| true), Some(A));
+    }
+}

@@ -1,0 +1,145 @@
+//! The engine's error type at its boundary (REST and WebSocket alike).
+//!
+//! Which error each layer returns: `domain` returns [`RuleError`], `store` returns
+//! [`StoreError`], actors and HTTP handlers return [`AppError`], which wraps both. Every
+//! `AppError` has a stable snake_case code and is sent as
+//! `{"error": "code", "message": "human text"}` with a fitting HTTP status.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::domain::RuleError;
+use crate::store::StoreError;
+
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum AppError {
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    #[error("the request body is not valid: {0}")]
+    InvalidBody(String),
+    #[error("{0}")]
+    InvalidInput(String),
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    #[error("this account is deactivated")]
+    AccountDeactivated,
+    #[error("log in first")]
+    Unauthorized,
+    #[error("the session has expired; log in again")]
+    SessionExpired,
+    #[error("you may not access this")]
+    Forbidden,
+    #[error("requests from this origin may not open chats on this website")]
+    OriginNotAllowed,
+    #[error("the Origin header is required")]
+    OriginRequired,
+    #[error("no website has this key")]
+    WebsiteNotFound,
+    #[error("the website has reached its maximum of concurrent chats")]
+    WebsiteFull,
+    #[error("no such chat")]
+    ChatNotFound,
+    #[error("there is no open offer of this chat for you")]
+    OfferNotFound,
+    #[error("the engine is shutting down or restarting this part; try again")]
+    Unavailable,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The stable code clients see; never change one once released.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Rule(rule) => rule.code(),
+            AppError::InvalidBody(_) => "invalid_body",
+            AppError::InvalidInput(_) => "invalid_input",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::AccountDeactivated => "account_deactivated",
+            AppError::Unauthorized => "unauthorized",
+            AppError::SessionExpired => "session_expired",
+            AppError::Forbidden => "forbidden",
+            AppError::OriginNotAllowed => "origin_not_allowed",
+            AppError::OriginRequired => "origin_required",
+            AppError::WebsiteNotFound => "website_not_found",
+            AppError::WebsiteFull => "website_full",
+            AppError::ChatNotFound => "chat_not_found",
+            AppError::OfferNotFound => "offer_not_found",
+            AppError::Unavailable => "unavailable",
+            AppError::Store(StoreError::Pool(_)) => "store_unavailable",
+            AppError::Store(_) | AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The message shown to clients: internals are logged, never sent.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Store(StoreError::Pool(_)) => "the database is busy; try again".to_owned(),
+            AppError::Store(_) | AppError::Internal(_) => {
+                "something went wrong on our side".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: self.code(),
+            message: self.public_message(),
+        }
+    }
+}
+
+impl From<actix::MailboxError> for AppError {
+    fn from(_: actix::MailboxError) -> AppError {
+        AppError::Unavailable
+    }
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    pub error: &'static str,
+    pub message: String,
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Rule(RuleError::ChatEnded | RuleError::ChatAlreadyAssigned) => {
+                StatusCode::CONFLICT
+            }
+            AppError::Rule(RuleError::NotAParticipant) => StatusCode::FORBIDDEN,
+            AppError::Rule(_) | AppError::InvalidBody(_) | AppError::InvalidInput(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AppError::InvalidCredentials | AppError::Unauthorized | AppError::SessionExpired => {
+                StatusCode::UNAUTHORIZED
+            }
+            AppError::AccountDeactivated
+            | AppError::Forbidden
+            | AppError::OriginNotAllowed
+            | AppError::OriginRequired => StatusCode::FORBIDDEN,
+            AppError::WebsiteNotFound | AppError::ChatNotFound | AppError::OfferNotFound => {
+                StatusCode::NOT_FOUND
+            }
+            AppError::WebsiteFull => StatusCode::CONFLICT,
+            AppError::Unavailable | AppError::Store(StoreError::Pool(_)) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if self.status_code().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+        HttpResponse::build(self.status_code()).json(self.body())
+    }
+}

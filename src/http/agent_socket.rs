@@ -1,0 +1,278 @@
+//! `AgentSocket`: one per dashboard WebSocket (an agent may have several tabs). It attaches to
+//! the agent's actor, subscribes to every chat the agent holds, and turns the agent's frames
+//! into commands.
+
+use std::collections::HashMap;
+
+use actix::prelude::*;
+use actix_ws::{AggregatedMessage, CloseCode, ProtocolError};
+
+use super::socket::SocketCore;
+use crate::actors::agent::{
+    AcceptOffer, AgentActor, AgentSocketHandle, AttachSocket, ChoosePresence, DetachSocket,
+    Disconnect, JoinChat, RejectOffer,
+};
+use crate::actors::chat::{ChatActor, EndChat, PostMessage, Subscribe, Unsubscribe, Viewer};
+use crate::actors::{Engine, FeedClosed, Outbound};
+use crate::domain::chat::{EndedBy, MessageText, Poster};
+use crate::domain::ids::{ChatId, Seq, UserId};
+use crate::domain::RuleError;
+use crate::error::AppError;
+use crate::protocol::{decode, AgentCommand, ServerFrame};
+
+pub struct AgentSocket {
+    core: SocketCore,
+    engine: Engine,
+    agent_id: UserId,
+    agent: Addr<AgentActor>,
+    display_name: String,
+    /// Last sequence numbers the client already has, per chat (from the `resume` parameter).
+    resume: HashMap<ChatId, Seq>,
+    chats: HashMap<ChatId, Addr<ChatActor>>,
+}
+
+impl AgentSocket {
+    pub fn new(
+        core: SocketCore,
+        engine: Engine,
+        agent_id: UserId,
+        agent: Addr<AgentActor>,
+        resume: HashMap<ChatId, Seq>,
+    ) -> AgentSocket {
+        AgentSocket {
+            core,
+            engine,
+            agent_id,
+            agent,
+            display_name: String::new(),
+            resume,
+            chats: HashMap::new(),
+        }
+    }
+
+    fn core(&mut self) -> &mut SocketCore {
+        &mut self.core
+    }
+
+    fn subscribe(&mut self, chat_id: ChatId, ctx: &mut Context<Self>) {
+        if self.chats.contains_key(&chat_id) {
+            return;
+        }
+        let after = self.resume.remove(&chat_id).unwrap_or(Seq::NONE);
+        let engine = self.engine.clone();
+        let (socket_id, viewer) = (self.core.id, Viewer::Agent(self.agent_id));
+        let (outbound, closed) = (ctx.address().recipient(), ctx.address().recipient());
+        async move {
+            let chat = engine.chat(chat_id).await?;
+            let subscribe = Subscribe {
+                socket_id,
+                viewer,
+                after,
+                outbound,
+                closed,
+            };
+            chat.send(subscribe).await??;
+            Ok::<_, AppError>(chat)
+        }
+        .into_actor(self)
+        .map(move |subscribed, act, ctx| match subscribed {
+            Ok(chat) => {
+                act.chats.insert(chat_id, chat);
+            }
+            Err(error) => act.core.send_error(&error, Some(chat_id), None, ctx),
+        })
+        .wait(ctx);
+    }
+
+    /// The chat, if this agent holds it: agents act only in their own chats.
+    fn held_chat(&self, chat_id: ChatId) -> Result<Addr<ChatActor>, AppError> {
+        self.chats
+            .get(&chat_id)
+            .cloned()
+            .ok_or(AppError::Rule(RuleError::NotAParticipant))
+    }
+
+    /// Runs a request whose only answer is an error frame if it fails.
+    fn report_failure<F>(&mut self, chat_id: Option<ChatId>, request: F, ctx: &mut Context<Self>)
+    where
+        F: std::future::Future<Output = Result<(), AppError>> + 'static,
+    {
+        request
+            .into_actor(self)
+            .map(move |result, act, ctx| {
+                if let Err(error) = result {
+                    act.core.send_error(&error, chat_id, None, ctx);
+                }
+            })
+            .spawn(ctx);
+    }
+
+    fn handle_command(&mut self, command: AgentCommand, ctx: &mut Context<Self>) {
+        match command {
+            AgentCommand::SetPresence { presence } => self.agent.do_send(ChoosePresence(presence)),
+            AgentCommand::AcceptOffer { chat_id } => {
+                let accept = self.agent.send(AcceptOffer { chat_id });
+                self.report_failure(Some(chat_id), async move { accept.await? }, ctx);
+            }
+            AgentCommand::RejectOffer { chat_id } => {
+                let reject = self.agent.send(RejectOffer { chat_id });
+                self.report_failure(Some(chat_id), async move { reject.await? }, ctx);
+            }
+            AgentCommand::SendMessage {
+                chat_id,
+                text,
+                client_key,
+            } => self.post(chat_id, text, client_key, ctx),
+            AgentCommand::EndChat { chat_id } => {
+                let by = EndedBy::Agent { id: self.agent_id };
+                match self.held_chat(chat_id) {
+                    Ok(chat) => {
+                        let end = chat.send(EndChat { by });
+                        self.report_failure(Some(chat_id), async move { end.await? }, ctx);
+                    }
+                    Err(error) => self.core.send_error(&error, Some(chat_id), None, ctx),
+                }
+            }
+            AgentCommand::Ping => self.core.send(&ServerFrame::Pong, ctx),
+        }
+    }
+
+    fn post(
+        &mut self,
+        chat_id: ChatId,
+        text: String,
+        client_key: Option<String>,
+        ctx: &mut Context<Self>,
+    ) {
+        let prepared = MessageText::parse(&text)
+            .map_err(AppError::from)
+            .and_then(|text| Ok((text, self.held_chat(chat_id)?)));
+        let (text, chat) = match prepared {
+            Ok(prepared) => prepared,
+            Err(error) => {
+                self.core
+                    .send_error(&error, Some(chat_id), client_key.as_deref(), ctx);
+                return;
+            }
+        };
+        let post = PostMessage {
+            poster: Poster::Agent(self.agent_id),
+            author_name: self.display_name.clone(),
+            text,
+            client_key: client_key.clone(),
+        };
+        chat.send(post)
+            .into_actor(self)
+            .map(
+                move |posted, act, ctx| match posted.map_err(AppError::from).and_then(|r| r) {
+                    Ok(seq) => act.core.send(
+                        &ServerFrame::Ack {
+                            chat_id,
+                            client_key: client_key.as_deref(),
+                            seq,
+                        },
+                        ctx,
+                    ),
+                    Err(error) => {
+                        act.core
+                            .send_error(&error, Some(chat_id), client_key.as_deref(), ctx)
+                    }
+                },
+            )
+            .spawn(ctx);
+    }
+}
+
+impl Actor for AgentSocket {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        self.core.start_heartbeat(ctx, Self::core);
+        let handle = AgentSocketHandle {
+            outbound: ctx.address().recipient(),
+            join: ctx.address().recipient(),
+            disconnect: ctx.address().recipient(),
+        };
+        let attach = AttachSocket {
+            socket_id: self.core.id,
+            handle,
+        };
+        self.agent
+            .send(attach)
+            .into_actor(self)
+            .map(|attached, act, ctx| match attached {
+                Ok(attached) => {
+                    act.display_name = attached.display_name;
+                    act.core.forward(Outbound::Frame(attached.hello), ctx);
+                    for chat_id in attached.chats {
+                        act.subscribe(chat_id, ctx);
+                    }
+                }
+                Err(_) => {
+                    act.core.writer.close(CloseCode::Again, "unavailable");
+                    ctx.stop();
+                }
+            })
+            .wait(ctx);
+    }
+
+    fn stopped(&mut self, _ctx: &mut Self::Context) {
+        self.agent.do_send(DetachSocket {
+            socket_id: self.core.id,
+        });
+        for chat in self.chats.values() {
+            chat.do_send(Unsubscribe {
+                socket_id: self.core.id,
+            });
+        }
+    }
+}
+
+impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for AgentSocket {
+    fn handle(&mut self, item: Result<AggregatedMessage, ProtocolError>, ctx: &mut Self::Context) {
+        let Some(text) = self.core.receive(item, ctx) else {
+            return;
+        };
+        match decode::<AgentCommand>(&text, AgentCommand::TYPES) {
+            Ok(command) => self.handle_command(command, ctx),
+            Err(error) => self.core.send_decode_error(&error, ctx),
+        }
+    }
+
+    fn finished(&mut self, ctx: &mut Self::Context) {
+        ctx.stop();
+    }
+}
+
+impl Handler<Outbound> for AgentSocket {
+    type Result = ();
+
+    fn handle(&mut self, msg: Outbound, ctx: &mut Self::Context) {
+        self.core.forward(msg, ctx);
+    }
+}
+
+impl Handler<JoinChat> for AgentSocket {
+    type Result = ();
+
+    fn handle(&mut self, msg: JoinChat, ctx: &mut Self::Context) {
+        self.subscribe(msg.chat_id, ctx);
+    }
+}
+
+impl Handler<FeedClosed> for AgentSocket {
+    type Result = ();
+
+    fn handle(&mut self, msg: FeedClosed, _ctx: &mut Self::Context) {
+        self.chats.remove(&msg.chat_id);
+    }
+}
+
+impl Handler<Disconnect> for AgentSocket {
+    type Result = ();
+
+    fn handle(&mut self, msg: Disconnect, ctx: &mut Self::Context) {
+        self.core.writer.close(CloseCode::Normal, msg.reason);
+        ctx.stop();
+    }
+}

@@ -1,0 +1,195 @@
+//! Agent, supervisor and admin login: argon2-checked passwords, sessions as random tokens
+//! (stored hashed), sent back both as an HttpOnly cookie (dashboards) and in the body (API
+//! clients, which send it as `Authorization: Bearer`).
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use crate::actors::agent::LoggedOut;
+use crate::actors::Engine;
+use crate::clock::now_ms;
+use crate::credentials;
+use crate::domain::ids::UserId;
+use crate::error::AppError;
+use crate::store::{self, sessions::NewSession, users::UserRow};
+
+pub const SESSION_COOKIE: &str = "parley_session";
+
+/// The signed-in user of a request.
+pub struct CurrentUser {
+    pub user: UserRow,
+    token_hash: String,
+}
+
+impl CurrentUser {
+    pub fn id(&self) -> UserId {
+        self.user.user_id()
+    }
+}
+
+/// The session token of a request: `Authorization: Bearer …` first, then the cookie.
+fn session_token(req: &HttpRequest) -> Option<String> {
+    let bearer = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned());
+    bearer.or_else(|| req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()))
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<CurrentUser, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let engine = req.app_data::<web::Data<Engine>>().cloned();
+        let token = session_token(req);
+        Box::pin(async move {
+            let engine = engine.ok_or_else(|| AppError::Internal("engine missing".into()))?;
+            let token = token.ok_or(AppError::Unauthorized)?;
+            let token_hash = credentials::token_hash(&token);
+            let lookup = token_hash.clone();
+            let found = engine
+                .db()
+                .run(move |conn| store::sessions::find(conn, &lookup))
+                .await?;
+            let (user, expires_at_ms) = found.ok_or(AppError::Unauthorized)?;
+            if expires_at_ms <= now_ms() {
+                return Err(AppError::SessionExpired);
+            }
+            if !user.active {
+                return Err(AppError::AccountDeactivated);
+            }
+            Ok(CurrentUser { user, token_hash })
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    username: String,
+    password: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UserView {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: String,
+    capacity: i32,
+}
+
+impl From<&UserRow> for UserView {
+    fn from(user: &UserRow) -> UserView {
+        UserView {
+            id: user.id,
+            username: user.username.clone(),
+            display_name: user.display_name.clone(),
+            role: user.role.clone(),
+            capacity: user.capacity,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct LoginResponse {
+    token: String,
+    expires_at_ms: i64,
+    user: UserView,
+}
+
+/// `POST /api/v1/auth/login`
+pub async fn login(
+    engine: web::Data<Engine>,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, AppError> {
+    let LoginRequest { username, password } = body.into_inner();
+    let ttl_ms = engine.settings().auth.session_ttl_secs.max(1) * 1000;
+    let token = credentials::new_token();
+    let token_hash = credentials::token_hash(&token);
+    let user = engine
+        .db()
+        .run(move |conn| {
+            let Some(user) = store::users::by_username(conn, &username)? else {
+                // Verify anyway, so a wrong name takes as long as a wrong password.
+                let _ = credentials::verify_password(&password, dummy_hash());
+                return Ok(Err(AppError::InvalidCredentials));
+            };
+            if !credentials::verify_password(&password, &user.password_hash) {
+                return Ok(Err(AppError::InvalidCredentials));
+            }
+            if !user.active {
+                return Ok(Err(AppError::AccountDeactivated));
+            }
+            let now = now_ms();
+            store::sessions::insert(
+                conn,
+                &NewSession {
+                    token_hash: &token_hash,
+                    user_id: user.id,
+                    created_at_ms: now,
+                    expires_at_ms: now + ttl_ms,
+                },
+            )?;
+            store::sessions::delete_expired(conn, now)?;
+            Ok(Ok((user, now + ttl_ms)))
+        })
+        .await??;
+    let (user, expires_at_ms) = user;
+    tracing::info!(user = %user.username, "logged in");
+    let cookie = Cookie::build(SESSION_COOKIE, token.clone())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(engine.settings().auth.cookie_secure)
+        .max_age(CookieDuration::milliseconds(ttl_ms))
+        .finish();
+    Ok(HttpResponse::Ok().cookie(cookie).json(LoginResponse {
+        token,
+        expires_at_ms,
+        user: UserView::from(&user),
+    }))
+}
+
+/// An argon2 hash of a random string, checked against when the username is unknown.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| credentials::hash_password(&credentials::new_token()).unwrap_or_default())
+}
+
+/// `POST /api/v1/auth/logout`: ends this session; the agent goes offline at once if it has
+/// no other session left.
+pub async fn logout(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let token_hash = user.token_hash.clone();
+    let id = user.id();
+    let others = engine
+        .db()
+        .run(move |conn| {
+            store::sessions::delete(conn, &token_hash)?;
+            store::sessions::live_count(conn, id, now_ms())
+        })
+        .await?;
+    if others == 0 {
+        if let Some(agent) = engine.running_agent(id) {
+            agent.do_send(LoggedOut);
+        }
+    }
+    let mut expired = Cookie::build(SESSION_COOKIE, "").path("/").finish();
+    expired.make_removal();
+    Ok(HttpResponse::NoContent().cookie(expired).finish())
+}
+
+/// `GET /api/v1/auth/me`
+pub async fn me(user: CurrentUser) -> HttpResponse {
+    HttpResponse::Ok().json(UserView::from(&user.user))
+}

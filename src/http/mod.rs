@@ -1,0 +1,71 @@
+//! HTTP: routes, authentication and the WebSocket sockets. Handlers only parse, authenticate
+//! and hand over to actors or the store.
+
+pub mod agent;
+pub mod agent_socket;
+pub mod auth;
+pub mod socket;
+pub mod visitor;
+pub mod visitor_socket;
+
+use actix_web::{web, HttpResponse};
+
+use crate::actors::Engine;
+use crate::error::AppError;
+
+/// Largest JSON body accepted by any endpoint.
+const MAX_JSON_BYTES: usize = 64 * 1024;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(MAX_JSON_BYTES)
+            .error_handler(|err, _req| AppError::InvalidBody(err.to_string()).into()),
+    )
+    .app_data(
+        web::QueryConfig::default()
+            .error_handler(|err, _req| AppError::InvalidInput(err.to_string()).into()),
+    )
+    .app_data(
+        web::PathConfig::default()
+            .error_handler(|err, _req| AppError::InvalidInput(err.to_string()).into()),
+    )
+    .route("/healthz", web::get().to(healthz))
+    .route("/readyz", web::get().to(readyz))
+    .service(
+        web::scope("/api/v1")
+            .route("/auth/login", web::post().to(auth::login))
+            .route("/auth/logout", web::post().to(auth::logout))
+            .route("/auth/me", web::get().to(auth::me))
+            .route("/agent/ws", web::get().to(agent::socket))
+            .route(
+                "/websites/{key}/config",
+                web::get().to(visitor::public_config),
+            )
+            .route("/websites/{key}/chats", web::post().to(visitor::start_chat))
+            .route("/chats/{chat_id}/events", web::get().to(visitor::events))
+            .route("/chats/{chat_id}/end", web::post().to(visitor::end_chat))
+            .route("/chats/{chat_id}/ws", web::get().to(visitor::socket)),
+    )
+    .default_service(web::to(not_found));
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn readyz(engine: web::Data<Engine>) -> HttpResponse {
+    if engine.db().ping().await {
+        HttpResponse::Ok().json(serde_json::json!({ "status": "ready" }))
+    } else {
+        HttpResponse::ServiceUnavailable()
+            .json(serde_json::json!({ "status": "store_unreachable" }))
+    }
+}
+
+async fn not_found() -> HttpResponse {
+    HttpResponse::NotFound().json(serde_json::json!({
+        "error": "not_found",
+        "message": "no such endpoint",
+    }))
+}

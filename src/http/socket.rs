@@ -1,0 +1,306 @@
+//! What every WebSocket needs, visitor or agent: a writer task that owns the actix-ws session
+//! behind a *bounded* queue, heartbeats, and the decoding of incoming frames.
+//!
+//! A client that reads too slowly fills its queue; it is then disconnected (close code 1008,
+//! `slow_consumer`) and resumes with its last sequence number, instead of making the engine
+//! buffer without limit.
+
+use std::time::{Duration, Instant};
+
+use actix::prelude::*;
+use actix_web::web::Bytes;
+use actix_ws::{AggregatedMessage, CloseCode, CloseReason, ProtocolError, Session};
+use bytestring::ByteString;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::actors::Outbound;
+use crate::error::AppError;
+use crate::protocol::{DecodeError, ServerFrame};
+use crate::settings::RealtimeSettings;
+
+enum Wire {
+    Frame(ByteString),
+    Batch(Vec<ByteString>),
+    Ping,
+    Pong(Bytes),
+    Close(CloseReason),
+}
+
+/// The sending half of a socket: frames go into a bounded queue that a task drains.
+pub struct SocketWriter {
+    queue: mpsc::Sender<Wire>,
+    abort: Option<oneshot::Sender<CloseReason>>,
+}
+
+impl SocketWriter {
+    pub fn spawn(mut session: Session, capacity: usize) -> SocketWriter {
+        let (queue, mut frames) = mpsc::channel::<Wire>(capacity.max(1));
+        let (abort, mut aborted) = oneshot::channel::<CloseReason>();
+        actix_web::rt::spawn(async move {
+            loop {
+                let wire = tokio::select! {
+                    biased;
+                    reason = &mut aborted => {
+                        if let Ok(reason) = reason {
+                            let _ = session.close(Some(reason)).await;
+                        }
+                        return;
+                    }
+                    wire = frames.recv() => wire,
+                };
+                let written = match wire {
+                    Some(Wire::Frame(text)) => session.text(text).await,
+                    Some(Wire::Batch(texts)) => {
+                        let mut written = Ok(());
+                        for text in texts {
+                            written = session.text(text).await;
+                            if written.is_err() {
+                                break;
+                            }
+                        }
+                        written
+                    }
+                    Some(Wire::Ping) => session.ping(b"").await,
+                    Some(Wire::Pong(bytes)) => session.pong(&bytes).await,
+                    Some(Wire::Close(reason)) => {
+                        let _ = session.close(Some(reason)).await;
+                        return;
+                    }
+                    None => {
+                        let _ = session.close(None).await;
+                        return;
+                    }
+                };
+                if written.is_err() {
+                    return;
+                }
+            }
+        });
+        SocketWriter {
+            queue,
+            abort: Some(abort),
+        }
+    }
+
+    fn enqueue(&self, wire: Wire) -> Result<(), SlowConsumer> {
+        self.queue.try_send(wire).map_err(|_| SlowConsumer)
+    }
+
+    pub fn outbound(&self, outbound: Outbound) -> Result<(), SlowConsumer> {
+        self.enqueue(match outbound {
+            Outbound::Frame(text) => Wire::Frame(text),
+            Outbound::Batch(texts) => Wire::Batch(texts),
+        })
+    }
+
+    pub fn frame(&self, frame: &ServerFrame<'_>) -> Result<(), SlowConsumer> {
+        self.enqueue(Wire::Frame(frame.to_text()))
+    }
+
+    /// Closes after everything already queued has been written.
+    pub fn close(&mut self, code: CloseCode, description: &str) {
+        let reason = CloseReason {
+            code,
+            description: Some(description.to_owned()),
+        };
+        if self.enqueue(Wire::Close(reason.clone())).is_err() {
+            self.abort(reason);
+        }
+    }
+
+    /// Closes now, dropping whatever is still queued.
+    pub fn abort(&mut self, reason: CloseReason) {
+        if let Some(abort) = self.abort.take() {
+            let _ = abort.send(reason);
+        }
+    }
+}
+
+/// The socket's queue is full: its client does not read fast enough.
+#[derive(Debug)]
+pub struct SlowConsumer;
+
+/// Shared state of a socket actor.
+pub struct SocketCore {
+    pub id: u64,
+    pub writer: SocketWriter,
+    last_heard: Instant,
+    settings: RealtimeSettings,
+}
+
+impl SocketCore {
+    pub fn new(id: u64, writer: SocketWriter, settings: RealtimeSettings) -> SocketCore {
+        SocketCore {
+            id,
+            writer,
+            last_heard: Instant::now(),
+            settings,
+        }
+    }
+
+    /// Sends a frame; a full queue disconnects the slow client.
+    pub fn send<A>(&mut self, frame: &ServerFrame<'_>, ctx: &mut Context<A>)
+    where
+        A: Actor<Context = Context<A>>,
+    {
+        if self.writer.frame(frame).is_err() {
+            self.drop_slow_consumer(ctx);
+        }
+    }
+
+    pub fn forward<A>(&mut self, outbound: Outbound, ctx: &mut Context<A>)
+    where
+        A: Actor<Context = Context<A>>,
+    {
+        if self.writer.outbound(outbound).is_err() {
+            self.drop_slow_consumer(ctx);
+        }
+    }
+
+    pub fn send_error<A>(
+        &mut self,
+        error: &AppError,
+        chat_id: Option<crate::domain::ids::ChatId>,
+        client_key: Option<&str>,
+        ctx: &mut Context<A>,
+    ) where
+        A: Actor<Context = Context<A>>,
+    {
+        let message = error.public_message();
+        self.send(
+            &ServerFrame::Error {
+                error: error.code(),
+                message: &message,
+                chat_id,
+                client_key,
+            },
+            ctx,
+        );
+    }
+
+    pub fn send_decode_error<A>(&mut self, error: &DecodeError, ctx: &mut Context<A>)
+    where
+        A: Actor<Context = Context<A>>,
+    {
+        self.send(
+            &ServerFrame::Error {
+                error: error.code,
+                message: &error.message,
+                chat_id: None,
+                client_key: None,
+            },
+            ctx,
+        );
+    }
+
+    fn drop_slow_consumer<A>(&mut self, ctx: &mut Context<A>)
+    where
+        A: Actor<Context = Context<A>>,
+    {
+        tracing::info!(socket = self.id, "disconnecting a slow client");
+        self.writer.abort(CloseReason {
+            code: CloseCode::Policy,
+            description: Some("slow_consumer".to_owned()),
+        });
+        ctx.stop();
+    }
+
+    /// Pings the client every heartbeat interval and drops it after the client timeout of
+    /// silence (a dead network path never says goodbye).
+    pub fn start_heartbeat<A>(&self, ctx: &mut Context<A>, core: fn(&mut A) -> &mut SocketCore)
+    where
+        A: Actor<Context = Context<A>>,
+    {
+        let every = Duration::from_millis(self.settings.heartbeat_interval_ms.max(10));
+        let timeout = Duration::from_millis(self.settings.client_timeout_ms);
+        ctx.run_interval(every, move |actor, ctx| {
+            let core = core(actor);
+            if core.last_heard.elapsed() > timeout {
+                tracing::info!(socket = core.id, "no heartbeat from the client; closing");
+                core.writer.abort(CloseReason {
+                    code: CloseCode::Away,
+                    description: Some("heartbeat_timeout".to_owned()),
+                });
+                ctx.stop();
+            } else if core.writer.enqueue(Wire::Ping).is_err() {
+                core.drop_slow_consumer(ctx);
+            }
+        });
+    }
+
+    /// Handles what every socket handles alike (pings, closes, protocol errors, oversize
+    /// frames) and returns the text of a frame the actor must decode.
+    pub fn receive<A>(
+        &mut self,
+        item: Result<AggregatedMessage, ProtocolError>,
+        ctx: &mut Context<A>,
+    ) -> Option<ByteString>
+    where
+        A: Actor<Context = Context<A>>,
+    {
+        self.last_heard = Instant::now();
+        match item {
+            Ok(AggregatedMessage::Text(text)) => return Some(text),
+            Ok(AggregatedMessage::Binary(_)) => {
+                let error = DecodeError {
+                    code: "unsupported_frame",
+                    message: "frames are JSON text; binary frames are not accepted".to_owned(),
+                };
+                self.send_decode_error(&error, ctx);
+            }
+            Ok(AggregatedMessage::Ping(bytes)) => {
+                if self.writer.enqueue(Wire::Pong(bytes)).is_err() {
+                    self.drop_slow_consumer(ctx);
+                }
+            }
+            Ok(AggregatedMessage::Pong(_)) => {}
+            Ok(AggregatedMessage::Close(_)) => {
+                self.writer.close(CloseCode::Normal, "bye");
+                ctx.stop();
+            }
+            Err(ProtocolError::Overflow) => {
+                let message = format!(
+                    "a frame may have at most {} bytes",
+                    self.settings.max_frame_bytes
+                );
+                let error = DecodeError {
+                    code: "frame_too_large",
+                    message,
+                };
+                self.send_decode_error(&error, ctx);
+                self.writer.close(CloseCode::Size, "frame_too_large");
+                ctx.stop();
+            }
+            Err(error) => {
+                tracing::info!(socket = self.id, %error, "WebSocket protocol error; closing");
+                self.writer.abort(CloseReason {
+                    code: CloseCode::Protocol,
+                    description: Some("protocol_error".to_owned()),
+                });
+                ctx.stop();
+            }
+        }
+        None
+    }
+}
+
+/// Upgrades the request and wraps the incoming stream with the frame-size limits.
+pub fn upgrade(
+    req: &actix_web::HttpRequest,
+    body: actix_web::web::Payload,
+    settings: &RealtimeSettings,
+) -> Result<
+    (
+        actix_web::HttpResponse,
+        Session,
+        actix_ws::AggregatedMessageStream,
+    ),
+    actix_web::Error,
+> {
+    let (response, session, stream) = actix_ws::handle(req, body)?;
+    let stream = stream
+        .max_frame_size(settings.max_frame_bytes)
+        .aggregate_continuations()
+        .max_continuation_size(settings.max_frame_bytes);
+    Ok((response, session, stream))
+}

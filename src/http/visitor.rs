@@ -1,0 +1,224 @@
+//! The visitor's endpoints: what the widget calls. A visitor is identified per chat by the
+//! secret token it got when starting the chat, so it can reach its own chat and no other.
+
+use actix::{Actor, AsyncContext};
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use super::socket::{self, SocketCore, SocketWriter};
+use super::visitor_socket::VisitorSocket;
+use crate::actors::chat::{Describe, EndChat};
+use crate::actors::website::{GetPublicConfig, StartChat};
+use crate::actors::{next_socket_id, Engine};
+use crate::credentials;
+use crate::domain::chat::{EndedBy, VisitorName};
+use crate::domain::ids::{ChatId, Seq};
+use crate::domain::website::WebsiteKey;
+use crate::error::AppError;
+use crate::store;
+
+fn origin(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn website(
+    engine: &Engine,
+    key: &str,
+) -> Result<actix::Addr<crate::actors::website::WebsiteActor>, AppError> {
+    let key = WebsiteKey::parse(key).map_err(|_| AppError::WebsiteNotFound)?;
+    engine.website(&key).ok_or(AppError::WebsiteNotFound)
+}
+
+/// `GET /api/v1/websites/{key}/config`
+pub async fn public_config(
+    engine: web::Data<Engine>,
+    req: HttpRequest,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let config = website(&engine, &key)?
+        .send(GetPublicConfig {
+            origin: origin(&req),
+        })
+        .await??;
+    Ok(HttpResponse::Ok().json(config))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartChatRequest {
+    name: String,
+    /// Pre-chat form values (R4), shown to the agent.
+    #[serde(default)]
+    fields: Map<String, Value>,
+    page_url: Option<String>,
+    language: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct StartChatResponse {
+    chat_id: ChatId,
+    visitor_token: String,
+    state: &'static str,
+    last_seq: Seq,
+}
+
+/// `POST /api/v1/websites/{key}/chats`: R3, exactly one chat per submitted name.
+pub async fn start_chat(
+    engine: web::Data<Engine>,
+    req: HttpRequest,
+    key: web::Path<String>,
+    body: web::Json<StartChatRequest>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    let visitor_name = VisitorName::parse(&body.name)?;
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(|ua| ua.chars().take(300).collect::<String>());
+    let meta = json!({
+        "fields": body.fields,
+        "page_url": body.page_url,
+        "language": body.language,
+        "user_agent": user_agent,
+    });
+    let started = website(&engine, &key)?
+        .send(StartChat {
+            origin: origin(&req),
+            visitor_name,
+            visitor_meta: meta,
+        })
+        .await??;
+    Ok(HttpResponse::Created().json(StartChatResponse {
+        chat_id: started.chat_id,
+        visitor_token: started.visitor_token,
+        state: started.summary.state.as_str(),
+        last_seq: started.summary.last_seq,
+    }))
+}
+
+/// The visitor's token: `Authorization: Bearer …`, or `?token=` where a browser cannot set
+/// headers (WebSocket).
+fn visitor_token(req: &HttpRequest, query_token: Option<&str>) -> Option<String> {
+    req.headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_owned())
+        .or_else(|| query_token.map(str::to_owned))
+}
+
+/// Checks that `token` opens `chat_id`: a visitor reaches its own chat and no other.
+async fn authorize_visitor(
+    engine: &Engine,
+    chat_id: ChatId,
+    token: Option<String>,
+) -> Result<store::chats::ChatRow, AppError> {
+    let token = token.ok_or(AppError::Unauthorized)?;
+    let row = engine
+        .db()
+        .run(move |conn| store::chats::by_id(conn, chat_id))
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    if credentials::hashes_match(&credentials::token_hash(&token), &row.visitor_token_hash) {
+        Ok(row)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct VisitorQuery {
+    token: Option<String>,
+    #[serde(default)]
+    after_seq: i64,
+}
+
+/// `GET /api/v1/chats/{chat_id}/events`: the chat's public history after `after_seq`.
+pub async fn events(
+    engine: web::Data<Engine>,
+    req: HttpRequest,
+    chat_id: web::Path<i64>,
+    query: web::Query<VisitorQuery>,
+) -> Result<HttpResponse, AppError> {
+    let chat_id = ChatId(chat_id.into_inner());
+    authorize_visitor(
+        &engine,
+        chat_id,
+        visitor_token(&req, query.token.as_deref()),
+    )
+    .await?;
+    let after = Seq(query.after_seq.max(0));
+    let limit = engine.settings().realtime.replay_batch.max(1);
+    let events = engine
+        .db()
+        .run(move |conn| store::chats::events_after(conn, chat_id, after, false, limit))
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({ "chat_id": chat_id, "events": events })))
+}
+
+/// `POST /api/v1/chats/{chat_id}/end`: R7, the visitor ends the chat.
+pub async fn end_chat(
+    engine: web::Data<Engine>,
+    req: HttpRequest,
+    chat_id: web::Path<i64>,
+    query: web::Query<VisitorQuery>,
+) -> Result<HttpResponse, AppError> {
+    let chat_id = ChatId(chat_id.into_inner());
+    authorize_visitor(
+        &engine,
+        chat_id,
+        visitor_token(&req, query.token.as_deref()),
+    )
+    .await?;
+    engine
+        .chat(chat_id)
+        .await?
+        .send(EndChat {
+            by: EndedBy::Visitor,
+        })
+        .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /api/v1/chats/{chat_id}/ws`: the visitor's live socket; replays after `after_seq`.
+pub async fn socket(
+    engine: web::Data<Engine>,
+    req: HttpRequest,
+    body: web::Payload,
+    chat_id: web::Path<i64>,
+    query: web::Query<VisitorQuery>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let chat_id = ChatId(chat_id.into_inner());
+    let row = authorize_visitor(
+        &engine,
+        chat_id,
+        visitor_token(&req, query.token.as_deref()),
+    )
+    .await?;
+    let chat = engine.chat(chat_id).await?;
+    let summary = chat.send(Describe).await.map_err(AppError::from)?;
+    let realtime = engine.settings().realtime.clone();
+    let (response, session, stream) = socket::upgrade(&req, body, &realtime)?;
+    let writer = SocketWriter::spawn(session, realtime.outbound_queue_len);
+    let core = SocketCore::new(next_socket_id(), writer, realtime);
+    let resume_after = Seq(query.after_seq.max(0));
+    VisitorSocket::create(move |ctx| {
+        ctx.add_stream(stream);
+        VisitorSocket::new(
+            core,
+            chat_id,
+            chat,
+            row.visitor_name,
+            resume_after,
+            summary.state,
+            summary.last_seq,
+        )
+    });
+    Ok(response)
+}

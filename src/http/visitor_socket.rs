@@ -1,0 +1,192 @@
+//! `VisitorSocket`: one per widget WebSocket. It replays what the visitor missed, then relays
+//! the chat's public events, and turns the visitor's frames into chat commands.
+
+use actix::prelude::*;
+use actix_ws::{AggregatedMessage, CloseCode, ProtocolError};
+
+use super::socket::SocketCore;
+use crate::actors::chat::{ChatActor, EndChat, PostMessage, Subscribe, Unsubscribe, Viewer};
+use crate::actors::{FeedClosed, Outbound};
+use crate::domain::chat::{ChatState, EndedBy, MessageText, Poster};
+use crate::domain::ids::{ChatId, Seq};
+use crate::error::AppError;
+use crate::protocol::{decode, ServerFrame, VisitorCommand};
+
+pub struct VisitorSocket {
+    core: SocketCore,
+    chat_id: ChatId,
+    chat: Addr<ChatActor>,
+    visitor_name: String,
+    /// The last sequence number the client says it has; the gap after it is replayed.
+    resume_after: Seq,
+    state: ChatState,
+    last_seq: Seq,
+}
+
+impl VisitorSocket {
+    pub fn new(
+        core: SocketCore,
+        chat_id: ChatId,
+        chat: Addr<ChatActor>,
+        visitor_name: String,
+        resume_after: Seq,
+        state: ChatState,
+        last_seq: Seq,
+    ) -> VisitorSocket {
+        VisitorSocket {
+            core,
+            chat_id,
+            chat,
+            visitor_name,
+            resume_after,
+            state,
+            last_seq,
+        }
+    }
+
+    fn core(&mut self) -> &mut SocketCore {
+        &mut self.core
+    }
+
+    fn handle_command(&mut self, command: VisitorCommand, ctx: &mut Context<Self>) {
+        match command {
+            VisitorCommand::SendMessage { text, client_key } => {
+                let text = match MessageText::parse(&text) {
+                    Ok(text) => text,
+                    Err(rule) => {
+                        let error = AppError::from(rule);
+                        let chat_id = Some(self.chat_id);
+                        self.core
+                            .send_error(&error, chat_id, client_key.as_deref(), ctx);
+                        return;
+                    }
+                };
+                let post = PostMessage {
+                    poster: Poster::Visitor,
+                    author_name: self.visitor_name.clone(),
+                    text,
+                    client_key: client_key.clone(),
+                };
+                self.chat
+                    .send(post)
+                    .into_actor(self)
+                    .map(move |posted, act, ctx| {
+                        let chat_id = act.chat_id;
+                        match posted.map_err(AppError::from).and_then(|r| r) {
+                            Ok(seq) => act.core.send(
+                                &ServerFrame::Ack {
+                                    chat_id,
+                                    client_key: client_key.as_deref(),
+                                    seq,
+                                },
+                                ctx,
+                            ),
+                            Err(error) => act.core.send_error(
+                                &error,
+                                Some(chat_id),
+                                client_key.as_deref(),
+                                ctx,
+                            ),
+                        }
+                    })
+                    .spawn(ctx);
+            }
+            VisitorCommand::EndChat => {
+                self.chat
+                    .send(EndChat {
+                        by: EndedBy::Visitor,
+                    })
+                    .into_actor(self)
+                    .map(|ended, act, ctx| {
+                        if let Err(error) = ended.map_err(AppError::from).and_then(|r| r) {
+                            let chat_id = Some(act.chat_id);
+                            act.core.send_error(&error, chat_id, None, ctx);
+                        }
+                    })
+                    .spawn(ctx);
+            }
+            VisitorCommand::Ping => self.core.send(&ServerFrame::Pong, ctx),
+        }
+    }
+}
+
+impl Actor for VisitorSocket {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        self.core.start_heartbeat(ctx, Self::core);
+        let hello = ServerFrame::VisitorHello {
+            chat_id: self.chat_id,
+            state: self.state.as_str(),
+            last_seq: self.last_seq,
+        };
+        self.core.send(&hello, ctx);
+        let subscribe = Subscribe {
+            socket_id: self.core.id,
+            viewer: Viewer::Visitor,
+            after: self.resume_after,
+            outbound: ctx.address().recipient(),
+            closed: ctx.address().recipient(),
+        };
+        self.chat
+            .send(subscribe)
+            .into_actor(self)
+            .map(|subscribed, act, ctx| {
+                match subscribed.map_err(AppError::from).and_then(|r| r) {
+                    // The replay ended with the chat's end: nothing more will come (R8).
+                    Ok(s) if s.state == ChatState::Ended => {
+                        act.core.writer.close(CloseCode::Normal, "chat_ended");
+                        ctx.stop();
+                    }
+                    Ok(_) => {}
+                    Err(error) => {
+                        let chat_id = Some(act.chat_id);
+                        act.core.send_error(&error, chat_id, None, ctx);
+                        act.core.writer.close(CloseCode::Error, error.code());
+                        ctx.stop();
+                    }
+                }
+            })
+            .wait(ctx);
+    }
+
+    fn stopped(&mut self, _ctx: &mut Self::Context) {
+        self.chat.do_send(Unsubscribe {
+            socket_id: self.core.id,
+        });
+    }
+}
+
+impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for VisitorSocket {
+    fn handle(&mut self, item: Result<AggregatedMessage, ProtocolError>, ctx: &mut Self::Context) {
+        let Some(text) = self.core.receive(item, ctx) else {
+            return;
+        };
+        match decode::<VisitorCommand>(&text, VisitorCommand::TYPES) {
+            Ok(command) => self.handle_command(command, ctx),
+            Err(error) => self.core.send_decode_error(&error, ctx),
+        }
+    }
+
+    fn finished(&mut self, ctx: &mut Self::Context) {
+        ctx.stop();
+    }
+}
+
+impl Handler<Outbound> for VisitorSocket {
+    type Result = ();
+
+    fn handle(&mut self, msg: Outbound, ctx: &mut Self::Context) {
+        self.core.forward(msg, ctx);
+    }
+}
+
+impl Handler<FeedClosed> for VisitorSocket {
+    type Result = ();
+
+    /// R8: the chat ended; the widget takes no more messages for it.
+    fn handle(&mut self, _msg: FeedClosed, ctx: &mut Self::Context) {
+        self.core.writer.close(CloseCode::Normal, "chat_ended");
+        ctx.stop();
+    }
+}

@@ -1,0 +1,20 @@
+//! Parley: a live-chat contact-center engine.
+//!
+//! Layers, top to bottom (see `docs/architecture.md`): `http` (routes, auth, WebSocket
+//! sockets) → `actors` (websites, queues, agents, chats) → `domain` (pure rules) and `store`
+//! (diesel over SQLite or PostgreSQL).
+
+pub mod actors;
+pub mod cli;
+pub mod clock;
+pub mod credentials;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod mail;
+pub mod protocol;
+pub mod seed;
+pub mod settings;
+pub mod startup;
+pub mod store;
+pub mod telemetry;

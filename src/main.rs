@@ -1,0 +1,66 @@
+use std::process::ExitCode;
+
+use parley::cli::{self, Command};
+use parley::settings::Settings;
+use parley::startup::Application;
+use parley::telemetry;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let cli = match cli::parse(&args) {
+        Ok(cli) => cli,
+        Err(problem) => {
+            eprintln!("{problem}\n\n{}", cli::USAGE);
+            return ExitCode::from(2);
+        }
+    };
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("cannot read settings: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(&settings.log.filter);
+    let outcome = match &cli.command {
+        Command::Help => {
+            println!("{}", cli::USAGE);
+            Ok(())
+        }
+        Command::Serve => serve(settings),
+        Command::Migrate => cli::migrate(&settings),
+        Command::AddUser(user) => cli::add_user(&settings, user),
+        Command::SetPassword {
+            username,
+            password_stdin,
+        } => cli::set_password(&settings, username, *password_stdin),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(problem) => {
+            eprintln!("{problem}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(settings: Settings) -> Result<(), String> {
+    actix_web::rt::System::new().block_on(async move {
+        let host = settings.server.host.clone();
+        let app = Application::build(settings)
+            .await
+            .map_err(|e| e.to_string())?;
+        if let Some(demo) = app.demo_accounts() {
+            println!(
+                "\nDemo data created: website key \"demo\" (allowed on localhost), queue \"Support\".\n  \
+                 agent:      username \"agent\"       password \"{}\"\n  \
+                 supervisor: username \"supervisor\"  password \"{}\"\n\
+                 See README.md and docs/protocol.md to start a chat.\n",
+                demo.agent_password, demo.supervisor_password
+            );
+        }
+        // Tests and scripts read this line to find the port when they asked for port 0.
+        println!("parley listening on http://{host}:{}", app.port());
+        app.run_until_stopped().await.map_err(|e| e.to_string())
+    })
+}

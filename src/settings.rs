@@ -1,0 +1,159 @@
+//! Settings, in layers: the documented defaults in `config/default.toml` (built into the
+//! binary), an optional file named on the command line, then `CHAT__SECTION__KEY` variables.
+
+use std::path::Path;
+
+use config::{Config, Environment, File, FileFormat};
+use serde::Deserialize;
+
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub engine: EngineSettings,
+    pub realtime: RealtimeSettings,
+    pub routing: RoutingSettings,
+    pub auth: AuthSettings,
+    pub mail: MailSettings,
+    pub demo: DemoSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    pub workers: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub pool_size: u32,
+    pub connect_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EngineSettings {
+    pub arbiters: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RealtimeSettings {
+    pub heartbeat_interval_ms: u64,
+    pub client_timeout_ms: u64,
+    pub outbound_queue_len: usize,
+    pub max_frame_bytes: usize,
+    pub replay_batch: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RoutingSettings {
+    pub offer_timeout_ms: i64,
+    pub hunt_timeout_ms: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AuthSettings {
+    pub session_ttl_secs: i64,
+    pub cookie_secure: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MailSettings {
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DemoSettings {
+    pub seed_on_empty: bool,
+    pub agent_password: String,
+    pub supervisor_password: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    pub filter: String,
+}
+
+impl Settings {
+    /// Reads the layers. `file` is the optional `--config` file, which must exist if named.
+    pub fn load(file: Option<&Path>) -> Result<Settings, config::ConfigError> {
+        Self::load_with(file, Environment::with_prefix("CHAT"))
+    }
+
+    /// Like [`Settings::load`] but with the given environment source (tests pass their own).
+    pub fn load_with(
+        file: Option<&Path>,
+        environment: Environment,
+    ) -> Result<Settings, config::ConfigError> {
+        let mut builder = Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml));
+        if let Some(file) = file {
+            builder = builder.add_source(File::from(file).required(true));
+        }
+        builder
+            .add_source(
+                environment
+                    .prefix_separator("__")
+                    .separator("__")
+                    .try_parsing(true),
+            )
+            .build()?
+            .try_deserialize()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Environment {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Environment::with_prefix("CHAT").source(Some(map))
+    }
+
+    #[test]
+    fn defaults_come_from_the_documented_file() {
+        let settings = Settings::load_with(None, env(&[])).unwrap();
+        assert_eq!(settings.server.port, 8080);
+        assert_eq!(settings.routing.offer_timeout_ms, 15_000);
+        assert_eq!(settings.routing.hunt_timeout_ms, 60_000);
+        assert_eq!(settings.database.url, "data/parley.db");
+    }
+
+    #[test]
+    fn environment_overrides_with_double_underscores() {
+        let settings = Settings::load_with(
+            None,
+            env(&[
+                ("CHAT__SERVER__PORT", "9123"),
+                ("CHAT__DATABASE__URL", "postgres://x@localhost/y"),
+                ("CHAT__DEMO__SEED_ON_EMPTY", "false"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(settings.server.port, 9123);
+        assert_eq!(settings.database.url, "postgres://x@localhost/y");
+        assert!(!settings.demo.seed_on_empty);
+    }
+
+    #[test]
+    fn a_named_file_overrides_defaults_and_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("site.toml");
+        std::fs::write(&path, "[server]\nport = 7000\n").unwrap();
+        let settings = Settings::load_with(Some(&path), env(&[])).unwrap();
+        assert_eq!(settings.server.port, 7000);
+        assert_eq!(settings.server.host, "127.0.0.1");
+        assert!(Settings::load_with(Some(&dir.path().join("missing.toml")), env(&[])).is_err());
+    }
+}

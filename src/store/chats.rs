@@ -1,0 +1,272 @@
+//! Chats and their numbered events. Every state change of a chat is written together with the
+//! event that announces it, in one transaction, so the log and the chat row never disagree.
+
+use diesel::prelude::*;
+
+use super::schema::{chat_events, chats};
+use super::{parse_json, to_json, AnyConnection, StoreError, StoreResult};
+use crate::domain::chat::{ChatState, Disposition};
+use crate::domain::event::{Author, ChatEvent, EventBody};
+use crate::domain::ids::{ChatId, QueueId, Seq, UserId, WebsiteId};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = chats)]
+pub struct ChatRow {
+    pub id: i64,
+    pub website_id: i64,
+    pub queue_id: i64,
+    pub state: String,
+    pub disposition: Option<String>,
+    pub agent_id: Option<i64>,
+    pub contact_id: Option<i64>,
+    pub visitor_name: String,
+    pub visitor_token_hash: String,
+    pub visitor_meta: String,
+    pub created_at_ms: i64,
+    pub accepted_at_ms: Option<i64>,
+    pub ended_at_ms: Option<i64>,
+}
+
+impl ChatRow {
+    pub fn chat_id(&self) -> ChatId {
+        ChatId(self.id)
+    }
+
+    pub fn chat_state(&self) -> StoreResult<ChatState> {
+        ChatState::from_stored(&self.state)
+            .ok_or_else(|| StoreError::Corrupt(format!("chats.state {:?}", self.state)))
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = chats)]
+pub struct NewChat<'a> {
+    pub website_id: i64,
+    pub queue_id: i64,
+    pub state: &'a str,
+    pub visitor_name: &'a str,
+    pub visitor_token_hash: &'a str,
+    pub visitor_meta: String,
+    pub created_at_ms: i64,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = chat_events)]
+struct EventRow {
+    chat_id: i64,
+    seq: i64,
+    at_ms: i64,
+    kind: String,
+    author_kind: String,
+    author_id: Option<i64>,
+    author_name: String,
+    private: bool,
+    client_key: Option<String>,
+    payload: String,
+}
+
+impl EventRow {
+    fn from_event(event: &ChatEvent, client_key: Option<&str>) -> EventRow {
+        let (author_id, author_name) = match &event.author {
+            Author::Visitor { name } => (None, name.clone()),
+            Author::Agent { id, name } => (Some(id.0), name.clone()),
+            Author::System => (None, String::new()),
+        };
+        EventRow {
+            chat_id: event.chat_id.0,
+            seq: event.seq.0,
+            at_ms: event.at_ms,
+            kind: event.body.kind().to_owned(),
+            author_kind: event.author.kind().to_owned(),
+            author_id,
+            author_name,
+            private: event.private,
+            client_key: client_key.map(str::to_owned),
+            payload: to_json(&event.body),
+        }
+    }
+
+    fn into_event(self) -> StoreResult<ChatEvent> {
+        let author = match (self.author_kind.as_str(), self.author_id) {
+            ("visitor", _) => Author::Visitor {
+                name: self.author_name,
+            },
+            ("agent", Some(id)) => Author::Agent {
+                id: UserId(id),
+                name: self.author_name,
+            },
+            ("system", _) => Author::System,
+            (other, _) => {
+                return Err(StoreError::Corrupt(format!(
+                    "chat_events.author_kind {other:?}"
+                )))
+            }
+        };
+        let body: EventBody = parse_json("chat_events.payload", &self.payload)?;
+        Ok(ChatEvent {
+            chat_id: ChatId(self.chat_id),
+            seq: Seq(self.seq),
+            at_ms: self.at_ms,
+            author,
+            private: self.private,
+            body,
+        })
+    }
+}
+
+/// The first event of every chat is written with it: a chat never exists without its request.
+pub fn insert_with_request(
+    conn: &mut AnyConnection,
+    chat: &NewChat<'_>,
+    website_key: &str,
+    at_ms: i64,
+) -> StoreResult<ChatEvent> {
+    conn.transaction(|conn| {
+        let id = diesel::insert_into(chats::table)
+            .values(chat)
+            .returning(chats::id)
+            .get_result::<i64>(conn)?;
+        let event = ChatEvent {
+            chat_id: ChatId(id),
+            seq: Seq(1),
+            at_ms,
+            author: Author::Visitor {
+                name: chat.visitor_name.to_owned(),
+            },
+            private: false,
+            body: EventBody::ChatRequested {
+                visitor_name: chat.visitor_name.to_owned(),
+                website_key: website_key.to_owned(),
+                queue_id: QueueId(chat.queue_id),
+            },
+        };
+        diesel::insert_into(chat_events::table)
+            .values(EventRow::from_event(&event, None))
+            .execute(conn)?;
+        Ok(event)
+    })
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: ChatId) -> StoreResult<Option<ChatRow>> {
+    Ok(chats::table
+        .find(id.0)
+        .select(ChatRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Chats that are queued or active, oldest first: what a restart must rebuild.
+pub fn open(conn: &mut AnyConnection) -> StoreResult<Vec<ChatRow>> {
+    Ok(chats::table
+        .filter(chats::state.ne(ChatState::Ended.as_str()))
+        .order(chats::id)
+        .select(ChatRow::as_select())
+        .load(conn)?)
+}
+
+/// The active chats an agent holds.
+pub fn active_of_agent(conn: &mut AnyConnection, agent: UserId) -> StoreResult<Vec<ChatRow>> {
+    Ok(chats::table
+        .filter(chats::agent_id.eq(agent.0))
+        .filter(chats::state.eq(ChatState::Active.as_str()))
+        .order(chats::id)
+        .select(ChatRow::as_select())
+        .load(conn)?)
+}
+
+/// Appends one event, with the idempotency key it was sent with, if any.
+pub fn append(
+    conn: &mut AnyConnection,
+    event: &ChatEvent,
+    client_key: Option<&str>,
+) -> StoreResult<()> {
+    diesel::insert_into(chat_events::table)
+        .values(EventRow::from_event(event, client_key))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// R16: the chat becomes active with `agent`, and the join event is logged.
+pub fn accept(conn: &mut AnyConnection, event: &ChatEvent, agent: UserId) -> StoreResult<()> {
+    conn.transaction(|conn| {
+        diesel::update(chats::table.find(event.chat_id.0))
+            .set((
+                chats::state.eq(ChatState::Active.as_str()),
+                chats::agent_id.eq(Some(agent.0)),
+                chats::accepted_at_ms.eq(Some(event.at_ms)),
+            ))
+            .execute(conn)?;
+        append(conn, event, None)
+    })
+}
+
+/// R7, R8, R91: the chat ends with its disposition, and the end event is logged.
+pub fn end(
+    conn: &mut AnyConnection,
+    event: &ChatEvent,
+    disposition: Disposition,
+) -> StoreResult<()> {
+    conn.transaction(|conn| {
+        diesel::update(chats::table.find(event.chat_id.0))
+            .set((
+                chats::state.eq(ChatState::Ended.as_str()),
+                chats::disposition.eq(Some(disposition.as_str())),
+                chats::ended_at_ms.eq(Some(event.at_ms)),
+            ))
+            .execute(conn)?;
+        append(conn, event, None)
+    })
+}
+
+/// Events with a sequence number above `after`, in order; private ones only if asked for.
+pub fn events_after(
+    conn: &mut AnyConnection,
+    chat: ChatId,
+    after: Seq,
+    include_private: bool,
+    limit: i64,
+) -> StoreResult<Vec<ChatEvent>> {
+    let mut query = chat_events::table
+        .filter(chat_events::chat_id.eq(chat.0))
+        .filter(chat_events::seq.gt(after.0))
+        .order(chat_events::seq)
+        .limit(limit)
+        .select(EventRow::as_select())
+        .into_boxed();
+    if !include_private {
+        query = query.filter(chat_events::private.eq(false));
+    }
+    query
+        .load(conn)?
+        .into_iter()
+        .map(EventRow::into_event)
+        .collect()
+}
+
+/// The highest sequence number of a chat and every idempotency key it has seen, so that the
+/// chat's actor can go on numbering and recognise retries after a restart.
+pub fn sequence_state(
+    conn: &mut AnyConnection,
+    chat: ChatId,
+) -> StoreResult<(Seq, Vec<(String, Seq)>)> {
+    let last: Option<i64> = chat_events::table
+        .filter(chat_events::chat_id.eq(chat.0))
+        .select(diesel::dsl::max(chat_events::seq))
+        .first(conn)?;
+    let keys: Vec<(Option<String>, i64)> = chat_events::table
+        .filter(chat_events::chat_id.eq(chat.0))
+        .filter(chat_events::client_key.is_not_null())
+        .select((chat_events::client_key, chat_events::seq))
+        .load(conn)?;
+    Ok((
+        Seq(last.unwrap_or(0)),
+        keys.into_iter()
+            .filter_map(|(key, seq)| key.map(|k| (k, Seq(seq))))
+            .collect(),
+    ))
+}
+
+/// Ids kept typed at the edge of this module.
+pub fn website_and_queue(row: &ChatRow) -> (WebsiteId, QueueId) {
+    (WebsiteId(row.website_id), QueueId(row.queue_id))
+}

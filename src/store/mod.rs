@@ -1,0 +1,214 @@
+//! Persistence: diesel over SQLite (embedded, the default) or PostgreSQL, picked by the URL.
+//!
+//! Every query is a plain function taking `&mut AnyConnection`; [`Db::run`] runs such a function
+//! on the blocking thread pool with a pooled connection, so no actor or HTTP worker thread ever
+//! waits on the database.
+
+pub mod chats;
+pub mod queues;
+pub mod schema;
+pub mod sessions;
+pub mod users;
+pub mod websites;
+
+use std::path::Path;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use thiserror::Error;
+
+use crate::settings::DatabaseSettings;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// One connection to whichever backend the engine runs on.
+#[derive(diesel::MultiConnection)]
+pub enum AnyConnection {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// The errors of this layer; `error::AppError` maps them once at the boundary.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("no database connection available: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+    #[error("the database task was cancelled")]
+    Cancelled,
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `postgres://` and `postgresql://` URLs are PostgreSQL; anything else is a SQLite file,
+    /// with or without a `sqlite://` prefix.
+    pub fn of_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// Opens connections of the backend the URL names, never falling back to another one (a
+/// PostgreSQL URL that fails must not silently become a SQLite file).
+#[derive(Debug)]
+struct Connector {
+    url: String,
+    backend: Backend,
+}
+
+impl ManageConnection for Connector {
+    type Connection = AnyConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.url)
+                .map(AnyConnection::Postgres)
+                .map_err(r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let path = sqlite_path(&self.url);
+                let mut conn =
+                    SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
+                // WAL lets readers work while one connection writes; the busy timeout makes
+                // writers queue instead of failing when another connection holds the lock.
+                conn.batch_execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(AnyConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), r2d2::Error> {
+        diesel::sql_query("SELECT 1")
+            .execute(conn)
+            .map(|_| ())
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut AnyConnection) -> bool {
+        false
+    }
+}
+
+fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url)
+}
+
+/// The handle the rest of the engine uses to reach the database.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<Connector>,
+    backend: Backend,
+}
+
+impl Db {
+    /// Opens the pool (creating the SQLite file's folder if needed) and checks one connection.
+    pub fn connect(settings: &DatabaseSettings) -> StoreResult<Db> {
+        let backend = Backend::of_url(&settings.url);
+        if backend == Backend::Sqlite {
+            let path = sqlite_path(&settings.url);
+            if let Some(parent) = Path::new(path).parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent).map_err(|e| {
+                        StoreError::Migration(format!("cannot create {}: {e}", parent.display()))
+                    })?;
+                }
+            }
+        }
+        let pool = Pool::builder()
+            .max_size(settings.pool_size.max(1))
+            .connection_timeout(Duration::from_millis(settings.connect_timeout_ms))
+            .build(Connector {
+                url: settings.url.clone(),
+                backend,
+            })?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `work` with a pooled connection on the blocking thread pool. The future owns
+    /// what it needs, so actors can hold it across their own state changes.
+    pub fn run<T, F>(&self, work: F) -> impl std::future::Future<Output = StoreResult<T>> + 'static
+    where
+        F: FnOnce(&mut AnyConnection) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let mut conn = pool.get()?;
+                work(&mut conn)
+            })
+            .await
+            .map_err(|_| StoreError::Cancelled)?
+        }
+    }
+
+    /// Runs `work` on the calling thread: for start-up and the command line only.
+    pub fn run_now<T>(
+        &self,
+        work: impl FnOnce(&mut AnyConnection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut conn: PooledConnection<Connector> = self.pool.get()?;
+        work(&mut conn)
+    }
+
+    /// Applies the embedded migrations of the backend that is in use; returns how many ran.
+    pub fn migrate(&self) -> StoreResult<usize> {
+        self.run_now(|conn| {
+            let applied = match conn {
+                AnyConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+                AnyConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+            }
+            .map_err(|e| StoreError::Migration(e.to_string()))?;
+            Ok(applied.len())
+        })
+    }
+
+    /// True when the store answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        self.run(|conn| Ok(diesel::sql_query("SELECT 1").execute(conn)?))
+            .await
+            .is_ok()
+    }
+}
+
+/// Reads a JSON column, naming the column when it is not valid.
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    column: &str,
+    raw: &str,
+) -> StoreResult<T> {
+    serde_json::from_str(raw).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
+    // Serialising our own plain data types cannot fail (no maps with non-string keys).
+    serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}

@@ -1,0 +1,96 @@
+//! Queues and their members with hunt order (R17, R67).
+
+use diesel::prelude::*;
+
+use super::schema::{queue_members, queues};
+use super::{AnyConnection, StoreResult};
+use crate::domain::ids::{QueueId, UserId};
+use crate::domain::routing::HuntMember;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = queues)]
+pub struct QueueRow {
+    pub id: i64,
+    pub name: String,
+    pub offer_timeout_ms: i64,
+    pub hunt_timeout_ms: i64,
+    pub rona_enabled: bool,
+    pub created_at_ms: i64,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = queues)]
+pub struct NewQueue<'a> {
+    pub name: &'a str,
+    pub offer_timeout_ms: i64,
+    pub hunt_timeout_ms: i64,
+    pub rona_enabled: bool,
+    pub created_at_ms: i64,
+}
+
+pub fn insert(conn: &mut AnyConnection, queue: &NewQueue<'_>) -> StoreResult<QueueId> {
+    let id = diesel::insert_into(queues::table)
+        .values(queue)
+        .returning(queues::id)
+        .get_result::<i64>(conn)?;
+    Ok(QueueId(id))
+}
+
+pub fn all(conn: &mut AnyConnection) -> StoreResult<Vec<QueueRow>> {
+    Ok(queues::table
+        .order(queues::id)
+        .select(QueueRow::as_select())
+        .load(conn)?)
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: QueueId) -> StoreResult<Option<QueueRow>> {
+    Ok(queues::table
+        .find(id.0)
+        .select(QueueRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn add_member(
+    conn: &mut AnyConnection,
+    queue: QueueId,
+    agent: UserId,
+    hunt_order: i32,
+) -> StoreResult<()> {
+    diesel::insert_into(queue_members::table)
+        .values((
+            queue_members::queue_id.eq(queue.0),
+            queue_members::user_id.eq(agent.0),
+            queue_members::hunt_order.eq(hunt_order),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn members(conn: &mut AnyConnection, queue: QueueId) -> StoreResult<Vec<HuntMember>> {
+    let rows: Vec<(i64, i64, i32)> = queue_members::table
+        .filter(queue_members::queue_id.eq(queue.0))
+        .select((
+            queue_members::id,
+            queue_members::user_id,
+            queue_members::hunt_order,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, user, hunt_order)| HuntMember {
+            agent: UserId(user),
+            hunt_order,
+            added_seq: id,
+        })
+        .collect())
+}
+
+/// R25: the queues an agent receives chats from.
+pub fn queues_of(conn: &mut AnyConnection, agent: UserId) -> StoreResult<Vec<QueueId>> {
+    let ids: Vec<i64> = queue_members::table
+        .filter(queue_members::user_id.eq(agent.0))
+        .select(queue_members::queue_id)
+        .load(conn)?;
+    Ok(ids.into_iter().map(QueueId).collect())
+}

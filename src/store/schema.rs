@@ -1,0 +1,141 @@
+//! The one portable schema, valid for both backends (see `migrations/sqlite` and
+//! `migrations/postgres`, which must stay in step with it).
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        display_name -> Text,
+        role -> Text,
+        password_hash -> Text,
+        active -> Bool,
+        capacity -> Integer,
+        presence -> Text,
+        created_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> BigInt,
+        created_at_ms -> BigInt,
+        expires_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    queues (id) {
+        id -> BigInt,
+        name -> Text,
+        offer_timeout_ms -> BigInt,
+        hunt_timeout_ms -> BigInt,
+        rona_enabled -> Bool,
+        created_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    queue_members (id) {
+        id -> BigInt,
+        queue_id -> BigInt,
+        user_id -> BigInt,
+        hunt_order -> Integer,
+    }
+}
+
+diesel::table! {
+    websites (id) {
+        id -> BigInt,
+        key -> Text,
+        name -> Text,
+        description -> Text,
+        allowed_domains -> Text,
+        time_zone -> Text,
+        working_intervals -> Text,
+        max_concurrent_sessions -> Integer,
+        queue_id -> BigInt,
+        prechat_form -> Text,
+        offline_form -> Text,
+        appearance -> Text,
+        created_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> BigInt,
+        name -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        fields -> Text,
+        created_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    chats (id) {
+        id -> BigInt,
+        website_id -> BigInt,
+        queue_id -> BigInt,
+        state -> Text,
+        disposition -> Nullable<Text>,
+        agent_id -> Nullable<BigInt>,
+        contact_id -> Nullable<BigInt>,
+        visitor_name -> Text,
+        visitor_token_hash -> Text,
+        visitor_meta -> Text,
+        created_at_ms -> BigInt,
+        accepted_at_ms -> Nullable<BigInt>,
+        ended_at_ms -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    chat_events (chat_id, seq) {
+        chat_id -> BigInt,
+        seq -> BigInt,
+        at_ms -> BigInt,
+        kind -> Text,
+        author_kind -> Text,
+        author_id -> Nullable<BigInt>,
+        author_name -> Text,
+        private -> Bool,
+        client_key -> Nullable<Text>,
+        payload -> Text,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> BigInt,
+        to_address -> Text,
+        reply_to -> Nullable<Text>,
+        subject -> Text,
+        body -> Text,
+        attempts -> Integer,
+        next_attempt_at_ms -> BigInt,
+        sent_at_ms -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        created_at_ms -> BigInt,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(queue_members -> queues (queue_id));
+diesel::joinable!(queue_members -> users (user_id));
+diesel::joinable!(websites -> queues (queue_id));
+diesel::joinable!(chats -> websites (website_id));
+diesel::joinable!(chat_events -> chats (chat_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    queues,
+    queue_members,
+    websites,
+    contacts,
+    chats,
+    chat_events,
+    mail_outbox,
+);

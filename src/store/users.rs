@@ -1,0 +1,83 @@
+//! Users and their presence.
+
+use diesel::prelude::*;
+
+use super::schema::users;
+use super::{AnyConnection, StoreResult};
+use crate::domain::ids::UserId;
+use crate::domain::presence::Presence;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub password_hash: String,
+    pub active: bool,
+    pub capacity: i32,
+    pub presence: String,
+    pub created_at_ms: i64,
+}
+
+impl UserRow {
+    pub fn user_id(&self) -> UserId {
+        UserId(self.id)
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = users)]
+pub struct NewUser<'a> {
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: &'a str,
+    pub password_hash: &'a str,
+    pub active: bool,
+    pub capacity: i32,
+    pub presence: &'a str,
+    pub created_at_ms: i64,
+}
+
+pub fn insert(conn: &mut AnyConnection, user: &NewUser<'_>) -> StoreResult<UserId> {
+    let id = diesel::insert_into(users::table)
+        .values(user)
+        .returning(users::id)
+        .get_result::<i64>(conn)?;
+    Ok(UserId(id))
+}
+
+pub fn by_username(conn: &mut AnyConnection, username: &str) -> StoreResult<Option<UserRow>> {
+    Ok(users::table
+        .filter(users::username.eq(username))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: UserId) -> StoreResult<Option<UserRow>> {
+    Ok(users::table
+        .find(id.0)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn count(conn: &mut AnyConnection) -> StoreResult<i64> {
+    Ok(users::table.count().get_result(conn)?)
+}
+
+pub fn set_presence(conn: &mut AnyConnection, id: UserId, presence: Presence) -> StoreResult<()> {
+    diesel::update(users::table.find(id.0))
+        .set(users::presence.eq(presence.as_str()))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn set_password_hash(conn: &mut AnyConnection, id: UserId, hash: &str) -> StoreResult<()> {
+    diesel::update(users::table.find(id.0))
+        .set(users::password_hash.eq(hash))
+        .execute(conn)?;
+    Ok(())
+}

@@ -187,6 +187,11 @@ impl Handler<Subscribe> for ChatActor {
                     msg.outbound.do_send(Outbound::Batch(frames));
                 }
                 if act.lifecycle.state() == ChatState::Ended {
+                    // Sent after the replay through the same mailbox, so the subscriber
+                    // closes only once it has written the history.
+                    msg.closed.do_send(FeedClosed {
+                        chat_id: act.seed.chat_id,
+                    });
                     // Loaded only to replay a finished chat: nothing more will happen in it.
                     if act.subscribers.is_empty() {
                         ctx.stop();

@@ -37,15 +37,22 @@ impl SocketWriter {
         let (queue, mut frames) = mpsc::channel::<Wire>(capacity.max(1));
         let (abort, mut aborted) = oneshot::channel::<CloseReason>();
         actix_web::rt::spawn(async move {
+            // When the socket actor stops, it drops both senders: what it queued is still
+            // written, then the session closes. Only an explicit abort skips the queue.
+            let mut abortable = true;
             loop {
                 let wire = tokio::select! {
                     biased;
-                    reason = &mut aborted => {
-                        if let Ok(reason) = reason {
+                    reason = &mut aborted, if abortable => match reason {
+                        Ok(reason) => {
                             let _ = session.close(Some(reason)).await;
+                            return;
                         }
-                        return;
-                    }
+                        Err(_) => {
+                            abortable = false;
+                            continue;
+                        }
+                    },
                     wire = frames.recv() => wire,
                 };
                 let written = match wire {

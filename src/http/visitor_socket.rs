@@ -132,12 +132,8 @@ impl Actor for VisitorSocket {
             .send(subscribe)
             .into_actor(self)
             .map(|subscribed, act, ctx| {
+                // An ended chat replays its history and then closes the feed (R8).
                 match subscribed.map_err(AppError::from).and_then(|r| r) {
-                    // The replay ended with the chat's end: nothing more will come (R8).
-                    Ok(s) if s.state == ChatState::Ended => {
-                        act.core.writer.close(CloseCode::Normal, "chat_ended");
-                        ctx.stop();
-                    }
                     Ok(_) => {}
                     Err(error) => {
                         let chat_id = Some(act.chat_id);

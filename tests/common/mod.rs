@@ -1,0 +1,414 @@
+//! The test harness: a real engine on a loopback port with a fresh database (a SQLite file in a
+//! temporary folder, or a new PostgreSQL database), real HTTP and WebSocket clients.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use actix_web::dev::ServerHandle;
+use awc::ws::{CloseReason, Frame, Message};
+use awc::BoxedSocket;
+use futures_util::{SinkExt, StreamExt};
+use parley::actors::Engine;
+use parley::clock::now_ms;
+use parley::credentials;
+use parley::domain::ids::{QueueId, UserId};
+use parley::seed;
+use parley::settings::Settings;
+use parley::startup::Application;
+use parley::store::{self, users::NewUser, Db};
+use serde_json::{json, Value};
+
+pub const AGENT_PASSWORD: &str = "agent-password";
+pub const ORIGIN: &str = "http://localhost:3000";
+
+/// How long a test waits for a frame before it fails: a guard against hanging, not a timing
+/// assertion (nothing in the engine is expected to take more than milliseconds).
+const PATIENCE: Duration = Duration::from_secs(10);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the database of one test lives; dropped with the test.
+enum TestDatabase {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres { admin_url, name } = self {
+            use diesel::{Connection, PgConnection, RunQueryDsl};
+            if let Ok(mut conn) = PgConnection::establish(admin_url) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn);
+            }
+        }
+    }
+}
+
+/// The PostgreSQL server tests use: `PARLEY_TEST_POSTGRES_URL`, a URL to a database the tests
+/// may create databases from. Without it the PostgreSQL runs are skipped with a notice, except
+/// under CI, where a missing PostgreSQL is a failure.
+pub fn postgres_admin_url() -> Option<String> {
+    match std::env::var("PARLEY_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but PARLEY_TEST_POSTGRES_URL is not set: the PostgreSQL tests must run in CI")
+        }
+        _ => {
+            eprintln!("NOTICE: PARLEY_TEST_POSTGRES_URL is not set; skipping the PostgreSQL run");
+            None
+        }
+    }
+}
+
+pub struct TestAppBuilder {
+    backend: Backend,
+    offer_timeout_ms: i64,
+    extra_agents: Vec<(String, i32, u32)>,
+    tweak: Option<Box<dyn FnOnce(&mut Settings)>>,
+}
+
+impl TestAppBuilder {
+    /// How long an offer lasts in this test (R18's 15 s, shrunk).
+    pub fn offer_timeout_ms(mut self, ms: i64) -> Self {
+        self.offer_timeout_ms = ms;
+        self
+    }
+
+    /// Another agent in the demo queue, with its hunt order and capacity.
+    pub fn agent(mut self, username: &str, hunt_order: i32, capacity: u32) -> Self {
+        self.extra_agents
+            .push((username.to_owned(), hunt_order, capacity));
+        self
+    }
+
+    pub fn settings(mut self, tweak: impl FnOnce(&mut Settings) + 'static) -> Self {
+        self.tweak = Some(Box::new(tweak));
+        self
+    }
+
+    /// Starts the engine, or `None` when the backend is not available here (with a notice).
+    pub async fn spawn(self) -> Option<TestApp> {
+        let (database, url) = match self.backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary folder");
+                let url = dir.path().join("test.db").display().to_string();
+                (TestDatabase::Sqlite(dir), url)
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url()?;
+                let name = format!("parley_test_{}", &credentials::new_token()[..16]);
+                {
+                    use diesel::{Connection, PgConnection, RunQueryDsl};
+                    let mut conn =
+                        PgConnection::establish(&admin_url).expect("connect to PostgreSQL");
+                    diesel::sql_query(format!("CREATE DATABASE {name}"))
+                        .execute(&mut conn)
+                        .expect("create the test database");
+                }
+                let url = match admin_url.rsplit_once('/') {
+                    Some((server, _)) => format!("{server}/{name}"),
+                    None => panic!("PARLEY_TEST_POSTGRES_URL must name a database"),
+                };
+                (TestDatabase::Postgres { admin_url, name }, url)
+            }
+        };
+        let mut settings = test_settings(&url, self.offer_timeout_ms);
+        if let Some(tweak) = self.tweak {
+            tweak(&mut settings);
+        }
+        let db = Db::connect(&settings.database).expect("database");
+        db.migrate().expect("migrations");
+        seed::seed_if_empty(&db, &settings).expect("demo data");
+        let queue = QueueId(1);
+        for (username, hunt_order, capacity) in &self.extra_agents {
+            add_agent(&db, username, *hunt_order, *capacity, queue);
+        }
+        let app = Application::build(settings.clone())
+            .await
+            .expect("engine starts");
+        let port = app.port();
+        let engine = app.engine().clone();
+        let handle = app.handle();
+        actix_web::rt::spawn(app.run_until_stopped());
+        Some(TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            ws_base: format!("ws://127.0.0.1:{port}"),
+            engine,
+            handle,
+            settings,
+            _database: database,
+        })
+    }
+}
+
+pub fn test_settings(database_url: &str, offer_timeout_ms: i64) -> Settings {
+    let mut settings = Settings::load_with(
+        None,
+        config::Environment::with_prefix("PARLEY_TEST_NOTHING"),
+    )
+    .expect("default settings");
+    settings.server.port = 0;
+    settings.server.workers = 2;
+    settings.engine.arbiters = 2;
+    settings.database.url = database_url.to_owned();
+    settings.database.pool_size = 4;
+    settings.routing.offer_timeout_ms = offer_timeout_ms;
+    settings.demo.agent_password = AGENT_PASSWORD.to_owned();
+    settings.demo.supervisor_password = "supervisor-password".to_owned();
+    settings.log.filter = "warn".to_owned();
+    settings
+}
+
+pub fn add_agent(
+    db: &Db,
+    username: &str,
+    hunt_order: i32,
+    capacity: u32,
+    queue: QueueId,
+) -> UserId {
+    let hash = credentials::hash_password(AGENT_PASSWORD).expect("hash");
+    db.run_now(|conn| {
+        let id = store::users::insert(
+            conn,
+            &NewUser {
+                username,
+                display_name: username,
+                role: "agent",
+                password_hash: &hash,
+                active: true,
+                capacity: capacity as i32,
+                presence: "offline",
+                created_at_ms: now_ms(),
+            },
+        )?;
+        store::queues::add_member(conn, queue, id, hunt_order)?;
+        Ok(id)
+    })
+    .expect("add agent")
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub ws_base: String,
+    pub engine: Engine,
+    pub settings: Settings,
+    handle: ServerHandle,
+    _database: TestDatabase,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        actix_web::rt::spawn(async move { handle.stop(false).await });
+        self.engine.shutdown();
+    }
+}
+
+impl TestApp {
+    pub fn builder(backend: Backend) -> TestAppBuilder {
+        TestAppBuilder {
+            backend,
+            offer_timeout_ms: 15_000,
+            extra_agents: Vec::new(),
+            tweak: None,
+        }
+    }
+
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::builder(backend).spawn().await
+    }
+
+    pub fn client() -> awc::Client {
+        awc::Client::builder().timeout(PATIENCE).finish()
+    }
+
+    /// Logs in and returns the session token.
+    pub async fn login(&self, username: &str, password: &str) -> (u16, Value) {
+        let mut response = Self::client()
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .send_json(&json!({ "username": username, "password": password }))
+            .await
+            .expect("login request");
+        let body = response.json::<Value>().await.expect("login body");
+        (response.status().as_u16(), body)
+    }
+
+    pub async fn agent_token(&self, username: &str) -> String {
+        let (status, body) = self.login(username, AGENT_PASSWORD).await;
+        assert_eq!(status, 200, "{body}");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// An agent's dashboard socket, Available, its hello frame read.
+    pub async fn available_agent(&self, username: &str) -> (WsClient, Value) {
+        let token = self.agent_token(username).await;
+        let mut agent = self.agent_socket(&token, "").await;
+        let hello = agent.expect("agent_hello").await;
+        agent
+            .send(json!({ "type": "set_presence", "presence": "available" }))
+            .await;
+        let presence = agent.expect("presence").await;
+        assert_eq!(presence["presence"], "available");
+        (agent, hello)
+    }
+
+    pub async fn agent_socket(&self, token: &str, resume: &str) -> WsClient {
+        WsClient::connect(
+            Self::client()
+                .ws(format!("{}/api/v1/agent/ws?resume={resume}", self.ws_base))
+                .bearer_auth(token),
+        )
+        .await
+        .expect("agent socket")
+    }
+
+    /// Starts a chat on the demo website as a visitor named `name`.
+    pub async fn start_chat(&self, name: &str) -> VisitorChat {
+        let mut response = Self::client()
+            .post(format!("{}/api/v1/websites/demo/chats", self.base))
+            .insert_header(("Origin", ORIGIN))
+            .send_json(&json!({ "name": name, "page_url": "http://localhost:3000/pricing" }))
+            .await
+            .expect("start chat");
+        assert_eq!(response.status().as_u16(), 201);
+        let body = response.json::<Value>().await.expect("chat body");
+        VisitorChat {
+            chat_id: body["chat_id"].as_i64().expect("chat id"),
+            token: body["visitor_token"].as_str().expect("token").to_owned(),
+        }
+    }
+
+    pub async fn visitor_socket(&self, chat: &VisitorChat, after_seq: i64) -> WsClient {
+        WsClient::connect(Self::client().ws(format!(
+            "{}/api/v1/chats/{}/ws?token={}&after_seq={after_seq}",
+            self.ws_base, chat.chat_id, chat.token
+        )))
+        .await
+        .expect("visitor socket")
+    }
+
+    /// The public history of a chat, read over REST.
+    pub async fn visitor_history(&self, chat: &VisitorChat) -> Vec<Value> {
+        let mut response = Self::client()
+            .get(format!(
+                "{}/api/v1/chats/{}/events",
+                self.base, chat.chat_id
+            ))
+            .bearer_auth(&chat.token)
+            .send()
+            .await
+            .expect("history");
+        assert_eq!(response.status().as_u16(), 200);
+        let body = response.json::<Value>().await.expect("history body");
+        body["events"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct VisitorChat {
+    pub chat_id: i64,
+    pub token: String,
+}
+
+/// A real WebSocket client speaking the engine's JSON protocol.
+pub struct WsClient {
+    framed: actix_codec::Framed<BoxedSocket, awc::ws::Codec>,
+}
+
+/// What a socket said besides JSON frames.
+#[derive(Debug)]
+pub enum Closed {
+    By(Option<CloseReason>),
+    Ended,
+}
+
+impl WsClient {
+    pub async fn connect(request: awc::ws::WebsocketsRequest) -> Result<WsClient, String> {
+        let (_, framed) = request
+            .max_frame_size(1 << 20)
+            .connect()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(WsClient { framed })
+    }
+
+    pub async fn send(&mut self, frame: Value) {
+        self.send_text(frame.to_string()).await;
+    }
+
+    pub async fn send_text(&mut self, text: String) {
+        self.framed
+            .send(Message::Text(text.into()))
+            .await
+            .expect("send frame");
+    }
+
+    /// The next JSON frame, or how the socket closed.
+    pub async fn next(&mut self) -> Result<Value, Closed> {
+        loop {
+            let frame = tokio::time::timeout(PATIENCE, self.framed.next())
+                .await
+                .expect("a frame arrives in time");
+            match frame {
+                Some(Ok(Frame::Text(bytes))) => {
+                    return Ok(serde_json::from_slice(&bytes).expect("frames are JSON"))
+                }
+                Some(Ok(Frame::Ping(bytes))) => {
+                    let _ = self.framed.send(Message::Pong(bytes)).await;
+                }
+                Some(Ok(Frame::Close(reason))) => return Err(Closed::By(reason)),
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return Err(Closed::Ended),
+            }
+        }
+    }
+
+    /// The next frame, which must be of type `kind`.
+    pub async fn expect(&mut self, kind: &str) -> Value {
+        let frame = self.next().await.unwrap_or_else(|closed| {
+            panic!("expected a {kind} frame, the socket closed: {closed:?}")
+        });
+        assert_eq!(frame["type"], kind, "unexpected frame {frame}");
+        frame
+    }
+
+    /// The next frame, which must be an event of kind `kind`.
+    pub async fn expect_event(&mut self, kind: &str) -> Value {
+        let frame = self.expect("event").await;
+        assert_eq!(frame["kind"], kind, "unexpected event {frame}");
+        frame
+    }
+
+    /// Reads frames until the socket closes and returns the close reason.
+    pub async fn expect_close(&mut self) -> Option<CloseReason> {
+        loop {
+            match self.next().await {
+                Ok(_) => continue,
+                Err(Closed::By(reason)) => return reason,
+                Err(Closed::Ended) => return None,
+            }
+        }
+    }
+
+    /// Asks for a pong: proves the socket is alive and that nothing is queued before it.
+    pub async fn round_trip(&mut self) -> Vec<Value> {
+        self.send(json!({ "type": "ping" })).await;
+        let mut before = Vec::new();
+        loop {
+            let frame = self.next().await.expect("socket open");
+            if frame["type"] == "pong" {
+                return before;
+            }
+            before.push(frame);
+        }
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.framed.send(Message::Close(None)).await;
+    }
+}

@@ -395,7 +395,25 @@ impl WsClient {
         }
     }
 
-    /// Asks for a pong: proves the socket is alive and that nothing is queued before it.
+    /// Reads frames until `done` says the frames read so far are enough, and returns them.
+    pub async fn until(&mut self, mut done: impl FnMut(&[Value]) -> bool) -> Vec<Value> {
+        let mut frames = Vec::new();
+        while !done(&frames) {
+            frames.push(self.next().await.expect("socket open"));
+        }
+        frames
+    }
+
+    /// Reads frames until `count` of them are of type `kind`; returns those.
+    pub async fn collect(&mut self, kind: &str, count: usize) -> Vec<Value> {
+        self.until(|frames| frames.iter().filter(|f| f["type"] == kind).count() == count)
+            .await
+            .into_iter()
+            .filter(|f| f["type"] == kind)
+            .collect()
+    }
+
+    /// Asks for a pong: proves the socket is alive, and returns what came before it.
     pub async fn round_trip(&mut self) -> Vec<Value> {
         self.send(json!({ "type": "ping" })).await;
         let mut before = Vec::new();

@@ -1,0 +1,259 @@
+//! The engine is killed in the middle of a chat and started again on the same database: no
+//! message is lost, the waiting chat keeps its place, and both clients resume with the gap
+//! replayed. The engine runs as the real binary, so the kill is a real SIGKILL.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use common::{TestApp, VisitorChat, AGENT_PASSWORD, ORIGIN};
+use serde_json::{json, Value};
+
+/// The engine binary on a given database; it reports its port on standard output.
+struct Engine {
+    child: Child,
+    base: String,
+    ws_base: String,
+}
+
+impl Engine {
+    fn start(database: &std::path::Path) -> Engine {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
+            .arg("serve")
+            .env("CHAT__SERVER__PORT", "0")
+            .env("CHAT__DATABASE__URL", database)
+            .env("CHAT__DEMO__AGENT_PASSWORD", AGENT_PASSWORD)
+            .env("CHAT__DEMO__SUPERVISOR_PASSWORD", "supervisor-password")
+            .env("CHAT__LOG__FILTER", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the engine binary starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let port = loop {
+            let line = lines
+                .next()
+                .expect("the engine prints its address")
+                .expect("readable output");
+            if let Some(address) = line.strip_prefix("parley listening on http://") {
+                break address.rsplit_once(':').expect("host:port").1.to_owned();
+            }
+        };
+        // Keep draining the output so the engine never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Engine {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            ws_base: format!("ws://127.0.0.1:{port}"),
+        }
+    }
+
+    fn kill(self) {
+        // Dropping kills: see below.
+    }
+
+    /// Reuses the in-process harness's clients against this engine.
+    fn clients(&self) -> Clients {
+        Clients {
+            base: self.base.clone(),
+            ws_base: self.ws_base.clone(),
+        }
+    }
+}
+
+impl Drop for Engine {
+    /// SIGKILL, also when a failed assertion unwinds: no engine outlives its test.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Clients {
+    base: String,
+    ws_base: String,
+}
+
+impl Clients {
+    async fn agent_token(&self) -> String {
+        let mut response = TestApp::client()
+            .post(format!("{}/api/v1/auth/login", self.base))
+            .send_json(&json!({ "username": "agent", "password": AGENT_PASSWORD }))
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let body = response.json::<Value>().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    async fn agent_socket(&self, token: &str, resume: &str) -> common::WsClient {
+        common::WsClient::connect(
+            TestApp::client()
+                .ws(format!("{}/api/v1/agent/ws?resume={resume}", self.ws_base))
+                .bearer_auth(token),
+        )
+        .await
+        .unwrap()
+    }
+
+    async fn start_chat(&self, name: &str) -> VisitorChat {
+        let mut response = TestApp::client()
+            .post(format!("{}/api/v1/websites/demo/chats", self.base))
+            .insert_header(("Origin", ORIGIN))
+            .send_json(&json!({ "name": name }))
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+        let body = response.json::<Value>().await.unwrap();
+        VisitorChat {
+            chat_id: body["chat_id"].as_i64().unwrap(),
+            token: body["visitor_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    async fn visitor_socket(&self, chat: &VisitorChat, after_seq: i64) -> common::WsClient {
+        common::WsClient::connect(TestApp::client().ws(format!(
+            "{}/api/v1/chats/{}/ws?token={}&after_seq={after_seq}",
+            self.ws_base, chat.chat_id, chat.token
+        )))
+        .await
+        .unwrap()
+    }
+}
+
+/// Reads a socket until it has seen every frame up to a pong, returning the events.
+async fn events_until_pong(socket: &mut common::WsClient) -> Vec<Value> {
+    socket
+        .round_trip()
+        .await
+        .into_iter()
+        .filter(|f| f["type"] == "event")
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_killed_engine_restarts_with_no_message_lost_and_clients_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("engine.db");
+
+    // Before: a chat in progress and a second chat waiting.
+    let engine = Engine::start(&database);
+    let clients = engine.clients();
+    let token = clients.agent_token().await;
+    let mut agent = clients.agent_socket(&token, "").await;
+    agent.expect("agent_hello").await;
+    agent
+        .send(json!({ "type": "set_presence", "presence": "available" }))
+        .await;
+    agent.expect("presence").await;
+
+    let chat = clients.start_chat("Ivy").await;
+    assert_eq!(agent.expect("offer").await["chat_id"], chat.chat_id);
+    agent
+        .send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
+        .await;
+    agent.expect("chat_assigned").await;
+    let mut visitor = clients.visitor_socket(&chat, 0).await;
+    visitor.expect("visitor_hello").await;
+    let seen: Vec<i64> = visitor
+        .collect("event", 2)
+        .await
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seen, vec![1, 2], "request and join");
+    visitor
+        .send(json!({ "type": "send_message", "text": "My order is late", "client_key": "v1" }))
+        .await;
+    assert_eq!(visitor.expect_event("message").await["seq"], 3);
+    assert_eq!(visitor.expect("ack").await["seq"], 3);
+    // The agent takes the visitor's message; the agent's last seen sequence is 3.
+    agent
+        .until(|frames| frames.iter().any(|f| f["type"] == "event" && f["seq"] == 3))
+        .await;
+
+    // The visitor's connection drops; the agent answers twice while it is away.
+    visitor.close().await;
+    for (key, text) in [("a1", "Sorry about that!"), ("a2", "It ships today.")] {
+        agent
+            .send(json!({ "type": "send_message", "chat_id": chat.chat_id, "text": text, "client_key": key }))
+            .await;
+    }
+    let stored: Vec<i64> = agent
+        .collect("ack", 2)
+        .await
+        .iter()
+        .map(|f| f["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(stored, vec![4, 5], "both answers acknowledged, so stored");
+
+    // A second visitor waits: the agent rejects, so it stays queued.
+    let waiting = clients.start_chat("Jon").await;
+    assert_eq!(agent.expect("offer").await["chat_id"], waiting.chat_id);
+
+    // Kill the engine without warning.
+    engine.kill();
+
+    // After: the same database, a new process.
+    let engine = Engine::start(&database);
+    let clients = engine.clients();
+
+    // The agent resumes: same chat, same presence, nothing it had is sent again.
+    let mut agent = clients
+        .agent_socket(&token, &format!("{}:5", chat.chat_id))
+        .await;
+    let hello = agent.expect("agent_hello").await;
+    assert_eq!(hello["chats"], json!([{ "chat_id": chat.chat_id }]));
+    assert_eq!(hello["presence"], "available");
+    let mut after_restart = agent.round_trip().await;
+    // The waiting chat kept its place in the queue and is offered again.
+    if !after_restart.iter().any(|f| f["type"] == "offer") {
+        after_restart.push(agent.expect("offer").await);
+    }
+    assert!(
+        after_restart.iter().all(|f| f["type"] != "event"),
+        "no event is replayed twice: {after_restart:?}"
+    );
+    let offer = after_restart.iter().find(|f| f["type"] == "offer").unwrap();
+    assert_eq!(offer["chat_id"], waiting.chat_id);
+
+    // The visitor resumes after the last event it saw (3): the two answers are replayed.
+    let mut visitor = clients.visitor_socket(&chat, 3).await;
+    let hello = visitor.expect("visitor_hello").await;
+    assert_eq!(hello["state"], "active");
+    assert_eq!(hello["last_seq"], 5);
+    let replayed = visitor.collect("event", 2).await;
+    assert!(
+        events_until_pong(&mut visitor).await.is_empty(),
+        "nothing but the gap is replayed"
+    );
+    let texts: Vec<(&Value, &Value)> = replayed.iter().map(|e| (&e["seq"], &e["text"])).collect();
+    assert_eq!(
+        texts,
+        vec![
+            (&json!(4), &json!("Sorry about that!")),
+            (&json!(5), &json!("It ships today."))
+        ]
+    );
+
+    // A retry of a message stored before the crash is recognised, and numbering goes on.
+    visitor
+        .send(json!({ "type": "send_message", "text": "My order is late", "client_key": "v1" }))
+        .await;
+    assert_eq!(visitor.expect("ack").await["seq"], 3);
+    visitor
+        .send(json!({ "type": "send_message", "text": "Thank you!", "client_key": "v2" }))
+        .await;
+    assert_eq!(visitor.expect_event("message").await["seq"], 6);
+    let in_agent = loop {
+        let frame = agent.next().await.unwrap();
+        if frame["type"] == "event" {
+            break frame;
+        }
+    };
+    assert_eq!(in_agent["seq"], 6);
+    assert_eq!(in_agent["text"], "Thank you!");
+    engine.kill();
+}

@@ -65,11 +65,14 @@ pub fn postgres_admin_url() -> Option<String> {
     }
 }
 
+/// A change a test makes to the settings before the engine starts.
+type SettingsTweak = Box<dyn FnOnce(&mut Settings)>;
+
 pub struct TestAppBuilder {
     backend: Backend,
     offer_timeout_ms: i64,
     extra_agents: Vec<(String, i32, u32)>,
-    tweak: Option<Box<dyn FnOnce(&mut Settings)>>,
+    tweak: Option<SettingsTweak>,
 }
 
 impl TestAppBuilder {
@@ -333,12 +336,21 @@ impl WsClient {
             .max_frame_size(1 << 20)
             .connect()
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| match e {
+                awc::error::WsClientError::InvalidResponseStatus(status) => {
+                    format!("refused with HTTP {}", status.as_u16())
+                }
+                other => other.to_string(),
+            })?;
         Ok(WsClient { framed })
     }
 
     pub async fn send(&mut self, frame: Value) {
         self.send_text(frame.to_string()).await;
+    }
+
+    pub async fn framed_send(&mut self, message: Message) {
+        self.framed.send(message).await.expect("send frame");
     }
 
     pub async fn send_text(&mut self, text: String) {

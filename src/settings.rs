@@ -66,6 +66,18 @@ pub struct MailSettings {
     pub smtp_host: String,
     pub smtp_port: u16,
     pub from: String,
+    pub timeout_ms: u64,
+    pub poll_interval_ms: u64,
+    pub retry_base_ms: i64,
+    pub retry_max_ms: i64,
+    pub max_attempts: i32,
+}
+
+impl MailSettings {
+    /// Mail is delivered only when an SMTP host is set; until then it waits in the outbox.
+    pub fn enabled(&self) -> bool {
+        !self.smtp_host.trim().is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

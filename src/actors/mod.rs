@@ -22,6 +22,7 @@ use crate::domain::ids::{ChatId, QueueId, UserId, WebsiteId};
 use crate::domain::presence::{Capacity, Presence};
 use crate::domain::website::WebsiteKey;
 use crate::error::AppError;
+use crate::mail::{queue_mail, Mailer, OutgoingMail, Wake};
 use crate::settings::Settings;
 use crate::store::{self, Db, StoreError};
 
@@ -63,6 +64,7 @@ struct EngineInner {
     queues: RwLock<HashMap<QueueId, Addr<QueueActor>>>,
     agents: Mutex<HashMap<UserId, Addr<AgentActor>>>,
     chats: Mutex<HashMap<ChatId, Addr<ChatActor>>>,
+    mailer: Option<Addr<Mailer>>,
 }
 
 /// The engine's shared context: store, settings and the directory of live actors.
@@ -80,7 +82,11 @@ impl Engine {
             n => n,
         };
         let arbiters: Vec<Arbiter> = (0..count).map(|_| Arbiter::new()).collect();
-        let handles = arbiters.iter().map(Arbiter::handle).collect();
+        let handles: Vec<ArbiterHandle> = arbiters.iter().map(Arbiter::handle).collect();
+        let mailer = settings.mail.enabled().then(|| {
+            let mailer = Mailer::new(db.clone(), settings.mail.clone());
+            Supervisor::start_in_arbiter(&handles[0], move |_| mailer)
+        });
         let engine = Engine {
             inner: Arc::new(EngineInner {
                 db,
@@ -93,6 +99,7 @@ impl Engine {
                 queues: RwLock::default(),
                 agents: Mutex::default(),
                 chats: Mutex::default(),
+                mailer,
             }),
         };
         engine.rebuild().await?;
@@ -274,6 +281,15 @@ impl Engine {
     /// Called by a chat's actor as it stops.
     pub(crate) fn forget_chat(&self, id: ChatId) {
         self.lock(&self.inner.chats).remove(&id);
+    }
+
+    /// Stores a mail in the outbox and wakes the mailer; returns the outbox id.
+    pub async fn send_mail(&self, mail: OutgoingMail) -> Result<i64, AppError> {
+        let id = queue_mail(self.db(), mail).await?;
+        if let Some(mailer) = &self.inner.mailer {
+            mailer.do_send(Wake);
+        }
+        Ok(id)
     }
 
     /// How many chat actors are live (for tests and metrics).

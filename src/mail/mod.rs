@@ -1,1 +1,195 @@
-//! Outgoing mail. Filled in below.
+//! Outgoing mail through an outbox: [`queue_mail`] stores a mail, the [`Mailer`] actor delivers
+//! due mail over SMTP and retries with exponential backoff until the server accepts it. Mail
+//! survives an SMTP outage and an engine restart; a mail the server refuses for good (a bad
+//! address) is given up after `mail.max_attempts`.
+
+use std::time::Duration;
+
+use actix::prelude::*;
+use lettre::message::header::ContentType;
+use lettre::message::Mailbox;
+use lettre::{Message as Email, SmtpTransport, Transport};
+
+use crate::clock::now_ms;
+use crate::settings::MailSettings;
+use crate::store::outbox::{self, NewMail, OutboxRow};
+use crate::store::{Db, StoreResult};
+
+/// A mail to send, in plain text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMail {
+    pub to: String,
+    pub reply_to: Option<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Stores a mail in the outbox, due at once; returns its outbox id.
+pub async fn queue_mail(db: &Db, mail: OutgoingMail) -> StoreResult<i64> {
+    db.run(move |conn| {
+        let now = now_ms();
+        outbox::insert(
+            conn,
+            &NewMail {
+                to_address: &mail.to,
+                reply_to: mail.reply_to.as_deref(),
+                subject: &mail.subject,
+                body: &mail.body,
+                next_attempt_at_ms: now,
+                created_at_ms: now,
+            },
+        )
+    })
+    .await
+}
+
+/// How long to wait before attempt `attempts + 1`, after `attempts` failures: doubling from
+/// `base_ms`, never more than `max_ms`.
+pub fn retry_delay_ms(attempts: i32, base_ms: i64, max_ms: i64) -> i64 {
+    let doublings = attempts.saturating_sub(1).clamp(0, 30) as u32;
+    base_ms.saturating_mul(1_i64 << doublings).min(max_ms)
+}
+
+/// Delivers the outbox. One per engine, started only when an SMTP host is configured.
+pub struct Mailer {
+    db: Db,
+    settings: MailSettings,
+    transport: SmtpTransport,
+    busy: bool,
+}
+
+impl Mailer {
+    pub fn new(db: Db, settings: MailSettings) -> Mailer {
+        let transport = SmtpTransport::builder_dangerous(&settings.smtp_host)
+            .port(settings.smtp_port)
+            .timeout(Some(Duration::from_millis(settings.timeout_ms)))
+            .build();
+        Mailer {
+            db,
+            settings,
+            transport,
+            busy: false,
+        }
+    }
+
+    /// Sends every due mail, one batch at a time; a new round starts only when this one ends.
+    fn deliver_due(&mut self, ctx: &mut Context<Self>) {
+        if self.busy {
+            return;
+        }
+        self.busy = true;
+        let (transport, settings) = (self.transport.clone(), self.settings.clone());
+        let round = self.db.run(move |conn| {
+            let due = outbox::due(conn, now_ms(), 50)?;
+            for mail in &due {
+                let attempts = mail.attempts + 1;
+                match send(&transport, &settings, mail) {
+                    Ok(()) => outbox::mark_sent(conn, mail.id, attempts, now_ms())?,
+                    Err(failure) => {
+                        let next = if failure.permanent || attempts >= settings.max_attempts {
+                            i64::MAX
+                        } else {
+                            now_ms()
+                                + retry_delay_ms(attempts, settings.retry_base_ms, settings.retry_max_ms)
+                        };
+                        tracing::warn!(mail = mail.id, attempts, error = %failure.reason, "mail not delivered");
+                        outbox::mark_failed(conn, mail.id, attempts, next, &failure.reason)?;
+                    }
+                }
+            }
+            Ok(due.len())
+        });
+        round
+            .into_actor(self)
+            .map(|result, act, _ctx| {
+                act.busy = false;
+                if let Err(e) = result {
+                    tracing::warn!(error = %e, "mail outbox unreachable");
+                }
+            })
+            .spawn(ctx);
+    }
+}
+
+struct Failure {
+    reason: String,
+    /// The mail itself is wrong (an address that does not parse, a 5xx answer): retrying
+    /// cannot help.
+    permanent: bool,
+}
+
+fn send(
+    transport: &SmtpTransport,
+    settings: &MailSettings,
+    mail: &OutboxRow,
+) -> Result<(), Failure> {
+    let permanent = |reason: String| Failure {
+        reason,
+        permanent: true,
+    };
+    let from: Mailbox = settings
+        .from
+        .parse()
+        .map_err(|e| permanent(format!("mail.from: {e}")))?;
+    let to: Mailbox = mail
+        .to_address
+        .parse()
+        .map_err(|e| permanent(format!("to: {e}")))?;
+    let mut builder = Email::builder()
+        .from(from)
+        .to(to)
+        .subject(mail.subject.clone());
+    if let Some(reply_to) = &mail.reply_to {
+        let reply_to: Mailbox = reply_to
+            .parse()
+            .map_err(|e| permanent(format!("reply-to: {e}")))?;
+        builder = builder.reply_to(reply_to);
+    }
+    let email = builder
+        .header(ContentType::TEXT_PLAIN)
+        .body(mail.body.clone())
+        .map_err(|e| permanent(e.to_string()))?;
+    transport.send(&email).map(|_| ()).map_err(|e| Failure {
+        permanent: e.is_permanent(),
+        reason: e.to_string(),
+    })
+}
+
+impl Actor for Mailer {
+    type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        let every = Duration::from_millis(self.settings.poll_interval_ms.max(10));
+        self.deliver_due(ctx);
+        ctx.run_interval(every, |act, ctx| act.deliver_due(ctx));
+    }
+}
+
+impl Supervised for Mailer {}
+
+/// New mail was queued: deliver now rather than at the next poll.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Wake;
+
+impl Handler<Wake> for Mailer {
+    type Result = ();
+
+    fn handle(&mut self, _msg: Wake, ctx: &mut Context<Self>) {
+        self.deliver_due(ctx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_by_doubling_up_to_a_ceiling() {
+        assert_eq!(retry_delay_ms(1, 1_000, 60_000), 1_000);
+        assert_eq!(retry_delay_ms(2, 1_000, 60_000), 2_000);
+        assert_eq!(retry_delay_ms(4, 1_000, 60_000), 8_000);
+        assert_eq!(retry_delay_ms(10, 1_000, 60_000), 60_000);
+        assert_eq!(retry_delay_ms(1_000, 1_000, 60_000), 60_000);
+    }
+}

@@ -415,3 +415,38 @@ async fn unknown_endpoints_and_bad_parameters_answer_in_json() {
     assert_eq!(status, 200);
     let _ = ORIGIN;
 }
+
+/// Heartbeats: a socket that stops answering pings is dropped, and the agent it belonged to
+/// stops getting offers; a client that answers stays connected.
+#[actix_web::test]
+async fn a_socket_that_stops_answering_pings_is_dropped() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .settings(|s| {
+            s.realtime.heartbeat_interval_ms = 20;
+            s.realtime.client_timeout_ms = 150;
+        })
+        .spawn()
+        .await
+        .unwrap();
+    let (mut silent, _) = app.available_agent("agent").await;
+    let reason = silent
+        .close_without_answering_pings()
+        .await
+        .expect("a close reason");
+    assert_eq!(reason.code, CloseCode::Away);
+    assert_eq!(reason.description.as_deref(), Some("heartbeat_timeout"));
+
+    // A client that answers pings (WsClient::next does) outlives many timeouts.
+    let chat = app.start_chat("Ann").await;
+    let mut visitor = app.visitor_socket(&chat, 0).await;
+    visitor.expect("visitor_hello").await;
+    for _ in 0..3 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        visitor.round_trip().await;
+    }
+    // The dropped agent got no offer for the chat; its next socket does.
+    let token = app.agent_token("agent").await;
+    let mut agent = app.agent_socket(&token, "").await;
+    agent.expect("agent_hello").await;
+    assert_eq!(agent.expect("offer").await["chat_id"], chat.chat_id);
+}

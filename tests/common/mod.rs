@@ -380,6 +380,21 @@ impl WsClient {
         }
     }
 
+    /// Reads without answering the server's pings (a client whose network path is dead) until
+    /// the socket closes; returns the close reason.
+    pub async fn close_without_answering_pings(&mut self) -> Option<CloseReason> {
+        loop {
+            let frame = tokio::time::timeout(PATIENCE, self.framed.next())
+                .await
+                .expect("a frame arrives in time");
+            match frame {
+                Some(Ok(Frame::Close(reason))) => return reason,
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return None,
+            }
+        }
+    }
+
     /// The next frame, which must be of type `kind`.
     pub async fn expect(&mut self, kind: &str) -> Value {
         let frame = self.next().await.unwrap_or_else(|closed| {

@@ -55,8 +55,10 @@ fn serve(settings: Settings) -> Result<(), String> {
                 "\nDemo data created: website key \"demo\" (allowed on localhost), queue \"Support\".\n  \
                  agent:      username \"agent\"       password \"{}\"\n  \
                  supervisor: username \"supervisor\"  password \"{}\"\n\
-                 See README.md and docs/protocol.md to start a chat.\n",
-                demo.agent_password, demo.supervisor_password
+                 Try a chat at http://{host}:{port}/ (a visitor and an agent side by side).\n",
+                demo.agent_password,
+                demo.supervisor_password,
+                port = app.port()
             );
         }
         // Tests and scripts read this line to find the port when they asked for port 0.

@@ -348,3 +348,23 @@ async fn two_tabs_of_one_agent_see_the_same_offers_and_chats() {
     };
     assert_eq!(in_tab2["text"], "from tab 1");
 }
+
+/// The playground a newcomer opens after the quick start is served, locked down by its CSP.
+#[actix_web::test]
+async fn the_playground_page_is_served() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let mut response = TestApp::client()
+        .get(format!("{}/", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let csp = response.headers().get("content-security-policy").unwrap();
+    assert!(csp.to_str().unwrap().starts_with("default-src 'none'"));
+    let page = String::from_utf8(response.body().await.unwrap().to_vec()).unwrap();
+    assert!(page.contains("/api/v1/agent/ws"));
+    assert!(
+        !page.contains("innerHTML"),
+        "texts are set with textContent only"
+    );
+}

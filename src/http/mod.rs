@@ -30,6 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::PathConfig::default()
             .error_handler(|err, _req| AppError::InvalidInput(err.to_string()).into()),
     )
+    .route("/", web::get().to(playground))
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
     .service(
@@ -49,6 +50,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .default_service(web::to(not_found));
 }
+
+/// A page to try the engine by hand: a visitor and an agent side by side over the real
+/// protocol. The widget and the dashboards are separate front ends; this is not them.
+async fn playground() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", PLAYGROUND_CSP))
+        .body(include_str!("playground.html"))
+}
+
+/// The playground's script and style are inline; nothing else may load.
+const PLAYGROUND_CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; \
+    style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'; \
+    frame-ancestors 'none'";
 
 async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))

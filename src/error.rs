@@ -42,6 +42,8 @@ pub enum AppError {
     WebsiteFull,
     #[error("no such chat")]
     ChatNotFound,
+    #[error("no such endpoint")]
+    EndpointNotFound,
     #[error("there is no open offer of this chat for you")]
     OfferNotFound,
     #[error("the engine is shutting down or restarting this part; try again")]
@@ -69,6 +71,7 @@ impl AppError {
             AppError::WebsiteNotFound => "website_not_found",
             AppError::WebsiteFull => "website_full",
             AppError::ChatNotFound => "chat_not_found",
+            AppError::EndpointNotFound => "not_found",
             AppError::OfferNotFound => "offer_not_found",
             AppError::Unavailable => "unavailable",
             AppError::Store(StoreError::Pool(_)) => "store_unavailable",
@@ -125,9 +128,10 @@ impl ResponseError for AppError {
             | AppError::Forbidden
             | AppError::OriginNotAllowed
             | AppError::OriginRequired => StatusCode::FORBIDDEN,
-            AppError::WebsiteNotFound | AppError::ChatNotFound | AppError::OfferNotFound => {
-                StatusCode::NOT_FOUND
-            }
+            AppError::WebsiteNotFound
+            | AppError::ChatNotFound
+            | AppError::OfferNotFound
+            | AppError::EndpointNotFound => StatusCode::NOT_FOUND,
             AppError::WebsiteFull => StatusCode::CONFLICT,
             AppError::Unavailable | AppError::Store(StoreError::Pool(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE

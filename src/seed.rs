@@ -36,7 +36,7 @@ pub fn seed_if_empty(db: &Db, settings: &Settings) -> StoreResult<Option<DemoAcc
     };
     let hash = |password: &str| {
         credentials::hash_password(password)
-            .map_err(|e| store::StoreError::Corrupt(format!("cannot hash a password: {e}")))
+            .map_err(|e| store::StoreError::Setup(format!("cannot hash a password: {e}")))
     };
     let agent_hash = hash(&accounts.agent_password)?;
     let supervisor_hash = hash(&accounts.supervisor_password)?;

@@ -131,7 +131,7 @@ async fn whole_chat(app: TestApp) {
         .send(json!({ "type": "send_message", "chat_id": chat.chat_id, "text": "one more" }))
         .await;
     let refused = agent.expect("error").await;
-    assert_eq!(refused["error"], "not_a_participant");
+    assert_eq!(refused["error"], "chat_ended");
     let history = app.visitor_history(&chat).await;
     let seqs: Vec<i64> = history.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
     assert_eq!(seqs, vec![1, 2, 3, 4, 5, 6]);

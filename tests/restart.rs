@@ -189,7 +189,7 @@ async fn a_killed_engine_restarts_with_no_message_lost_and_clients_resume() {
         .collect();
     assert_eq!(stored, vec![4, 5], "both answers acknowledged, so stored");
 
-    // A second visitor waits: the agent rejects, so it stays queued.
+    // A second visitor waits; its offer is still open when the engine dies.
     let waiting = clients.start_chat("Jon").await;
     assert_eq!(agent.expect("offer").await["chat_id"], waiting.chat_id);
 

@@ -7,10 +7,11 @@ use actix::prelude::*;
 use bytestring::ByteString;
 
 use super::chat::AssignAgent;
-use super::queue::{AgentAvailability, ClaimOffer, OfferRejected};
+use super::queue::{AgentAvailability, ClaimOffer, EnqueueChat, OfferRejected};
 use super::{Engine, Outbound};
 use crate::domain::ids::{ChatId, QueueId, UserId};
 use crate::domain::presence::{AgentLoad, Capacity, ChosenPresence, Presence};
+use crate::domain::RuleError;
 use crate::error::AppError;
 use crate::protocol::{HeldChat, OfferView, ServerFrame};
 use crate::store;
@@ -304,11 +305,27 @@ impl Handler<AcceptOffer> for AgentActor {
                     agent,
                 })
                 .await??;
-            engine
-                .chat(offer.chat_id)
-                .await?
-                .send(AssignAgent { agent, agent_name })
-                .await?
+            let assign = AssignAgent { agent, agent_name };
+            let assigned = match engine.chat(offer.chat_id).await {
+                Ok(chat) => chat
+                    .send(assign)
+                    .await
+                    .map_err(AppError::from)
+                    .and_then(|r| r),
+                Err(error) => Err(error),
+            };
+            // The chat left the queue for this agent but could not be given to it (the store
+            // failed, say): it goes back to its place in the queue, unless it is over.
+            if let Err(error) = &assigned {
+                let over = matches!(
+                    error,
+                    AppError::Rule(RuleError::ChatEnded | RuleError::ChatAlreadyAssigned)
+                );
+                if !over {
+                    queue.do_send(EnqueueChat::from_offer(&offer));
+                }
+            }
+            assigned
         };
         AtomicResponse::new(Box::pin(accept.into_actor(self).map(
             move |accepted, act, _ctx| {

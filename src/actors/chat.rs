@@ -115,8 +115,21 @@ impl ChatActor {
     }
 }
 
+/// How long an ended chat, loaded only to replay its history, stays in memory unwatched.
+const ENDED_CHAT_LINGER: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl Actor for ChatActor {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Self::Context) {
+        if self.lifecycle.state() == ChatState::Ended {
+            ctx.run_later(ENDED_CHAT_LINGER, |act, ctx| {
+                if act.subscribers.is_empty() {
+                    ctx.stop();
+                }
+            });
+        }
+    }
 
     fn stopped(&mut self, _ctx: &mut Self::Context) {
         self.engine.forget_chat(self.seed.chat_id);
@@ -162,25 +175,25 @@ impl Handler<Subscribe> for ChatActor {
         let batch = self.engine.settings().realtime.replay_batch.max(1);
         let after = msg.after;
         let replay = self.engine.db().run(move |conn| {
-            let mut events = Vec::new();
+            let mut pages = Vec::new();
             let mut cursor = after;
             loop {
                 let page = store::chats::events_after(conn, chat, cursor, include_private, batch)?;
                 let full = page.len() as i64 == batch;
                 if let Some(last) = page.last() {
                     cursor = last.seq;
+                    pages.push(page);
                 }
-                events.extend(page);
                 if !full {
-                    return Ok(events);
+                    return Ok(pages);
                 }
             }
         });
         AtomicResponse::new(Box::pin(replay.into_actor(self).map(
             move |replayed, act, ctx| {
-                let replayed = replayed?;
-                if !replayed.is_empty() {
-                    let frames = replayed
+                // Each page of `replay_batch` events is one item of the socket's queue.
+                for page in replayed? {
+                    let frames = page
                         .iter()
                         .map(|event| ServerFrame::Event(event).to_text())
                         .collect();

@@ -190,6 +190,15 @@ pub struct EnqueueChat {
 }
 
 impl EnqueueChat {
+    pub fn from_offer(offer: &OfferView) -> EnqueueChat {
+        EnqueueChat {
+            chat_id: offer.chat_id,
+            visitor_name: offer.visitor_name.clone(),
+            website_key: offer.website_key.clone(),
+            requested_at_ms: offer.requested_at_ms,
+        }
+    }
+
     pub fn from_seed(seed: &ChatSeed) -> EnqueueChat {
         EnqueueChat {
             chat_id: seed.chat_id,
@@ -207,14 +216,23 @@ impl Handler<EnqueueChat> for QueueActor {
         if self.position(msg.chat_id).is_some() {
             return;
         }
-        self.waiting.push_back(WaitingChat {
-            chat_id: msg.chat_id,
-            visitor_name: msg.visitor_name,
-            website_key: msg.website_key,
-            requested_at_ms: msg.requested_at_ms,
-            hunt: Hunt::new(),
-            offer: None,
-        });
+        // First in, first out by request time, so a chat that comes back keeps its place.
+        let index = self
+            .waiting
+            .iter()
+            .position(|w| w.requested_at_ms > msg.requested_at_ms)
+            .unwrap_or(self.waiting.len());
+        self.waiting.insert(
+            index,
+            WaitingChat {
+                chat_id: msg.chat_id,
+                visitor_name: msg.visitor_name,
+                website_key: msg.website_key,
+                requested_at_ms: msg.requested_at_ms,
+                hunt: Hunt::new(),
+                offer: None,
+            },
+        );
         self.dispatch(ctx);
     }
 }

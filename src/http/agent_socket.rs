@@ -2,7 +2,7 @@
 //! the agent's actor, subscribes to every chat the agent holds, and turns the agent's frames
 //! into commands.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use actix::prelude::*;
 use actix_ws::{AggregatedMessage, CloseCode, ProtocolError};
@@ -29,6 +29,8 @@ pub struct AgentSocket {
     /// Last sequence numbers the client already has, per chat (from the `resume` parameter).
     resume: HashMap<ChatId, Seq>,
     chats: HashMap<ChatId, Addr<ChatActor>>,
+    /// Chats this socket followed until they ended, to answer `chat_ended` about them.
+    ended: HashSet<ChatId>,
 }
 
 impl AgentSocket {
@@ -47,6 +49,7 @@ impl AgentSocket {
             display_name: String::new(),
             resume,
             chats: HashMap::new(),
+            ended: HashSet::new(),
         }
     }
 
@@ -86,6 +89,9 @@ impl AgentSocket {
 
     /// The chat, if this agent holds it: agents act only in their own chats.
     fn held_chat(&self, chat_id: ChatId) -> Result<Addr<ChatActor>, AppError> {
+        if self.ended.contains(&chat_id) {
+            return Err(AppError::Rule(RuleError::ChatEnded));
+        }
         self.chats
             .get(&chat_id)
             .cloned()
@@ -264,7 +270,9 @@ impl Handler<FeedClosed> for AgentSocket {
     type Result = ();
 
     fn handle(&mut self, msg: FeedClosed, _ctx: &mut Self::Context) {
-        self.chats.remove(&msg.chat_id);
+        if self.chats.remove(&msg.chat_id).is_some() {
+            self.ended.insert(msg.chat_id);
+        }
     }
 }
 

@@ -78,9 +78,6 @@ async fn readyz(engine: web::Data<Engine>) -> HttpResponse {
     }
 }
 
-async fn not_found() -> HttpResponse {
-    HttpResponse::NotFound().json(serde_json::json!({
-        "error": "not_found",
-        "message": "no such endpoint",
-    }))
+async fn not_found() -> Result<HttpResponse, AppError> {
+    Err(AppError::EndpointNotFound)
 }

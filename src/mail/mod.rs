@@ -78,27 +78,50 @@ impl Mailer {
             return;
         }
         self.busy = true;
-        let (transport, settings) = (self.transport.clone(), self.settings.clone());
-        let round = self.db.run(move |conn| {
-            let due = outbox::due(conn, now_ms(), 50)?;
-            for mail in &due {
+        let (db, transport, settings) = (
+            self.db.clone(),
+            self.transport.clone(),
+            self.settings.clone(),
+        );
+        // No database connection is held while talking to the SMTP server.
+        let round = async move {
+            let due = db.run(|conn| outbox::due(conn, now_ms(), 50)).await?;
+            for mail in due {
                 let attempts = mail.attempts + 1;
-                match send(&transport, &settings, mail) {
-                    Ok(()) => outbox::mark_sent(conn, mail.id, attempts, now_ms())?,
+                let (transport, config) = (transport.clone(), settings.clone());
+                let sent = tokio::task::spawn_blocking(move || {
+                    let sent = send(&transport, &config, &mail);
+                    (mail, sent)
+                })
+                .await;
+                let Ok((mail, sent)) = sent else { continue };
+                let id = mail.id;
+                match sent {
+                    Ok(()) => {
+                        db.run(move |conn| outbox::mark_sent(conn, id, attempts, now_ms()))
+                            .await?
+                    }
                     Err(failure) => {
                         let next = if failure.permanent || attempts >= settings.max_attempts {
                             i64::MAX
                         } else {
                             now_ms()
-                                + retry_delay_ms(attempts, settings.retry_base_ms, settings.retry_max_ms)
+                                + retry_delay_ms(
+                                    attempts,
+                                    settings.retry_base_ms,
+                                    settings.retry_max_ms,
+                                )
                         };
-                        tracing::warn!(mail = mail.id, attempts, error = %failure.reason, "mail not delivered");
-                        outbox::mark_failed(conn, mail.id, attempts, next, &failure.reason)?;
+                        tracing::warn!(mail = id, attempts, error = %failure.reason, "mail not delivered");
+                        db.run(move |conn| {
+                            outbox::mark_failed(conn, id, attempts, next, &failure.reason)
+                        })
+                        .await?
                     }
                 }
             }
-            Ok(due.len())
-        });
+            Ok::<(), crate::store::StoreError>(())
+        };
         round
             .into_actor(self)
             .map(|result, act, _ctx| {

@@ -42,6 +42,8 @@ pub enum StoreError {
     Query(#[from] diesel::result::Error),
     #[error("database migration failed: {0}")]
     Migration(String),
+    #[error("database setup: {0}")]
+    Setup(String),
     #[error("stored data is not readable: {0}")]
     Corrupt(String),
     #[error("the database task was cancelled")]
@@ -57,13 +59,17 @@ pub enum Backend {
 }
 
 impl Backend {
-    /// `postgres://` and `postgresql://` URLs are PostgreSQL; anything else is a SQLite file,
-    /// with or without a `sqlite://` prefix.
-    pub fn of_url(url: &str) -> Backend {
+    /// `postgres://` and `postgresql://` URLs are PostgreSQL; `sqlite://…`, `sqlite:…` and
+    /// plain paths are SQLite files. Any other scheme is a mistake, not a file name.
+    pub fn of_url(url: &str) -> StoreResult<Backend> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Backend::Postgres
+            Ok(Backend::Postgres)
+        } else if url.starts_with("sqlite:") || !url.contains("://") {
+            Ok(Backend::Sqlite)
         } else {
-            Backend::Sqlite
+            Err(StoreError::Setup(format!(
+                "database.url {url:?}: use a postgres:// URL or a SQLite file path"
+            )))
         }
     }
 }
@@ -129,13 +135,13 @@ pub struct Db {
 impl Db {
     /// Opens the pool (creating the SQLite file's folder if needed) and checks one connection.
     pub fn connect(settings: &DatabaseSettings) -> StoreResult<Db> {
-        let backend = Backend::of_url(&settings.url);
+        let backend = Backend::of_url(&settings.url)?;
         if backend == Backend::Sqlite {
             let path = sqlite_path(&settings.url);
             if let Some(parent) = Path::new(path).parent() {
                 if !parent.as_os_str().is_empty() {
                     std::fs::create_dir_all(parent).map_err(|e| {
-                        StoreError::Migration(format!("cannot create {}: {e}", parent.display()))
+                        StoreError::Setup(format!("cannot create {}: {e}", parent.display()))
                     })?;
                 }
             }
@@ -212,4 +218,28 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
 pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     // Serialising our own plain data types cannot fail (no maps with non-string keys).
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_picks_the_backend_and_unknown_schemes_are_refused() {
+        assert_eq!(
+            Backend::of_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::of_url("postgresql://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(Backend::of_url("data/parley.db").unwrap(), Backend::Sqlite);
+        assert_eq!(
+            Backend::of_url("sqlite://data/x.db").unwrap(),
+            Backend::Sqlite
+        );
+        assert!(Backend::of_url("mysql://u@h/db").is_err());
+        assert!(Backend::of_url("postgre://typo/db").is_err());
+    }
 }

@@ -83,8 +83,8 @@ CREATE TABLE chats (
 CREATE INDEX chats_state ON chats (state);
 CREATE INDEX chats_agent_state ON chats (agent_id, state);
 
--- client_key is "<author kind>:<author id>:<idempotency key>", so a retry is found and no
--- participant can claim another's key.
+-- client_key is "visitor:<idempotency key>" or "agent:<agent id>:<idempotency key>", so a
+-- retry is found and no participant can claim another's key.
 CREATE TABLE chat_events (
     chat_id BIGINT NOT NULL REFERENCES chats (id) ON DELETE CASCADE,
     seq BIGINT NOT NULL,

@@ -5,9 +5,9 @@
 use std::collections::{HashMap, HashSet};
 
 use actix::prelude::*;
-use actix_ws::{AggregatedMessage, CloseCode, ProtocolError};
+use actix_ws::CloseCode;
 
-use super::socket::SocketCore;
+use super::socket::{socket_plumbing, SocketCore};
 use crate::actors::agent::{
     AcceptOffer, AgentActor, AgentSocketHandle, AttachSocket, ChoosePresence, DetachSocket,
     Disconnect, JoinChat, RejectOffer,
@@ -18,7 +18,7 @@ use crate::domain::chat::{EndedBy, MessageText, Poster};
 use crate::domain::ids::{ChatId, Seq, UserId};
 use crate::domain::RuleError;
 use crate::error::AppError;
-use crate::protocol::{decode, AgentCommand, ServerFrame};
+use crate::protocol::{AgentCommand, ServerFrame};
 
 pub struct AgentSocket {
     core: SocketCore,
@@ -234,29 +234,7 @@ impl Actor for AgentSocket {
     }
 }
 
-impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for AgentSocket {
-    fn handle(&mut self, item: Result<AggregatedMessage, ProtocolError>, ctx: &mut Self::Context) {
-        let Some(text) = self.core.receive(item, ctx) else {
-            return;
-        };
-        match decode::<AgentCommand>(&text, AgentCommand::TYPES) {
-            Ok(command) => self.handle_command(command, ctx),
-            Err(error) => self.core.send_decode_error(&error, ctx),
-        }
-    }
-
-    fn finished(&mut self, ctx: &mut Self::Context) {
-        ctx.stop();
-    }
-}
-
-impl Handler<Outbound> for AgentSocket {
-    type Result = ();
-
-    fn handle(&mut self, msg: Outbound, ctx: &mut Self::Context) {
-        self.core.forward(msg, ctx);
-    }
-}
+socket_plumbing!(AgentSocket, AgentCommand);
 
 impl Handler<JoinChat> for AgentSocket {
     type Result = ();

@@ -311,3 +311,42 @@ pub fn upgrade(
         .max_continuation_size(settings.max_frame_bytes);
     Ok((response, session, stream))
 }
+
+/// What every socket actor does alike with frames: incoming ones go through
+/// [`SocketCore::receive`] and `protocol::decode` into the actor's `handle_command`; outbound
+/// ones go into the bounded queue. The actor needs a `core: SocketCore` field and a
+/// `handle_command(&mut self, $command, &mut Context<Self>)` method.
+macro_rules! socket_plumbing {
+    ($socket:ty, $command:ty) => {
+        impl actix::StreamHandler<Result<actix_ws::AggregatedMessage, actix_ws::ProtocolError>>
+            for $socket
+        {
+            fn handle(
+                &mut self,
+                item: Result<actix_ws::AggregatedMessage, actix_ws::ProtocolError>,
+                ctx: &mut Self::Context,
+            ) {
+                let Some(text) = self.core.receive(item, ctx) else {
+                    return;
+                };
+                match $crate::protocol::decode::<$command>(&text, <$command>::TYPES) {
+                    Ok(command) => self.handle_command(command, ctx),
+                    Err(error) => self.core.send_decode_error(&error, ctx),
+                }
+            }
+
+            fn finished(&mut self, ctx: &mut Self::Context) {
+                actix::ActorContext::stop(ctx);
+            }
+        }
+
+        impl actix::Handler<$crate::actors::Outbound> for $socket {
+            type Result = ();
+
+            fn handle(&mut self, msg: $crate::actors::Outbound, ctx: &mut Self::Context) {
+                self.core.forward(msg, ctx);
+            }
+        }
+    };
+}
+pub(crate) use socket_plumbing;

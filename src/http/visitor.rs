@@ -3,7 +3,10 @@
 
 use actix::{Actor, AsyncContext};
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
@@ -102,39 +105,66 @@ pub async fn start_chat(
     }))
 }
 
-/// The visitor's token: `Authorization: Bearer …`, or `?token=` where a browser cannot set
-/// headers (WebSocket).
-fn visitor_token(req: &HttpRequest, query_token: Option<&str>) -> Option<String> {
-    req.headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(|t| t.trim().to_owned())
-        .or_else(|| query_token.map(str::to_owned))
+/// A request made by the visitor of the chat named in the path, proven by the chat's token:
+/// `Authorization: Bearer …`, or `?token=` where a browser cannot set headers (WebSocket). A
+/// visitor reaches its own chat and no other.
+pub struct VisitorOfChat {
+    pub chat: store::chats::ChatRow,
 }
 
-/// Checks that `token` opens `chat_id`: a visitor reaches its own chat and no other.
-async fn authorize_visitor(
-    engine: &Engine,
-    chat_id: ChatId,
-    token: Option<String>,
-) -> Result<store::chats::ChatRow, AppError> {
-    let token = token.ok_or(AppError::Unauthorized)?;
-    let row = engine
-        .db()
-        .run(move |conn| store::chats::by_id(conn, chat_id))
-        .await?
-        .ok_or(AppError::Forbidden)?;
-    if credentials::hashes_match(&credentials::token_hash(&token), &row.visitor_token_hash) {
-        Ok(row)
-    } else {
-        Err(AppError::Forbidden)
+impl VisitorOfChat {
+    pub fn chat_id(&self) -> ChatId {
+        self.chat.chat_id()
     }
 }
 
 #[derive(Debug, Deserialize)]
-pub struct VisitorQuery {
+struct TokenQuery {
     token: Option<String>,
+}
+
+impl FromRequest for VisitorOfChat {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<VisitorOfChat, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let engine = req.app_data::<web::Data<Engine>>().cloned();
+        let chat_id = req.match_info().get("chat_id").map(str::parse::<i64>);
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_owned())
+            .or_else(|| {
+                web::Query::<TokenQuery>::from_query(req.query_string())
+                    .ok()
+                    .and_then(|q| q.into_inner().token)
+            });
+        Box::pin(async move {
+            let engine = engine.ok_or_else(|| AppError::Internal("engine missing".into()))?;
+            let chat_id = match chat_id {
+                Some(Ok(id)) => ChatId(id),
+                _ => return Err(AppError::InvalidInput("the chat id is a number".into())),
+            };
+            let token = token.ok_or(AppError::Unauthorized)?;
+            let chat = engine
+                .db()
+                .run(move |conn| store::chats::by_id(conn, chat_id))
+                .await?
+                .ok_or(AppError::Forbidden)?;
+            if credentials::hashes_match(&credentials::token_hash(&token), &chat.visitor_token_hash)
+            {
+                Ok(VisitorOfChat { chat })
+            } else {
+                Err(AppError::Forbidden)
+            }
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AfterQuery {
     #[serde(default)]
     after_seq: i64,
 }
@@ -142,17 +172,10 @@ pub struct VisitorQuery {
 /// `GET /api/v1/chats/{chat_id}/events`: the chat's public history after `after_seq`.
 pub async fn events(
     engine: web::Data<Engine>,
-    req: HttpRequest,
-    chat_id: web::Path<i64>,
-    query: web::Query<VisitorQuery>,
+    visitor: VisitorOfChat,
+    query: web::Query<AfterQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let chat_id = ChatId(chat_id.into_inner());
-    authorize_visitor(
-        &engine,
-        chat_id,
-        visitor_token(&req, query.token.as_deref()),
-    )
-    .await?;
+    let chat_id = visitor.chat_id();
     let after = Seq(query.after_seq.max(0));
     let limit = engine.settings().realtime.replay_batch.max(1);
     let events = engine
@@ -165,19 +188,10 @@ pub async fn events(
 /// `POST /api/v1/chats/{chat_id}/end`: R7, the visitor ends the chat.
 pub async fn end_chat(
     engine: web::Data<Engine>,
-    req: HttpRequest,
-    chat_id: web::Path<i64>,
-    query: web::Query<VisitorQuery>,
+    visitor: VisitorOfChat,
 ) -> Result<HttpResponse, AppError> {
-    let chat_id = ChatId(chat_id.into_inner());
-    authorize_visitor(
-        &engine,
-        chat_id,
-        visitor_token(&req, query.token.as_deref()),
-    )
-    .await?;
     engine
-        .chat(chat_id)
+        .chat(visitor.chat_id())
         .await?
         .send(EndChat {
             by: EndedBy::Visitor,
@@ -189,18 +203,12 @@ pub async fn end_chat(
 /// `GET /api/v1/chats/{chat_id}/ws`: the visitor's live socket; replays after `after_seq`.
 pub async fn socket(
     engine: web::Data<Engine>,
+    visitor: VisitorOfChat,
     req: HttpRequest,
     body: web::Payload,
-    chat_id: web::Path<i64>,
-    query: web::Query<VisitorQuery>,
+    query: web::Query<AfterQuery>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let chat_id = ChatId(chat_id.into_inner());
-    let row = authorize_visitor(
-        &engine,
-        chat_id,
-        visitor_token(&req, query.token.as_deref()),
-    )
-    .await?;
+    let chat_id = visitor.chat_id();
     let chat = engine.chat(chat_id).await?;
     let summary = chat.send(Describe).await.map_err(AppError::from)?;
     let realtime = engine.settings().realtime.clone();
@@ -208,13 +216,14 @@ pub async fn socket(
     let writer = SocketWriter::spawn(session, realtime.outbound_queue_len);
     let core = SocketCore::new(next_socket_id(), writer, realtime);
     let resume_after = Seq(query.after_seq.max(0));
+    let visitor_name = visitor.chat.visitor_name;
     VisitorSocket::create(move |ctx| {
         ctx.add_stream(stream);
         VisitorSocket::new(
             core,
             chat_id,
             chat,
-            row.visitor_name,
+            visitor_name,
             resume_after,
             summary.state,
             summary.last_seq,

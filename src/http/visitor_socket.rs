@@ -2,15 +2,15 @@
 //! the chat's public events, and turns the visitor's frames into chat commands.
 
 use actix::prelude::*;
-use actix_ws::{AggregatedMessage, CloseCode, ProtocolError};
+use actix_ws::CloseCode;
 
-use super::socket::SocketCore;
+use super::socket::{socket_plumbing, SocketCore};
 use crate::actors::chat::{ChatActor, EndChat, PostMessage, Subscribe, Unsubscribe, Viewer};
-use crate::actors::{FeedClosed, Outbound};
+use crate::actors::FeedClosed;
 use crate::domain::chat::{ChatState, EndedBy, MessageText, Poster};
 use crate::domain::ids::{ChatId, Seq};
 use crate::error::AppError;
-use crate::protocol::{decode, ServerFrame, VisitorCommand};
+use crate::protocol::{ServerFrame, VisitorCommand};
 
 pub struct VisitorSocket {
     core: SocketCore,
@@ -153,29 +153,7 @@ impl Actor for VisitorSocket {
     }
 }
 
-impl StreamHandler<Result<AggregatedMessage, ProtocolError>> for VisitorSocket {
-    fn handle(&mut self, item: Result<AggregatedMessage, ProtocolError>, ctx: &mut Self::Context) {
-        let Some(text) = self.core.receive(item, ctx) else {
-            return;
-        };
-        match decode::<VisitorCommand>(&text, VisitorCommand::TYPES) {
-            Ok(command) => self.handle_command(command, ctx),
-            Err(error) => self.core.send_decode_error(&error, ctx),
-        }
-    }
-
-    fn finished(&mut self, ctx: &mut Self::Context) {
-        ctx.stop();
-    }
-}
-
-impl Handler<Outbound> for VisitorSocket {
-    type Result = ();
-
-    fn handle(&mut self, msg: Outbound, ctx: &mut Self::Context) {
-        self.core.forward(msg, ctx);
-    }
-}
+socket_plumbing!(VisitorSocket, VisitorCommand);
 
 impl Handler<FeedClosed> for VisitorSocket {
     type Result = ();

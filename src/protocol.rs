@@ -108,6 +108,8 @@ pub struct OfferView {
     pub visitor_name: String,
     pub requested_at_ms: i64,
     pub expires_at_ms: i64,
+    /// R4, R54: the pre-chat form values, page, language and browser the visitor came with.
+    pub visitor_details: Value,
 }
 
 /// A chat an agent holds, as listed in the agent's snapshot.
@@ -140,6 +142,7 @@ pub enum ServerFrame<'a> {
     /// A client message was stored with this sequence number (or had been, for a retry).
     Ack {
         chat_id: ChatId,
+        #[serde(skip_serializing_if = "Option::is_none")]
         client_key: Option<&'a str>,
         seq: Seq,
     },

@@ -450,3 +450,134 @@ async fn a_socket_that_stops_answering_pings_is_dropped() {
     agent.expect("agent_hello").await;
     assert_eq!(agent.expect("offer").await["chat_id"], chat.chat_id);
 }
+
+/// The widget on a customer's page (another origin) may call its website's endpoints (CORS);
+/// other origins get no CORS headers, and the agent socket opens only from the engine's origin.
+#[actix_web::test]
+async fn cross_origin_calls_are_allowed_only_for_the_websites_domains_r2() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let preflight = |origin: &'static str| {
+        TestApp::client()
+            .request(
+                actix_web::http::Method::OPTIONS,
+                format!("{}/api/v1/websites/demo/chats", app.base),
+            )
+            .insert_header(("Origin", origin))
+            .insert_header(("Access-Control-Request-Method", "POST"))
+            .insert_header(("Access-Control-Request-Headers", "content-type"))
+            .send()
+    };
+    let allowed = preflight(ORIGIN).await.unwrap();
+    assert_eq!(allowed.status().as_u16(), 204);
+    assert_eq!(
+        allowed
+            .headers()
+            .get("access-control-allow-origin")
+            .unwrap(),
+        ORIGIN
+    );
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(refused
+        .headers()
+        .get("access-control-allow-origin")
+        .is_none());
+
+    let (status, _) = post_chat(&app, "demo", Some(ORIGIN), r#"{"name":"Ann"}"#).await;
+    assert_eq!(status, 201);
+    let response = TestApp::client()
+        .post(format!("{}/api/v1/websites/demo/chats", app.base))
+        .insert_header(("Origin", ORIGIN))
+        .send_json(&json!({ "name": "Bea" }))
+        .await
+        .unwrap();
+    assert_eq!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .unwrap(),
+        ORIGIN
+    );
+
+    // The public config is readable without an Origin (a same-origin GET carries none), but
+    // not from a foreign page.
+    let response = TestApp::client()
+        .get(format!("{}/api/v1/websites/demo/config", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let response = TestApp::client()
+        .get(format!("{}/api/v1/websites/demo/config", app.base))
+        .insert_header(("Origin", "https://evil.example"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(body_of(response).await.1["error"], "origin_not_allowed");
+
+    let token = app.agent_token("agent").await;
+    let hijack = common::WsClient::connect(
+        TestApp::client()
+            .ws(format!("{}/api/v1/agent/ws", app.ws_base))
+            .origin("https://evil.example")
+            .bearer_auth(&token),
+    )
+    .await;
+    assert!(hijack.err().unwrap().contains("403"));
+}
+
+/// Logging out of one session closes that session's sockets only; the agent stays online
+/// while another session is open (R24).
+#[actix_web::test]
+async fn logout_closes_only_the_sockets_of_that_session() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let (mut laptop, _) = app.available_agent("agent").await;
+    let phone_token = app.agent_token("agent").await;
+    let mut phone = app.agent_socket(&phone_token, "").await;
+    phone.expect("agent_hello").await;
+
+    let response = TestApp::client()
+        .post(format!("{}/api/v1/auth/logout", app.base))
+        .bearer_auth(&phone_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    assert_eq!(
+        phone.expect_close().await.unwrap().description.as_deref(),
+        Some("logged_out")
+    );
+    // The laptop stays connected and Available: it still gets offers.
+    let chat = app.start_chat("Ann").await;
+    assert_eq!(laptop.expect("offer").await["chat_id"], chat.chat_id);
+    // Choosing the current presence again is confirmed.
+    laptop
+        .send(json!({ "type": "set_presence", "presence": "available" }))
+        .await;
+    assert_eq!(laptop.expect("presence").await["presence"], "available");
+}
+
+/// An open socket does not outlive its login session.
+#[actix_web::test]
+async fn a_socket_closes_when_its_session_expires() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let token = app.agent_token("agent").await;
+    {
+        use diesel::prelude::*;
+        use parley::store::schema::sessions;
+        let soon = parley::clock::now_ms() + 300;
+        app.engine
+            .db()
+            .run(move |conn| {
+                diesel::update(sessions::table)
+                    .set(sessions::expires_at_ms.eq(soon))
+                    .execute(conn)?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+    }
+    let mut socket = app.agent_socket(&token, "").await;
+    socket.expect("agent_hello").await;
+    let reason = socket.expect_close().await.expect("close reason");
+    assert_eq!(reason.description.as_deref(), Some("session_expired"));
+}

@@ -34,6 +34,11 @@ async fn whole_chat(app: TestApp) {
     assert_eq!(offer["visitor_name"], "Ann");
     assert_eq!(offer["website_key"], "demo");
     assert_eq!(offer["queue_name"], "Support");
+    // R4, R54: what the visitor came with is shown to the agent.
+    assert_eq!(
+        offer["visitor_details"]["page_url"],
+        "http://localhost:3000/pricing"
+    );
     assert!(offer["expires_at_ms"].as_i64().unwrap() > offer["requested_at_ms"].as_i64().unwrap());
 
     // The visitor's socket greets, then replays the request.

@@ -19,6 +19,8 @@ use crate::store;
 /// How the agent actor reaches one of the agent's sockets.
 #[derive(Clone)]
 pub struct AgentSocketHandle {
+    /// The login session the socket was opened with (its token's hash).
+    pub session: String,
     pub outbound: Recipient<Outbound>,
     pub join: Recipient<JoinChat>,
     pub disconnect: Recipient<Disconnect>,
@@ -206,7 +208,12 @@ impl Handler<ChoosePresence> for AgentActor {
     type Result = ();
 
     fn handle(&mut self, msg: ChoosePresence, _ctx: &mut Context<Self>) {
-        self.set_presence(msg.0.into());
+        let presence = msg.0.into();
+        if self.presence == presence {
+            // Nothing changes, but the client that asked still gets its confirmation.
+            self.broadcast(ServerFrame::Presence { presence }.to_text());
+        }
+        self.set_presence(presence);
         self.publish_availability();
     }
 }
@@ -236,6 +243,8 @@ impl Handler<OfferChat> for AgentActor {
 pub enum WithdrawReason {
     Expired,
     ChatEnded,
+    /// The agent accepted, but the chat could not be given to it (it went back to the queue).
+    AcceptFailed,
 }
 
 impl WithdrawReason {
@@ -243,6 +252,7 @@ impl WithdrawReason {
         match self {
             WithdrawReason::Expired => "expired",
             WithdrawReason::ChatEnded => "chat_ended",
+            WithdrawReason::AcceptFailed => "accept_failed",
         }
     }
 }
@@ -331,7 +341,20 @@ impl Handler<AcceptOffer> for AgentActor {
             move |accepted, act, _ctx| {
                 // Accepted or not, the offer is over: the queue no longer holds it for us.
                 act.offer = None;
-                if accepted.is_ok() {
+                if let Err(error) = &accepted {
+                    let reason = match error {
+                        AppError::OfferNotFound => WithdrawReason::Expired,
+                        AppError::Rule(RuleError::ChatEnded) => WithdrawReason::ChatEnded,
+                        _ => WithdrawReason::AcceptFailed,
+                    };
+                    act.broadcast(
+                        ServerFrame::OfferWithdrawn {
+                            chat_id: msg.chat_id,
+                            reason: reason.as_str(),
+                        }
+                        .to_text(),
+                    );
+                } else {
                     act.chats.insert(msg.chat_id);
                     act.broadcast(
                         ServerFrame::ChatAssigned {
@@ -405,22 +428,31 @@ impl Handler<ChatClosed> for AgentActor {
     }
 }
 
-/// The agent logged out: offline at once, every socket closed.
+/// The agent logged out of one session: the sockets opened with it close; with its last
+/// session gone the agent is offline at once (R24).
 #[derive(Message)]
 #[rtype(result = "()")]
-pub struct LoggedOut;
+pub struct LoggedOut {
+    pub session: String,
+    pub last_session: bool,
+}
 
 impl Handler<LoggedOut> for AgentActor {
     type Result = ();
 
-    fn handle(&mut self, _msg: LoggedOut, _ctx: &mut Context<Self>) {
-        self.set_presence(Presence::Offline);
-        for socket in self.sockets.values() {
-            socket.disconnect.do_send(Disconnect {
-                reason: "logged_out",
-            });
+    fn handle(&mut self, msg: LoggedOut, _ctx: &mut Context<Self>) {
+        self.sockets.retain(|_, socket| {
+            let closing = msg.last_session || socket.session == msg.session;
+            if closing {
+                socket.disconnect.do_send(Disconnect {
+                    reason: "logged_out",
+                });
+            }
+            !closing
+        });
+        if msg.last_session {
+            self.set_presence(Presence::Offline);
         }
-        self.sockets.clear();
         self.publish_availability();
     }
 }

@@ -24,6 +24,8 @@ pub struct ChatSeed {
     pub visitor_name: String,
     pub requested_at_ms: i64,
     pub last_seq: Seq,
+    /// R4, R54: what the visitor gave with the request (form fields, page, language, browser).
+    pub visitor_details: serde_json::Value,
 }
 
 impl ChatSeed {
@@ -35,6 +37,7 @@ impl ChatSeed {
             visitor_name: row.visitor_name.clone(),
             requested_at_ms: row.created_at_ms,
             last_seq,
+            visitor_details: crate::store::parse_json("chats.visitor_meta", &row.visitor_meta)?,
         })
     }
 }

@@ -20,7 +20,7 @@ use bytestring::ByteString;
 use crate::domain::chat::{ChatLifecycle, ChatState};
 use crate::domain::ids::{ChatId, QueueId, UserId, WebsiteId};
 use crate::domain::presence::{Capacity, Presence};
-use crate::domain::website::WebsiteKey;
+use crate::domain::website::{origin_is_allowed, WebsiteKey};
 use crate::error::AppError;
 use crate::mail::{queue_mail, Mailer, OutgoingMail, Wake};
 use crate::settings::Settings;
@@ -61,6 +61,7 @@ struct EngineInner {
     next_arbiter: AtomicUsize,
     websites: RwLock<HashMap<WebsiteKey, Addr<WebsiteActor>>>,
     website_keys: RwLock<HashMap<WebsiteId, WebsiteKey>>,
+    website_domains: RwLock<HashMap<WebsiteKey, Vec<String>>>,
     queues: RwLock<HashMap<QueueId, Addr<QueueActor>>>,
     agents: Mutex<HashMap<UserId, Addr<AgentActor>>>,
     chats: Mutex<HashMap<ChatId, Addr<ChatActor>>>,
@@ -96,6 +97,7 @@ impl Engine {
                 next_arbiter: AtomicUsize::new(0),
                 websites: RwLock::default(),
                 website_keys: RwLock::default(),
+                website_domains: RwLock::default(),
                 queues: RwLock::default(),
                 agents: Mutex::default(),
                 chats: Mutex::default(),
@@ -139,6 +141,8 @@ impl Engine {
             let key = website.key.clone();
             self.write(&self.inner.website_keys)
                 .insert(website.id, key.clone());
+            self.write(&self.inner.website_domains)
+                .insert(key.clone(), website.allowed_domains.clone());
             let actor = WebsiteActor::new(self.clone(), website);
             let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
             self.write(&self.inner.websites).insert(key, addr);
@@ -178,6 +182,20 @@ impl Engine {
 
     pub fn website(&self, key: &WebsiteKey) -> Option<Addr<WebsiteActor>> {
         self.read(&self.inner.websites).get(key).cloned()
+    }
+
+    /// R2: may a page from `origin` call the visitor endpoints of `website` (or, with `None`,
+    /// of any website)? Used for CORS; each endpoint still checks its own rules.
+    pub fn origin_allowed(&self, website: Option<&WebsiteKey>, origin: &str) -> bool {
+        let domains = self.read(&self.inner.website_domains);
+        match website {
+            Some(key) => domains
+                .get(key)
+                .is_some_and(|allowed| origin_is_allowed(allowed, origin)),
+            None => domains
+                .values()
+                .any(|allowed| origin_is_allowed(allowed, origin)),
+        }
     }
 
     fn website_key(&self, id: i64) -> String {

@@ -35,6 +35,7 @@ pub struct QueueActor {
 struct WaitingChat {
     chat_id: ChatId,
     visitor_name: String,
+    visitor_details: serde_json::Value,
     website_key: String,
     requested_at_ms: i64,
     hunt: Hunt,
@@ -114,6 +115,7 @@ impl QueueActor {
             visitor_name: waiting.visitor_name.clone(),
             requested_at_ms: waiting.requested_at_ms,
             expires_at_ms: now_ms() + self.offer_timeout.as_millis() as i64,
+            visitor_details: waiting.visitor_details.clone(),
         };
         tracing::debug!(queue = %self.id, chat = %chat_id, agent = %agent, "offering chat");
         agent_addr
@@ -185,6 +187,7 @@ impl Supervised for QueueActor {
 pub struct EnqueueChat {
     pub chat_id: ChatId,
     pub visitor_name: String,
+    pub visitor_details: serde_json::Value,
     pub website_key: String,
     pub requested_at_ms: i64,
 }
@@ -194,6 +197,7 @@ impl EnqueueChat {
         EnqueueChat {
             chat_id: offer.chat_id,
             visitor_name: offer.visitor_name.clone(),
+            visitor_details: offer.visitor_details.clone(),
             website_key: offer.website_key.clone(),
             requested_at_ms: offer.requested_at_ms,
         }
@@ -203,6 +207,7 @@ impl EnqueueChat {
         EnqueueChat {
             chat_id: seed.chat_id,
             visitor_name: seed.visitor_name.clone(),
+            visitor_details: seed.visitor_details.clone(),
             website_key: seed.website_key.clone(),
             requested_at_ms: seed.requested_at_ms,
         }
@@ -227,6 +232,7 @@ impl Handler<EnqueueChat> for QueueActor {
             WaitingChat {
                 chat_id: msg.chat_id,
                 visitor_name: msg.visitor_name,
+                visitor_details: msg.visitor_details,
                 website_key: msg.website_key,
                 requested_at_ms: msg.requested_at_ms,
                 hunt: Hunt::new(),

@@ -26,14 +26,14 @@ impl WebsiteActor {
         WebsiteActor { engine, website }
     }
 
-    /// R2: a browser always sends `Origin` on the requests the widget makes; it must be one
-    /// of the website's domains.
-    fn check_origin(&self, origin: Option<&str>) -> Result<(), AppError> {
-        let origin = origin.ok_or(AppError::OriginRequired)?;
-        if origin_is_allowed(&self.website.allowed_domains, origin) {
-            Ok(())
-        } else {
-            Err(AppError::OriginNotAllowed)
+    /// R2: browsers send `Origin` on every POST (and on cross-origin GETs); when it is there it
+    /// must be one of the website's domains. Opening a chat requires it.
+    fn check_origin(&self, origin: Option<&str>, required: bool) -> Result<(), AppError> {
+        match origin {
+            None if required => Err(AppError::OriginRequired),
+            None => Ok(()),
+            Some(origin) if origin_is_allowed(&self.website.allowed_domains, origin) => Ok(()),
+            Some(_) => Err(AppError::OriginNotAllowed),
         }
     }
 }
@@ -71,7 +71,7 @@ impl Handler<GetPublicConfig> for WebsiteActor {
     type Result = Result<PublicConfig, AppError>;
 
     fn handle(&mut self, msg: GetPublicConfig, _ctx: &mut Context<Self>) -> Self::Result {
-        self.check_origin(msg.origin.as_deref())?;
+        self.check_origin(msg.origin.as_deref(), false)?;
         Ok(PublicConfig {
             key: self.website.key.to_string(),
             name: self.website.name.clone(),
@@ -106,7 +106,7 @@ impl Handler<StartChat> for WebsiteActor {
     type Result = AtomicResponse<Self, Result<StartedChat, AppError>>;
 
     fn handle(&mut self, msg: StartChat, _ctx: &mut Context<Self>) -> Self::Result {
-        if let Err(e) = self.check_origin(msg.origin.as_deref()) {
+        if let Err(e) = self.check_origin(msg.origin.as_deref(), true) {
             return AtomicResponse::new(Box::pin(fut::ready(Err(e))));
         }
         let website = self.website.clone();
@@ -141,6 +141,7 @@ impl Handler<StartChat> for WebsiteActor {
                     visitor_name: msg.visitor_name.as_str().to_owned(),
                     requested_at_ms: first_event.at_ms,
                     last_seq: first_event.seq,
+                    visitor_details: msg.visitor_meta,
                 };
                 // The chat's actor exists before the queue can offer the chat.
                 act.engine

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use actix::{Actor, AsyncContext};
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
@@ -40,6 +41,13 @@ fn parse_resume(raw: &str) -> Result<HashMap<ChatId, Seq>, AppError> {
         .collect()
 }
 
+/// Is `origin` (`scheme://host[:port]`) the origin of a request sent to `host` (`host[:port]`)?
+fn is_same_origin(origin: &str, host: &str) -> bool {
+    origin
+        .split_once("://")
+        .is_some_and(|(_, authority)| authority.trim_end_matches('/').eq_ignore_ascii_case(host))
+}
+
 /// `GET /api/v1/agent/ws`
 pub async fn socket(
     engine: web::Data<Engine>,
@@ -48,8 +56,17 @@ pub async fn socket(
     body: web::Payload,
     query: web::Query<AgentSocketQuery>,
 ) -> Result<HttpResponse, actix_web::Error> {
+    // The dashboard is served by the engine itself; a page elsewhere may not open an agent's
+    // socket with the agent's cookie (cross-site WebSocket hijacking).
+    if let Some(origin) = req.headers().get(header::ORIGIN) {
+        let host = req.connection_info().host().to_owned();
+        if !is_same_origin(origin.to_str().unwrap_or_default(), &host) {
+            return Err(AppError::OriginNotAllowed.into());
+        }
+    }
     let resume = parse_resume(&query.resume)?;
     let agent_id = user.id();
+    let login = (user.session().to_owned(), user.session_expires_at_ms);
     let agent = engine.agent(agent_id).await?;
     let realtime = engine.settings().realtime.clone();
     let (response, session, stream) = socket::upgrade(&req, body, &realtime)?;
@@ -58,7 +75,7 @@ pub async fn socket(
     let engine = engine.get_ref().clone();
     AgentSocket::create(move |ctx| {
         ctx.add_stream(stream);
-        AgentSocket::new(core, engine, agent_id, agent, resume)
+        AgentSocket::new(core, engine, (agent_id, agent), login, resume)
     });
     Ok(response)
 }
@@ -76,5 +93,17 @@ mod tests {
         assert!(parse_resume("12").is_err());
         assert!(parse_resume("12:-1").is_err());
         assert!(parse_resume("a:b").is_err());
+    }
+
+    #[test]
+    fn only_the_engines_own_origin_opens_agent_sockets() {
+        assert!(is_same_origin("http://127.0.0.1:8080", "127.0.0.1:8080"));
+        assert!(is_same_origin(
+            "https://Chat.Example.com",
+            "chat.example.com"
+        ));
+        assert!(!is_same_origin("https://evil.example", "chat.example.com"));
+        assert!(!is_same_origin("http://127.0.0.1:9999", "127.0.0.1:8080"));
+        assert!(!is_same_origin("null", "127.0.0.1:8080"));
     }
 }

@@ -3,6 +3,7 @@
 //! into commands.
 
 use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 
 use actix::prelude::*;
 use actix_ws::CloseCode;
@@ -14,6 +15,7 @@ use crate::actors::agent::{
 };
 use crate::actors::chat::{ChatActor, EndChat, PostMessage, Subscribe, Unsubscribe, Viewer};
 use crate::actors::{Engine, FeedClosed, Outbound};
+use crate::clock::now_ms;
 use crate::domain::chat::{EndedBy, MessageText, Poster};
 use crate::domain::ids::{ChatId, Seq, UserId};
 use crate::domain::RuleError;
@@ -31,14 +33,16 @@ pub struct AgentSocket {
     chats: HashMap<ChatId, Addr<ChatActor>>,
     /// Chats this socket followed until they ended, to answer `chat_ended` about them.
     ended: HashSet<ChatId>,
+    session: String,
+    session_expires_at_ms: i64,
 }
 
 impl AgentSocket {
     pub fn new(
         core: SocketCore,
         engine: Engine,
-        agent_id: UserId,
-        agent: Addr<AgentActor>,
+        (agent_id, agent): (UserId, Addr<AgentActor>),
+        (session, session_expires_at_ms): (String, i64),
         resume: HashMap<ChatId, Seq>,
     ) -> AgentSocket {
         AgentSocket {
@@ -50,6 +54,8 @@ impl AgentSocket {
             resume,
             chats: HashMap::new(),
             ended: HashSet::new(),
+            session,
+            session_expires_at_ms,
         }
     }
 
@@ -194,7 +200,14 @@ impl Actor for AgentSocket {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         self.core.start_heartbeat(ctx, Self::core);
+        // A socket lives no longer than the login session it was opened with.
+        let remaining = (self.session_expires_at_ms - now_ms()).max(0) as u64;
+        ctx.run_later(Duration::from_millis(remaining), |act, ctx| {
+            act.core.writer.close(CloseCode::Policy, "session_expired");
+            ctx.stop();
+        });
         let handle = AgentSocketHandle {
+            session: self.session.clone(),
             outbound: ctx.address().recipient(),
             join: ctx.address().recipient(),
             disconnect: ctx.address().recipient(),

@@ -23,11 +23,17 @@ pub const SESSION_COOKIE: &str = "parley_session";
 pub struct CurrentUser {
     pub user: UserRow,
     token_hash: String,
+    pub session_expires_at_ms: i64,
 }
 
 impl CurrentUser {
     pub fn id(&self) -> UserId {
         self.user.user_id()
+    }
+
+    /// Identifies the login session (the stored hash of its token, never the token).
+    pub fn session(&self) -> &str {
+        &self.token_hash
     }
 }
 
@@ -65,7 +71,11 @@ impl FromRequest for CurrentUser {
             if !user.active {
                 return Err(AppError::AccountDeactivated);
             }
-            Ok(CurrentUser { user, token_hash })
+            Ok(CurrentUser {
+                user,
+                token_hash,
+                session_expires_at_ms: expires_at_ms,
+            })
         })
     }
 }
@@ -164,8 +174,8 @@ fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| credentials::hash_password(&credentials::new_token()).unwrap_or_default())
 }
 
-/// `POST /api/v1/auth/logout`: ends this session; the agent goes offline at once if it has
-/// no other session left.
+/// `POST /api/v1/auth/logout`: ends this session and closes the sockets opened with it; the
+/// agent goes offline at once if it has no other session left.
 pub async fn logout(
     engine: web::Data<Engine>,
     user: CurrentUser,
@@ -179,10 +189,11 @@ pub async fn logout(
             store::sessions::live_count(conn, id, now_ms())
         })
         .await?;
-    if others == 0 {
-        if let Some(agent) = engine.running_agent(id) {
-            agent.do_send(LoggedOut);
-        }
+    if let Some(agent) = engine.running_agent(id) {
+        agent.do_send(LoggedOut {
+            session: user.token_hash.clone(),
+            last_session: others == 0,
+        });
     }
     let mut expired = Cookie::build(SESSION_COOKIE, "").path("/").finish();
     expired.make_removal();

@@ -4,6 +4,7 @@
 pub mod agent;
 pub mod agent_socket;
 pub mod auth;
+pub mod cors;
 pub mod socket;
 pub mod visitor;
 pub mod visitor_socket;
@@ -35,6 +36,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/readyz", web::get().to(readyz))
     .service(
         web::scope("/api/v1")
+            .wrap(actix_web::middleware::from_fn(cors::visitor_cors))
             .route("/auth/login", web::post().to(auth::login))
             .route("/auth/logout", web::post().to(auth::logout))
             .route("/auth/me", web::get().to(auth::me))

@@ -333,6 +333,30 @@ async fn bad_frames_get_errors_and_the_socket_and_everyone_else_keep_working() {
     let reason = visitor.expect_close().await.expect("close reason");
     assert_eq!(reason.code, CloseCode::Size);
 
+    // The same message split into continuation frames is refused the same way.
+    let mut fragmented = app.visitor_socket(&ann, 2).await;
+    fragmented.expect("visitor_hello").await;
+    let text = json!({ "type": "send_message", "text": "y".repeat(limit) }).to_string();
+    let (head, tail) = text.split_at(limit / 2);
+    fragmented
+        .framed_send(Message::Continuation(actix_ws::Item::FirstText(
+            head.to_owned().into_bytes().into(),
+        )))
+        .await;
+    fragmented
+        .framed_send(Message::Continuation(actix_ws::Item::Last(
+            tail.to_owned().into_bytes().into(),
+        )))
+        .await;
+    let frames = fragmented
+        .until(|f| f.iter().any(|f| f["type"] == "error"))
+        .await;
+    assert_eq!(frames.last().unwrap()["error"], "frame_too_large");
+    assert_eq!(
+        fragmented.expect_close().await.unwrap().code,
+        CloseCode::Size
+    );
+
     // Nothing was lost, and everyone else is served as before.
     let history = app.visitor_history(&ann).await;
     let texts: Vec<&str> = history.iter().filter_map(|e| e["text"].as_str()).collect();

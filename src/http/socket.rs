@@ -265,7 +265,7 @@ impl SocketCore {
                 self.writer.close(CloseCode::Normal, "bye");
                 ctx.stop();
             }
-            Err(ProtocolError::Overflow) => {
+            Err(error) if is_too_large(&error) => {
                 let message = format!(
                     "a frame may have at most {} bytes",
                     self.settings.max_frame_bytes
@@ -288,6 +288,16 @@ impl SocketCore {
             }
         }
         None
+    }
+}
+
+/// An oversize frame, or an oversize message split over continuation frames (actix-ws reports
+/// the latter as an I/O error with this text).
+fn is_too_large(error: &ProtocolError) -> bool {
+    match error {
+        ProtocolError::Overflow => true,
+        ProtocolError::Io(io) => io.to_string().contains("maximum continuation size"),
+        _ => false,
     }
 }
 

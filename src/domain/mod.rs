@@ -9,6 +9,7 @@ pub mod chat;
 pub mod event;
 pub mod ids;
 pub mod presence;
+pub mod queue;
 pub mod routing;
 pub mod user;
 pub mod website;

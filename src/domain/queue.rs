@@ -1,0 +1,749 @@
+//! One queue's routing as a state machine: waiting chats, their hunts, open offers and
+//! deadlines. Every method takes the current time and returns the effects for the caller to
+//! carry out (send an offer, withdraw one, end a hunt, tell visitors their position), so the
+//! whole timing of a hunt is tested without a runtime (R17–R21, R27, A2, A3, A18).
+
+use std::collections::{HashMap, VecDeque};
+
+use super::ids::{ChatId, UserId};
+use super::routing::{hunt_sequence, Hunt, HuntMember};
+
+/// A queue's timing rules (R18, R19, R20, A3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueRules {
+    /// How long one offer lasts.
+    pub offer_timeout_ms: i64,
+    /// How long the whole hunt lasts, counted from the request (A18).
+    pub hunt_timeout_ms: i64,
+    /// Whether an offer that expires unanswered puts its agent in RONA (A3).
+    pub rona: bool,
+}
+
+/// What the queue knows of a member right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MemberStatus {
+    /// Available, connected, below capacity, no offer pending: can be offered a chat now.
+    Ready,
+    /// Available but not free right now (at capacity, an offer pending elsewhere, or
+    /// reconnecting within its grace period): may become ready before a hunt ends.
+    Busy,
+    /// Away, RONA or offline: will not take chats in this hunt unless it comes back.
+    Unavailable,
+}
+
+/// Why an offer was taken back from an agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withdrawal {
+    /// R18: the agent did not answer in time; `rona` says whether it goes to RONA (A3).
+    Expired { rona: bool },
+    /// R19: the hunt ended while the offer was open.
+    HuntOver,
+    /// The chat ended (the visitor left) while the offer was open.
+    ChatLeft,
+}
+
+/// Why a hunt ended without an agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HuntEnd {
+    /// R19: nobody accepted before the hunt timeout.
+    Timeout,
+    /// A2: every member rejected the chat or is unavailable: nobody is left to ask.
+    NoEligibleAgent,
+}
+
+/// What the caller must do after a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Offer {
+        chat: ChatId,
+        agent: UserId,
+        offer_id: u64,
+        expires_at_ms: i64,
+    },
+    Withdraw {
+        chat: ChatId,
+        agent: UserId,
+        why: Withdrawal,
+    },
+    /// The chat left the queue without an agent: the no-agent flow follows (R76, R78).
+    HuntEnded { chat: ChatId, why: HuntEnd },
+    /// The waiting chats' places changed: 1-based positions, first in line first.
+    Positions(Vec<(ChatId, usize)>),
+}
+
+/// The claim of an offer that is no longer open (expired, withdrawn, or someone else's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OfferGone;
+
+#[derive(Debug, Clone)]
+struct OpenOffer {
+    id: u64,
+    agent: UserId,
+    expires_at_ms: i64,
+}
+
+#[derive(Debug, Clone)]
+struct Waiting {
+    chat: ChatId,
+    requested_at_ms: i64,
+    hunt: Hunt,
+    offer: Option<OpenOffer>,
+}
+
+/// The routing state of one queue.
+#[derive(Debug, Clone)]
+pub struct QueueRouter {
+    rules: QueueRules,
+    /// R17: members in the order they are offered chats.
+    sequence: Vec<UserId>,
+    status: HashMap<UserId, MemberStatus>,
+    /// First in, first out by request time.
+    waiting: VecDeque<Waiting>,
+    next_offer_id: u64,
+    /// Until this time no hunt ends for lack of agents: after a restart every agent is
+    /// reconnecting, and absent is not yet gone. `None` once it has passed.
+    settle_until_ms: Option<i64>,
+    /// A smoothed wait (request to accept) of recently accepted chats, for estimates.
+    average_wait_ms: Option<i64>,
+}
+
+impl QueueRouter {
+    pub fn new(
+        rules: QueueRules,
+        members: &[HuntMember],
+        now_ms: i64,
+        settle_ms: i64,
+    ) -> QueueRouter {
+        QueueRouter {
+            rules,
+            sequence: hunt_sequence(members),
+            status: HashMap::new(),
+            waiting: VecDeque::new(),
+            next_offer_id: 1,
+            settle_until_ms: (settle_ms > 0).then_some(now_ms + settle_ms),
+            average_wait_ms: None,
+        }
+    }
+
+    pub fn rules(&self) -> QueueRules {
+        self.rules
+    }
+
+    pub fn is_member(&self, agent: UserId) -> bool {
+        self.sequence.contains(&agent)
+    }
+
+    pub fn waiting_count(&self) -> usize {
+        self.waiting.len()
+    }
+
+    /// An estimate of how long the chat at `position` will wait, once the queue has seen an
+    /// accepted chat: the smoothed wait of recent chats for each place in line.
+    pub fn estimated_wait_ms(&self, position: usize) -> Option<i64> {
+        self.average_wait_ms.map(|wait| wait * position as i64)
+    }
+
+    fn index_of(&self, chat: ChatId) -> Option<usize> {
+        self.waiting.iter().position(|w| w.chat == chat)
+    }
+
+    fn positions(&self) -> Effect {
+        Effect::Positions(
+            self.waiting
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (w.chat, i + 1))
+                .collect(),
+        )
+    }
+
+    /// A chat starts waiting (new, or back after a restart or a failed assignment). It takes
+    /// its place by request time, so a returning chat keeps its place.
+    pub fn chat_arrived(&mut self, chat: ChatId, requested_at_ms: i64, now_ms: i64) -> Vec<Effect> {
+        if self.index_of(chat).is_some() {
+            return Vec::new();
+        }
+        let index = self
+            .waiting
+            .iter()
+            .position(|w| w.requested_at_ms > requested_at_ms)
+            .unwrap_or(self.waiting.len());
+        self.waiting.insert(
+            index,
+            Waiting {
+                chat,
+                requested_at_ms,
+                hunt: Hunt::new(),
+                offer: None,
+            },
+        );
+        let mut effects = vec![self.positions()];
+        self.advance(now_ms, &mut effects);
+        effects
+    }
+
+    /// A member's status changed (presence, sockets, capacity, offers elsewhere).
+    pub fn member_status(
+        &mut self,
+        agent: UserId,
+        status: MemberStatus,
+        now_ms: i64,
+    ) -> Vec<Effect> {
+        if !self.is_member(agent) {
+            return Vec::new();
+        }
+        self.status.insert(agent, status);
+        let mut effects = Vec::new();
+        self.advance(now_ms, &mut effects);
+        effects
+    }
+
+    /// The agent could not take the offer after all (it became busy meanwhile).
+    pub fn offer_refused(&mut self, chat: ChatId, offer_id: u64, now_ms: i64) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Some(offer) = self.take_offer(chat, Some(offer_id)) {
+            if self.status.get(&offer.agent) == Some(&MemberStatus::Ready) {
+                self.status.insert(offer.agent, MemberStatus::Busy);
+            }
+        }
+        self.advance(now_ms, &mut effects);
+        effects
+    }
+
+    /// R16: the agent accepts its open offer; the chat leaves the queue, for that agent only.
+    pub fn claim(
+        &mut self,
+        chat: ChatId,
+        agent: UserId,
+        now_ms: i64,
+    ) -> Result<Vec<Effect>, OfferGone> {
+        let index = self.index_of(chat).ok_or(OfferGone)?;
+        match &self.waiting[index].offer {
+            Some(offer) if offer.agent == agent && offer.expires_at_ms > now_ms => {}
+            _ => return Err(OfferGone),
+        }
+        let waited = self
+            .waiting
+            .remove(index)
+            .map(|w| now_ms - w.requested_at_ms);
+        if let Some(waited) = waited {
+            // An exponential moving average: recent chats count most.
+            self.average_wait_ms = Some(match self.average_wait_ms {
+                Some(average) => (average * 3 + waited.max(0)) / 4,
+                None => waited.max(0),
+            });
+        }
+        let mut effects = vec![self.positions()];
+        self.advance(now_ms, &mut effects);
+        Ok(effects)
+    }
+
+    /// R21: the agent turned the offer down: the chat goes on to the next member and never
+    /// comes back to this one during this hunt.
+    pub fn rejected(&mut self, chat: ChatId, agent: UserId, now_ms: i64) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Some(index) = self.index_of(chat) {
+            self.waiting[index].hunt.rejected(agent);
+            if self.waiting[index].offer.as_ref().map(|o| o.agent) == Some(agent) {
+                self.waiting[index].offer = None;
+                release(&mut self.status, agent, MemberStatus::Ready);
+            }
+        }
+        self.advance(now_ms, &mut effects);
+        effects
+    }
+
+    /// The chat ended while waiting (the visitor left).
+    pub fn chat_left(&mut self, chat: ChatId, now_ms: i64) -> Vec<Effect> {
+        let Some(index) = self.index_of(chat) else {
+            return Vec::new();
+        };
+        let mut effects = Vec::new();
+        if let Some(waiting) = self.waiting.remove(index) {
+            if let Some(offer) = waiting.offer {
+                release(&mut self.status, offer.agent, MemberStatus::Ready);
+                effects.push(Effect::Withdraw {
+                    chat,
+                    agent: offer.agent,
+                    why: Withdrawal::ChatLeft,
+                });
+            }
+        }
+        effects.push(self.positions());
+        self.advance(now_ms, &mut effects);
+        effects
+    }
+
+    /// Time passed: expire offers (R18, A3) and end hunts (R19) whose time has come.
+    pub fn tick(&mut self, now_ms: i64) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        self.advance(now_ms, &mut effects);
+        effects
+    }
+
+    /// The next time at which `tick` has something to do, if any.
+    pub fn next_deadline(&self) -> Option<i64> {
+        let offers = self
+            .waiting
+            .iter()
+            .filter_map(|w| w.offer.as_ref().map(|o| o.expires_at_ms));
+        let hunts = self
+            .waiting
+            .iter()
+            .map(|w| w.requested_at_ms + self.rules.hunt_timeout_ms);
+        let settle = self.settle_until_ms.filter(|_| !self.waiting.is_empty());
+        offers.chain(hunts).chain(settle).min()
+    }
+
+    fn take_offer(&mut self, chat: ChatId, offer_id: Option<u64>) -> Option<OpenOffer> {
+        let index = self.index_of(chat)?;
+        let waiting = &mut self.waiting[index];
+        match &waiting.offer {
+            Some(offer) if offer_id.is_none_or(|id| id == offer.id) => waiting.offer.take(),
+            _ => None,
+        }
+    }
+
+    /// Whether anyone could still take `waiting` in this hunt: a member who did not reject it
+    /// and is not unavailable (A2).
+    fn anyone_left(&self, waiting: &Waiting) -> bool {
+        self.sequence.iter().any(|agent| {
+            !waiting.hunt.was_rejected_by(*agent)
+                && matches!(
+                    self.status.get(agent),
+                    Some(MemberStatus::Ready | MemberStatus::Busy)
+                )
+        })
+    }
+
+    /// Brings the queue up to date at `now_ms`: expired offers, finished hunts, new offers.
+    fn advance(&mut self, now_ms: i64, effects: &mut Vec<Effect>) {
+        // R18, A3: offers whose time is up are withdrawn; the agent goes to RONA if the queue
+        // says so, and is no longer ready.
+        for waiting in &mut self.waiting {
+            let expired = waiting
+                .offer
+                .as_ref()
+                .is_some_and(|o| o.expires_at_ms <= now_ms);
+            if expired {
+                if let Some(offer) = waiting.offer.take() {
+                    let after = if self.rules.rona {
+                        MemberStatus::Unavailable
+                    } else {
+                        MemberStatus::Ready
+                    };
+                    release(&mut self.status, offer.agent, after);
+                    effects.push(Effect::Withdraw {
+                        chat: waiting.chat,
+                        agent: offer.agent,
+                        why: Withdrawal::Expired {
+                            rona: self.rules.rona,
+                        },
+                    });
+                }
+            }
+        }
+
+        // R19 (A18: counted from the request) and A2: hunts that are over end now.
+        if self.settle_until_ms.is_some_and(|until| now_ms >= until) {
+            self.settle_until_ms = None;
+        }
+        let settled = self.settle_until_ms.is_none();
+        let mut ended = Vec::new();
+        for waiting in &self.waiting {
+            let timed_out = now_ms >= waiting.requested_at_ms + self.rules.hunt_timeout_ms;
+            let nobody_left = settled && waiting.offer.is_none() && !self.anyone_left(waiting);
+            if timed_out {
+                ended.push((waiting.chat, HuntEnd::Timeout));
+            } else if nobody_left {
+                ended.push((waiting.chat, HuntEnd::NoEligibleAgent));
+            }
+        }
+        for (chat, why) in &ended {
+            if let Some(offer) = self.take_offer(*chat, None) {
+                release(&mut self.status, offer.agent, MemberStatus::Ready);
+                effects.push(Effect::Withdraw {
+                    chat: *chat,
+                    agent: offer.agent,
+                    why: Withdrawal::HuntOver,
+                });
+            }
+            if let Some(index) = self.index_of(*chat) {
+                self.waiting.remove(index);
+            }
+            effects.push(Effect::HuntEnded {
+                chat: *chat,
+                why: *why,
+            });
+        }
+        if !ended.is_empty() {
+            effects.push(self.positions());
+        }
+
+        // R17, R27: oldest chat first, each to the next ready member in hunt order; one offer
+        // at a time per agent.
+        let mut offered: Vec<UserId> = self
+            .waiting
+            .iter()
+            .filter_map(|w| w.offer.as_ref().map(|o| o.agent))
+            .collect();
+        for index in 0..self.waiting.len() {
+            if self.waiting[index].offer.is_some() {
+                continue;
+            }
+            let status = &self.status;
+            let next = self.waiting[index]
+                .hunt
+                .next_offer(&self.sequence, |agent| {
+                    status.get(&agent) == Some(&MemberStatus::Ready) && !offered.contains(&agent)
+                });
+            let Some(agent) = next else { continue };
+            offered.push(agent);
+            self.status.insert(agent, MemberStatus::Busy);
+            let offer = OpenOffer {
+                id: self.next_offer_id,
+                agent,
+                expires_at_ms: now_ms + self.rules.offer_timeout_ms,
+            };
+            self.next_offer_id += 1;
+            let waiting = &mut self.waiting[index];
+            waiting.hunt.offered(agent);
+            effects.push(Effect::Offer {
+                chat: waiting.chat,
+                agent,
+                offer_id: offer.id,
+                expires_at_ms: offer.expires_at_ms,
+            });
+            waiting.offer = Some(offer);
+        }
+    }
+}
+
+/// An agent's offer from this queue ended: it is `after` again, unless the queue has heard
+/// meanwhile that it is unavailable. (The agent's actor reports its real status right after;
+/// an offer it cannot take is refused and goes on to the next member.)
+fn release(status: &mut HashMap<UserId, MemberStatus>, agent: UserId, after: MemberStatus) {
+    if status.get(&agent) != Some(&MemberStatus::Unavailable) {
+        status.insert(agent, after);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: UserId = UserId(1);
+    const B: UserId = UserId(2);
+    const C: UserId = UserId(3);
+    const D: UserId = UserId(4);
+    const E: UserId = UserId(5);
+    const CHAT: ChatId = ChatId(100);
+    const S: i64 = 1000;
+
+    fn rules() -> QueueRules {
+        QueueRules {
+            offer_timeout_ms: 15 * S,
+            hunt_timeout_ms: 60 * S,
+            rona: false,
+        }
+    }
+
+    fn router(rules: QueueRules, agents: &[UserId]) -> QueueRouter {
+        let members: Vec<HuntMember> = agents
+            .iter()
+            .enumerate()
+            .map(|(i, &agent)| HuntMember {
+                agent,
+                hunt_order: i as i32 + 1,
+                added_seq: i as i64,
+            })
+            .collect();
+        let mut router = QueueRouter::new(rules, &members, 0, 0);
+        for &agent in agents {
+            router.member_status(agent, MemberStatus::Ready, 0);
+        }
+        router
+    }
+
+    fn offers(effects: &[Effect]) -> Vec<(ChatId, UserId, i64)> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Offer {
+                    chat,
+                    agent,
+                    expires_at_ms,
+                    ..
+                } => Some((*chat, *agent, *expires_at_ms)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn offer_id(effects: &[Effect]) -> u64 {
+        effects
+            .iter()
+            .find_map(|e| match e {
+                Effect::Offer { offer_id, .. } => Some(*offer_id),
+                _ => None,
+            })
+            .expect("an offer")
+    }
+
+    fn ended(effects: &[Effect]) -> Option<HuntEnd> {
+        effects.iter().find_map(|e| match e {
+            Effect::HuntEnded { why, .. } => Some(*why),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn a_hunt_offers_at_0_15_30_45_and_ends_at_60_r18_r19() {
+        let mut q = router(rules(), &[A, B, C, D, E]);
+        let effects = q.chat_arrived(CHAT, 0, 0);
+        assert_eq!(offers(&effects), vec![(CHAT, A, 15 * S)]);
+        assert_eq!(q.next_deadline(), Some(15 * S));
+
+        assert!(
+            q.tick(15 * S - 1).is_empty(),
+            "nothing happens before the offer ends"
+        );
+        for (t, agent) in [(15, B), (30, C), (45, D)] {
+            let effects = q.tick(t * S);
+            assert_eq!(
+                offers(&effects),
+                vec![(CHAT, agent, (t + 15) * S)],
+                "at {t} s"
+            );
+            // The agent whose offer ended is ready again (no RONA in these rules).
+        }
+        let effects = q.tick(60 * S);
+        assert_eq!(ended(&effects), Some(HuntEnd::Timeout));
+        assert!(
+            offers(&effects).is_empty(),
+            "nobody is offered the chat at 60 s"
+        );
+        assert_eq!(q.waiting_count(), 0);
+        assert_eq!(q.next_deadline(), None);
+    }
+
+    #[test]
+    fn the_hunt_time_counts_from_the_request_a18() {
+        let mut q = router(rules(), &[A]);
+        q.member_status(A, MemberStatus::Busy, 0);
+        q.chat_arrived(CHAT, 0, 0);
+        // The agent frees up late: the offer is made, but the hunt still ends at 60 s.
+        let effects = q.member_status(A, MemberStatus::Ready, 50 * S);
+        assert_eq!(offers(&effects), vec![(CHAT, A, 65 * S)]);
+        let effects = q.tick(60 * S);
+        assert!(effects.contains(&Effect::Withdraw {
+            chat: CHAT,
+            agent: A,
+            why: Withdrawal::HuntOver
+        }));
+        assert_eq!(ended(&effects), Some(HuntEnd::Timeout));
+    }
+
+    #[test]
+    fn with_fewer_agents_the_hunt_cycles_a2() {
+        let mut q = router(rules(), &[A, B]);
+        q.chat_arrived(CHAT, 0, 0);
+        assert_eq!(offers(&q.tick(15 * S))[0].1, B);
+        assert_eq!(offers(&q.tick(30 * S))[0].1, A);
+        assert_eq!(offers(&q.tick(45 * S))[0].1, B);
+    }
+
+    #[test]
+    fn an_expired_offer_puts_the_agent_in_rona_and_it_is_skipped_a3() {
+        let mut q = router(
+            QueueRules {
+                rona: true,
+                ..rules()
+            },
+            &[A, B],
+        );
+        q.chat_arrived(CHAT, 0, 0);
+        let effects = q.tick(15 * S);
+        assert!(effects.contains(&Effect::Withdraw {
+            chat: CHAT,
+            agent: A,
+            why: Withdrawal::Expired { rona: true }
+        }));
+        assert_eq!(offers(&effects), vec![(CHAT, B, 30 * S)]);
+        // B lets it expire too: nobody is left, so the hunt ends at once (A2).
+        let effects = q.tick(30 * S);
+        assert_eq!(ended(&effects), Some(HuntEnd::NoEligibleAgent));
+    }
+
+    #[test]
+    fn when_everyone_rejects_the_hunt_ends_at_once_r21_a2() {
+        let mut q = router(rules(), &[A, B]);
+        q.chat_arrived(CHAT, 0, 0);
+        let effects = q.rejected(CHAT, A, 2 * S);
+        assert_eq!(offers(&effects), vec![(CHAT, B, 17 * S)]);
+        let effects = q.rejected(CHAT, B, 3 * S);
+        assert_eq!(ended(&effects), Some(HuntEnd::NoEligibleAgent));
+        assert!(offers(&effects).is_empty());
+    }
+
+    #[test]
+    fn a_rejecting_agent_is_never_offered_the_chat_again_r21() {
+        let mut q = router(rules(), &[A, B]);
+        q.chat_arrived(CHAT, 0, 0);
+        q.rejected(CHAT, A, S);
+        // B's offer expires; the cycle skips A and comes back to B.
+        let effects = q.tick(16 * S);
+        assert_eq!(offers(&effects), vec![(CHAT, B, 31 * S)]);
+    }
+
+    #[test]
+    fn one_agent_alone_gets_the_chat_again_after_its_offer_expires() {
+        let mut q = router(rules(), &[A]);
+        q.chat_arrived(CHAT, 0, 0);
+        assert_eq!(offers(&q.tick(15 * S)), vec![(CHAT, A, 30 * S)]);
+    }
+
+    #[test]
+    fn an_agent_who_goes_away_during_an_offer_keeps_it_until_it_ends() {
+        let mut q = router(rules(), &[A, B]);
+        q.chat_arrived(CHAT, 0, 0);
+        let effects = q.member_status(A, MemberStatus::Unavailable, 5 * S);
+        assert!(offers(&effects).is_empty(), "A's offer is still open");
+        assert_eq!(offers(&q.tick(15 * S)), vec![(CHAT, B, 30 * S)]);
+    }
+
+    #[test]
+    fn busy_agents_keep_a_hunt_alive_and_get_the_chat_when_they_free_up_r26() {
+        let mut q = router(rules(), &[A]);
+        q.member_status(A, MemberStatus::Busy, 0);
+        let effects = q.chat_arrived(CHAT, 0, 0);
+        assert!(offers(&effects).is_empty());
+        assert_eq!(ended(&effects), None, "a busy agent may still take it");
+        let effects = q.member_status(A, MemberStatus::Ready, 20 * S);
+        assert_eq!(offers(&effects), vec![(CHAT, A, 35 * S)]);
+    }
+
+    #[test]
+    fn with_nobody_available_the_hunt_ends_at_once_a2() {
+        let mut q = router(rules(), &[A, B]);
+        q.member_status(A, MemberStatus::Unavailable, 0);
+        q.member_status(B, MemberStatus::Unavailable, 0);
+        let effects = q.chat_arrived(CHAT, 0, 0);
+        assert_eq!(ended(&effects), Some(HuntEnd::NoEligibleAgent));
+    }
+
+    #[test]
+    fn after_a_restart_absent_agents_get_time_to_come_back() {
+        let members = [HuntMember {
+            agent: A,
+            hunt_order: 1,
+            added_seq: 1,
+        }];
+        let mut q = QueueRouter::new(rules(), &members, 0, 30 * S);
+        let effects = q.chat_arrived(CHAT, 0, 0);
+        assert_eq!(
+            ended(&effects),
+            None,
+            "nobody is connected yet, but it is early"
+        );
+        assert_eq!(q.next_deadline(), Some(30 * S));
+        assert_eq!(
+            offers(&q.member_status(A, MemberStatus::Ready, 10 * S)).len(),
+            1
+        );
+
+        let mut lonely = QueueRouter::new(rules(), &members, 0, 30 * S);
+        lonely.chat_arrived(CHAT, 0, 0);
+        assert_eq!(ended(&lonely.tick(30 * S)), Some(HuntEnd::NoEligibleAgent));
+    }
+
+    #[test]
+    fn two_chats_racing_for_one_agent_are_offered_one_at_a_time_r27() {
+        let mut q = router(rules(), &[A]);
+        let first = q.chat_arrived(ChatId(1), 0, 0);
+        let second = q.chat_arrived(ChatId(2), 1, 1);
+        assert_eq!(offers(&first), vec![(ChatId(1), A, 15 * S)]);
+        assert!(offers(&second).is_empty());
+        let claimed = q.claim(ChatId(1), A, 2 * S).unwrap();
+        assert!(
+            offers(&claimed).is_empty(),
+            "A must say it is ready again first"
+        );
+        let effects = q.member_status(A, MemberStatus::Ready, 3 * S);
+        assert_eq!(offers(&effects), vec![(ChatId(2), A, 18 * S)]);
+    }
+
+    #[test]
+    fn the_queue_is_first_in_first_out_by_request_time() {
+        let mut q = router(rules(), &[A]);
+        q.member_status(A, MemberStatus::Busy, 0);
+        q.chat_arrived(ChatId(2), 20, 20);
+        let effects = q.chat_arrived(ChatId(1), 10, 30);
+        assert!(effects.contains(&Effect::Positions(vec![(ChatId(1), 1), (ChatId(2), 2)])));
+        let effects = q.member_status(A, MemberStatus::Ready, 40);
+        assert_eq!(offers(&effects)[0].0, ChatId(1));
+    }
+
+    #[test]
+    fn only_the_open_offers_agent_can_claim_it_and_only_in_time() {
+        let mut q = router(rules(), &[A, B]);
+        q.chat_arrived(CHAT, 0, 0);
+        assert_eq!(q.claim(CHAT, B, S), Err(OfferGone));
+        assert_eq!(q.claim(CHAT, A, 15 * S), Err(OfferGone), "expired at 15 s");
+        let mut q = router(rules(), &[A]);
+        q.chat_arrived(CHAT, 0, 0);
+        assert!(q.claim(CHAT, A, 14 * S).is_ok());
+        assert_eq!(q.claim(CHAT, A, 14 * S), Err(OfferGone), "claimed once");
+    }
+
+    #[test]
+    fn a_refused_offer_moves_on_and_the_agent_waits_to_be_ready_again() {
+        let mut q = router(rules(), &[A, B]);
+        let effects = q.chat_arrived(CHAT, 0, 0);
+        let effects = q.offer_refused(CHAT, offer_id(&effects), S);
+        assert_eq!(offers(&effects), vec![(CHAT, B, 16 * S)]);
+    }
+
+    #[test]
+    fn a_visitor_who_leaves_takes_the_offer_back() {
+        let mut q = router(rules(), &[A]);
+        q.chat_arrived(CHAT, 0, 0);
+        let effects = q.chat_left(CHAT, S);
+        assert!(effects.contains(&Effect::Withdraw {
+            chat: CHAT,
+            agent: A,
+            why: Withdrawal::ChatLeft
+        }));
+        assert_eq!(q.waiting_count(), 0);
+    }
+
+    #[test]
+    fn positions_move_up_and_waits_are_estimated_from_accepted_chats() {
+        let mut q = router(rules(), &[A]);
+        q.chat_arrived(ChatId(1), 0, 0);
+        q.chat_arrived(ChatId(2), 0, 0);
+        let effects = q.chat_arrived(ChatId(3), 0, 0);
+        assert!(effects.contains(&Effect::Positions(vec![
+            (ChatId(1), 1),
+            (ChatId(2), 2),
+            (ChatId(3), 3)
+        ])));
+        assert_eq!(
+            q.estimated_wait_ms(1),
+            None,
+            "no accepted chat to learn from yet"
+        );
+        let effects = q.claim(ChatId(1), A, 8 * S).unwrap();
+        assert!(effects.contains(&Effect::Positions(vec![(ChatId(2), 1), (ChatId(3), 2)])));
+        assert_eq!(q.estimated_wait_ms(1), Some(8 * S));
+        assert_eq!(q.estimated_wait_ms(2), Some(16 * S));
+    }
+
+    #[test]
+    fn non_members_are_ignored_r25() {
+        let mut q = router(rules(), &[A]);
+        assert!(q.member_status(B, MemberStatus::Ready, 0).is_empty());
+        let effects = q.chat_arrived(CHAT, 0, 0);
+        assert_eq!(offers(&effects), vec![(CHAT, A, 15 * S)]);
+    }
+}

@@ -162,6 +162,14 @@ pub enum ServerFrame<'a> {
     Presence {
         presence: Presence,
     },
+    /// Where a waiting visitor is in the queue, whenever it changes (not stored, no `seq`).
+    QueuePosition {
+        chat_id: ChatId,
+        /// 1 is next in line.
+        position: usize,
+        /// Null until the queue has seen a chat accepted.
+        estimated_wait_ms: Option<i64>,
+    },
     /// The agent now holds this chat; its events follow on this socket.
     ChatAssigned {
         chat_id: ChatId,

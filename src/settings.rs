@@ -15,6 +15,7 @@ pub struct Settings {
     pub engine: EngineSettings,
     pub realtime: RealtimeSettings,
     pub routing: RoutingSettings,
+    pub presence: PresenceSettings,
     pub auth: AuthSettings,
     pub mail: MailSettings,
     pub demo: DemoSettings,
@@ -53,6 +54,11 @@ pub struct RealtimeSettings {
 pub struct RoutingSettings {
     pub offer_timeout_ms: i64,
     pub hunt_timeout_ms: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PresenceSettings {
+    pub grace_ms: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -50,6 +50,8 @@ pub struct AgentActor {
     chats: BTreeSet<ChatId>,
     offer: Option<OfferView>,
     sockets: HashMap<u64, AgentSocketHandle>,
+    /// R24: runs while the agent has no socket, until the grace period ends.
+    reconnect_grace: Option<SpawnHandle>,
 }
 
 impl AgentActor {
@@ -72,6 +74,7 @@ impl AgentActor {
             chats: chats.into_iter().collect(),
             offer: None,
             sockets: HashMap::new(),
+            reconnect_grace: None,
         }
     }
 
@@ -79,6 +82,7 @@ impl AgentActor {
         AgentLoad {
             presence: self.presence,
             connected: !self.sockets.is_empty(),
+            reconnecting: self.reconnect_grace.is_some(),
             open_chats: self.chats.len() as u32,
             capacity: self.capacity,
             pending_offers: u32::from(self.offer.is_some()),
@@ -88,12 +92,12 @@ impl AgentActor {
     /// Tells every queue of the agent whether it can take an offer now. Called after every
     /// change of presence, sockets, chats or offer.
     fn publish_availability(&self) {
-        let can_take_offer = self.load().can_take_offer();
+        let status = self.load().member_status();
         for &queue in &self.queues {
             if let Some(addr) = self.engine.queue(queue) {
                 addr.do_send(AgentAvailability {
                     agent: self.id,
-                    can_take_offer,
+                    status,
                 });
             }
         }
@@ -169,8 +173,11 @@ pub struct AttachedSocket {
 impl Handler<AttachSocket> for AgentActor {
     type Result = MessageResult<AttachSocket>;
 
-    fn handle(&mut self, msg: AttachSocket, _ctx: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: AttachSocket, ctx: &mut Context<Self>) -> Self::Result {
         self.sockets.insert(msg.socket_id, msg.handle);
+        if let Some(grace) = self.reconnect_grace.take() {
+            ctx.cancel_future(grace);
+        }
         // A11, R24: back after logging out, the agent is Away until choosing Available.
         if self.presence == Presence::Offline {
             self.set_presence(Presence::Away);
@@ -193,8 +200,24 @@ pub struct DetachSocket {
 impl Handler<DetachSocket> for AgentActor {
     type Result = ();
 
-    fn handle(&mut self, msg: DetachSocket, _ctx: &mut Context<Self>) {
+    /// R24: the last socket going away starts a grace period; only when it ends without a new
+    /// socket does the agent go Offline (a reload or a network blip is not a logout).
+    fn handle(&mut self, msg: DetachSocket, ctx: &mut Context<Self>) {
+        let was_connected = !self.sockets.is_empty();
         self.sockets.remove(&msg.socket_id);
+        if was_connected && self.sockets.is_empty() && self.presence != Presence::Offline {
+            let grace = self.engine.settings().presence.grace_ms.max(0) as u64;
+            self.reconnect_grace = Some(ctx.run_later(
+                std::time::Duration::from_millis(grace),
+                |act, _ctx| {
+                    act.reconnect_grace = None;
+                    if act.sockets.is_empty() {
+                        act.set_presence(Presence::Offline);
+                    }
+                    act.publish_availability();
+                },
+            ));
+        }
         self.publish_availability();
     }
 }
@@ -245,6 +268,8 @@ pub enum WithdrawReason {
     ChatEnded,
     /// The agent accepted, but the chat could not be given to it (it went back to the queue).
     AcceptFailed,
+    /// R19: the chat's hunt ended while this offer was open.
+    HuntOver,
 }
 
 impl WithdrawReason {
@@ -253,6 +278,7 @@ impl WithdrawReason {
             WithdrawReason::Expired => "expired",
             WithdrawReason::ChatEnded => "chat_ended",
             WithdrawReason::AcceptFailed => "accept_failed",
+            WithdrawReason::HuntOver => "hunt_over",
         }
     }
 }
@@ -440,7 +466,7 @@ pub struct LoggedOut {
 impl Handler<LoggedOut> for AgentActor {
     type Result = ();
 
-    fn handle(&mut self, msg: LoggedOut, _ctx: &mut Context<Self>) {
+    fn handle(&mut self, msg: LoggedOut, ctx: &mut Context<Self>) {
         self.sockets.retain(|_, socket| {
             let closing = msg.last_session || socket.session == msg.session;
             if closing {
@@ -451,6 +477,10 @@ impl Handler<LoggedOut> for AgentActor {
             !closing
         });
         if msg.last_session {
+            // A clean logout is not a dropped connection: offline at once, no grace (R24).
+            if let Some(grace) = self.reconnect_grace.take() {
+                ctx.cancel_future(grace);
+            }
             self.set_presence(Presence::Offline);
         }
         self.publish_availability();

@@ -11,6 +11,7 @@ use crate::clock::now_ms;
 use crate::domain::chat::{ChatLifecycle, ChatState, EndedBy, MessageText, Poster};
 use crate::domain::event::{Author, ChatEvent, EventBody};
 use crate::domain::ids::{ChatId, QueueId, Seq, UserId};
+use crate::domain::queue::HuntEnd;
 use crate::error::AppError;
 use crate::protocol::ServerFrame;
 use crate::store::{self, chats::ChatRow, StoreResult};
@@ -57,6 +58,8 @@ pub struct ChatActor {
     /// Idempotency keys already stored, scoped by author, with the sequence they got.
     client_keys: HashMap<String, Seq>,
     subscribers: HashMap<u64, Subscriber>,
+    /// The last place in line the queue reported, sent to visitors who subscribe later.
+    queue_position: Option<QueuePosition>,
 }
 
 struct Subscriber {
@@ -79,6 +82,7 @@ impl ChatActor {
             lifecycle,
             client_keys: client_keys.into_iter().collect(),
             subscribers: HashMap::new(),
+            queue_position: None,
         }
     }
 
@@ -213,6 +217,12 @@ impl Handler<Subscribe> for ChatActor {
                         ctx.stop();
                     }
                 } else {
+                    if let (Viewer::Visitor, Some(position), ChatState::Queued) =
+                        (msg.viewer, &act.queue_position, act.lifecycle.state())
+                    {
+                        msg.outbound
+                            .do_send(Outbound::Frame(position.frame(act.seed.chat_id)));
+                    }
                     act.subscribers.insert(
                         msg.socket_id,
                         Subscriber {
@@ -400,6 +410,65 @@ impl Handler<EndChat> for ChatActor {
                 Ok(())
             },
         )))
+    }
+}
+
+/// R19, R76: the queue's hunt for this chat ended without an agent.
+#[derive(Message)]
+#[rtype(result = "Result<(), AppError>")]
+pub struct HuntOver {
+    pub why: HuntEnd,
+}
+
+impl Handler<HuntOver> for ChatActor {
+    type Result = Reply<()>;
+
+    /// The chat ends like any other (stored, published, feeds closed), with disposition
+    /// Unmanaged (R76); the visitor sees the `chat_ended` event.
+    fn handle(&mut self, msg: HuntOver, ctx: &mut Context<Self>) -> Self::Result {
+        tracing::info!(chat = %self.seed.chat_id, why = ?msg.why, "chat unmanaged");
+        self.handle(
+            EndChat {
+                by: EndedBy::System,
+            },
+            ctx,
+        )
+    }
+}
+
+/// Where the chat is in its queue; visitors are told at once (not stored).
+#[derive(Message, Debug, Clone, Copy)]
+#[rtype(result = "()")]
+pub struct QueuePosition {
+    pub position: usize,
+    pub estimated_wait_ms: Option<i64>,
+}
+
+impl QueuePosition {
+    fn frame(&self, chat_id: ChatId) -> bytestring::ByteString {
+        ServerFrame::QueuePosition {
+            chat_id,
+            position: self.position,
+            estimated_wait_ms: self.estimated_wait_ms,
+        }
+        .to_text()
+    }
+}
+
+impl Handler<QueuePosition> for ChatActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: QueuePosition, _ctx: &mut Context<Self>) {
+        if self.lifecycle.state() != ChatState::Queued {
+            return;
+        }
+        self.queue_position = Some(msg);
+        let text = msg.frame(self.seed.chat_id);
+        for sub in self.subscribers.values() {
+            if sub.viewer == Viewer::Visitor {
+                sub.outbound.do_send(Outbound::Frame(text.clone()));
+            }
+        }
     }
 }
 

@@ -296,6 +296,11 @@ impl Engine {
         addr
     }
 
+    /// The chat's actor if it is running (every queued or active chat's is).
+    pub fn live_chat(&self, id: ChatId) -> Option<Addr<ChatActor>> {
+        self.lock(&self.inner.chats).get(&id).cloned()
+    }
+
     /// Called by a chat's actor as it stops.
     pub(crate) fn forget_chat(&self, id: ChatId) {
         self.lock(&self.inner.chats).remove(&id);

@@ -127,7 +127,11 @@ impl Disposition {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum EndedBy {
     Visitor,
-    Agent { id: UserId },
+    Agent {
+        id: UserId,
+    },
+    /// The engine: a hunt that ended without an agent (R19, R76).
+    System,
 }
 
 /// Who wants to post into a chat.
@@ -203,9 +207,23 @@ impl ChatLifecycle {
             EndedBy::Visitor => Disposition::VisitorEnded,
             EndedBy::Agent { id } if self.has_agent(id) => Disposition::AgentEnded,
             EndedBy::Agent { .. } => return Err(RuleError::NotAParticipant),
+            EndedBy::System => return self.unmanaged(),
         };
         self.state = ChatState::Ended;
         Ok(disposition)
+    }
+
+    /// R19, R76, A9: the hunt ended inside working hours and nobody took the chat: it ends
+    /// and is kept as unmanaged. Only a waiting chat can end this way.
+    pub fn unmanaged(&mut self) -> Result<Disposition, RuleError> {
+        match self.state {
+            ChatState::Queued => {
+                self.state = ChatState::Ended;
+                Ok(Disposition::Unmanaged)
+            }
+            ChatState::Active => Err(RuleError::ChatAlreadyAssigned),
+            ChatState::Ended => Err(RuleError::ChatEnded),
+        }
     }
 }
 
@@ -301,6 +319,19 @@ mod tests {
             by_agent.end(EndedBy::Agent { id: ALICE }),
             Ok(Disposition::AgentEnded)
         );
+    }
+
+    #[test]
+    fn only_a_waiting_chat_ends_unmanaged_r76() {
+        let mut waiting = ChatLifecycle::new();
+        assert_eq!(waiting.end(EndedBy::System), Ok(Disposition::Unmanaged));
+        let mut active = ChatLifecycle::new();
+        active.accept(ALICE).unwrap();
+        assert_eq!(
+            active.end(EndedBy::System),
+            Err(RuleError::ChatAlreadyAssigned)
+        );
+        assert_eq!(active.state(), ChatState::Active);
     }
 
     #[test]

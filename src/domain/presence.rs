@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::queue::MemberStatus;
 use super::RuleError;
 
 /// R24: an agent's state. RONA and Offline are set by the engine, never chosen by the agent.
@@ -98,6 +99,9 @@ pub struct AgentLoad {
     pub presence: Presence,
     /// At least one dashboard socket is open.
     pub connected: bool,
+    /// No socket is open, but the last one dropped less than the grace period ago (R24): the
+    /// agent is probably reconnecting and is not counted as gone yet.
+    pub reconnecting: bool,
     pub open_chats: u32,
     pub capacity: Capacity,
     pub pending_offers: u32,
@@ -112,6 +116,18 @@ impl AgentLoad {
             && self.open_chats < self.capacity.get()
             && self.pending_offers == 0
     }
+
+    /// What the agent's queues need to know (R22, R24, R26, R27): ready for an offer now,
+    /// busy (Available but not free now, or reconnecting), or unavailable for this hunt.
+    pub fn member_status(&self) -> MemberStatus {
+        if self.presence != Presence::Available || !(self.connected || self.reconnecting) {
+            MemberStatus::Unavailable
+        } else if self.can_take_offer() {
+            MemberStatus::Ready
+        } else {
+            MemberStatus::Busy
+        }
+    }
 }
 
 #[cfg(test)]
@@ -122,6 +138,7 @@ mod tests {
         AgentLoad {
             presence: Presence::Available,
             connected: true,
+            reconnecting: false,
             open_chats: 0,
             capacity: Capacity::DEFAULT,
             pending_offers: 0,
@@ -174,6 +191,39 @@ mod tests {
             ..available()
         };
         assert!(!load.can_take_offer());
+    }
+
+    #[test]
+    fn queues_see_ready_busy_or_unavailable_r24_r26() {
+        assert_eq!(available().member_status(), MemberStatus::Ready);
+        let full = AgentLoad {
+            open_chats: 3,
+            ..available()
+        };
+        assert_eq!(full.member_status(), MemberStatus::Busy);
+        let offered = AgentLoad {
+            pending_offers: 1,
+            ..available()
+        };
+        assert_eq!(offered.member_status(), MemberStatus::Busy);
+        let reconnecting = AgentLoad {
+            connected: false,
+            reconnecting: true,
+            ..available()
+        };
+        assert_eq!(reconnecting.member_status(), MemberStatus::Busy);
+        let gone = AgentLoad {
+            connected: false,
+            ..available()
+        };
+        assert_eq!(gone.member_status(), MemberStatus::Unavailable);
+        for presence in [Presence::Away, Presence::Rona, Presence::Offline] {
+            let load = AgentLoad {
+                presence,
+                ..available()
+            };
+            assert_eq!(load.member_status(), MemberStatus::Unavailable);
+        }
     }
 
     #[test]

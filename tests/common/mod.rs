@@ -321,6 +321,9 @@ pub struct VisitorChat {
 /// A real WebSocket client speaking the engine's JSON protocol.
 pub struct WsClient {
     framed: actix_codec::Framed<BoxedSocket, awc::ws::Codec>,
+    /// `queue_position` frames, set aside as they come: they arrive whenever the queue moves,
+    /// so tests read them with `next_position` rather than in line with everything else.
+    pub positions: std::collections::VecDeque<Value>,
 }
 
 /// What a socket said besides JSON frames.
@@ -342,7 +345,10 @@ impl WsClient {
                 }
                 other => other.to_string(),
             })?;
-        Ok(WsClient { framed })
+        Ok(WsClient {
+            framed,
+            positions: Default::default(),
+        })
     }
 
     pub async fn send(&mut self, frame: Value) {
@@ -368,7 +374,12 @@ impl WsClient {
                 .expect("a frame arrives in time");
             match frame {
                 Some(Ok(Frame::Text(bytes))) => {
-                    return Ok(serde_json::from_slice(&bytes).expect("frames are JSON"))
+                    let frame: Value = serde_json::from_slice(&bytes).expect("frames are JSON");
+                    if frame["type"] == "queue_position" {
+                        self.positions.push_back(frame);
+                        continue;
+                    }
+                    return Ok(frame);
                 }
                 Some(Ok(Frame::Ping(bytes))) => {
                     let _ = self.framed.send(Message::Pong(bytes)).await;
@@ -392,6 +403,16 @@ impl WsClient {
                 Some(Ok(_)) => {}
                 Some(Err(_)) | None => return None,
             }
+        }
+    }
+
+    /// The next `queue_position` frame (waiting for one if none came yet).
+    pub async fn next_position(&mut self) -> Value {
+        loop {
+            if let Some(position) = self.positions.pop_front() {
+                return position;
+            }
+            self.round_trip().await;
         }
     }
 

@@ -1,0 +1,149 @@
+//! Routing and presence over real sockets, with millisecond timeouts (issue: routing and
+//! presence; R17–R27, A2, A3, A18).
+
+mod common;
+
+use common::{Backend, TestApp};
+use serde_json::json;
+
+/// R19, A3, A2, R76: an offer that expires puts its agent in RONA; with nobody else left the
+/// hunt ends at once and the visitor is told the chat ended, unmanaged.
+#[actix_web::test]
+async fn an_unanswered_chat_ends_unmanaged_when_nobody_is_left() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .offer_timeout_ms(100)
+        .settings(|s| s.presence.grace_ms = 50)
+        .spawn()
+        .await
+        .unwrap();
+    let (mut agent, _) = app.available_agent("agent").await;
+    let chat = app.start_chat("Ann").await;
+    let mut visitor = app.visitor_socket(&chat, 0).await;
+    visitor.expect("visitor_hello").await;
+    visitor.expect_event("chat_requested").await;
+
+    assert_eq!(agent.expect("offer").await["chat_id"], chat.chat_id);
+    assert_eq!(agent.expect("offer_withdrawn").await["reason"], "expired");
+    assert_eq!(agent.expect("presence").await["presence"], "rona");
+
+    let ended = visitor.expect_event("chat_ended").await;
+    assert_eq!(ended["disposition"], "unmanaged");
+    assert_eq!(ended["ended_by"], json!({ "kind": "system" }));
+    assert_eq!(
+        visitor.expect_close().await.unwrap().description.as_deref(),
+        Some("chat_ended")
+    );
+}
+
+/// R19, A18: the hunt ends at the hunt timeout, counted from the request, even while agents
+/// keep being offered the chat; the open offer is withdrawn.
+#[actix_web::test]
+async fn the_hunt_ends_at_the_hunt_timeout() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .offer_timeout_ms(10_000)
+        .settings(|s| {
+            s.routing.hunt_timeout_ms = 300;
+            s.presence.grace_ms = 50;
+        })
+        .spawn()
+        .await
+        .unwrap();
+    let (mut agent, _) = app.available_agent("agent").await;
+    let chat = app.start_chat("Bea").await;
+    assert_eq!(agent.expect("offer").await["chat_id"], chat.chat_id);
+    let withdrawn = agent.expect("offer_withdrawn").await;
+    assert_eq!(withdrawn["reason"], "hunt_over");
+    let history = app.visitor_history(&chat).await;
+    assert_eq!(history.last().unwrap()["disposition"], "unmanaged");
+    // The agent was not at fault: no RONA, and the next chat is offered at once.
+    let next = app.start_chat("Cid").await;
+    assert_eq!(agent.expect("offer").await["chat_id"], next.chat_id);
+}
+
+/// R21, A2: when every member rejects, the hunt ends at once rather than at the timeout.
+#[actix_web::test]
+async fn when_every_member_rejects_the_chat_ends_at_once() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .agent("bob", 2, 3)
+        .settings(|s| s.presence.grace_ms = 50)
+        .spawn()
+        .await
+        .unwrap();
+    let (mut alice, _) = app.available_agent("agent").await;
+    let (mut bob, _) = app.available_agent("bob").await;
+    let chat = app.start_chat("Dan").await;
+    for agent in [&mut alice, &mut bob] {
+        assert_eq!(agent.expect("offer").await["chat_id"], chat.chat_id);
+        agent
+            .send(json!({ "type": "reject_offer", "chat_id": chat.chat_id }))
+            .await;
+        agent.expect("offer_withdrawn").await;
+    }
+    let mut visitor = app.visitor_socket(&chat, 0).await;
+    visitor.expect("visitor_hello").await;
+    let kinds: Vec<String> = visitor
+        .until(|f| f.iter().any(|f| f["kind"] == "chat_ended"))
+        .await
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(kinds, ["chat_requested", "chat_ended"]);
+}
+
+/// Waiting visitors see their live place in line; it moves up as chats are taken, and an
+/// estimate appears once the queue has seen a chat accepted.
+#[actix_web::test]
+async fn waiting_visitors_see_their_position_move_up() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .agent("carol", 1, 1)
+        .spawn()
+        .await
+        .unwrap();
+    let (mut carol, _) = app.available_agent("carol").await;
+    let first = app.start_chat("Eve").await;
+    assert_eq!(carol.expect("offer").await["chat_id"], first.chat_id);
+    let second = app.start_chat("Fay").await;
+    let third = app.start_chat("Gus").await;
+
+    let mut fay = app.visitor_socket(&second, 0).await;
+    let mut gus = app.visitor_socket(&third, 0).await;
+    let position = fay.next_position().await;
+    assert_eq!(position["position"], 2);
+    assert_eq!(position["estimated_wait_ms"], json!(null));
+    assert_eq!(gus.next_position().await["position"], 3);
+
+    carol
+        .send(json!({ "type": "accept_offer", "chat_id": first.chat_id }))
+        .await;
+    let moved = fay.next_position().await;
+    assert_eq!(moved["position"], 1);
+    assert!(moved["estimated_wait_ms"].as_i64().is_some());
+    assert_eq!(gus.next_position().await["position"], 2);
+}
+
+/// R24: a dropped socket is not a logout: within the grace period the agent comes back
+/// Available with its chats; beyond it the agent is Offline and comes back Away.
+#[actix_web::test]
+async fn a_dropped_agent_has_a_grace_period_to_come_back() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .settings(|s| s.presence.grace_ms = 400)
+        .spawn()
+        .await
+        .unwrap();
+    let token = app.agent_token("agent").await;
+    let (socket, _) = app.available_agent("agent").await;
+    socket.close().await;
+    // Back within the grace period: still Available.
+    let mut back = app.agent_socket(&token, "").await;
+    assert_eq!(back.expect("agent_hello").await["presence"], "available");
+    back.close().await;
+
+    // Gone for longer than the grace period: Offline, and Away on return (A11).
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let mut later = app.agent_socket(&token, "").await;
+    let hello = later.expect("agent_hello").await;
+    assert!(
+        hello["presence"] == "away" || later.expect("presence").await["presence"] == "away",
+        "{hello}"
+    );
+}

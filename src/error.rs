@@ -32,7 +32,7 @@ pub enum AppError {
     SessionExpired,
     #[error("you may not access this")]
     Forbidden,
-    #[error("requests from this origin may not open chats on this website")]
+    #[error("requests from this origin are not allowed here")]
     OriginNotAllowed,
     #[error("the Origin header is required")]
     OriginRequired,

@@ -127,6 +127,28 @@ impl AgentActor {
         });
     }
 
+    /// R24: with no socket left, the agent has the grace period to come back before it is
+    /// Offline.
+    fn start_grace_if_unconnected(&mut self, ctx: &mut Context<Self>) {
+        if !self.sockets.is_empty()
+            || self.reconnect_grace.is_some()
+            || self.presence == Presence::Offline
+        {
+            return;
+        }
+        let grace = self.engine.settings().presence.grace_ms.max(0) as u64;
+        self.reconnect_grace = Some(ctx.run_later(
+            std::time::Duration::from_millis(grace),
+            |act, _ctx| {
+                act.reconnect_grace = None;
+                if act.sockets.is_empty() {
+                    act.set_presence(Presence::Offline);
+                }
+                act.publish_availability();
+            },
+        ));
+    }
+
     fn hello(&self) -> ByteString {
         let chats: Vec<HeldChat> = self
             .chats
@@ -203,20 +225,8 @@ impl Handler<DetachSocket> for AgentActor {
     /// R24: the last socket going away starts a grace period; only when it ends without a new
     /// socket does the agent go Offline (a reload or a network blip is not a logout).
     fn handle(&mut self, msg: DetachSocket, ctx: &mut Context<Self>) {
-        let was_connected = !self.sockets.is_empty();
-        self.sockets.remove(&msg.socket_id);
-        if was_connected && self.sockets.is_empty() && self.presence != Presence::Offline {
-            let grace = self.engine.settings().presence.grace_ms.max(0) as u64;
-            self.reconnect_grace = Some(ctx.run_later(
-                std::time::Duration::from_millis(grace),
-                |act, _ctx| {
-                    act.reconnect_grace = None;
-                    if act.sockets.is_empty() {
-                        act.set_presence(Presence::Offline);
-                    }
-                    act.publish_availability();
-                },
-            ));
+        if self.sockets.remove(&msg.socket_id).is_some() {
+            self.start_grace_if_unconnected(ctx);
         }
         self.publish_availability();
     }
@@ -467,6 +477,14 @@ impl Handler<LoggedOut> for AgentActor {
     type Result = ();
 
     fn handle(&mut self, msg: LoggedOut, ctx: &mut Context<Self>) {
+        if msg.last_session {
+            // A clean logout is not a dropped connection: offline at once, no grace (R24),
+            // and every tab is told before its socket closes.
+            if let Some(grace) = self.reconnect_grace.take() {
+                ctx.cancel_future(grace);
+            }
+            self.set_presence(Presence::Offline);
+        }
         self.sockets.retain(|_, socket| {
             let closing = msg.last_session || socket.session == msg.session;
             if closing {
@@ -476,13 +494,8 @@ impl Handler<LoggedOut> for AgentActor {
             }
             !closing
         });
-        if msg.last_session {
-            // A clean logout is not a dropped connection: offline at once, no grace (R24).
-            if let Some(grace) = self.reconnect_grace.take() {
-                ctx.cancel_future(grace);
-            }
-            self.set_presence(Presence::Offline);
-        }
+        // Another session is still live but had no socket open here.
+        self.start_grace_if_unconnected(ctx);
         self.publish_availability();
     }
 }

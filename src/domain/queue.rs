@@ -747,3 +747,284 @@ mod tests {
         assert_eq!(offers(&effects), vec![(CHAT, A, 15 * S)]);
     }
 }
+
+/// A randomized model of a queue with agents who behave like the engine's agent actors
+/// (refusing offers they cannot take, accepting, rejecting, going away, finishing chats) and
+/// visitors who arrive and leave, checking the routing invariants after every step.
+#[cfg(test)]
+mod model {
+    use std::collections::{BTreeSet, HashMap};
+
+    use super::*;
+    use crate::domain::presence::{AgentLoad, Capacity, Presence};
+
+    /// A small deterministic generator (xorshift64*): reproducible runs, no dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+    }
+
+    #[derive(Debug)]
+    struct Agent {
+        presence: Presence,
+        capacity: Capacity,
+        chats: BTreeSet<ChatId>,
+        offer: Option<(ChatId, u64)>,
+    }
+
+    impl Agent {
+        fn load(&self) -> AgentLoad {
+            AgentLoad {
+                presence: self.presence,
+                connected: true,
+                reconnecting: false,
+                open_chats: self.chats.len() as u32,
+                capacity: self.capacity,
+                pending_offers: u32::from(self.offer.is_some()),
+            }
+        }
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Fate {
+        Waiting,
+        Taken(UserId),
+        Left,
+        Unmanaged,
+    }
+
+    struct World {
+        router: QueueRouter,
+        agents: HashMap<UserId, Agent>,
+        chats: HashMap<ChatId, Fate>,
+        now: i64,
+    }
+
+    impl World {
+        /// Carries out effects the way the queue and agent actors do, checking each one.
+        fn apply(&mut self, effects: Vec<Effect>) {
+            let mut work: Vec<Effect> = effects;
+            let mut rounds = 0;
+            while !work.is_empty() {
+                rounds += 1;
+                assert!(rounds < 100, "effects never settle: {work:?}");
+                let mut next = Vec::new();
+                for effect in work {
+                    match effect {
+                        Effect::Offer {
+                            chat,
+                            agent,
+                            offer_id,
+                            ..
+                        } => {
+                            assert_eq!(self.chats[&chat], Fate::Waiting, "offered a settled chat");
+                            let offered_elsewhere = self
+                                .agents
+                                .values()
+                                .any(|a| a.offer.map(|(c, _)| c) == Some(chat));
+                            assert!(!offered_elsewhere, "{chat:?} offered to two agents at once");
+                            let holder = self.agents.get_mut(&agent).expect("a member");
+                            // R27: never a second offer while the agent holds one.
+                            assert!(
+                                holder.offer.is_none(),
+                                "{agent:?} offered two chats at once"
+                            );
+                            if holder.load().can_take_offer() {
+                                holder.offer = Some((chat, offer_id));
+                                next.extend(self.status_of(agent));
+                            } else {
+                                next.extend(self.router.offer_refused(chat, offer_id, self.now));
+                                next.extend(self.status_of(agent));
+                            }
+                        }
+                        Effect::Withdraw { chat, agent, why } => {
+                            let holder = self.agents.get_mut(&agent).expect("a member");
+                            assert_eq!(
+                                holder.offer.map(|(c, _)| c),
+                                Some(chat),
+                                "withdrew a stranger's offer"
+                            );
+                            holder.offer = None;
+                            if why == (Withdrawal::Expired { rona: true }) {
+                                holder.presence = Presence::Rona;
+                            }
+                            next.extend(self.status_of(agent));
+                        }
+                        Effect::HuntEnded { chat, .. } => {
+                            assert_eq!(self.chats[&chat], Fate::Waiting);
+                            self.chats.insert(chat, Fate::Unmanaged);
+                        }
+                        Effect::Positions(positions) => {
+                            let waiting =
+                                self.chats.values().filter(|f| **f == Fate::Waiting).count();
+                            assert_eq!(positions.len(), waiting, "every waiting chat has a place");
+                        }
+                    }
+                }
+                work = next;
+            }
+            self.check();
+        }
+
+        fn status_of(&mut self, agent: UserId) -> Vec<Effect> {
+            let status = self.agents[&agent].load().member_status();
+            self.router.member_status(agent, status, self.now)
+        }
+
+        fn check(&self) {
+            for agent in self.agents.values() {
+                assert!(
+                    agent.chats.len() as u32 <= agent.capacity.get(),
+                    "over capacity"
+                );
+            }
+            let waiting = self.chats.values().filter(|f| **f == Fate::Waiting).count();
+            assert_eq!(
+                self.router.waiting_count(),
+                waiting,
+                "a chat was lost or kept"
+            );
+            if waiting > 0 {
+                assert!(
+                    self.router.next_deadline().is_some(),
+                    "waiting with no timer running"
+                );
+            }
+        }
+    }
+
+    fn run(seed: u64, rona: bool) {
+        let mut rng = Rng(seed);
+        let ids: Vec<UserId> = (1..=5).map(UserId).collect();
+        let members: Vec<HuntMember> = ids
+            .iter()
+            .map(|&agent| HuntMember {
+                agent,
+                hunt_order: rng.below(3) as i32,
+                added_seq: agent.0,
+            })
+            .collect();
+        let rules = QueueRules {
+            offer_timeout_ms: 15_000,
+            hunt_timeout_ms: 60_000,
+            rona,
+        };
+        let mut world = World {
+            router: QueueRouter::new(rules, &members, 0, 0),
+            agents: ids
+                .iter()
+                .map(|&id| {
+                    let capacity = Capacity::parse(1 + rng.below(3) as u32).unwrap();
+                    let agent = Agent {
+                        presence: Presence::Away,
+                        capacity,
+                        chats: BTreeSet::new(),
+                        offer: None,
+                    };
+                    (id, agent)
+                })
+                .collect(),
+            chats: HashMap::new(),
+            now: 0,
+        };
+        let mut next_chat = 1;
+        for _ in 0..3_000 {
+            world.now += rng.below(4_000) as i64;
+            let agent = ids[rng.below(ids.len() as u64) as usize];
+            let effects = match rng.below(8) {
+                0 | 1 => {
+                    let chat = ChatId(next_chat);
+                    next_chat += 1;
+                    world.chats.insert(chat, Fate::Waiting);
+                    world.router.chat_arrived(chat, world.now, world.now)
+                }
+                2 => {
+                    let holder = world.agents.get_mut(&agent).unwrap();
+                    holder.presence = match holder.presence {
+                        Presence::Available => Presence::Away,
+                        _ => Presence::Available,
+                    };
+                    world.status_of(agent)
+                }
+                3 => match world.agents[&agent].offer {
+                    Some((chat, _)) => match world.router.claim(chat, agent, world.now) {
+                        Ok(mut effects) => {
+                            let holder = world.agents.get_mut(&agent).unwrap();
+                            holder.offer = None;
+                            holder.chats.insert(chat);
+                            world.chats.insert(chat, Fate::Taken(agent));
+                            effects.extend(world.status_of(agent));
+                            effects
+                        }
+                        Err(OfferGone) => Vec::new(),
+                    },
+                    None => Vec::new(),
+                },
+                4 => match world.agents[&agent].offer {
+                    Some((chat, _)) => {
+                        world.agents.get_mut(&agent).unwrap().offer = None;
+                        let mut effects = world.router.rejected(chat, agent, world.now);
+                        effects.extend(world.status_of(agent));
+                        effects
+                    }
+                    None => Vec::new(),
+                },
+                5 => {
+                    let holder = world.agents.get_mut(&agent).unwrap();
+                    match holder.chats.iter().next().copied() {
+                        Some(chat) => {
+                            holder.chats.remove(&chat);
+                            world.status_of(agent)
+                        }
+                        None => Vec::new(),
+                    }
+                }
+                6 => {
+                    let leaving = world
+                        .chats
+                        .iter()
+                        .find(|(_, fate)| **fate == Fate::Waiting)
+                        .map(|(chat, _)| *chat);
+                    match leaving {
+                        Some(chat) => {
+                            world.chats.insert(chat, Fate::Left);
+                            let mut effects = world.router.chat_left(chat, world.now);
+                            // The agent holding its offer is told by the withdrawal.
+                            effects.retain(|e| !matches!(e, Effect::Positions(_)));
+                            effects
+                        }
+                        None => Vec::new(),
+                    }
+                }
+                _ => world.router.tick(world.now),
+            };
+            world.apply(effects);
+        }
+        // Long after the last event every hunt is over: nothing waits forever.
+        world.now += 61_000;
+        let effects = world.router.tick(world.now);
+        world.apply(effects);
+        assert!(world.chats.values().all(|f| *f != Fate::Waiting));
+        assert!(
+            world.chats.values().any(|f| matches!(f, Fate::Taken(_))),
+            "some chats were taken"
+        );
+    }
+
+    #[test]
+    fn random_events_keep_the_routing_invariants() {
+        for seed in 1..=40 {
+            run(seed * 7919, seed % 2 == 0);
+        }
+    }
+}

@@ -147,3 +147,109 @@ async fn a_dropped_agent_has_a_grace_period_to_come_back() {
         "{hello}"
     );
 }
+
+/// R87: every routing step is stored, and a supervisor can see why a chat is still waiting;
+/// agents may not.
+#[actix_web::test]
+async fn supervisors_see_the_routing_trail_and_why_a_chat_waits() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .agent("bob", 2, 3)
+        .agent("carol", 3, 3)
+        .spawn()
+        .await
+        .unwrap();
+    let (mut alice, _) = app.available_agent("agent").await;
+    let (mut bob, _) = app.available_agent("bob").await;
+    let carol_token = app.agent_token("carol").await;
+    let mut carol = app.agent_socket(&carol_token, "").await;
+    assert_eq!(carol.expect("agent_hello").await["presence"], "away");
+
+    let chat = app.start_chat("Hal").await;
+    assert_eq!(alice.expect("offer").await["chat_id"], chat.chat_id);
+    alice
+        .send(json!({ "type": "reject_offer", "chat_id": chat.chat_id }))
+        .await;
+    assert_eq!(bob.expect("offer").await["chat_id"], chat.chat_id);
+
+    let (_, body) = app.login("supervisor", "supervisor-password").await;
+    let supervisor = body["token"].as_str().unwrap().to_owned();
+    let routing = |token: String| {
+        let url = format!("{}/api/v1/chats/{}/routing", app.base, chat.chat_id);
+        async move {
+            let mut response = TestApp::client()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    // Steps are written right after each decision; wait until the three are there.
+    let view = loop {
+        let (status, view) = routing(supervisor.clone()).await;
+        assert_eq!(status, 200, "{view}");
+        if view["steps"].as_array().unwrap().len() >= 3 {
+            break view;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    let steps: Vec<(String, String)> = view["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["step"].as_str().unwrap().to_owned(),
+                s["agent_name"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("offered".to_owned(), "Demo Agent".to_owned()),
+            ("rejected".to_owned(), "Demo Agent".to_owned()),
+            ("offered".to_owned(), "bob".to_owned()),
+        ]
+    );
+    let members: Vec<(String, String)> = view["waiting"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["display_name"].as_str().unwrap().to_owned(),
+                m["standing"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        members,
+        [
+            ("Demo Agent".to_owned(), "rejected".to_owned()),
+            ("bob".to_owned(), "offered_now".to_owned()),
+            ("carol".to_owned(), "unavailable".to_owned()),
+        ]
+    );
+    assert_eq!(view["waiting"]["position"], 1);
+
+    let alice_token = app.agent_token("agent").await;
+    let (status, body) = routing(alice_token).await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")));
+
+    bob.send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
+        .await;
+    bob.expect("chat_assigned").await;
+    let view = loop {
+        let (_, view) = routing(supervisor.clone()).await;
+        if view["steps"].as_array().unwrap().len() >= 4 {
+            break view;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(view["state"], "active");
+    assert_eq!(view["steps"][3]["step"], "accepted");
+    assert_eq!(view["waiting"], json!(null));
+}

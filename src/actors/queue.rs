@@ -13,11 +13,14 @@ use super::chat::{ChatSeed, HuntOver, QueuePosition};
 use super::Engine;
 use crate::clock::now_ms;
 use crate::domain::ids::{ChatId, QueueId, UserId};
-use crate::domain::queue::{Effect, MemberStatus, QueueRouter, QueueRules, Withdrawal};
+use crate::domain::queue::{
+    Effect, HuntEnd, MemberStatus, QueueRouter, QueueRules, WaitExplained, Withdrawal,
+};
 use crate::domain::routing::HuntMember;
 use crate::error::AppError;
 use crate::protocol::OfferView;
 use crate::store::queues::QueueRow;
+use crate::store::{self, routing::NewStep};
 
 pub struct QueueActor {
     engine: Engine,
@@ -27,6 +30,8 @@ pub struct QueueActor {
     /// What offers show of each waiting chat.
     waiting: HashMap<ChatId, EnqueueChat>,
     timer: Option<SpawnHandle>,
+    /// R87: routing steps not yet written to the store.
+    trail: Vec<NewStep>,
 }
 
 impl QueueActor {
@@ -44,12 +49,57 @@ impl QueueActor {
             name: row.name,
             waiting: HashMap::new(),
             timer: None,
+            trail: Vec::new(),
         }
+    }
+
+    fn record(&mut self, chat: ChatId, agent: Option<UserId>, step: &'static str, detail: &str) {
+        self.trail
+            .push(NewStep::new(chat, self.id, agent, step, detail, now_ms()));
+    }
+
+    /// Writes the recorded steps, in order, without making the queue wait for the store.
+    fn flush_trail(&mut self) {
+        if self.trail.is_empty() {
+            return;
+        }
+        let steps = std::mem::take(&mut self.trail);
+        let write = self
+            .engine
+            .db()
+            .run(move |conn| store::routing::insert_all(conn, &steps));
+        actix::spawn(async move {
+            if let Err(e) = write.await {
+                tracing::warn!(error = %e, "could not store routing steps");
+            }
+        });
     }
 
     /// Carries out the router's decisions, then sets the timer to its next deadline.
     fn apply(&mut self, effects: Vec<Effect>, ctx: &mut Context<Self>) {
         for effect in effects {
+            match &effect {
+                Effect::Offer { chat, agent, .. } => {
+                    self.record(*chat, Some(*agent), "offered", "")
+                }
+                Effect::Withdraw { chat, agent, why } => {
+                    let (step, detail) = match why {
+                        Withdrawal::Expired { rona: true } => ("expired", "rona"),
+                        Withdrawal::Expired { rona: false } => ("expired", ""),
+                        Withdrawal::HuntOver => ("withdrawn", "hunt_over"),
+                        Withdrawal::ChatLeft => ("withdrawn", "chat_left"),
+                    };
+                    self.record(*chat, Some(*agent), step, detail)
+                }
+                Effect::HuntEnded { chat, why } => {
+                    let detail = match why {
+                        HuntEnd::Timeout => "timeout",
+                        HuntEnd::NoEligibleAgent => "no_eligible_agent",
+                    };
+                    self.record(*chat, None, "hunt_ended", detail)
+                }
+                Effect::Positions(_) => {}
+            }
             match effect {
                 Effect::Offer {
                     chat,
@@ -90,6 +140,7 @@ impl QueueActor {
                 }
             }
         }
+        self.flush_trail();
         if let Some(timer) = self.timer.take() {
             ctx.cancel_future(timer);
         }
@@ -114,6 +165,7 @@ impl QueueActor {
         let (Some(agent_addr), Some(waiting)) =
             (self.engine.running_agent(agent), self.waiting.get(&chat))
         else {
+            self.record(chat, Some(agent), "refused", "not_signed_in");
             let effects = self.router.offer_refused(chat, offer_id, now_ms());
             return self.apply(effects, ctx);
         };
@@ -133,6 +185,7 @@ impl QueueActor {
             .into_actor(self)
             .map(move |answer, act, ctx| {
                 if !matches!(answer, Ok(Ok(()))) {
+                    act.record(chat, Some(agent), "refused", "busy");
                     let effects = act.router.offer_refused(chat, offer_id, now_ms());
                     act.apply(effects, ctx);
                 }
@@ -229,6 +282,7 @@ impl Handler<ClaimOffer> for QueueActor {
             .router
             .claim(msg.chat_id, msg.agent, now_ms())
             .map_err(|_| AppError::OfferNotFound)?;
+        self.record(msg.chat_id, Some(msg.agent), "accepted", "");
         self.waiting.remove(&msg.chat_id);
         self.apply(effects, ctx);
         Ok(())
@@ -247,6 +301,7 @@ impl Handler<OfferRejected> for QueueActor {
     type Result = ();
 
     fn handle(&mut self, msg: OfferRejected, ctx: &mut Context<Self>) {
+        self.record(msg.chat_id, Some(msg.agent), "rejected", "");
         let effects = self.router.rejected(msg.chat_id, msg.agent, now_ms());
         self.apply(effects, ctx);
     }
@@ -266,5 +321,20 @@ impl Handler<RemoveChat> for QueueActor {
         self.waiting.remove(&msg.chat_id);
         let effects = self.router.chat_left(msg.chat_id, now_ms());
         self.apply(effects, ctx);
+    }
+}
+
+/// R87: why is this chat still waiting? `None` if it is not waiting in this queue.
+#[derive(Message)]
+#[rtype(result = "Option<WaitExplained>")]
+pub struct ExplainChat {
+    pub chat_id: ChatId,
+}
+
+impl Handler<ExplainChat> for QueueActor {
+    type Result = Option<WaitExplained>;
+
+    fn handle(&mut self, msg: ExplainChat, _ctx: &mut Context<Self>) -> Self::Result {
+        self.router.explain(msg.chat_id)
     }
 }

@@ -71,6 +71,36 @@ pub enum Effect {
     Positions(Vec<(ChatId, usize)>),
 }
 
+/// R87: where a member stands for one waiting chat, i.e. why it has or has not got it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// The chat is offered to this member right now.
+    OfferedNow,
+    /// Turned this chat down; not asked again in this hunt (R21).
+    Rejected,
+    /// Could take it, and will when its turn in the hunt comes.
+    Ready,
+    /// Available but at capacity, holding another offer, or reconnecting.
+    Busy,
+    /// Away, in RONA, or offline.
+    Unavailable,
+    /// Not signed in since the engine started.
+    NotSignedIn,
+}
+
+/// R87: why a chat is still waiting.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WaitExplained {
+    /// 1 is next in line.
+    pub position: usize,
+    pub requested_at_ms: i64,
+    /// When the hunt ends if nobody accepts (R19).
+    pub hunt_ends_at_ms: i64,
+    /// Every member in hunt order, with where it stands.
+    pub members: Vec<(UserId, Standing)>,
+}
+
 /// The claim of an offer that is no longer open (expired, withdrawn, or someone else's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OfferGone;
@@ -141,6 +171,38 @@ impl QueueRouter {
     /// accepted chat: the smoothed wait of recent chats for each place in line.
     pub fn estimated_wait_ms(&self, position: usize) -> Option<i64> {
         self.average_wait_ms.map(|wait| wait * position as i64)
+    }
+
+    /// R87: why `chat` is still waiting, if it is.
+    pub fn explain(&self, chat: ChatId) -> Option<WaitExplained> {
+        let index = self.index_of(chat)?;
+        let waiting = &self.waiting[index];
+        let offered_to = waiting.offer.as_ref().map(|o| o.agent);
+        let members = self
+            .sequence
+            .iter()
+            .map(|&agent| {
+                let standing = if offered_to == Some(agent) {
+                    Standing::OfferedNow
+                } else if waiting.hunt.was_rejected_by(agent) {
+                    Standing::Rejected
+                } else {
+                    match self.status.get(&agent) {
+                        Some(MemberStatus::Ready) => Standing::Ready,
+                        Some(MemberStatus::Busy) => Standing::Busy,
+                        Some(MemberStatus::Unavailable) => Standing::Unavailable,
+                        None => Standing::NotSignedIn,
+                    }
+                };
+                (agent, standing)
+            })
+            .collect();
+        Some(WaitExplained {
+            position: index + 1,
+            requested_at_ms: waiting.requested_at_ms,
+            hunt_ends_at_ms: waiting.requested_at_ms + self.rules.hunt_timeout_ms,
+            members,
+        })
     }
 
     fn index_of(&self, chat: ChatId) -> Option<usize> {
@@ -737,6 +799,44 @@ mod tests {
         assert!(effects.contains(&Effect::Positions(vec![(ChatId(2), 1), (ChatId(3), 2)])));
         assert_eq!(q.estimated_wait_ms(1), Some(8 * S));
         assert_eq!(q.estimated_wait_ms(2), Some(16 * S));
+    }
+
+    #[test]
+    fn a_supervisor_can_see_why_a_chat_waits_r87() {
+        let mut q = router(rules(), &[A, B, C, D]);
+        q.member_status(C, MemberStatus::Unavailable, 0);
+        q.member_status(B, MemberStatus::Busy, 0);
+        q.chat_arrived(CHAT, 0, 0);
+        q.rejected(CHAT, A, S);
+        // A rejected; B is busy and C away, so nobody holds the offer... but D does.
+        let why = q.explain(CHAT).unwrap();
+        assert_eq!(why.position, 1);
+        assert_eq!(why.hunt_ends_at_ms, 60 * S);
+        assert_eq!(
+            why.members,
+            vec![
+                (A, Standing::Rejected),
+                (B, Standing::Busy),
+                (C, Standing::Unavailable),
+                (D, Standing::OfferedNow),
+            ]
+        );
+        let mut fresh = QueueRouter::new(
+            rules(),
+            &[HuntMember {
+                agent: E,
+                hunt_order: 1,
+                added_seq: 1,
+            }],
+            0,
+            10 * S,
+        );
+        fresh.chat_arrived(CHAT, 0, 0);
+        assert_eq!(
+            fresh.explain(CHAT).unwrap().members,
+            vec![(E, Standing::NotSignedIn)]
+        );
+        assert_eq!(fresh.explain(ChatId(999)), None);
     }
 
     #[test]

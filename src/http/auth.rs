@@ -14,6 +14,7 @@ use crate::actors::Engine;
 use crate::clock::now_ms;
 use crate::credentials;
 use crate::domain::ids::UserId;
+use crate::domain::user::Role;
 use crate::error::AppError;
 use crate::store::{self, sessions::NewSession, users::UserRow};
 
@@ -29,6 +30,13 @@ pub struct CurrentUser {
 impl CurrentUser {
     pub fn id(&self) -> UserId {
         self.user.user_id()
+    }
+
+    /// R71: refuses users whose role is not one of `allowed`.
+    pub fn require_role(&self, allowed: &[Role]) -> Result<Role, AppError> {
+        Role::parse(&self.user.role)
+            .filter(|role| allowed.contains(role))
+            .ok_or(AppError::Forbidden)
     }
 
     /// Identifies the login session (the stored hash of its token, never the token).

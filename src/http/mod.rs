@@ -6,6 +6,7 @@ pub mod agent_socket;
 pub mod auth;
 pub mod cors;
 pub mod socket;
+pub mod supervisor;
 pub mod visitor;
 pub mod visitor_socket;
 
@@ -48,7 +49,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/websites/{key}/chats", web::post().to(visitor::start_chat))
             .route("/chats/{chat_id}/events", web::get().to(visitor::events))
             .route("/chats/{chat_id}/end", web::post().to(visitor::end_chat))
-            .route("/chats/{chat_id}/ws", web::get().to(visitor::socket)),
+            .route("/chats/{chat_id}/ws", web::get().to(visitor::socket))
+            .route(
+                "/chats/{chat_id}/routing",
+                web::get().to(supervisor::routing),
+            ),
     )
     .default_service(web::to(not_found));
 }

@@ -7,6 +7,7 @@
 pub mod chats;
 pub mod outbox;
 pub mod queues;
+pub mod routing;
 pub mod schema;
 pub mod sessions;
 pub mod users;

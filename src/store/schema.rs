@@ -121,6 +121,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    routing_steps (id) {
+        id -> BigInt,
+        chat_id -> BigInt,
+        queue_id -> BigInt,
+        agent_id -> Nullable<BigInt>,
+        step -> Text,
+        detail -> Text,
+        at_ms -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(queue_members -> queues (queue_id));
 diesel::joinable!(queue_members -> users (user_id));
@@ -138,4 +150,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     chats,
     chat_events,
     mail_outbox,
+    routing_steps,
 );

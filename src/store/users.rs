@@ -81,3 +81,11 @@ pub fn set_password_hash(conn: &mut AnyConnection, id: UserId, hash: &str) -> St
         .execute(conn)?;
     Ok(())
 }
+
+pub fn by_ids(conn: &mut AnyConnection, ids: &[UserId]) -> StoreResult<Vec<UserRow>> {
+    let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select(UserRow::as_select())
+        .load(conn)?)
+}

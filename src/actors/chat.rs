@@ -60,6 +60,7 @@ pub struct ChatActor {
     subscribers: HashMap<u64, Subscriber>,
     /// The last place in line the queue reported, sent to visitors who subscribe later.
     queue_position: Option<QueuePosition>,
+    linger_timer: Option<SpawnHandle>,
 }
 
 struct Subscriber {
@@ -83,6 +84,7 @@ impl ChatActor {
             client_keys: client_keys.into_iter().collect(),
             subscribers: HashMap::new(),
             queue_position: None,
+            linger_timer: None,
         }
     }
 
@@ -110,7 +112,7 @@ impl ChatActor {
         }
     }
 
-    /// After the last event of an ended chat: tell everyone the feed is over and stop.
+    /// After the last event of an ended chat: tell everyone the feed is over, then linger.
     fn close_feed(&mut self, ctx: &mut Context<Self>) {
         for sub in self.subscribers.values() {
             sub.closed.do_send(FeedClosed {
@@ -118,11 +120,32 @@ impl ChatActor {
             });
         }
         self.subscribers.clear();
+        self.linger(ctx);
+    }
+
+    /// An ended chat stays a while, so whoever comes late (a visitor reconnecting to read the
+    /// end) is answered instead of finding a mailbox that closed under its message; it stops
+    /// once nobody has watched it for `ENDED_CHAT_LINGER`.
+    fn linger(&mut self, ctx: &mut Context<Self>) {
+        if let Some(timer) = self.linger_timer.take() {
+            ctx.cancel_future(timer);
+        }
+        self.linger_timer = Some(ctx.run_later(ENDED_CHAT_LINGER, |act, ctx| {
+            act.linger_timer = None;
+            if act.subscribers.is_empty() {
+                act.stop(ctx);
+            }
+        }));
+    }
+
+    /// Leaves the directory before stopping, so nobody is handed an actor that is going away.
+    fn stop(&mut self, ctx: &mut Context<Self>) {
+        self.engine.forget_chat(self.seed.chat_id, &ctx.address());
         ctx.stop();
     }
 }
 
-/// How long an ended chat, loaded only to replay its history, stays in memory unwatched.
+/// How long an ended chat stays in memory unwatched.
 const ENDED_CHAT_LINGER: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl Actor for ChatActor {
@@ -130,16 +153,12 @@ impl Actor for ChatActor {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         if self.lifecycle.state() == ChatState::Ended {
-            ctx.run_later(ENDED_CHAT_LINGER, |act, ctx| {
-                if act.subscribers.is_empty() {
-                    ctx.stop();
-                }
-            });
+            self.linger(ctx);
         }
     }
 
-    fn stopped(&mut self, _ctx: &mut Self::Context) {
-        self.engine.forget_chat(self.seed.chat_id);
+    fn stopped(&mut self, ctx: &mut Self::Context) {
+        self.engine.forget_chat(self.seed.chat_id, &ctx.address());
     }
 }
 
@@ -212,10 +231,8 @@ impl Handler<Subscribe> for ChatActor {
                     msg.closed.do_send(FeedClosed {
                         chat_id: act.seed.chat_id,
                     });
-                    // Loaded only to replay a finished chat: nothing more will happen in it.
-                    if act.subscribers.is_empty() {
-                        ctx.stop();
-                    }
+                    // Nothing more will happen in a finished chat; it lingers, then goes.
+                    act.linger(ctx);
                 } else {
                     if let (Viewer::Visitor, Some(position), ChatState::Queued) =
                         (msg.viewer, &act.queue_position, act.lifecycle.state())
@@ -252,9 +269,8 @@ impl Handler<Unsubscribe> for ChatActor {
 
     fn handle(&mut self, msg: Unsubscribe, ctx: &mut Context<Self>) {
         self.subscribers.remove(&msg.socket_id);
-        // An ended chat was only loaded to replay its history; nobody needs it any more.
         if self.lifecycle.state() == ChatState::Ended && self.subscribers.is_empty() {
-            ctx.stop();
+            self.linger(ctx);
         }
     }
 }

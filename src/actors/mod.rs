@@ -301,9 +301,13 @@ impl Engine {
         self.lock(&self.inner.chats).get(&id).cloned()
     }
 
-    /// Called by a chat's actor as it stops.
-    pub(crate) fn forget_chat(&self, id: ChatId) {
-        self.lock(&self.inner.chats).remove(&id);
+    /// Called by a chat's actor as it stops: removes its own entry, never a newer actor that
+    /// was started for the same chat meanwhile.
+    pub(crate) fn forget_chat(&self, id: ChatId, addr: &Addr<ChatActor>) {
+        let mut chats = self.lock(&self.inner.chats);
+        if chats.get(&id) == Some(addr) {
+            chats.remove(&id);
+        }
     }
 
     /// Stores a mail in the outbox and wakes the mailer; returns the outbox id.

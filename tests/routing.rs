@@ -53,8 +53,12 @@ async fn the_hunt_ends_at_the_hunt_timeout() {
     assert_eq!(agent.expect("offer").await["chat_id"], chat.chat_id);
     let withdrawn = agent.expect("offer_withdrawn").await;
     assert_eq!(withdrawn["reason"], "hunt_over");
-    let history = app.visitor_history(&chat).await;
-    assert_eq!(history.last().unwrap()["disposition"], "unmanaged");
+    let mut visitor = app.visitor_socket(&chat, 0).await;
+    visitor.expect("visitor_hello").await;
+    let ended = visitor
+        .until(|f| f.iter().any(|f| f["kind"] == "chat_ended"))
+        .await;
+    assert_eq!(ended.last().unwrap()["disposition"], "unmanaged");
     // The agent was not at fault: no RONA, and the next chat is offered at once.
     let next = app.start_chat("Cid").await;
     assert_eq!(agent.expect("offer").await["chat_id"], next.chat_id);

@@ -93,15 +93,25 @@ impl AgentSocket {
         .wait(ctx);
     }
 
-    /// The chat, if this agent holds it: agents act only in their own chats.
-    fn held_chat(&self, chat_id: ChatId) -> Result<Addr<ChatActor>, AppError> {
-        if self.ended.contains(&chat_id) {
-            return Err(AppError::Rule(RuleError::ChatEnded));
+    /// The actor of a chat the agent acts in; agents act only in their own chats, and the
+    /// chat's actor checks that this agent takes part: the socket's own list is only what
+    /// it has subscribed to, and a chat the agent has just accepted may not be in it yet.
+    fn chat_for(
+        &self,
+        chat_id: ChatId,
+    ) -> impl std::future::Future<Output = Result<Addr<ChatActor>, AppError>> + 'static {
+        let known = if self.ended.contains(&chat_id) {
+            Some(Err(AppError::Rule(RuleError::ChatEnded)))
+        } else {
+            self.chats.get(&chat_id).cloned().map(Ok)
+        };
+        let engine = self.engine.clone();
+        async move {
+            match known {
+                Some(known) => known,
+                None => engine.chat(chat_id).await,
+            }
         }
-        self.chats
-            .get(&chat_id)
-            .cloned()
-            .ok_or(AppError::Rule(RuleError::NotAParticipant))
     }
 
     /// Runs a request whose only answer is an error frame if it fails.
@@ -137,13 +147,9 @@ impl AgentSocket {
             } => self.post(chat_id, text, client_key, ctx),
             AgentCommand::EndChat { chat_id } => {
                 let by = EndedBy::Agent { id: self.agent_id };
-                match self.held_chat(chat_id) {
-                    Ok(chat) => {
-                        let end = chat.send(EndChat { by });
-                        self.report_failure(Some(chat_id), async move { end.await? }, ctx);
-                    }
-                    Err(error) => self.core.send_error(&error, Some(chat_id), None, ctx),
-                }
+                let chat = self.chat_for(chat_id);
+                let end = async move { chat.await?.send(EndChat { by }).await? };
+                self.report_failure(Some(chat_id), end, ctx);
             }
             AgentCommand::Ping => self.core.send(&ServerFrame::Pong, ctx),
         }
@@ -156,41 +162,38 @@ impl AgentSocket {
         client_key: Option<String>,
         ctx: &mut Context<Self>,
     ) {
-        let prepared = MessageText::parse(&text)
-            .map_err(AppError::from)
-            .and_then(|text| Ok((text, self.held_chat(chat_id)?)));
-        let (text, chat) = match prepared {
-            Ok(prepared) => prepared,
-            Err(error) => {
+        let text = match MessageText::parse(&text) {
+            Ok(text) => text,
+            Err(rule) => {
+                let error = AppError::from(rule);
                 self.core
                     .send_error(&error, Some(chat_id), client_key.as_deref(), ctx);
                 return;
             }
         };
+        let chat = self.chat_for(chat_id);
         let post = PostMessage {
             poster: Poster::Agent(self.agent_id),
             author_name: self.display_name.clone(),
             text,
             client_key: client_key.clone(),
         };
-        chat.send(post)
+        async move { chat.await?.send(post).await.map_err(AppError::from) }
             .into_actor(self)
-            .map(
-                move |posted, act, ctx| match posted.map_err(AppError::from).and_then(|r| r) {
-                    Ok(seq) => act.core.send(
-                        &ServerFrame::Ack {
-                            chat_id,
-                            client_key: client_key.as_deref(),
-                            seq,
-                        },
-                        ctx,
-                    ),
-                    Err(error) => {
-                        act.core
-                            .send_error(&error, Some(chat_id), client_key.as_deref(), ctx)
-                    }
-                },
-            )
+            .map(move |posted, act, ctx| match posted.and_then(|r| r) {
+                Ok(seq) => act.core.send(
+                    &ServerFrame::Ack {
+                        chat_id,
+                        client_key: client_key.as_deref(),
+                        seq,
+                    },
+                    ctx,
+                ),
+                Err(error) => {
+                    act.core
+                        .send_error(&error, Some(chat_id), client_key.as_deref(), ctx)
+                }
+            })
             .spawn(ctx);
     }
 }

@@ -86,6 +86,7 @@ fn every_error_code_command_and_frame_is_documented() {
         "frame_too_large",
         "heartbeat_timeout",
         "logged_out",
+        "session_expired",
     ] {
         check("close reason", close_reason);
     }

@@ -32,6 +32,8 @@ pub struct QueueActor {
     timer: Option<SpawnHandle>,
     /// R87: routing steps not yet written to the store.
     trail: Vec<NewStep>,
+    /// A write of the trail is under way; the next waits for it, so steps land in order.
+    writing_trail: bool,
 }
 
 impl QueueActor {
@@ -50,6 +52,7 @@ impl QueueActor {
             waiting: HashMap::new(),
             timer: None,
             trail: Vec::new(),
+            writing_trail: false,
         }
     }
 
@@ -58,21 +61,26 @@ impl QueueActor {
             .push(NewStep::new(chat, self.id, agent, step, detail, now_ms()));
     }
 
-    /// Writes the recorded steps, in order, without making the queue wait for the store.
-    fn flush_trail(&mut self) {
-        if self.trail.is_empty() {
+    /// Writes the recorded steps without making routing wait for the store; one write at a
+    /// time, so the trail is stored in the order it happened.
+    fn flush_trail(&mut self, ctx: &mut Context<Self>) {
+        if self.trail.is_empty() || self.writing_trail {
             return;
         }
+        self.writing_trail = true;
         let steps = std::mem::take(&mut self.trail);
-        let write = self
-            .engine
+        self.engine
             .db()
-            .run(move |conn| store::routing::insert_all(conn, &steps));
-        actix::spawn(async move {
-            if let Err(e) = write.await {
-                tracing::warn!(error = %e, "could not store routing steps");
-            }
-        });
+            .run(move |conn| store::routing::insert_all(conn, &steps))
+            .into_actor(self)
+            .map(|written, act, ctx| {
+                act.writing_trail = false;
+                if let Err(e) = written {
+                    tracing::warn!(queue = %act.id, error = %e, "could not store routing steps");
+                }
+                act.flush_trail(ctx);
+            })
+            .spawn(ctx);
     }
 
     /// Carries out the router's decisions, then sets the timer to its next deadline.
@@ -140,7 +148,7 @@ impl QueueActor {
                 }
             }
         }
-        self.flush_trail();
+        self.flush_trail(ctx);
         if let Some(timer) = self.timer.take() {
             ctx.cancel_future(timer);
         }

@@ -21,8 +21,14 @@ fn website_of(path: &str) -> Option<WebsiteKey> {
     WebsiteKey::parse(rest.split('/').next()?).ok()
 }
 
+/// The widget's endpoints: a website's config and chat start, and a chat's events, end and
+/// socket. Supervisor endpoints under `/api/v1/chats/` are not among them.
 fn is_visitor_path(path: &str) -> bool {
-    path.starts_with("/api/v1/websites/") || path.starts_with("/api/v1/chats/")
+    let chat_endpoint = path.starts_with("/api/v1/chats/")
+        && ["/events", "/end", "/ws"]
+            .iter()
+            .any(|end| path.ends_with(end));
+    path.starts_with("/api/v1/websites/") || chat_endpoint
 }
 
 pub async fn visitor_cors(
@@ -81,5 +87,6 @@ mod tests {
         assert_eq!(website_of("/api/v1/chats/4/events"), None);
         assert!(is_visitor_path("/api/v1/chats/4/events"));
         assert!(!is_visitor_path("/api/v1/auth/login"));
+        assert!(!is_visitor_path("/api/v1/chats/4/routing"));
     }
 }

@@ -110,6 +110,9 @@ pub struct OfferView {
     pub expires_at_ms: i64,
     /// R4, R54: the pre-chat form values, page, language and browser the visitor came with.
     pub visitor_details: Value,
+    /// R16, R37: a direct chat, for this agent alone (an invitation code); otherwise the
+    /// queue's members are hunted.
+    pub direct: bool,
 }
 
 /// A chat an agent holds, as listed in the agent's snapshot.

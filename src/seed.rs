@@ -56,6 +56,7 @@ pub fn seed_if_empty(db: &Db, settings: &Settings) -> StoreResult<Option<DemoAcc
                     hunt_timeout_ms: routing.hunt_timeout_ms,
                     rona_enabled: true,
                     created_at_ms: now,
+                    strategy: routing.strategy.as_str(),
                 },
             )?;
             let agent = store::users::insert(

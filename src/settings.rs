@@ -6,6 +6,8 @@ use std::path::Path;
 use config::{Config, Environment, File, FileFormat};
 use serde::Deserialize;
 
+use crate::domain::queue::Strategy;
+
 const DEFAULTS: &str = include_str!("../config/default.toml");
 
 #[derive(Debug, Clone, Deserialize)]
@@ -15,6 +17,7 @@ pub struct Settings {
     pub engine: EngineSettings,
     pub realtime: RealtimeSettings,
     pub routing: RoutingSettings,
+    pub invitations: InvitationSettings,
     pub presence: PresenceSettings,
     pub auth: AuthSettings,
     pub mail: MailSettings,
@@ -27,6 +30,8 @@ pub struct ServerSettings {
     pub host: String,
     pub port: u16,
     pub workers: usize,
+    /// Where visitors reach the engine, for links it hands out; empty: from each request.
+    pub public_url: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -54,6 +59,13 @@ pub struct RealtimeSettings {
 pub struct RoutingSettings {
     pub offer_timeout_ms: i64,
     pub hunt_timeout_ms: i64,
+    pub strategy: Strategy,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct InvitationSettings {
+    pub default_validity_minutes: i64,
+    pub max_validity_minutes: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

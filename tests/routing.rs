@@ -4,6 +4,7 @@
 mod common;
 
 use common::{Backend, TestApp};
+use parley::domain::queue::Strategy;
 use serde_json::json;
 
 /// R19, A3, A2, R76: an offer that expires puts its agent in RONA; with nobody else left the
@@ -256,4 +257,79 @@ async fn supervisors_see_the_routing_trail_and_why_a_chat_waits() {
     assert_eq!(view["state"], "active");
     assert_eq!(view["steps"][3]["step"], "accepted");
     assert_eq!(view["waiting"], json!(null));
+}
+
+/// R28 ring-all: every eligible agent is offered the chat at once; the first to accept gets
+/// it and the others' offers are withdrawn as taken by another.
+#[actix_web::test]
+async fn ring_all_offers_everyone_and_the_first_accept_wins() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .agent("bob", 2, 3)
+        .agent("carol", 3, 3)
+        .settings(|s| s.routing.strategy = Strategy::RingAll)
+        .spawn()
+        .await
+        .unwrap();
+    let (mut alice, _) = app.available_agent("agent").await;
+    let (mut bob, _) = app.available_agent("bob").await;
+    let (mut carol, _) = app.available_agent("carol").await;
+    let chat = app.start_chat("Ida").await;
+    for agent in [&mut alice, &mut bob, &mut carol] {
+        let offer = agent.expect("offer").await;
+        assert_eq!(offer["chat_id"], chat.chat_id);
+        assert_eq!(offer["direct"], false);
+    }
+    bob.send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
+        .await;
+    assert_eq!(bob.expect("chat_assigned").await["chat_id"], chat.chat_id);
+    for agent in [&mut alice, &mut carol] {
+        let withdrawn = agent.expect("offer_withdrawn").await;
+        assert_eq!(withdrawn["reason"], "taken_by_another");
+    }
+    // A late accept finds the offer gone.
+    alice
+        .send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
+        .await;
+    assert_eq!(alice.expect("error").await["error"], "offer_not_found");
+}
+
+/// R28 round-robin with memory: each chat goes first to the member after the one who took the
+/// last chat, so work is spread around rather than always starting at the top.
+#[actix_web::test]
+async fn round_robin_starts_after_the_agent_who_took_the_last_chat() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .agent("bob", 2, 3)
+        .settings(|s| s.routing.strategy = Strategy::RoundRobin)
+        .spawn()
+        .await
+        .unwrap();
+    let (mut alice, _) = app.available_agent("agent").await;
+    let (mut bob, _) = app.available_agent("bob").await;
+    for turn in 0..4 {
+        let (taker, other) = if turn % 2 == 0 {
+            (&mut alice, &mut bob)
+        } else {
+            (&mut bob, &mut alice)
+        };
+        let chat = app.start_chat("Jo").await;
+        let frames = taker
+            .until(|f| f.iter().any(|f| f["type"] == "offer"))
+            .await;
+        assert_eq!(
+            frames.last().unwrap()["chat_id"],
+            chat.chat_id,
+            "turn {turn}"
+        );
+        taker
+            .send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
+            .await;
+        let frames = taker
+            .until(|f| f.iter().any(|f| f["type"] == "chat_assigned"))
+            .await;
+        assert_eq!(frames.last().unwrap()["chat_id"], chat.chat_id);
+        // The other agent was not offered this chat.
+        other.send(json!({ "type": "ping" })).await;
+        let frames = other.until(|f| f.iter().any(|f| f["type"] == "pong")).await;
+        assert!(frames.iter().all(|f| f["type"] != "offer"), "{frames:?}");
+    }
 }

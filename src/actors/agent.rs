@@ -280,6 +280,8 @@ pub enum WithdrawReason {
     AcceptFailed,
     /// R19: the chat's hunt ended while this offer was open.
     HuntOver,
+    /// R28 ring-all: another agent accepted the chat first.
+    TakenByAnother,
 }
 
 impl WithdrawReason {
@@ -289,6 +291,7 @@ impl WithdrawReason {
             WithdrawReason::ChatEnded => "chat_ended",
             WithdrawReason::AcceptFailed => "accept_failed",
             WithdrawReason::HuntOver => "hunt_over",
+            WithdrawReason::TakenByAnother => "taken_by_another",
         }
     }
 }
@@ -368,7 +371,7 @@ impl Handler<AcceptOffer> for AgentActor {
                     AppError::Rule(RuleError::ChatEnded | RuleError::ChatAlreadyAssigned)
                 );
                 if !over {
-                    queue.do_send(EnqueueChat::from_offer(&offer));
+                    queue.do_send(EnqueueChat::from_offer(&offer, agent));
                 }
             }
             assigned

@@ -27,6 +27,8 @@ pub struct ChatSeed {
     pub last_seq: Seq,
     /// R4, R54: what the visitor gave with the request (form fields, page, language, browser).
     pub visitor_details: serde_json::Value,
+    /// R16: a direct chat's one agent; `None` when the queue hunts.
+    pub target_agent: Option<UserId>,
 }
 
 impl ChatSeed {
@@ -39,6 +41,7 @@ impl ChatSeed {
             requested_at_ms: row.created_at_ms,
             last_seq,
             visitor_details: crate::store::parse_json("chats.visitor_meta", &row.visitor_meta)?,
+            target_agent: row.target_agent_id.map(UserId),
         })
     }
 }

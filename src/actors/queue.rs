@@ -14,7 +14,7 @@ use super::Engine;
 use crate::clock::now_ms;
 use crate::domain::ids::{ChatId, QueueId, UserId};
 use crate::domain::queue::{
-    Effect, HuntEnd, MemberStatus, QueueRouter, QueueRules, WaitExplained, Withdrawal,
+    Effect, HuntEnd, MemberStatus, QueueRouter, QueueRules, Strategy, WaitExplained, Withdrawal,
 };
 use crate::domain::routing::HuntMember;
 use crate::error::AppError;
@@ -42,6 +42,10 @@ impl QueueActor {
             offer_timeout_ms: row.offer_timeout_ms.max(1),
             hunt_timeout_ms: row.hunt_timeout_ms.max(1),
             rona: row.rona_enabled,
+            strategy: Strategy::parse(&row.strategy).unwrap_or_else(|| {
+                tracing::warn!(queue = row.id, strategy = %row.strategy, "unknown strategy; hunting sequentially");
+                Strategy::Sequential
+            }),
         };
         let settle_ms = engine.settings().presence.grace_ms;
         QueueActor {
@@ -96,6 +100,7 @@ impl QueueActor {
                         Withdrawal::Expired { rona: false } => ("expired", ""),
                         Withdrawal::HuntOver => ("withdrawn", "hunt_over"),
                         Withdrawal::ChatLeft => ("withdrawn", "chat_left"),
+                        Withdrawal::TakenByAnother => ("withdrawn", "taken_by_another"),
                     };
                     self.record(*chat, Some(*agent), step, detail)
                 }
@@ -120,6 +125,7 @@ impl QueueActor {
                         Withdrawal::Expired { rona } => (WithdrawReason::Expired, rona),
                         Withdrawal::HuntOver => (WithdrawReason::HuntOver, false),
                         Withdrawal::ChatLeft => (WithdrawReason::ChatEnded, false),
+                        Withdrawal::TakenByAnother => (WithdrawReason::TakenByAnother, false),
                     };
                     if let Some(agent) = self.engine.running_agent(agent) {
                         agent.do_send(WithdrawOffer {
@@ -186,6 +192,7 @@ impl QueueActor {
             requested_at_ms: waiting.requested_at_ms,
             expires_at_ms,
             visitor_details: waiting.visitor_details.clone(),
+            direct: waiting.target_agent.is_some(),
         };
         tracing::debug!(queue = %self.id, chat = %chat, agent = %agent, "offering chat");
         agent_addr
@@ -222,16 +229,20 @@ pub struct EnqueueChat {
     pub visitor_details: serde_json::Value,
     pub website_key: String,
     pub requested_at_ms: i64,
+    /// R16: a direct chat's one agent.
+    pub target_agent: Option<UserId>,
 }
 
 impl EnqueueChat {
-    pub fn from_offer(offer: &OfferView) -> EnqueueChat {
+    /// The chat of `offer`, made to `offer_agent`, going back to its queue.
+    pub fn from_offer(offer: &OfferView, offer_agent: UserId) -> EnqueueChat {
         EnqueueChat {
             chat_id: offer.chat_id,
             visitor_name: offer.visitor_name.clone(),
             visitor_details: offer.visitor_details.clone(),
             website_key: offer.website_key.clone(),
             requested_at_ms: offer.requested_at_ms,
+            target_agent: offer.direct.then_some(offer_agent),
         }
     }
 
@@ -242,6 +253,7 @@ impl EnqueueChat {
             visitor_details: seed.visitor_details.clone(),
             website_key: seed.website_key.clone(),
             requested_at_ms: seed.requested_at_ms,
+            target_agent: seed.target_agent,
         }
     }
 }
@@ -250,9 +262,14 @@ impl Handler<EnqueueChat> for QueueActor {
     type Result = ();
 
     fn handle(&mut self, msg: EnqueueChat, ctx: &mut Context<Self>) {
-        let (chat, requested_at_ms) = (msg.chat_id, msg.requested_at_ms);
+        let (chat, requested_at_ms, now) = (msg.chat_id, msg.requested_at_ms, now_ms());
+        let effects = match msg.target_agent {
+            Some(agent) => self
+                .router
+                .direct_chat_arrived(chat, agent, requested_at_ms, now),
+            None => self.router.chat_arrived(chat, requested_at_ms, now),
+        };
         self.waiting.insert(chat, msg);
-        let effects = self.router.chat_arrived(chat, requested_at_ms, now_ms());
         self.apply(effects, ctx);
     }
 }

@@ -128,6 +128,7 @@ impl Handler<StartChat> for WebsiteActor {
                 visitor_token_hash: &token_hash,
                 visitor_meta: meta,
                 created_at_ms: now,
+                target_agent_id: None,
             };
             store::chats::insert_with_request(conn, &chat, website.key.as_str(), now).map(Some)
         });
@@ -142,6 +143,7 @@ impl Handler<StartChat> for WebsiteActor {
                     requested_at_ms: first_event.at_ms,
                     last_seq: first_event.seq,
                     visitor_details: msg.visitor_meta,
+                    target_agent: None,
                 };
                 // The chat's actor exists before the queue can offer the chat.
                 act.engine

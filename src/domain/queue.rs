@@ -1,14 +1,48 @@
 //! One queue's routing as a state machine: waiting chats, their hunts, open offers and
 //! deadlines. Every method takes the current time and returns the effects for the caller to
 //! carry out (send an offer, withdraw one, end a hunt, tell visitors their position), so the
-//! whole timing of a hunt is tested without a runtime (R17–R21, R27, A2, A3, A18).
+//! whole timing of a hunt is tested without a runtime (R17–R21, R27, R28, R16, R79, A2, A3,
+//! A18).
 
 use std::collections::{HashMap, VecDeque};
 
 use super::ids::{ChatId, UserId};
 use super::routing::{hunt_sequence, Hunt, HuntMember};
 
-/// A queue's timing rules (R18, R19, R20, A3).
+/// R28: how a queue picks whom to offer a waiting chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// R17: one member at a time, lowest hunt order first, every hunt from the top.
+    #[default]
+    Sequential,
+    /// Every eligible member at once; the first to accept wins, the other offers are withdrawn.
+    RingAll,
+    /// One member at a time in hunt order, each hunt starting after the member who took the
+    /// queue's last chat, so work is spread evenly.
+    RoundRobin,
+}
+
+impl Strategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::Sequential => "sequential",
+            Strategy::RingAll => "ring_all",
+            Strategy::RoundRobin => "round_robin",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Strategy> {
+        match text {
+            "sequential" => Some(Strategy::Sequential),
+            "ring_all" => Some(Strategy::RingAll),
+            "round_robin" => Some(Strategy::RoundRobin),
+            _ => None,
+        }
+    }
+}
+
+/// A queue's routing rules (R18, R19, R20, R28, A3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QueueRules {
     /// How long one offer lasts.
@@ -17,6 +51,7 @@ pub struct QueueRules {
     pub hunt_timeout_ms: i64,
     /// Whether an offer that expires unanswered puts its agent in RONA (A3).
     pub rona: bool,
+    pub strategy: Strategy,
 }
 
 /// What the queue knows of a member right now.
@@ -40,6 +75,8 @@ pub enum Withdrawal {
     HuntOver,
     /// The chat ended (the visitor left) while the offer was open.
     ChatLeft,
+    /// R28 ring-all: another agent accepted the chat first.
+    TakenByAnother,
 }
 
 /// Why a hunt ended without an agent.
@@ -117,7 +154,24 @@ struct Waiting {
     chat: ChatId,
     requested_at_ms: i64,
     hunt: Hunt,
-    offer: Option<OpenOffer>,
+    /// At most one, except under ring-all (R28).
+    offers: Vec<OpenOffer>,
+    /// R16: a direct chat is offered to this agent alone, once (R79).
+    target: Option<UserId>,
+}
+
+impl Waiting {
+    fn is_offered_to(&self, agent: UserId) -> bool {
+        self.offers.iter().any(|o| o.agent == agent)
+    }
+
+    /// Whom this chat may be offered to, in order: its target alone, or the whole queue.
+    fn candidates<'a>(&'a self, sequence: &'a [UserId]) -> &'a [UserId] {
+        match &self.target {
+            Some(agent) => std::slice::from_ref(agent),
+            None => sequence,
+        }
+    }
 }
 
 /// The routing state of one queue.
@@ -135,6 +189,8 @@ pub struct QueueRouter {
     settle_until_ms: Option<i64>,
     /// A smoothed wait (request to accept) of recently accepted chats, for estimates.
     average_wait_ms: Option<i64>,
+    /// R28 round-robin: the member who took the last chat; the next hunt starts after it.
+    last_taker: Option<UserId>,
 }
 
 impl QueueRouter {
@@ -152,6 +208,7 @@ impl QueueRouter {
             next_offer_id: 1,
             settle_until_ms: (settle_ms > 0).then_some(now_ms + settle_ms),
             average_wait_ms: None,
+            last_taker: None,
         }
     }
 
@@ -177,12 +234,11 @@ impl QueueRouter {
     pub fn explain(&self, chat: ChatId) -> Option<WaitExplained> {
         let index = self.index_of(chat)?;
         let waiting = &self.waiting[index];
-        let offered_to = waiting.offer.as_ref().map(|o| o.agent);
-        let members = self
-            .sequence
+        let members = waiting
+            .candidates(&self.sequence)
             .iter()
             .map(|&agent| {
-                let standing = if offered_to == Some(agent) {
+                let standing = if waiting.is_offered_to(agent) {
                     Standing::OfferedNow
                 } else if waiting.hunt.was_rejected_by(agent) {
                     Standing::Rejected
@@ -222,6 +278,28 @@ impl QueueRouter {
     /// A chat starts waiting (new, or back after a restart or a failed assignment). It takes
     /// its place by request time, so a returning chat keeps its place.
     pub fn chat_arrived(&mut self, chat: ChatId, requested_at_ms: i64, now_ms: i64) -> Vec<Effect> {
+        self.arrive(chat, None, requested_at_ms, now_ms)
+    }
+
+    /// R16, R37: a direct chat for `agent` starts waiting. It is offered to that agent alone,
+    /// once: rejected, unanswered, or the agent unavailable, and its hunt ends (R79, A13).
+    pub fn direct_chat_arrived(
+        &mut self,
+        chat: ChatId,
+        agent: UserId,
+        requested_at_ms: i64,
+        now_ms: i64,
+    ) -> Vec<Effect> {
+        self.arrive(chat, Some(agent), requested_at_ms, now_ms)
+    }
+
+    fn arrive(
+        &mut self,
+        chat: ChatId,
+        target: Option<UserId>,
+        requested_at_ms: i64,
+        now_ms: i64,
+    ) -> Vec<Effect> {
         if self.index_of(chat).is_some() {
             return Vec::new();
         }
@@ -236,7 +314,8 @@ impl QueueRouter {
                 chat,
                 requested_at_ms,
                 hunt: Hunt::new(),
-                offer: None,
+                offers: Vec::new(),
+                target,
             },
         );
         let mut effects = vec![self.positions()];
@@ -244,7 +323,8 @@ impl QueueRouter {
         effects
     }
 
-    /// A member's status changed (presence, sockets, capacity, offers elsewhere).
+    /// A member's status changed (presence, sockets, capacity, offers elsewhere). Only members
+    /// are heard: a direct chat waits in a queue its target belongs to.
     pub fn member_status(
         &mut self,
         agent: UserId,
@@ -263,7 +343,7 @@ impl QueueRouter {
     /// The agent could not take the offer after all (it became busy meanwhile).
     pub fn offer_refused(&mut self, chat: ChatId, offer_id: u64, now_ms: i64) -> Vec<Effect> {
         let mut effects = Vec::new();
-        if let Some(offer) = self.take_offer(chat, Some(offer_id)) {
+        if let Some(offer) = self.take_offer(chat, offer_id) {
             if self.status.get(&offer.agent) == Some(&MemberStatus::Ready) {
                 self.status.insert(offer.agent, MemberStatus::Busy);
             }
@@ -273,6 +353,7 @@ impl QueueRouter {
     }
 
     /// R16: the agent accepts its open offer; the chat leaves the queue, for that agent only.
+    /// Under ring-all the other agents' offers of it are withdrawn (R28).
     pub fn claim(
         &mut self,
         chat: ChatId,
@@ -280,22 +361,32 @@ impl QueueRouter {
         now_ms: i64,
     ) -> Result<Vec<Effect>, OfferGone> {
         let index = self.index_of(chat).ok_or(OfferGone)?;
-        match &self.waiting[index].offer {
-            Some(offer) if offer.agent == agent && offer.expires_at_ms > now_ms => {}
-            _ => return Err(OfferGone),
+        let open = self.waiting[index]
+            .offers
+            .iter()
+            .any(|o| o.agent == agent && o.expires_at_ms > now_ms);
+        if !open {
+            return Err(OfferGone);
         }
-        let waited = self
-            .waiting
-            .remove(index)
-            .map(|w| now_ms - w.requested_at_ms);
-        if let Some(waited) = waited {
+        let mut effects = Vec::new();
+        if let Some(waiting) = self.waiting.remove(index) {
+            for other in waiting.offers.iter().filter(|o| o.agent != agent) {
+                release(&mut self.status, other.agent, MemberStatus::Ready);
+                effects.push(Effect::Withdraw {
+                    chat,
+                    agent: other.agent,
+                    why: Withdrawal::TakenByAnother,
+                });
+            }
             // An exponential moving average: recent chats count most.
+            let waited = (now_ms - waiting.requested_at_ms).max(0);
             self.average_wait_ms = Some(match self.average_wait_ms {
-                Some(average) => (average * 3 + waited.max(0)) / 4,
-                None => waited.max(0),
+                Some(average) => (average * 3 + waited) / 4,
+                None => waited,
             });
         }
-        let mut effects = vec![self.positions()];
+        self.last_taker = Some(agent);
+        effects.push(self.positions());
         self.advance(now_ms, &mut effects);
         Ok(effects)
     }
@@ -305,9 +396,10 @@ impl QueueRouter {
     pub fn rejected(&mut self, chat: ChatId, agent: UserId, now_ms: i64) -> Vec<Effect> {
         let mut effects = Vec::new();
         if let Some(index) = self.index_of(chat) {
-            self.waiting[index].hunt.rejected(agent);
-            if self.waiting[index].offer.as_ref().map(|o| o.agent) == Some(agent) {
-                self.waiting[index].offer = None;
+            let waiting = &mut self.waiting[index];
+            waiting.hunt.rejected(agent);
+            if waiting.is_offered_to(agent) {
+                waiting.offers.retain(|o| o.agent != agent);
                 release(&mut self.status, agent, MemberStatus::Ready);
             }
         }
@@ -322,7 +414,7 @@ impl QueueRouter {
         };
         let mut effects = Vec::new();
         if let Some(waiting) = self.waiting.remove(index) {
-            if let Some(offer) = waiting.offer {
+            for offer in waiting.offers {
                 release(&mut self.status, offer.agent, MemberStatus::Ready);
                 effects.push(Effect::Withdraw {
                     chat,
@@ -348,7 +440,7 @@ impl QueueRouter {
         let offers = self
             .waiting
             .iter()
-            .filter_map(|w| w.offer.as_ref().map(|o| o.expires_at_ms));
+            .flat_map(|w| w.offers.iter().map(|o| o.expires_at_ms));
         let hunts = self
             .waiting
             .iter()
@@ -357,19 +449,17 @@ impl QueueRouter {
         offers.chain(hunts).chain(settle).min()
     }
 
-    fn take_offer(&mut self, chat: ChatId, offer_id: Option<u64>) -> Option<OpenOffer> {
+    fn take_offer(&mut self, chat: ChatId, offer_id: u64) -> Option<OpenOffer> {
         let index = self.index_of(chat)?;
-        let waiting = &mut self.waiting[index];
-        match &waiting.offer {
-            Some(offer) if offer_id.is_none_or(|id| id == offer.id) => waiting.offer.take(),
-            _ => None,
-        }
+        let offers = &mut self.waiting[index].offers;
+        let at = offers.iter().position(|o| o.id == offer_id)?;
+        Some(offers.remove(at))
     }
 
-    /// Whether anyone could still take `waiting` in this hunt: a member who did not reject it
-    /// and is not unavailable (A2).
+    /// Whether anyone could still take `waiting` in this hunt: a candidate who did not reject
+    /// it and is not unavailable (A2).
     fn anyone_left(&self, waiting: &Waiting) -> bool {
-        self.sequence.iter().any(|agent| {
+        waiting.candidates(&self.sequence).iter().any(|agent| {
             !waiting.hunt.was_rejected_by(*agent)
                 && matches!(
                     self.status.get(agent),
@@ -380,33 +470,43 @@ impl QueueRouter {
 
     /// Brings the queue up to date at `now_ms`: expired offers, finished hunts, new offers.
     fn advance(&mut self, now_ms: i64, effects: &mut Vec<Effect>) {
-        // R18, A3: offers whose time is up are withdrawn; the agent goes to RONA if the queue
-        // says so, and is no longer ready.
+        self.expire_offers(now_ms, effects);
+        self.end_hunts(now_ms, effects);
+        self.make_offers(now_ms, effects);
+    }
+
+    /// R18, A3: offers whose time is up are withdrawn; the agent goes to RONA if the queue says
+    /// so, and is no longer ready. A direct chat is offered once (R79): its hunt is then over.
+    fn expire_offers(&mut self, now_ms: i64, effects: &mut Vec<Effect>) {
+        let after = if self.rules.rona {
+            MemberStatus::Unavailable
+        } else {
+            MemberStatus::Ready
+        };
         for waiting in &mut self.waiting {
-            let expired = waiting
-                .offer
-                .as_ref()
-                .is_some_and(|o| o.expires_at_ms <= now_ms);
-            if expired {
-                if let Some(offer) = waiting.offer.take() {
-                    let after = if self.rules.rona {
-                        MemberStatus::Unavailable
-                    } else {
-                        MemberStatus::Ready
-                    };
-                    release(&mut self.status, offer.agent, after);
-                    effects.push(Effect::Withdraw {
-                        chat: waiting.chat,
-                        agent: offer.agent,
-                        why: Withdrawal::Expired {
-                            rona: self.rules.rona,
-                        },
-                    });
+            let (expired, open): (Vec<OpenOffer>, Vec<OpenOffer>) =
+                std::mem::take(&mut waiting.offers)
+                    .into_iter()
+                    .partition(|o| o.expires_at_ms <= now_ms);
+            waiting.offers = open;
+            for offer in expired {
+                if waiting.target.is_some() {
+                    waiting.hunt.rejected(offer.agent);
                 }
+                release(&mut self.status, offer.agent, after);
+                effects.push(Effect::Withdraw {
+                    chat: waiting.chat,
+                    agent: offer.agent,
+                    why: Withdrawal::Expired {
+                        rona: self.rules.rona,
+                    },
+                });
             }
         }
+    }
 
-        // R19 (A18: counted from the request) and A2: hunts that are over end now.
+    /// R19 (A18: counted from the request) and A2: hunts that are over end now.
+    fn end_hunts(&mut self, now_ms: i64, effects: &mut Vec<Effect>) {
         if self.settle_until_ms.is_some_and(|until| now_ms >= until) {
             self.settle_until_ms = None;
         }
@@ -414,7 +514,7 @@ impl QueueRouter {
         let mut ended = Vec::new();
         for waiting in &self.waiting {
             let timed_out = now_ms >= waiting.requested_at_ms + self.rules.hunt_timeout_ms;
-            let nobody_left = settled && waiting.offer.is_none() && !self.anyone_left(waiting);
+            let nobody_left = settled && waiting.offers.is_empty() && !self.anyone_left(waiting);
             if timed_out {
                 ended.push((waiting.chat, HuntEnd::Timeout));
             } else if nobody_left {
@@ -422,16 +522,17 @@ impl QueueRouter {
             }
         }
         for (chat, why) in &ended {
-            if let Some(offer) = self.take_offer(*chat, None) {
-                release(&mut self.status, offer.agent, MemberStatus::Ready);
-                effects.push(Effect::Withdraw {
-                    chat: *chat,
-                    agent: offer.agent,
-                    why: Withdrawal::HuntOver,
-                });
-            }
             if let Some(index) = self.index_of(*chat) {
-                self.waiting.remove(index);
+                if let Some(waiting) = self.waiting.remove(index) {
+                    for offer in waiting.offers {
+                        release(&mut self.status, offer.agent, MemberStatus::Ready);
+                        effects.push(Effect::Withdraw {
+                            chat: *chat,
+                            agent: offer.agent,
+                            why: Withdrawal::HuntOver,
+                        });
+                    }
+                }
             }
             effects.push(Effect::HuntEnded {
                 chat: *chat,
@@ -441,42 +542,62 @@ impl QueueRouter {
         if !ended.is_empty() {
             effects.push(self.positions());
         }
+    }
 
-        // R17, R27: oldest chat first, each to the next ready member in hunt order; one offer
-        // at a time per agent.
+    /// R17, R27, R28: oldest chat first; one offer at a time per agent. A sequential or
+    /// round-robin chat goes to the next ready candidate while it has no open offer; a ring-all
+    /// chat rings every ready candidate, including those who become ready while it rings.
+    fn make_offers(&mut self, now_ms: i64, effects: &mut Vec<Effect>) {
         let mut offered: Vec<UserId> = self
             .waiting
             .iter()
-            .filter_map(|w| w.offer.as_ref().map(|o| o.agent))
+            .flat_map(|w| w.offers.iter().map(|o| o.agent))
             .collect();
         for index in 0..self.waiting.len() {
-            if self.waiting[index].offer.is_some() {
-                continue;
-            }
+            let waiting = &self.waiting[index];
             let status = &self.status;
-            let next = self.waiting[index]
-                .hunt
-                .next_offer(&self.sequence, |agent| {
-                    status.get(&agent) == Some(&MemberStatus::Ready) && !offered.contains(&agent)
-                });
-            let Some(agent) = next else { continue };
-            offered.push(agent);
-            self.status.insert(agent, MemberStatus::Busy);
-            let offer = OpenOffer {
-                id: self.next_offer_id,
-                agent,
-                expires_at_ms: now_ms + self.rules.offer_timeout_ms,
+            let can_take = |agent: UserId| {
+                status.get(&agent) == Some(&MemberStatus::Ready) && !offered.contains(&agent)
             };
-            self.next_offer_id += 1;
-            let waiting = &mut self.waiting[index];
-            waiting.hunt.offered(agent);
-            effects.push(Effect::Offer {
-                chat: waiting.chat,
-                agent,
-                offer_id: offer.id,
-                expires_at_ms: offer.expires_at_ms,
-            });
-            waiting.offer = Some(offer);
+            let chosen: Vec<UserId> = match (self.rules.strategy, waiting.target) {
+                (Strategy::RingAll, None) => waiting
+                    .candidates(&self.sequence)
+                    .iter()
+                    .copied()
+                    .filter(|&agent| !waiting.hunt.was_rejected_by(agent) && can_take(agent))
+                    .collect(),
+                _ if !waiting.offers.is_empty() => Vec::new(),
+                (strategy, _) => {
+                    let first_after = (strategy == Strategy::RoundRobin
+                        && waiting.target.is_none())
+                    .then_some(self.last_taker)
+                    .flatten();
+                    waiting
+                        .hunt
+                        .next_offer(waiting.candidates(&self.sequence), first_after, can_take)
+                        .into_iter()
+                        .collect()
+                }
+            };
+            for agent in chosen {
+                offered.push(agent);
+                self.status.insert(agent, MemberStatus::Busy);
+                let offer = OpenOffer {
+                    id: self.next_offer_id,
+                    agent,
+                    expires_at_ms: now_ms + self.rules.offer_timeout_ms,
+                };
+                self.next_offer_id += 1;
+                let waiting = &mut self.waiting[index];
+                waiting.hunt.offered(agent);
+                effects.push(Effect::Offer {
+                    chat: waiting.chat,
+                    agent,
+                    offer_id: offer.id,
+                    expires_at_ms: offer.expires_at_ms,
+                });
+                waiting.offers.push(offer);
+            }
         }
     }
 }
@@ -507,6 +628,7 @@ mod tests {
             offer_timeout_ms: 15 * S,
             hunt_timeout_ms: 60 * S,
             rona: false,
+            strategy: Strategy::Sequential,
         }
     }
 
@@ -557,6 +679,194 @@ mod tests {
             Effect::HuntEnded { why, .. } => Some(*why),
             _ => None,
         })
+    }
+
+    fn withdrawals(effects: &[Effect]) -> Vec<(UserId, Withdrawal)> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Withdraw { agent, why, .. } => Some((*agent, *why)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn with_strategy(strategy: Strategy) -> QueueRules {
+        QueueRules {
+            strategy,
+            ..rules()
+        }
+    }
+
+    #[test]
+    fn ring_all_offers_everyone_ready_and_the_first_accept_withdraws_the_rest_r28() {
+        let mut q = router(with_strategy(Strategy::RingAll), &[A, B, C]);
+        let effects = q.chat_arrived(CHAT, 0, 0);
+        assert_eq!(
+            offers(&effects),
+            vec![(CHAT, A, 15 * S), (CHAT, B, 15 * S), (CHAT, C, 15 * S)]
+        );
+        let effects = q.claim(CHAT, B, 2 * S).expect("B's offer is open");
+        assert_eq!(
+            withdrawals(&effects),
+            vec![
+                (A, Withdrawal::TakenByAnother),
+                (C, Withdrawal::TakenByAnother)
+            ]
+        );
+        assert_eq!(q.claim(CHAT, A, 2 * S), Err(OfferGone), "the chat is gone");
+        assert_eq!(q.waiting_count(), 0);
+    }
+
+    #[test]
+    fn ring_all_rings_on_while_someone_is_left_and_ends_when_all_reject_r28_r21() {
+        let mut q = router(with_strategy(Strategy::RingAll), &[A, B]);
+        q.chat_arrived(CHAT, 0, 0);
+        let effects = q.rejected(CHAT, A, S);
+        assert!(ended(&effects).is_none(), "B's offer still rings");
+        assert!(offers(&effects).is_empty(), "A is not rung again");
+        let effects = q.rejected(CHAT, B, 2 * S);
+        assert_eq!(ended(&effects), Some(HuntEnd::NoEligibleAgent));
+    }
+
+    #[test]
+    fn ring_all_rings_an_agent_who_becomes_ready_while_it_rings_r28() {
+        let mut q = router(with_strategy(Strategy::RingAll), &[A, B]);
+        q.member_status(B, MemberStatus::Unavailable, 0);
+        let effects = q.chat_arrived(CHAT, 0, 0);
+        assert_eq!(offers(&effects), vec![(CHAT, A, 15 * S)]);
+        let effects = q.member_status(B, MemberStatus::Ready, 5 * S);
+        assert_eq!(offers(&effects), vec![(CHAT, B, 20 * S)]);
+    }
+
+    #[test]
+    fn ring_all_keeps_first_in_first_out_and_one_offer_per_agent_r27_r28() {
+        let mut q = router(with_strategy(Strategy::RingAll), &[A, B]);
+        q.chat_arrived(CHAT, 0, 0);
+        let second = ChatId(101);
+        let effects = q.chat_arrived(second, S, S);
+        assert!(
+            offers(&effects).is_empty(),
+            "both agents ring for the first"
+        );
+        let effects = q.claim(CHAT, A, 2 * S).expect("open");
+        assert_eq!(withdrawals(&effects), vec![(B, Withdrawal::TakenByAnother)]);
+        assert_eq!(
+            offers(&effects),
+            vec![(second, B, 17 * S)],
+            "B, released, rings for the next chat; A is busy until it says otherwise"
+        );
+    }
+
+    #[test]
+    fn ring_all_expiry_puts_every_silent_agent_in_rona_and_the_hunt_ends_r28_a3() {
+        let rules = QueueRules {
+            rona: true,
+            ..with_strategy(Strategy::RingAll)
+        };
+        let mut q = router(rules, &[A, B]);
+        q.chat_arrived(CHAT, 0, 0);
+        let effects = q.tick(15 * S);
+        assert_eq!(
+            withdrawals(&effects),
+            vec![
+                (A, Withdrawal::Expired { rona: true }),
+                (B, Withdrawal::Expired { rona: true })
+            ]
+        );
+        assert_eq!(ended(&effects), Some(HuntEnd::NoEligibleAgent));
+    }
+
+    #[test]
+    fn round_robin_starts_each_hunt_after_the_last_taker_r28() {
+        let mut q = router(with_strategy(Strategy::RoundRobin), &[A, B, C]);
+        let effects = q.chat_arrived(CHAT, 0, 0);
+        assert_eq!(offers(&effects), vec![(CHAT, A, 15 * S)]);
+        q.claim(CHAT, A, S).expect("open");
+        q.member_status(A, MemberStatus::Ready, S);
+
+        let second = ChatId(101);
+        let effects = q.chat_arrived(second, 2 * S, 2 * S);
+        assert_eq!(offers(&effects), vec![(second, B, 17 * S)], "after A");
+        q.claim(second, B, 3 * S).expect("open");
+        q.member_status(B, MemberStatus::Ready, 3 * S);
+
+        let third = ChatId(102);
+        let effects = q.chat_arrived(third, 4 * S, 4 * S);
+        assert_eq!(offers(&effects), vec![(third, C, 19 * S)], "after B");
+        q.claim(third, C, 5 * S).expect("open");
+        q.member_status(C, MemberStatus::Ready, 5 * S);
+
+        let fourth = ChatId(103);
+        let effects = q.chat_arrived(fourth, 6 * S, 6 * S);
+        assert_eq!(offers(&effects), vec![(fourth, A, 21 * S)], "wraps to A");
+    }
+
+    #[test]
+    fn sequential_starts_every_hunt_from_the_top_r17() {
+        let mut q = router(rules(), &[A, B]);
+        q.chat_arrived(CHAT, 0, 0);
+        q.claim(CHAT, A, S).expect("open");
+        q.member_status(A, MemberStatus::Ready, S);
+        let second = ChatId(101);
+        let effects = q.chat_arrived(second, 2 * S, 2 * S);
+        assert_eq!(offers(&effects), vec![(second, A, 17 * S)]);
+    }
+
+    #[test]
+    fn a_direct_chat_is_offered_to_its_agent_alone_r16() {
+        for strategy in [
+            Strategy::Sequential,
+            Strategy::RingAll,
+            Strategy::RoundRobin,
+        ] {
+            let mut q = router(with_strategy(strategy), &[A, B, C]);
+            let effects = q.direct_chat_arrived(CHAT, B, 0, 0);
+            assert_eq!(offers(&effects), vec![(CHAT, B, 15 * S)], "{strategy:?}");
+            let why = q.explain(CHAT).expect("waiting");
+            assert_eq!(why.members, vec![(B, Standing::OfferedNow)]);
+            q.claim(CHAT, B, S).expect("open");
+        }
+    }
+
+    #[test]
+    fn a_rejected_direct_chat_ends_at_once_r79() {
+        let mut q = router(rules(), &[A, B]);
+        q.direct_chat_arrived(CHAT, B, 0, 0);
+        let effects = q.rejected(CHAT, B, S);
+        assert_eq!(ended(&effects), Some(HuntEnd::NoEligibleAgent));
+        assert!(offers(&effects).is_empty(), "never offered to A");
+    }
+
+    #[test]
+    fn an_unanswered_direct_chat_ends_when_its_offer_does_r79_a13() {
+        let mut q = router(rules(), &[A, B]);
+        q.direct_chat_arrived(CHAT, B, 0, 0);
+        let effects = q.tick(15 * S);
+        assert_eq!(
+            withdrawals(&effects),
+            vec![(B, Withdrawal::Expired { rona: false })]
+        );
+        assert_eq!(
+            ended(&effects),
+            Some(HuntEnd::NoEligibleAgent),
+            "offered once, not again though B is ready"
+        );
+    }
+
+    #[test]
+    fn a_direct_chat_for_an_away_agent_ends_at_once_and_one_for_a_busy_agent_waits_r79() {
+        let mut q = router(rules(), &[A, B]);
+        q.member_status(B, MemberStatus::Unavailable, 0);
+        let effects = q.direct_chat_arrived(CHAT, B, 0, 0);
+        assert_eq!(ended(&effects), Some(HuntEnd::NoEligibleAgent));
+
+        q.member_status(B, MemberStatus::Busy, 0);
+        let second = ChatId(101);
+        let effects = q.direct_chat_arrived(second, B, S, S);
+        assert!(ended(&effects).is_none() && offers(&effects).is_empty());
+        let effects = q.member_status(B, MemberStatus::Ready, 5 * S);
+        assert_eq!(offers(&effects), vec![(second, B, 20 * S)]);
     }
 
     #[test]
@@ -907,6 +1217,8 @@ mod model {
         router: QueueRouter,
         agents: HashMap<UserId, Agent>,
         chats: HashMap<ChatId, Fate>,
+        /// Direct chats and their one agent (R16).
+        targets: HashMap<ChatId, UserId>,
         now: i64,
     }
 
@@ -928,11 +1240,19 @@ mod model {
                             ..
                         } => {
                             assert_eq!(self.chats[&chat], Fate::Waiting, "offered a settled chat");
+                            if let Some(target) = self.targets.get(&chat) {
+                                assert_eq!(*target, agent, "a direct chat offered to another");
+                            }
                             let offered_elsewhere = self
                                 .agents
                                 .values()
                                 .any(|a| a.offer.map(|(c, _)| c) == Some(chat));
-                            assert!(!offered_elsewhere, "{chat:?} offered to two agents at once");
+                            if self.router.rules().strategy != Strategy::RingAll {
+                                assert!(
+                                    !offered_elsewhere,
+                                    "{chat:?} offered to two agents at once"
+                                );
+                            }
                             let holder = self.agents.get_mut(&agent).expect("a member");
                             // R27: never a second offer while the agent holds one.
                             assert!(
@@ -1003,7 +1323,7 @@ mod model {
         }
     }
 
-    fn run(seed: u64, rona: bool) {
+    fn run(seed: u64, rona: bool, strategy: Strategy) {
         let mut rng = Rng(seed);
         let ids: Vec<UserId> = (1..=5).map(UserId).collect();
         let members: Vec<HuntMember> = ids
@@ -1018,6 +1338,7 @@ mod model {
             offer_timeout_ms: 15_000,
             hunt_timeout_ms: 60_000,
             rona,
+            strategy,
         };
         let mut world = World {
             router: QueueRouter::new(rules, &members, 0, 0),
@@ -1035,18 +1356,28 @@ mod model {
                 })
                 .collect(),
             chats: HashMap::new(),
+            targets: HashMap::new(),
             now: 0,
         };
         let mut next_chat = 1;
         for _ in 0..3_000 {
             world.now += rng.below(4_000) as i64;
             let agent = ids[rng.below(ids.len() as u64) as usize];
-            let effects = match rng.below(8) {
+            let effects = match rng.below(9) {
                 0 | 1 => {
                     let chat = ChatId(next_chat);
                     next_chat += 1;
                     world.chats.insert(chat, Fate::Waiting);
                     world.router.chat_arrived(chat, world.now, world.now)
+                }
+                8 => {
+                    let chat = ChatId(next_chat);
+                    next_chat += 1;
+                    world.chats.insert(chat, Fate::Waiting);
+                    world.targets.insert(chat, agent);
+                    world
+                        .router
+                        .direct_chat_arrived(chat, agent, world.now, world.now)
                 }
                 2 => {
                     let holder = world.agents.get_mut(&agent).unwrap();
@@ -1123,8 +1454,13 @@ mod model {
 
     #[test]
     fn random_events_keep_the_routing_invariants() {
-        for seed in 1..=40 {
-            run(seed * 7919, seed % 2 == 0);
+        let strategies = [
+            Strategy::Sequential,
+            Strategy::RingAll,
+            Strategy::RoundRobin,
+        ];
+        for seed in 1..=60 {
+            run(seed * 7919, seed % 2 == 0, strategies[seed as usize % 3]);
         }
     }
 }

@@ -53,13 +53,21 @@ impl Hunt {
     /// moves to the next member and, once everyone was tried, the hunt cycles again. Members
     /// who rejected the chat, and members `can_take` refuses (not Available, at capacity, an
     /// offer already pending), are skipped.
+    ///
+    /// A hunt that has offered nothing yet starts after `first_after` if it is given (R28:
+    /// round-robin starts after the agent who took the last chat), else at the top.
     pub fn next_offer(
         &self,
         sequence: &[UserId],
+        first_after: Option<UserId>,
         can_take: impl Fn(UserId) -> bool,
     ) -> Option<UserId> {
+        if sequence.is_empty() {
+            return None;
+        }
         let start = self
             .last_offered
+            .or(first_after)
             .and_then(|last| sequence.iter().position(|&a| a == last))
             .map_or(0, |i| i + 1);
         (0..sequence.len())
@@ -93,18 +101,18 @@ mod tests {
     #[test]
     fn first_offer_goes_to_the_first_eligible_member_r17() {
         let hunt = Hunt::new();
-        assert_eq!(hunt.next_offer(&[A, B, C], |_| true), Some(A));
-        assert_eq!(hunt.next_offer(&[A, B, C], |a| a != A), Some(B));
+        assert_eq!(hunt.next_offer(&[A, B, C], None, |_| true), Some(A));
+        assert_eq!(hunt.next_offer(&[A, B, C], None, |a| a != A), Some(B));
     }
 
     #[test]
     fn an_expired_offer_moves_to_the_next_member_r18() {
         let mut hunt = Hunt::new();
         hunt.offered(A);
-        assert_eq!(hunt.next_offer(&[A, B, C], |_| true), Some(B));
+        assert_eq!(hunt.next_offer(&[A, B, C], None, |_| true), Some(B));
         hunt.offered(C);
         assert_eq!(
-            hunt.next_offer(&[A, B, C], |_| true),
+            hunt.next_offer(&[A, B, C], None, |_| true),
             Some(A),
             "cycles after the last member (A2)"
         );
@@ -117,22 +125,39 @@ mod tests {
         hunt.rejected(A);
         hunt.offered(B);
         hunt.rejected(B);
-        assert_eq!(hunt.next_offer(&[A, B, C], |_| true), Some(C));
+        assert_eq!(hunt.next_offer(&[A, B, C], None, |_| true), Some(C));
         hunt.offered(C);
         hunt.rejected(C);
-        assert_eq!(hunt.next_offer(&[A, B, C], |_| true), None);
+        assert_eq!(hunt.next_offer(&[A, B, C], None, |_| true), None);
     }
 
     #[test]
     fn nobody_eligible_means_no_offer() {
-        assert_eq!(Hunt::new().next_offer(&[A, B], |_| false), None);
-        assert_eq!(Hunt::new().next_offer(&[], |_| true), None);
+        assert_eq!(Hunt::new().next_offer(&[A, B], None, |_| false), None);
+        assert_eq!(Hunt::new().next_offer(&[], None, |_| true), None);
     }
 
     #[test]
     fn a_member_removed_since_the_last_offer_restarts_from_the_top() {
         let mut hunt = Hunt::new();
         hunt.offered(B);
-        assert_eq!(hunt.next_offer(&[A, C], |_| true), Some(A));
+        assert_eq!(hunt.next_offer(&[A, C], None, |_| true), Some(A));
+    }
+
+    #[test]
+    fn round_robin_starts_after_the_last_taker_until_the_hunt_has_offered_r28() {
+        let mut hunt = Hunt::new();
+        assert_eq!(hunt.next_offer(&[A, B, C], Some(B), |_| true), Some(C));
+        assert_eq!(
+            hunt.next_offer(&[A, B, C], Some(C), |_| true),
+            Some(A),
+            "wraps around"
+        );
+        hunt.offered(C);
+        assert_eq!(
+            hunt.next_offer(&[A, B, C], Some(B), |_| true),
+            Some(A),
+            "once offered, the hunt goes on from its own last offer"
+        );
     }
 }

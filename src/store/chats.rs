@@ -25,6 +25,8 @@ pub struct ChatRow {
     pub created_at_ms: i64,
     pub accepted_at_ms: Option<i64>,
     pub ended_at_ms: Option<i64>,
+    /// R16: the one agent a direct chat is offered to.
+    pub target_agent_id: Option<i64>,
 }
 
 impl ChatRow {
@@ -48,6 +50,7 @@ pub struct NewChat<'a> {
     pub visitor_token_hash: &'a str,
     pub visitor_meta: String,
     pub created_at_ms: i64,
+    pub target_agent_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

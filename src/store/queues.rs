@@ -16,6 +16,8 @@ pub struct QueueRow {
     pub hunt_timeout_ms: i64,
     pub rona_enabled: bool,
     pub created_at_ms: i64,
+    /// R28: `sequential`, `ring_all` or `round_robin`.
+    pub strategy: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -26,6 +28,7 @@ pub struct NewQueue<'a> {
     pub hunt_timeout_ms: i64,
     pub rona_enabled: bool,
     pub created_at_ms: i64,
+    pub strategy: &'a str,
 }
 
 pub fn insert(conn: &mut AnyConnection, queue: &NewQueue<'_>) -> StoreResult<QueueId> {

@@ -32,6 +32,7 @@ diesel::table! {
         hunt_timeout_ms -> BigInt,
         rona_enabled -> Bool,
         created_at_ms -> BigInt,
+        strategy -> Text,
     }
 }
 
@@ -88,6 +89,7 @@ diesel::table! {
         created_at_ms -> BigInt,
         accepted_at_ms -> Nullable<BigInt>,
         ended_at_ms -> Nullable<BigInt>,
+        target_agent_id -> Nullable<BigInt>,
     }
 }
 
@@ -133,6 +135,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    invitation_codes (id) {
+        id -> BigInt,
+        code -> Text,
+        agent_id -> BigInt,
+        max_uses -> Nullable<Integer>,
+        uses -> Integer,
+        revoked -> Bool,
+        created_at_ms -> BigInt,
+        expires_at_ms -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(queue_members -> queues (queue_id));
 diesel::joinable!(queue_members -> users (user_id));
@@ -151,4 +166,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     chat_events,
     mail_outbox,
     routing_steps,
+    invitation_codes,
 );

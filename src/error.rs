@@ -118,6 +118,10 @@ impl ResponseError for AppError {
                 StatusCode::CONFLICT
             }
             AppError::Rule(RuleError::NotAParticipant) => StatusCode::FORBIDDEN,
+            AppError::Rule(RuleError::InvitationUnknown) => StatusCode::NOT_FOUND,
+            AppError::Rule(RuleError::InvitationExpired | RuleError::InvitationUsedUp) => {
+                StatusCode::GONE
+            }
             AppError::Rule(_) | AppError::InvalidBody(_) | AppError::InvalidInput(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }

@@ -2,6 +2,7 @@
 //! R3, R59) and starts the chat in the website's queue.
 
 use actix::prelude::*;
+use diesel::Connection;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -11,10 +12,23 @@ use super::Engine;
 use crate::clock::now_ms;
 use crate::credentials;
 use crate::domain::chat::{ChatLifecycle, MessageText, VisitorName};
-use crate::domain::ids::{ChatId, Seq};
+use crate::domain::ids::{ChatId, QueueId, Seq};
+use crate::domain::invitation::InvitationCode;
 use crate::domain::website::origin_is_allowed;
 use crate::error::AppError;
 use crate::store::{self, chats::NewChat, to_json, websites::Website};
+
+/// R16, R25: a direct chat waits in a queue its agent belongs to, so that queue hears the
+/// agent's availability: the website's queue if the agent is a member, else the agent's first.
+/// An agent of no queue cannot be reached; its chat waits in the website's queue and ends for
+/// lack of an agent (R79).
+fn direct_chat_queue(website_queue: QueueId, agent_queues: &[QueueId]) -> QueueId {
+    if agent_queues.contains(&website_queue) {
+        website_queue
+    } else {
+        agent_queues.first().copied().unwrap_or(website_queue)
+    }
+}
 
 pub struct WebsiteActor {
     engine: Engine,
@@ -91,6 +105,8 @@ pub struct StartChat {
     pub visitor_name: VisitorName,
     /// Form values, page, language, user agent: shown to agents, kept with the chat.
     pub visitor_meta: Value,
+    /// R37: the visitor asks for the agent who gave it this code (a direct chat, R16).
+    pub invitation_code: Option<InvitationCode>,
 }
 
 #[derive(Debug, Clone)]
@@ -114,36 +130,54 @@ impl Handler<StartChat> for WebsiteActor {
         let token_hash = credentials::token_hash(&token);
         let name = msg.visitor_name.as_str().to_owned();
         let meta = to_json(&msg.visitor_meta);
+        let code = msg.invitation_code.clone();
         let created = self.engine.db().run(move |conn| {
-            let limit = i64::from(website.max_concurrent_sessions);
-            if limit > 0 && store::websites::open_chat_count(conn, website.id)? >= limit {
-                return Ok(None);
-            }
-            let now = now_ms();
-            let chat = NewChat {
-                website_id: website.id.0,
-                queue_id: website.queue_id.0,
-                state: "queued",
-                visitor_name: &name,
-                visitor_token_hash: &token_hash,
-                visitor_meta: meta,
-                created_at_ms: now,
-                target_agent_id: None,
-            };
-            store::chats::insert_with_request(conn, &chat, website.key.as_str(), now).map(Some)
+            conn.transaction(|conn| {
+                let limit = i64::from(website.max_concurrent_sessions);
+                if limit > 0 && store::websites::open_chat_count(conn, website.id)? >= limit {
+                    return Ok(Err(AppError::WebsiteFull));
+                }
+                let now = now_ms();
+                let target = match &code {
+                    Some(code) => match store::invitations::redeem(conn, code, now)? {
+                        Ok(agent) => Some(agent),
+                        Err(refused) => return Ok(Err(refused.into())),
+                    },
+                    None => None,
+                };
+                let queue = match target {
+                    Some(agent) => {
+                        direct_chat_queue(website.queue_id, &store::queues::queues_of(conn, agent)?)
+                    }
+                    None => website.queue_id,
+                };
+                let chat = NewChat {
+                    website_id: website.id.0,
+                    queue_id: queue.0,
+                    state: "queued",
+                    visitor_name: &name,
+                    visitor_token_hash: &token_hash,
+                    visitor_meta: meta,
+                    created_at_ms: now,
+                    target_agent_id: target.map(|agent| agent.0),
+                };
+                let first_event =
+                    store::chats::insert_with_request(conn, &chat, website.key.as_str(), now)?;
+                Ok(Ok((first_event, queue, target)))
+            })
         });
         AtomicResponse::new(Box::pin(created.into_actor(self).map(
             move |created, act, _ctx| {
-                let first_event = created?.ok_or(AppError::WebsiteFull)?;
+                let (first_event, queue_id, target_agent) = created??;
                 let seed = ChatSeed {
                     chat_id: first_event.chat_id,
-                    queue_id: act.website.queue_id,
+                    queue_id,
                     website_key: act.website.key.to_string(),
                     visitor_name: msg.visitor_name.as_str().to_owned(),
                     requested_at_ms: first_event.at_ms,
                     last_seq: first_event.seq,
                     visitor_details: msg.visitor_meta,
-                    target_agent: None,
+                    target_agent,
                 };
                 // The chat's actor exists before the queue can offer the chat.
                 act.engine
@@ -151,7 +185,12 @@ impl Handler<StartChat> for WebsiteActor {
                 if let Some(queue) = act.engine.queue(seed.queue_id) {
                     queue.do_send(EnqueueChat::from_seed(&seed));
                 }
-                tracing::info!(chat = %seed.chat_id, website = %act.website.key, "chat requested");
+                tracing::info!(
+                    chat = %seed.chat_id,
+                    website = %act.website.key,
+                    direct_to = ?seed.target_agent,
+                    "chat requested"
+                );
                 Ok(StartedChat {
                     chat_id: seed.chat_id,
                     visitor_token: token,

@@ -8,6 +8,7 @@
 pub mod chat;
 pub mod event;
 pub mod ids;
+pub mod invitation;
 pub mod presence;
 pub mod queue;
 pub mod routing;
@@ -41,6 +42,16 @@ pub enum RuleError {
     ChatAlreadyAssigned,
     #[error("you are not a participant of this chat")]
     NotAParticipant,
+    #[error("an invitation code is six digits")]
+    InvalidInvitationCode,
+    #[error("a code is valid for 1 to {max} minutes")]
+    InvalidValidity { max: i64 },
+    #[error("no invitation code like this is known; check the digits")]
+    InvitationUnknown,
+    #[error("this invitation code has expired; ask the agent for a new one")]
+    InvitationExpired,
+    #[error("this invitation code has already been used; ask the agent for a new one")]
+    InvitationUsedUp,
 }
 
 impl RuleError {
@@ -58,6 +69,11 @@ impl RuleError {
             RuleError::ChatNotActive => "chat_not_active",
             RuleError::ChatAlreadyAssigned => "chat_already_assigned",
             RuleError::NotAParticipant => "not_a_participant",
+            RuleError::InvalidInvitationCode => "invalid_invitation_code",
+            RuleError::InvalidValidity { .. } => "invalid_validity",
+            RuleError::InvitationUnknown => "invitation_unknown",
+            RuleError::InvitationExpired => "invitation_expired",
+            RuleError::InvitationUsedUp => "invitation_used_up",
         }
     }
 }

@@ -5,6 +5,7 @@ pub mod agent;
 pub mod agent_socket;
 pub mod auth;
 pub mod cors;
+pub mod invitations;
 pub mod socket;
 pub mod supervisor;
 pub mod visitor;
@@ -53,6 +54,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/chats/{chat_id}/routing",
                 web::get().to(supervisor::routing),
+            )
+            .route("/invitation-codes", web::post().to(invitations::create))
+            .route("/invitation-codes", web::get().to(invitations::list))
+            .route(
+                "/invitation-codes/{code}",
+                web::delete().to(invitations::revoke),
             ),
     )
     .default_service(web::to(not_found));

@@ -18,6 +18,7 @@ use crate::actors::{next_socket_id, Engine};
 use crate::credentials;
 use crate::domain::chat::{EndedBy, VisitorName};
 use crate::domain::ids::{ChatId, Seq};
+use crate::domain::invitation::InvitationCode;
 use crate::domain::website::WebsiteKey;
 use crate::error::AppError;
 use crate::store;
@@ -60,6 +61,8 @@ pub struct StartChatRequest {
     fields: Map<String, Value>,
     page_url: Option<String>,
     language: Option<String>,
+    /// R37: six digits from an agent: the chat goes straight to that agent.
+    invitation_code: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -79,6 +82,11 @@ pub async fn start_chat(
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
     let visitor_name = VisitorName::parse(&body.name)?;
+    let invitation_code = body
+        .invitation_code
+        .as_deref()
+        .map(InvitationCode::parse)
+        .transpose()?;
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)
@@ -95,6 +103,7 @@ pub async fn start_chat(
             origin: origin(&req),
             visitor_name,
             visitor_meta: meta,
+            invitation_code,
         })
         .await??;
     Ok(HttpResponse::Created().json(StartChatResponse {

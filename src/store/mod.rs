@@ -5,6 +5,7 @@
 //! waits on the database.
 
 pub mod chats;
+pub mod invitations;
 pub mod outbox;
 pub mod queues;
 pub mod routing;

@@ -312,6 +312,44 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A JSON request to the engine's API as the holder of `token` (or nobody): the status and
+    /// the body (`null` when empty).
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = Self::client()
+            .request(method, format!("{}{path}", self.base))
+            .insert_header(("Origin", ORIGIN));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let mut response = match body {
+            Some(body) => request.send_json(&body).await,
+            None => request.send().await,
+        }
+        .expect("request");
+        let bytes = response.body().await.expect("response body");
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).expect("a JSON body")
+        };
+        (response.status().as_u16(), body)
+    }
+
+    /// Asks for a chat on the demo website with a whole start-chat body of the test's making.
+    pub async fn try_start_chat(&self, body: Value) -> (u16, Value) {
+        self.call("POST", "/api/v1/websites/demo/chats", None, Some(body))
+            .await
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct VisitorChat {
     pub chat_id: i64,

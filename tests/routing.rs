@@ -333,3 +333,40 @@ async fn round_robin_starts_after_the_agent_who_took_the_last_chat() {
         assert!(frames.iter().all(|f| f["type"] != "offer"), "{frames:?}");
     }
 }
+
+/// R17, R18, R22, R23, A3: a three-agent hunt offers the chat to each member in hunt order as
+/// the offers expire; each silent agent goes to RONA; with nobody left the chat ends. An agent
+/// back from RONA by its own choice gets the next chat.
+#[actix_web::test]
+async fn a_three_agent_hunt_in_hunt_order_then_rona_and_back() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .offer_timeout_ms(120)
+        .agent("bob", 2, 3)
+        .agent("carol", 3, 3)
+        .settings(|s| s.presence.grace_ms = 50)
+        .spawn()
+        .await
+        .unwrap();
+    let (mut alice, _) = app.available_agent("agent").await;
+    let (mut bob, _) = app.available_agent("bob").await;
+    let (mut carol, _) = app.available_agent("carol").await;
+    let chat = app.start_chat("Kit").await;
+    for agent in [&mut alice, &mut bob, &mut carol] {
+        assert_eq!(agent.expect("offer").await["chat_id"], chat.chat_id);
+        assert_eq!(agent.expect("offer_withdrawn").await["reason"], "expired");
+        assert_eq!(agent.expect("presence").await["presence"], "rona");
+    }
+    let mut visitor = app.visitor_socket(&chat, 0).await;
+    visitor.expect("visitor_hello").await;
+    let frames = visitor
+        .until(|f| f.iter().any(|f| f["kind"] == "chat_ended"))
+        .await;
+    assert_eq!(frames.last().unwrap()["disposition"], "unmanaged");
+
+    // Only the agent leaves RONA (R23); then it is offered chats again.
+    bob.send(json!({ "type": "set_presence", "presence": "available" }))
+        .await;
+    assert_eq!(bob.expect("presence").await["presence"], "available");
+    let next = app.start_chat("Lou").await;
+    assert_eq!(bob.expect("offer").await["chat_id"], next.chat_id);
+}

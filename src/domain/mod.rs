@@ -11,6 +11,7 @@ pub mod ids;
 pub mod presence;
 pub mod queue;
 pub mod routing;
+pub mod schedule;
 pub mod user;
 pub mod website;
 
@@ -41,6 +42,22 @@ pub enum RuleError {
     ChatAlreadyAssigned,
     #[error("you are not a participant of this chat")]
     NotAParticipant,
+    #[error("time_zone must be an IANA time zone name, such as Europe/Prague")]
+    UnknownTimeZone,
+    #[error("a time is HH:MM from 00:00 to 23:59; 24:00 only as an end")]
+    InvalidTime,
+    #[error("a day is one of mon, tue, wed, thu, fri, sat, sun")]
+    InvalidWeekday,
+    #[error("a time range needs at least one day and an end different from its start")]
+    EmptyTimeRange,
+    #[error("time ranges may touch but not overlap")]
+    OverlappingTimeRanges,
+    #[error("a schedule needs at least one time range, or always_open: true")]
+    NoTimeRanges,
+    #[error("an always-open schedule has no time ranges")]
+    AlwaysOpenWithRanges,
+    #[error("a schedule has at most {max} time ranges")]
+    TooManyTimeRanges { max: usize },
 }
 
 impl RuleError {
@@ -58,6 +75,14 @@ impl RuleError {
             RuleError::ChatNotActive => "chat_not_active",
             RuleError::ChatAlreadyAssigned => "chat_already_assigned",
             RuleError::NotAParticipant => "not_a_participant",
+            RuleError::UnknownTimeZone => "unknown_time_zone",
+            RuleError::InvalidTime => "invalid_time",
+            RuleError::InvalidWeekday => "invalid_weekday",
+            RuleError::EmptyTimeRange => "empty_time_range",
+            RuleError::OverlappingTimeRanges => "overlapping_time_ranges",
+            RuleError::NoTimeRanges => "no_time_ranges",
+            RuleError::AlwaysOpenWithRanges => "always_open_with_ranges",
+            RuleError::TooManyTimeRanges { .. } => "too_many_time_ranges",
         }
     }
 }

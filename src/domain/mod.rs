@@ -5,6 +5,7 @@
 //! runtime. Values that have rules (a website key, a visitor name, a message text) are *parsed*
 //! into types that can only hold valid values; the rest of the engine passes those types around.
 
+pub mod availability;
 pub mod chat;
 pub mod event;
 pub mod ids;

@@ -5,6 +5,7 @@ pub mod agent;
 pub mod agent_socket;
 pub mod auth;
 pub mod cors;
+pub mod queues;
 pub mod socket;
 pub mod supervisor;
 pub mod visitor;
@@ -53,6 +54,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/chats/{chat_id}/routing",
                 web::get().to(supervisor::routing),
+            )
+            .route(
+                "/queues/{queue_id}/opening-hours",
+                web::get().to(queues::opening_hours),
+            )
+            .route(
+                "/queues/{queue_id}/opening-hours",
+                web::put().to(queues::set_opening_hours),
             ),
     )
     .default_service(web::to(not_found));

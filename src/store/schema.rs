@@ -32,6 +32,7 @@ diesel::table! {
         hunt_timeout_ms -> BigInt,
         rona_enabled -> Bool,
         created_at_ms -> BigInt,
+        opening_hours -> Text,
     }
 }
 
@@ -59,6 +60,7 @@ diesel::table! {
         offline_form -> Text,
         appearance -> Text,
         created_at_ms -> BigInt,
+        no_agent_mode -> Text,
     }
 }
 

@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use thiserror::Error;
 
+use crate::domain::availability::ModeReason;
 use crate::domain::RuleError;
 use crate::store::StoreError;
 
@@ -40,6 +41,10 @@ pub enum AppError {
     WebsiteNotFound,
     #[error("the website has reached its maximum of concurrent chats")]
     WebsiteFull,
+    #[error("live chat is offline now ({reason})")]
+    WebsiteOffline { reason: ModeReason },
+    #[error("no such queue")]
+    QueueNotFound,
     #[error("no such chat")]
     ChatNotFound,
     #[error("no such endpoint")]
@@ -70,6 +75,8 @@ impl AppError {
             AppError::OriginRequired => "origin_required",
             AppError::WebsiteNotFound => "website_not_found",
             AppError::WebsiteFull => "website_full",
+            AppError::WebsiteOffline { .. } => "website_offline",
+            AppError::QueueNotFound => "queue_not_found",
             AppError::ChatNotFound => "chat_not_found",
             AppError::EndpointNotFound => "not_found",
             AppError::OfferNotFound => "offer_not_found",
@@ -133,10 +140,11 @@ impl ResponseError for AppError {
             | AppError::OriginNotAllowed
             | AppError::OriginRequired => StatusCode::FORBIDDEN,
             AppError::WebsiteNotFound
+            | AppError::QueueNotFound
             | AppError::ChatNotFound
             | AppError::OfferNotFound
             | AppError::EndpointNotFound => StatusCode::NOT_FOUND,
-            AppError::WebsiteFull => StatusCode::CONFLICT,
+            AppError::WebsiteFull | AppError::WebsiteOffline { .. } => StatusCode::CONFLICT,
             AppError::Unavailable | AppError::Store(StoreError::Pool(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }

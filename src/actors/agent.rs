@@ -92,12 +92,14 @@ impl AgentActor {
     /// Tells every queue of the agent whether it can take an offer now. Called after every
     /// change of presence, sockets, chats or offer.
     fn publish_availability(&self) {
-        let status = self.load().member_status();
+        let load = self.load();
+        let (status, has_room) = (load.member_status(), load.has_room());
         for &queue in &self.queues {
             if let Some(addr) = self.engine.queue(queue) {
                 addr.do_send(AgentAvailability {
                     agent: self.id,
                     status,
+                    has_room,
                 });
             }
         }

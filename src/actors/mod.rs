@@ -116,7 +116,8 @@ impl Engine {
                     .into_iter()
                     .map(|row| {
                         let members = store::queues::members(conn, QueueId(row.id))?;
-                        Ok((row, members))
+                        let opening_hours = row.opening_hours()?;
+                        Ok((row, members, opening_hours))
                     })
                     .collect::<Result<Vec<_>, StoreError>>()?;
                 let websites = store::websites::all(conn)?;
@@ -131,9 +132,9 @@ impl Engine {
             })
             .await?;
 
-        for (row, members) in queues {
+        for (row, members, opening_hours) in queues {
             let id = QueueId(row.id);
-            let actor = QueueActor::new(self.clone(), row, members);
+            let actor = QueueActor::new(self.clone(), row, members, opening_hours);
             let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
             self.write(&self.inner.queues).insert(id, addr);
         }

@@ -1,9 +1,10 @@
 //! `QueueActor`: one per queue, the single writer of its routing decisions, so two agents can
 //! never be handed the same chat. The decisions themselves are `domain::queue::QueueRouter`'s;
 //! this actor feeds it events with the current time, carries out its effects, and keeps one
-//! timer set to the router's next deadline.
+//! timer set to the router's next deadline. It also knows whether the queue is inside its
+//! opening hours (R29), with a second timer to the next opening or closing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use actix::prelude::*;
@@ -12,11 +13,13 @@ use super::agent::{OfferChat, WithdrawOffer, WithdrawReason};
 use super::chat::{ChatSeed, HuntOver, QueuePosition};
 use super::Engine;
 use crate::clock::now_ms;
+use crate::domain::availability::{staffing, Staffing};
 use crate::domain::ids::{ChatId, QueueId, UserId};
 use crate::domain::queue::{
     Effect, HuntEnd, MemberStatus, QueueRouter, QueueRules, Strategy, WaitExplained, Withdrawal,
 };
 use crate::domain::routing::HuntMember;
+use crate::domain::schedule::Schedule;
 use crate::error::AppError;
 use crate::protocol::OfferView;
 use crate::store::queues::QueueRow;
@@ -34,10 +37,23 @@ pub struct QueueActor {
     trail: Vec<NewStep>,
     /// A write of the trail is under way; the next waits for it, so steps land in order.
     writing_trail: bool,
+    /// R29: when the queue takes new chats.
+    opening_hours: Schedule,
+    /// Inside the opening hours right now; kept by `hours_timer`.
+    open: bool,
+    hours_timer: Option<SpawnHandle>,
+    /// R30: members whose agent last said it has room (Available, connected, below capacity).
+    /// The router's `Busy` cannot tell "at capacity" from "holding an offer"; this can.
+    members_with_room: HashSet<UserId>,
 }
 
 impl QueueActor {
-    pub fn new(engine: Engine, row: QueueRow, members: Vec<HuntMember>) -> QueueActor {
+    pub fn new(
+        engine: Engine,
+        row: QueueRow,
+        members: Vec<HuntMember>,
+        opening_hours: Schedule,
+    ) -> QueueActor {
         let rules = QueueRules {
             offer_timeout_ms: row.offer_timeout_ms.max(1),
             hunt_timeout_ms: row.hunt_timeout_ms.max(1),
@@ -57,6 +73,31 @@ impl QueueActor {
             timer: None,
             trail: Vec::new(),
             writing_trail: false,
+            open: opening_hours.is_open_at(now_ms()),
+            opening_hours,
+            hours_timer: None,
+            members_with_room: HashSet::new(),
+        }
+    }
+
+    /// R29: brings `open` up to date and sets the timer to the next opening or closing. Chats
+    /// already waiting are not touched when the queue closes: they finish their hunt.
+    fn watch_opening_hours(&mut self, ctx: &mut Context<Self>) {
+        if let Some(timer) = self.hours_timer.take() {
+            ctx.cancel_future(timer);
+        }
+        let now = now_ms();
+        let open = self.opening_hours.is_open_at(now);
+        if open != self.open {
+            tracing::info!(queue = %self.id, open, "queue opening hours: open changed");
+        }
+        self.open = open;
+        if let Some(next) = self.opening_hours.next_change_after(now) {
+            let wait = Duration::from_millis((next - now).max(0) as u64);
+            self.hours_timer = Some(ctx.run_later(wait, |act, ctx| {
+                act.hours_timer = None;
+                act.watch_opening_hours(ctx);
+            }));
         }
     }
 
@@ -211,6 +252,10 @@ impl QueueActor {
 
 impl Actor for QueueActor {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.watch_opening_hours(ctx);
+    }
 }
 
 impl Supervised for QueueActor {
@@ -280,12 +325,19 @@ impl Handler<EnqueueChat> for QueueActor {
 pub struct AgentAvailability {
     pub agent: UserId,
     pub status: MemberStatus,
+    /// R30: Available, connected and below capacity, whether or not it holds an offer.
+    pub has_room: bool,
 }
 
 impl Handler<AgentAvailability> for QueueActor {
     type Result = ();
 
     fn handle(&mut self, msg: AgentAvailability, ctx: &mut Context<Self>) {
+        if msg.has_room {
+            self.members_with_room.insert(msg.agent);
+        } else {
+            self.members_with_room.remove(&msg.agent);
+        }
         let effects = self.router.member_status(msg.agent, msg.status, now_ms());
         self.apply(effects, ctx);
     }
@@ -361,5 +413,55 @@ impl Handler<ExplainChat> for QueueActor {
 
     fn handle(&mut self, msg: ExplainChat, _ctx: &mut Context<Self>) -> Self::Result {
         self.router.explain(msg.chat_id)
+    }
+}
+
+/// R29: new opening hours, already stored; they apply at once.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SetOpeningHours {
+    pub hours: Schedule,
+}
+
+impl Handler<SetOpeningHours> for QueueActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SetOpeningHours, ctx: &mut Context<Self>) {
+        self.opening_hours = msg.hours;
+        self.watch_opening_hours(ctx);
+    }
+}
+
+/// R29, R30: is the queue open, and what can its members take right now?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueAvailability {
+    pub open: bool,
+    pub staffing: Staffing,
+}
+
+impl QueueAvailability {
+    /// What a website whose queue has no running actor sees: closed.
+    pub const NO_QUEUE: QueueAvailability = QueueAvailability {
+        open: false,
+        staffing: Staffing::NoneAvailable,
+    };
+}
+
+#[derive(Message)]
+#[rtype(result = "QueueAvailability")]
+pub struct GetAvailability;
+
+impl Handler<GetAvailability> for QueueActor {
+    type Result = MessageResult<GetAvailability>;
+
+    fn handle(&mut self, _msg: GetAvailability, _ctx: &mut Context<Self>) -> Self::Result {
+        let members = self
+            .router
+            .member_statuses()
+            .map(|(agent, status)| (status, self.members_with_room.contains(&agent)));
+        MessageResult(QueueAvailability {
+            open: self.open,
+            staffing: staffing(members),
+        })
     }
 }

@@ -1,5 +1,7 @@
 //! `WebsiteActor`: one per chat website. It decides whether a visitor may open a chat (R2,
-//! R3, R59) and starts the chat in the website's queue.
+//! R3, R5, R59) and starts the chat in the website's queue.
+
+use std::future::Future;
 
 use actix::prelude::*;
 use diesel::Connection;
@@ -7,10 +9,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::chat::{ChatSeed, ChatSummary};
-use super::queue::EnqueueChat;
+use super::queue::{EnqueueChat, GetAvailability, QueueAvailability};
 use super::Engine;
 use crate::clock::now_ms;
 use crate::credentials;
+use crate::domain::availability::{widget_mode, ModeReason, WidgetMode, WidgetState};
 use crate::domain::chat::{ChatLifecycle, MessageText, VisitorName};
 use crate::domain::ids::{ChatId, QueueId, Seq};
 use crate::domain::invitation::InvitationCode;
@@ -50,6 +53,26 @@ impl WebsiteActor {
             Some(_) => Err(AppError::OriginNotAllowed),
         }
     }
+
+    /// R5, R29, R30, R31: the widget's mode right now: the website's working hours here, the
+    /// queue's opening hours and staffing from the queue's actor.
+    fn mode_now(&self) -> impl Future<Output = Result<WidgetState, AppError>> + 'static {
+        let website_open = self.website.working_hours.is_open_at(now_ms());
+        let no_agent_mode = self.website.no_agent_mode;
+        let queue = self.engine.queue(self.website.queue_id);
+        async move {
+            let queue = match queue {
+                Some(queue) => queue.send(GetAvailability).await?,
+                None => QueueAvailability::NO_QUEUE,
+            };
+            Ok(widget_mode(
+                website_open,
+                queue.open,
+                queue.staffing,
+                no_agent_mode,
+            ))
+        }
+    }
 }
 
 impl Actor for WebsiteActor {
@@ -67,8 +90,11 @@ impl Supervised for WebsiteActor {
 pub struct PublicConfig {
     pub key: String,
     pub name: String,
-    /// R5: `online` (live chat) or `offline` (the offline form).
-    pub mode: &'static str,
+    /// R5: `online` (live chat), `busy` (live chat with a wait) or `offline` (the offline
+    /// form).
+    pub mode: WidgetMode,
+    /// Why the widget is in that mode.
+    pub mode_reason: ModeReason,
     /// R74: `null` means the name-only form (R3).
     pub prechat_form: Value,
     pub appearance: Value,
@@ -82,18 +108,24 @@ pub struct GetPublicConfig {
 }
 
 impl Handler<GetPublicConfig> for WebsiteActor {
-    type Result = Result<PublicConfig, AppError>;
+    type Result = ResponseActFuture<Self, Result<PublicConfig, AppError>>;
 
     fn handle(&mut self, msg: GetPublicConfig, _ctx: &mut Context<Self>) -> Self::Result {
-        self.check_origin(msg.origin.as_deref(), false)?;
-        Ok(PublicConfig {
-            key: self.website.key.to_string(),
-            name: self.website.name.clone(),
-            mode: "online",
-            prechat_form: self.website.prechat_form.clone(),
-            appearance: self.website.appearance.clone(),
-            max_message_chars: MessageText::MAX_CHARS,
-        })
+        if let Err(e) = self.check_origin(msg.origin.as_deref(), false) {
+            return Box::pin(fut::ready(Err(e)));
+        }
+        Box::pin(self.mode_now().into_actor(self).map(|state, act, _ctx| {
+            let state = state?;
+            Ok(PublicConfig {
+                key: act.website.key.to_string(),
+                name: act.website.name.clone(),
+                mode: state.mode,
+                mode_reason: state.reason,
+                prechat_form: act.website.prechat_form.clone(),
+                appearance: act.website.appearance.clone(),
+                max_message_chars: MessageText::MAX_CHARS,
+            })
+        }))
     }
 }
 
@@ -118,7 +150,8 @@ pub struct StartedChat {
 }
 
 impl Handler<StartChat> for WebsiteActor {
-    /// Atomic, so that two requests cannot both take the last free session (R59).
+    /// Atomic, so that two requests cannot both take the last free session (R59). R5: nothing
+    /// is written while the widget is offline; in `busy` the chat starts and waits.
     type Result = AtomicResponse<Self, Result<StartedChat, AppError>>;
 
     fn handle(&mut self, msg: StartChat, _ctx: &mut Context<Self>) -> Self::Result {
@@ -131,44 +164,56 @@ impl Handler<StartChat> for WebsiteActor {
         let name = msg.visitor_name.as_str().to_owned();
         let meta = to_json(&msg.visitor_meta);
         let code = msg.invitation_code.clone();
-        let created = self.engine.db().run(move |conn| {
-            conn.transaction(|conn| {
-                let limit = i64::from(website.max_concurrent_sessions);
-                if limit > 0 && store::websites::open_chat_count(conn, website.id)? >= limit {
-                    return Ok(Err(AppError::WebsiteFull));
-                }
-                let now = now_ms();
-                let target = match &code {
-                    Some(code) => match store::invitations::redeem(conn, code, now)? {
-                        Ok(agent) => Some(agent),
-                        Err(refused) => return Ok(Err(refused.into())),
-                    },
-                    None => None,
-                };
-                let queue = match target {
-                    Some(agent) => {
-                        direct_chat_queue(website.queue_id, &store::queues::queues_of(conn, agent)?)
+        let mode = self.mode_now();
+        let db = self.engine.db().clone();
+        let created = async move {
+            let state = mode.await?;
+            if !state.accepts_chats() {
+                return Err(AppError::WebsiteOffline {
+                    reason: state.reason,
+                });
+            }
+            let created = db.run(move |conn| {
+                conn.transaction(|conn| {
+                    let limit = i64::from(website.max_concurrent_sessions);
+                    if limit > 0 && store::websites::open_chat_count(conn, website.id)? >= limit {
+                        return Ok(Err(AppError::WebsiteFull));
                     }
-                    None => website.queue_id,
-                };
-                let chat = NewChat {
-                    website_id: website.id.0,
-                    queue_id: queue.0,
-                    state: "queued",
-                    visitor_name: &name,
-                    visitor_token_hash: &token_hash,
-                    visitor_meta: meta,
-                    created_at_ms: now,
-                    target_agent_id: target.map(|agent| agent.0),
-                };
-                let first_event =
-                    store::chats::insert_with_request(conn, &chat, website.key.as_str(), now)?;
-                Ok(Ok((first_event, queue, target)))
-            })
-        });
+                    let now = now_ms();
+                    let target = match &code {
+                        Some(code) => match store::invitations::redeem(conn, code, now)? {
+                            Ok(agent) => Some(agent),
+                            Err(refused) => return Ok(Err(refused.into())),
+                        },
+                        None => None,
+                    };
+                    let queue = match target {
+                        Some(agent) => direct_chat_queue(
+                            website.queue_id,
+                            &store::queues::queues_of(conn, agent)?,
+                        ),
+                        None => website.queue_id,
+                    };
+                    let chat = NewChat {
+                        website_id: website.id.0,
+                        queue_id: queue.0,
+                        state: "queued",
+                        visitor_name: &name,
+                        visitor_token_hash: &token_hash,
+                        visitor_meta: meta,
+                        created_at_ms: now,
+                        target_agent_id: target.map(|agent| agent.0),
+                    };
+                    let first_event =
+                        store::chats::insert_with_request(conn, &chat, website.key.as_str(), now)?;
+                    Ok(Ok((first_event, queue, target)))
+                })
+            });
+            created.await?
+        };
         AtomicResponse::new(Box::pin(created.into_actor(self).map(
             move |created, act, _ctx| {
-                let (first_event, queue_id, target_agent) = created??;
+                let (first_event, queue_id, target_agent) = created?;
                 let seed = ChatSeed {
                     chat_id: first_event.chat_id,
                     queue_id,

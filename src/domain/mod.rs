@@ -5,6 +5,7 @@
 //! runtime. Values that have rules (a website key, a visitor name, a message text) are *parsed*
 //! into types that can only hold valid values; the rest of the engine passes those types around.
 
+pub mod availability;
 pub mod chat;
 pub mod event;
 pub mod ids;
@@ -12,6 +13,7 @@ pub mod invitation;
 pub mod presence;
 pub mod queue;
 pub mod routing;
+pub mod schedule;
 pub mod user;
 pub mod website;
 
@@ -52,6 +54,22 @@ pub enum RuleError {
     InvitationExpired,
     #[error("this invitation code has already been used; ask the agent for a new one")]
     InvitationUsedUp,
+    #[error("time_zone must be an IANA time zone name, such as Europe/Prague")]
+    UnknownTimeZone,
+    #[error("a time is HH:MM from 00:00 to 23:59; 24:00 only as an end")]
+    InvalidTime,
+    #[error("a day is one of mon, tue, wed, thu, fri, sat, sun")]
+    InvalidWeekday,
+    #[error("a time range needs at least one day and an end different from its start")]
+    EmptyTimeRange,
+    #[error("time ranges may touch but not overlap")]
+    OverlappingTimeRanges,
+    #[error("a schedule needs at least one time range, or always_open: true")]
+    NoTimeRanges,
+    #[error("an always-open schedule has no time ranges")]
+    AlwaysOpenWithRanges,
+    #[error("a schedule has at most {max} time ranges")]
+    TooManyTimeRanges { max: usize },
 }
 
 impl RuleError {
@@ -74,6 +92,14 @@ impl RuleError {
             RuleError::InvitationUnknown => "invitation_unknown",
             RuleError::InvitationExpired => "invitation_expired",
             RuleError::InvitationUsedUp => "invitation_used_up",
+            RuleError::UnknownTimeZone => "unknown_time_zone",
+            RuleError::InvalidTime => "invalid_time",
+            RuleError::InvalidWeekday => "invalid_weekday",
+            RuleError::EmptyTimeRange => "empty_time_range",
+            RuleError::OverlappingTimeRanges => "overlapping_time_ranges",
+            RuleError::NoTimeRanges => "no_time_ranges",
+            RuleError::AlwaysOpenWithRanges => "always_open_with_ranges",
+            RuleError::TooManyTimeRanges { .. } => "too_many_time_ranges",
         }
     }
 }

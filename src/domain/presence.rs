@@ -117,6 +117,14 @@ impl AgentLoad {
             && self.pending_offers == 0
     }
 
+    /// R30: counts toward its queues being available: Available, connected and below
+    /// capacity. Unlike `can_take_offer`, an offer it holds does not matter.
+    pub fn has_room(&self) -> bool {
+        self.presence == Presence::Available
+            && self.connected
+            && self.open_chats < self.capacity.get()
+    }
+
     /// What the agent's queues need to know (R22, R24, R26, R27): ready for an offer now,
     /// busy (Available but not free now, or reconnecting), or unavailable for this hunt.
     pub fn member_status(&self) -> MemberStatus {
@@ -224,6 +232,31 @@ mod tests {
             };
             assert_eq!(load.member_status(), MemberStatus::Unavailable);
         }
+    }
+
+    #[test]
+    fn room_counts_capacity_and_connection_but_not_a_pending_offer_r30() {
+        let with_offer = AgentLoad {
+            pending_offers: 1,
+            ..available()
+        };
+        assert!(with_offer.has_room() && !with_offer.can_take_offer());
+        let full = AgentLoad {
+            open_chats: Capacity::DEFAULT.get(),
+            ..available()
+        };
+        assert!(!full.has_room());
+        let reconnecting = AgentLoad {
+            connected: false,
+            reconnecting: true,
+            ..available()
+        };
+        assert!(!reconnecting.has_room());
+        let away = AgentLoad {
+            presence: Presence::Away,
+            ..available()
+        };
+        assert!(!away.has_room());
     }
 
     #[test]

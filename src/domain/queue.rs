@@ -602,6 +602,18 @@ impl QueueRouter {
     }
 }
 
+/// Read-only views for callers outside routing (R30: the widget's mode). Kept apart from the
+/// routing machine above.
+impl QueueRouter {
+    /// Every member in hunt order with what the queue last heard of it; `None` if it has not
+    /// reported since the engine started.
+    pub fn member_statuses(&self) -> impl Iterator<Item = (UserId, Option<MemberStatus>)> + '_ {
+        self.sequence
+            .iter()
+            .map(|agent| (*agent, self.status.get(agent).copied()))
+    }
+}
+
 /// An agent's offer from this queue ended: it is `after` again, unless the queue has heard
 /// meanwhile that it is unavailable. (The agent's actor reports its real status right after;
 /// an offer it cannot take is refused and goes on to the next member.)

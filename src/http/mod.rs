@@ -6,6 +6,7 @@ pub mod agent_socket;
 pub mod auth;
 pub mod cors;
 pub mod invitations;
+pub mod queues;
 pub mod socket;
 pub mod supervisor;
 pub mod visitor;
@@ -60,6 +61,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/invitation-codes/{code}",
                 web::delete().to(invitations::revoke),
+            )
+            .route(
+                "/queues/{queue_id}/opening-hours",
+                web::get().to(queues::opening_hours),
+            )
+            .route(
+                "/queues/{queue_id}/opening-hours",
+                web::put().to(queues::set_opening_hours),
             ),
     )
     .default_service(web::to(not_found));

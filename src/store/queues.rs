@@ -3,9 +3,10 @@
 use diesel::prelude::*;
 
 use super::schema::{queue_members, queues};
-use super::{AnyConnection, StoreResult};
+use super::{parse_json, to_json, AnyConnection, StoreError, StoreResult};
 use crate::domain::ids::{QueueId, UserId};
 use crate::domain::routing::HuntMember;
+use crate::domain::schedule::{Schedule, ScheduleForm};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = queues)]
@@ -18,6 +19,17 @@ pub struct QueueRow {
     pub created_at_ms: i64,
     /// R28: `sequential`, `ring_all` or `round_robin`.
     pub strategy: String,
+    /// R29: the JSON form of the queue's weekly schedule; read it with `opening_hours()`.
+    pub opening_hours: String,
+}
+
+impl QueueRow {
+    /// R29: the queue's opening hours.
+    pub fn opening_hours(&self) -> StoreResult<Schedule> {
+        let form: ScheduleForm = parse_json("queues.opening_hours", &self.opening_hours)?;
+        Schedule::parse(&form)
+            .map_err(|e| StoreError::Corrupt(format!("queues.opening_hours of {}: {e}", self.id)))
+    }
 }
 
 #[derive(Debug, Insertable)]
@@ -52,6 +64,18 @@ pub fn by_id(conn: &mut AnyConnection, id: QueueId) -> StoreResult<Option<QueueR
         .select(QueueRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// R29: replaces the queue's opening hours; `false` if there is no such queue.
+pub fn set_opening_hours(
+    conn: &mut AnyConnection,
+    queue: QueueId,
+    hours: &Schedule,
+) -> StoreResult<bool> {
+    let updated = diesel::update(queues::table.find(queue.0))
+        .set(queues::opening_hours.eq(to_json(&hours.to_form())))
+        .execute(conn)?;
+    Ok(updated > 0)
 }
 
 pub fn add_member(

@@ -33,6 +33,7 @@ diesel::table! {
         rona_enabled -> Bool,
         created_at_ms -> BigInt,
         strategy -> Text,
+        opening_hours -> Text,
     }
 }
 
@@ -60,6 +61,7 @@ diesel::table! {
         offline_form -> Text,
         appearance -> Text,
         created_at_ms -> BigInt,
+        no_agent_mode -> Text,
     }
 }
 

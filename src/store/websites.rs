@@ -4,8 +4,10 @@ use diesel::prelude::*;
 use serde_json::Value;
 
 use super::schema::{chats, websites};
-use super::{parse_json, AnyConnection, StoreError, StoreResult};
+use super::{parse_json, to_json, AnyConnection, StoreError, StoreResult};
+use crate::domain::availability::NoAgentMode;
 use crate::domain::ids::{QueueId, WebsiteId};
+use crate::domain::schedule::{RangeForm, Schedule};
 use crate::domain::website::WebsiteKey;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -24,6 +26,7 @@ struct WebsiteRow {
     offline_form: String,
     appearance: String,
     created_at_ms: i64,
+    no_agent_mode: String,
 }
 
 /// A website with its JSON columns read.
@@ -35,10 +38,11 @@ pub struct Website {
     pub description: String,
     /// R2: the origins a widget may open chats from (see `domain::website::origin_is_allowed`).
     pub allowed_domains: Vec<String>,
-    /// A17: the IANA time zone its working intervals are read in.
-    pub time_zone: String,
-    /// R58: weekly ranges; empty means Always.
-    pub working_intervals: Value,
+    /// R5, R58, A17: its working intervals in its time zone (columns `time_zone` and
+    /// `working_intervals`, where an empty list means Always).
+    pub working_hours: Schedule,
+    /// R31: what the widget shows when no member of the queue is Available.
+    pub no_agent_mode: NoAgentMode,
     /// R59: 0 means no limit.
     pub max_concurrent_sessions: i32,
     pub queue_id: QueueId,
@@ -59,8 +63,16 @@ impl TryFrom<WebsiteRow> for Website {
             name: row.name,
             description: row.description,
             allowed_domains: parse_json("websites.allowed_domains", &row.allowed_domains)?,
-            time_zone: row.time_zone,
-            working_intervals: parse_json("websites.working_intervals", &row.working_intervals)?,
+            working_hours: {
+                let ranges: Vec<RangeForm> =
+                    parse_json("websites.working_intervals", &row.working_intervals)?;
+                Schedule::from_zone_and_ranges(&row.time_zone, ranges).map_err(|e| {
+                    StoreError::Corrupt(format!("websites.working_intervals of {}: {e}", row.id))
+                })?
+            },
+            no_agent_mode: NoAgentMode::from_stored(&row.no_agent_mode).ok_or_else(|| {
+                StoreError::Corrupt(format!("websites.no_agent_mode {:?}", row.no_agent_mode))
+            })?,
             max_concurrent_sessions: row.max_concurrent_sessions,
             queue_id: QueueId(row.queue_id),
             prechat_form: parse_json("websites.prechat_form", &row.prechat_form)?,
@@ -104,6 +116,35 @@ pub fn all(conn: &mut AnyConnection) -> StoreResult<Vec<Website>> {
         .into_iter()
         .map(Website::try_from)
         .collect()
+}
+
+/// R31: sets what the website's widget shows when nobody is Available (read at start).
+pub fn set_no_agent_mode(
+    conn: &mut AnyConnection,
+    website: &WebsiteKey,
+    mode: NoAgentMode,
+) -> StoreResult<()> {
+    diesel::update(websites::table.filter(websites::key.eq(website.as_str())))
+        .set(websites::no_agent_mode.eq(mode.as_str()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// R58: sets the website's working intervals (read at start). Always is stored as no ranges.
+pub fn set_working_hours(
+    conn: &mut AnyConnection,
+    website: &WebsiteKey,
+    hours: &Schedule,
+) -> StoreResult<()> {
+    let form = hours.to_form();
+    let time_zone = form.time_zone.unwrap_or_else(|| "UTC".to_owned());
+    diesel::update(websites::table.filter(websites::key.eq(website.as_str())))
+        .set((
+            websites::time_zone.eq(time_zone),
+            websites::working_intervals.eq(to_json(&form.ranges)),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// R59: how many chats of the website are queued or active.

@@ -68,11 +68,15 @@ pub fn postgres_admin_url() -> Option<String> {
 /// A change a test makes to the settings before the engine starts.
 type SettingsTweak = Box<dyn FnOnce(&mut Settings)>;
 
+/// A change a test makes to the seeded database before the engine starts (and reads it).
+type StoreTweak = Box<dyn FnOnce(&Db)>;
+
 pub struct TestAppBuilder {
     backend: Backend,
     offer_timeout_ms: i64,
     extra_agents: Vec<(String, i32, u32)>,
     tweak: Option<SettingsTweak>,
+    store_tweaks: Vec<StoreTweak>,
 }
 
 impl TestAppBuilder {
@@ -91,6 +95,12 @@ impl TestAppBuilder {
 
     pub fn settings(mut self, tweak: impl FnOnce(&mut Settings) + 'static) -> Self {
         self.tweak = Some(Box::new(tweak));
+        self
+    }
+
+    /// Changes the seeded data before the engine starts, e.g. a website's settings.
+    pub fn before_start(mut self, tweak: impl FnOnce(&Db) + 'static) -> Self {
+        self.store_tweaks.push(Box::new(tweak));
         self
     }
 
@@ -130,6 +140,9 @@ impl TestAppBuilder {
         let queue = QueueId(1);
         for (username, hunt_order, capacity) in &self.extra_agents {
             add_agent(&db, username, *hunt_order, *capacity, queue);
+        }
+        for tweak in self.store_tweaks {
+            tweak(&db);
         }
         let app = Application::build(settings.clone())
             .await
@@ -219,6 +232,7 @@ impl TestApp {
             offer_timeout_ms: 15_000,
             extra_agents: Vec::new(),
             tweak: None,
+            store_tweaks: Vec::new(),
         }
     }
 

@@ -1,0 +1,90 @@
+//! Queue settings for supervisors and admins: opening hours (R29).
+
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::auth::CurrentUser;
+use crate::actors::queue::SetOpeningHours;
+use crate::actors::Engine;
+use crate::clock::now_ms;
+use crate::domain::ids::QueueId;
+use crate::domain::schedule::{Schedule, ScheduleForm};
+use crate::domain::user::Role;
+use crate::error::AppError;
+use crate::store;
+
+/// Who may read and change a queue's settings (R71).
+const QUEUE_MANAGERS: &[Role] = &[Role::Supervisor, Role::Admin];
+
+#[derive(Debug, Serialize)]
+struct OpeningHoursView {
+    queue_id: QueueId,
+    opening_hours: ScheduleForm,
+    /// Whether the queue is inside its opening hours now.
+    open_now: bool,
+    /// When it next opens or closes; `null` if never (always open).
+    next_change_at_ms: Option<i64>,
+}
+
+impl OpeningHoursView {
+    fn of(queue_id: QueueId, hours: &Schedule) -> OpeningHoursView {
+        let now = now_ms();
+        OpeningHoursView {
+            queue_id,
+            opening_hours: hours.to_form(),
+            open_now: hours.is_open_at(now),
+            next_change_at_ms: hours.next_change_after(now),
+        }
+    }
+}
+
+/// `GET /api/v1/queues/{queue_id}/opening-hours`: R29.
+pub async fn opening_hours(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    queue_id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    user.require_role(QUEUE_MANAGERS)?;
+    let queue_id = QueueId(queue_id.into_inner());
+    let row = engine
+        .db()
+        .run(move |conn| store::queues::by_id(conn, queue_id))
+        .await?
+        .ok_or(AppError::QueueNotFound)?;
+    let hours = row.opening_hours()?;
+    Ok(HttpResponse::Ok().json(OpeningHoursView::of(queue_id, &hours)))
+}
+
+/// `PUT /api/v1/queues/{queue_id}/opening-hours`: R29. Checks the schedule, stores it, and
+/// tells the queue's actor before answering, so the next chat request already sees it.
+pub async fn set_opening_hours(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    queue_id: web::Path<i64>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, AppError> {
+    user.require_role(QUEUE_MANAGERS)?;
+    // Read as any JSON first, so that the role is checked before the body's shape.
+    let form: ScheduleForm = serde_json::from_value(body.into_inner())
+        .map_err(|e| AppError::InvalidBody(e.to_string()))?;
+    let hours = Schedule::parse(&form)?;
+    let queue_id = QueueId(queue_id.into_inner());
+    let stored = hours.clone();
+    let found = engine
+        .db()
+        .run(move |conn| store::queues::set_opening_hours(conn, queue_id, &stored))
+        .await?;
+    if !found {
+        return Err(AppError::QueueNotFound);
+    }
+    if let Some(queue) = engine.queue(queue_id) {
+        queue
+            .send(SetOpeningHours {
+                hours: hours.clone(),
+            })
+            .await?;
+    }
+    tracing::info!(queue = %queue_id, by = %user.id(), "opening hours changed");
+    Ok(HttpResponse::Ok().json(OpeningHoursView::of(queue_id, &hours)))
+}

@@ -370,3 +370,84 @@ async fn a_three_agent_hunt_in_hunt_order_then_rona_and_back() {
     let next = app.start_chat("Lou").await;
     assert_eq!(bob.expect("offer").await["chat_id"], next.chat_id);
 }
+
+/// R20, R28: a supervisor changes a queue's routing rules while it runs; the next chat follows
+/// them. Agents may not, and bad rules are refused and change nothing.
+#[actix_web::test]
+async fn supervisors_change_a_queues_routing_rules_at_once() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .agent("bob", 2, 3)
+        .spawn()
+        .await
+        .unwrap();
+    let (mut alice, _) = app.available_agent("agent").await;
+    let (mut bob, _) = app.available_agent("bob").await;
+    let (_, body) = app.login("supervisor", "supervisor-password").await;
+    let supervisor = body["token"].as_str().unwrap().to_owned();
+    let agent = app.agent_token("agent").await;
+    let path = "/api/v1/queues/1/routing-rules";
+
+    let (status, rules) = app.call("GET", path, Some(&supervisor), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(rules["strategy"], "sequential");
+    let ring_all = json!({
+        "strategy": "ring_all",
+        "offer_timeout_ms": 20_000,
+        "hunt_timeout_ms": 60_000,
+        "rona_enabled": false
+    });
+    let (status, body) = app
+        .call("PUT", path, Some(&agent), Some(ring_all.clone()))
+        .await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")));
+    let bad = json!({
+        "strategy": "ring_all",
+        "offer_timeout_ms": 20_000,
+        "hunt_timeout_ms": 10_000,
+        "rona_enabled": false
+    });
+    let (status, body) = app.call("PUT", path, Some(&supervisor), Some(bad)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (422, Some("invalid_queue_timeouts"))
+    );
+    let (status, body) = app
+        .call(
+            "PUT",
+            path,
+            Some(&supervisor),
+            Some(json!({ "strategy": "lottery" })),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (422, Some("invalid_body"))
+    );
+    let (status, body) = app
+        .call(
+            "PUT",
+            "/api/v1/queues/99/routing-rules",
+            Some(&supervisor),
+            Some(ring_all.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (404, Some("queue_not_found"))
+    );
+    let (_, unchanged) = app.call("GET", path, Some(&supervisor), None).await;
+    assert_eq!(unchanged["strategy"], "sequential");
+
+    let (status, body) = app
+        .call("PUT", path, Some(&supervisor), Some(ring_all.clone()))
+        .await;
+    assert_eq!((status, &body), (200, &ring_all));
+    let chat = app.start_chat("Mo").await;
+    for agent in [&mut alice, &mut bob] {
+        let offer = agent.expect("offer").await;
+        assert_eq!(offer["chat_id"], chat.chat_id);
+        let lasts =
+            offer["expires_at_ms"].as_i64().unwrap() - offer["requested_at_ms"].as_i64().unwrap();
+        assert!(lasts >= 19_000, "the new offer timeout, not 15 s: {lasts}");
+    }
+}

@@ -432,6 +432,22 @@ impl Handler<SetOpeningHours> for QueueActor {
     }
 }
 
+/// R20, R28: new routing rules, already stored; the next offers and hunts follow them.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SetRoutingRules {
+    pub rules: QueueRules,
+}
+
+impl Handler<SetRoutingRules> for QueueActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: SetRoutingRules, ctx: &mut Context<Self>) {
+        let effects = self.router.set_rules(msg.rules, now_ms());
+        self.apply(effects, ctx);
+    }
+}
+
 /// R29, R30: is the queue open, and what can its members take right now?
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct QueueAvailability {

@@ -44,6 +44,8 @@ pub enum RuleError {
     ChatAlreadyAssigned,
     #[error("you are not a participant of this chat")]
     NotAParticipant,
+    #[error("an offer lasts 1 ms to 1 hour, and a hunt from one offer's length to 1 day")]
+    InvalidQueueTimeouts,
     #[error("an invitation code is six digits")]
     InvalidInvitationCode,
     #[error("a code is valid for 1 to {max} minutes")]
@@ -87,6 +89,7 @@ impl RuleError {
             RuleError::ChatNotActive => "chat_not_active",
             RuleError::ChatAlreadyAssigned => "chat_already_assigned",
             RuleError::NotAParticipant => "not_a_participant",
+            RuleError::InvalidQueueTimeouts => "invalid_queue_timeouts",
             RuleError::InvalidInvitationCode => "invalid_invitation_code",
             RuleError::InvalidValidity { .. } => "invalid_validity",
             RuleError::InvitationUnknown => "invitation_unknown",

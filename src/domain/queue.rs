@@ -8,6 +8,7 @@ use std::collections::{HashMap, VecDeque};
 
 use super::ids::{ChatId, UserId};
 use super::routing::{hunt_sequence, Hunt, HuntMember};
+use super::RuleError;
 
 /// R28: how a queue picks whom to offer a waiting chat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
@@ -52,6 +53,34 @@ pub struct QueueRules {
     /// Whether an offer that expires unanswered puts its agent in RONA (A3).
     pub rona: bool,
     pub strategy: Strategy,
+}
+
+impl QueueRules {
+    /// The longest offer a queue may have: an hour.
+    pub const MAX_OFFER_TIMEOUT_MS: i64 = 3_600_000;
+    /// The longest hunt a queue may have: a day.
+    pub const MAX_HUNT_TIMEOUT_MS: i64 = 86_400_000;
+
+    /// R20: a queue's rules as a supervisor sets them. An offer lasts at least a millisecond
+    /// and at most an hour; the hunt at least as long as one offer and at most a day.
+    pub fn new(
+        offer_timeout_ms: i64,
+        hunt_timeout_ms: i64,
+        rona: bool,
+        strategy: Strategy,
+    ) -> Result<QueueRules, RuleError> {
+        let offer_ok = (1..=Self::MAX_OFFER_TIMEOUT_MS).contains(&offer_timeout_ms);
+        let hunt_ok = (offer_timeout_ms..=Self::MAX_HUNT_TIMEOUT_MS).contains(&hunt_timeout_ms);
+        if !(offer_ok && hunt_ok) {
+            return Err(RuleError::InvalidQueueTimeouts);
+        }
+        Ok(QueueRules {
+            offer_timeout_ms,
+            hunt_timeout_ms,
+            rona,
+            strategy,
+        })
+    }
 }
 
 /// What the queue knows of a member right now.
@@ -214,6 +243,15 @@ impl QueueRouter {
 
     pub fn rules(&self) -> QueueRules {
         self.rules
+    }
+
+    /// A supervisor changed the queue's rules (R20, R28). Open offers keep the time they were
+    /// given; new offers and hunts follow the new rules at once.
+    pub fn set_rules(&mut self, rules: QueueRules, now_ms: i64) -> Vec<Effect> {
+        self.rules = rules;
+        let mut effects = Vec::new();
+        self.advance(now_ms, &mut effects);
+        effects
     }
 
     pub fn is_member(&self, agent: UserId) -> bool {
@@ -879,6 +917,41 @@ mod tests {
         assert!(ended(&effects).is_none() && offers(&effects).is_empty());
         let effects = q.member_status(B, MemberStatus::Ready, 5 * S);
         assert_eq!(offers(&effects), vec![(second, B, 20 * S)]);
+    }
+
+    #[test]
+    fn queue_rules_are_checked_r20() {
+        let ok = QueueRules::new(15 * S, 60 * S, true, Strategy::RingAll).unwrap();
+        assert_eq!(ok.strategy, Strategy::RingAll);
+        for (offer, hunt) in [
+            (0, 60 * S),
+            (15 * S, 10 * S),
+            (2 * 3_600 * S, 3 * 3_600 * S),
+        ] {
+            assert_eq!(
+                QueueRules::new(offer, hunt, true, Strategy::Sequential),
+                Err(RuleError::InvalidQueueTimeouts),
+                "{offer} {hunt}"
+            );
+        }
+    }
+
+    #[test]
+    fn new_rules_apply_to_the_next_offers_and_hunts_r20_r28() {
+        let mut q = router(rules(), &[A, B]);
+        q.chat_arrived(CHAT, 0, 0);
+        let effects = q.set_rules(with_strategy(Strategy::RingAll), S);
+        assert_eq!(
+            offers(&effects),
+            vec![(CHAT, B, 16 * S)],
+            "B joins the ring; A's offer keeps its time"
+        );
+        let shorter = QueueRules {
+            hunt_timeout_ms: 5 * S,
+            ..with_strategy(Strategy::RingAll)
+        };
+        let effects = q.set_rules(shorter, 6 * S);
+        assert_eq!(ended(&effects), Some(HuntEnd::Timeout));
     }
 
     #[test]

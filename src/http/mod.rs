@@ -69,6 +69,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/queues/{queue_id}/opening-hours",
                 web::put().to(queues::set_opening_hours),
+            )
+            .route(
+                "/queues/{queue_id}/routing-rules",
+                web::get().to(queues::routing_rules),
+            )
+            .route(
+                "/queues/{queue_id}/routing-rules",
+                web::put().to(queues::set_routing_rules),
             ),
     )
     .default_service(web::to(not_found));

@@ -1,14 +1,15 @@
-//! Queue settings for supervisors and admins: opening hours (R29).
+//! Queue settings for supervisors and admins: routing rules (R20, R28) and opening hours (R29).
 
 use actix_web::{web, HttpResponse};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::auth::CurrentUser;
-use crate::actors::queue::SetOpeningHours;
+use crate::actors::queue::{SetOpeningHours, SetRoutingRules};
 use crate::actors::Engine;
 use crate::clock::now_ms;
 use crate::domain::ids::QueueId;
+use crate::domain::queue::{QueueRules, Strategy};
 use crate::domain::schedule::{Schedule, ScheduleForm};
 use crate::domain::user::Role;
 use crate::error::AppError;
@@ -87,4 +88,80 @@ pub async fn set_opening_hours(
     }
     tracing::info!(queue = %queue_id, by = %user.id(), "opening hours changed");
     Ok(HttpResponse::Ok().json(OpeningHoursView::of(queue_id, &hours)))
+}
+
+/// A queue's routing rules as supervisors read and write them.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingRulesView {
+    strategy: Strategy,
+    offer_timeout_ms: i64,
+    hunt_timeout_ms: i64,
+    rona_enabled: bool,
+}
+
+impl RoutingRulesView {
+    fn of(rules: QueueRules) -> RoutingRulesView {
+        RoutingRulesView {
+            strategy: rules.strategy,
+            offer_timeout_ms: rules.offer_timeout_ms,
+            hunt_timeout_ms: rules.hunt_timeout_ms,
+            rona_enabled: rules.rona,
+        }
+    }
+}
+
+/// `GET /api/v1/queues/{queue_id}/routing-rules`: R20, R28.
+pub async fn routing_rules(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    queue_id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    user.require_role(QUEUE_MANAGERS)?;
+    let queue_id = QueueId(queue_id.into_inner());
+    let row = engine
+        .db()
+        .run(move |conn| store::queues::by_id(conn, queue_id))
+        .await?
+        .ok_or(AppError::QueueNotFound)?;
+    let strategy = Strategy::parse(&row.strategy)
+        .ok_or_else(|| AppError::Internal(format!("queues.strategy {:?}", row.strategy)))?;
+    Ok(HttpResponse::Ok().json(RoutingRulesView {
+        strategy,
+        offer_timeout_ms: row.offer_timeout_ms,
+        hunt_timeout_ms: row.hunt_timeout_ms,
+        rona_enabled: row.rona_enabled,
+    }))
+}
+
+/// `PUT /api/v1/queues/{queue_id}/routing-rules`: R20, R28. Checks, stores, and hands the rules
+/// to the running queue before answering: the next offer follows them.
+pub async fn set_routing_rules(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    queue_id: web::Path<i64>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, AppError> {
+    user.require_role(QUEUE_MANAGERS)?;
+    let view: RoutingRulesView = serde_json::from_value(body.into_inner())
+        .map_err(|e| AppError::InvalidBody(e.to_string()))?;
+    let rules = QueueRules::new(
+        view.offer_timeout_ms,
+        view.hunt_timeout_ms,
+        view.rona_enabled,
+        view.strategy,
+    )?;
+    let queue_id = QueueId(queue_id.into_inner());
+    let found = engine
+        .db()
+        .run(move |conn| store::queues::set_routing_rules(conn, queue_id, &rules))
+        .await?;
+    if !found {
+        return Err(AppError::QueueNotFound);
+    }
+    if let Some(queue) = engine.queue(queue_id) {
+        queue.send(SetRoutingRules { rules }).await?;
+    }
+    tracing::info!(queue = %queue_id, by = %user.id(), ?rules, "routing rules changed");
+    Ok(HttpResponse::Ok().json(RoutingRulesView::of(rules)))
 }

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use super::schema::{queue_members, queues};
 use super::{parse_json, to_json, AnyConnection, StoreError, StoreResult};
 use crate::domain::ids::{QueueId, UserId};
+use crate::domain::queue::QueueRules;
 use crate::domain::routing::HuntMember;
 use crate::domain::schedule::{Schedule, ScheduleForm};
 
@@ -74,6 +75,23 @@ pub fn set_opening_hours(
 ) -> StoreResult<bool> {
     let updated = diesel::update(queues::table.find(queue.0))
         .set(queues::opening_hours.eq(to_json(&hours.to_form())))
+        .execute(conn)?;
+    Ok(updated > 0)
+}
+
+/// R20, R28: a queue's routing rules; `false` if there is no such queue.
+pub fn set_routing_rules(
+    conn: &mut AnyConnection,
+    queue: QueueId,
+    rules: &QueueRules,
+) -> StoreResult<bool> {
+    let updated = diesel::update(queues::table.find(queue.0))
+        .set((
+            queues::offer_timeout_ms.eq(rules.offer_timeout_ms),
+            queues::hunt_timeout_ms.eq(rules.hunt_timeout_ms),
+            queues::rona_enabled.eq(rules.rona),
+            queues::strategy.eq(rules.strategy.as_str()),
+        ))
         .execute(conn)?;
     Ok(updated > 0)
 }

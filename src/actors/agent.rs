@@ -280,6 +280,8 @@ pub enum WithdrawReason {
     AcceptFailed,
     /// R19: the chat's hunt ended while this offer was open.
     HuntOver,
+    /// R73: the agent was removed from the offering queue.
+    RemovedFromQueue,
 }
 
 impl WithdrawReason {
@@ -289,6 +291,7 @@ impl WithdrawReason {
             WithdrawReason::ChatEnded => "chat_ended",
             WithdrawReason::AcceptFailed => "accept_failed",
             WithdrawReason::HuntOver => "hunt_over",
+            WithdrawReason::RemovedFromQueue => "removed_from_queue",
         }
     }
 }

@@ -96,6 +96,7 @@ impl QueueActor {
                         Withdrawal::Expired { rona: false } => ("expired", ""),
                         Withdrawal::HuntOver => ("withdrawn", "hunt_over"),
                         Withdrawal::ChatLeft => ("withdrawn", "chat_left"),
+                        Withdrawal::MemberRemoved => ("withdrawn", "member_removed"),
                     };
                     self.record(*chat, Some(*agent), step, detail)
                 }
@@ -120,6 +121,7 @@ impl QueueActor {
                         Withdrawal::Expired { rona } => (WithdrawReason::Expired, rona),
                         Withdrawal::HuntOver => (WithdrawReason::HuntOver, false),
                         Withdrawal::ChatLeft => (WithdrawReason::ChatEnded, false),
+                        Withdrawal::MemberRemoved => (WithdrawReason::RemovedFromQueue, false),
                     };
                     if let Some(agent) = self.engine.running_agent(agent) {
                         agent.do_send(WithdrawOffer {

@@ -42,6 +42,12 @@ pub enum AppError {
     WebsiteFull,
     #[error("no such chat")]
     ChatNotFound,
+    #[error("no queue has this id")]
+    QueueNotFound,
+    #[error("no user has this id")]
+    UserNotFound,
+    #[error("this user is not a member of this queue")]
+    MemberNotFound,
     #[error("no such endpoint")]
     EndpointNotFound,
     #[error("there is no open offer of this chat for you")]
@@ -71,6 +77,9 @@ impl AppError {
             AppError::WebsiteNotFound => "website_not_found",
             AppError::WebsiteFull => "website_full",
             AppError::ChatNotFound => "chat_not_found",
+            AppError::QueueNotFound => "queue_not_found",
+            AppError::UserNotFound => "user_not_found",
+            AppError::MemberNotFound => "member_not_found",
             AppError::EndpointNotFound => "not_found",
             AppError::OfferNotFound => "offer_not_found",
             AppError::Unavailable => "unavailable",
@@ -98,6 +107,14 @@ impl AppError {
     }
 }
 
+/// So that a transaction whose closure returns `AppError` rolls back on a refusal as well as
+/// on a failed query.
+impl From<diesel::result::Error> for AppError {
+    fn from(error: diesel::result::Error) -> AppError {
+        AppError::Store(StoreError::Query(error))
+    }
+}
+
 impl From<actix::MailboxError> for AppError {
     fn from(_: actix::MailboxError) -> AppError {
         AppError::Unavailable
@@ -114,9 +131,10 @@ pub struct ErrorBody {
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
-            AppError::Rule(RuleError::ChatEnded | RuleError::ChatAlreadyAssigned) => {
-                StatusCode::CONFLICT
-            }
+            AppError::Rule(
+                RuleError::ChatEnded | RuleError::ChatAlreadyAssigned | RuleError::LabelTaken,
+            ) => StatusCode::CONFLICT,
+            AppError::Rule(RuleError::AwayReasonNotFound) => StatusCode::NOT_FOUND,
             AppError::Rule(RuleError::NotAParticipant) => StatusCode::FORBIDDEN,
             AppError::Rule(_) | AppError::InvalidBody(_) | AppError::InvalidInput(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -130,6 +148,9 @@ impl ResponseError for AppError {
             | AppError::OriginRequired => StatusCode::FORBIDDEN,
             AppError::WebsiteNotFound
             | AppError::ChatNotFound
+            | AppError::QueueNotFound
+            | AppError::UserNotFound
+            | AppError::MemberNotFound
             | AppError::OfferNotFound
             | AppError::EndpointNotFound => StatusCode::NOT_FOUND,
             AppError::WebsiteFull => StatusCode::CONFLICT,

@@ -348,3 +348,20 @@ impl Handler<ExplainChat> for QueueActor {
         self.router.explain(msg.chat_id)
     }
 }
+
+/// R73: the queue's members changed in the store (added, removed, hunt order changed); the
+/// change takes effect at once.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct MembersChanged {
+    pub members: Vec<HuntMember>,
+}
+
+impl Handler<MembersChanged> for QueueActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: MembersChanged, ctx: &mut Context<Self>) {
+        let effects = self.router.set_members(&msg.members, now_ms());
+        self.apply(effects, ctx);
+    }
+}

@@ -12,7 +12,7 @@ use super::agent::{AwayReasonsChanged, CapacityChanged, QueuesChanged};
 use super::queue::MembersChanged;
 use super::Engine;
 use crate::clock::now_ms;
-use crate::domain::away::{AwayReasons, ReasonLabel};
+use crate::domain::away::ReasonLabel;
 use crate::domain::ids::{AwayReasonId, QueueId, UserId};
 use crate::domain::presence::Capacity;
 use crate::domain::routing::HuntOrder;
@@ -23,11 +23,6 @@ use crate::store::away_reasons::{AwayReasonRow, ReasonChange};
 use crate::store::{self, AnyConnection, StoreResult};
 
 impl Engine {
-    /// Every away reason (active ones are the agents' status menu).
-    pub fn away_reasons(&self) -> AwayReasons {
-        self.read(&self.inner.away_reasons).clone()
-    }
-
     /// R69: a new away reason, at the end of the menu unless `sort_order` says where.
     pub async fn create_away_reason(
         &self,

@@ -222,6 +222,11 @@ impl Engine {
         self.read(&self.inner.queues).get(&id).cloned()
     }
 
+    /// Every away reason (the active ones are the agents' status menu, R69).
+    pub fn away_reasons(&self) -> AwayReasons {
+        self.read(&self.inner.away_reasons).clone()
+    }
+
     /// The agent's actor if the agent is signed in to the engine right now.
     pub fn running_agent(&self, id: UserId) -> Option<Addr<AgentActor>> {
         self.lock(&self.inner.agents).get(&id).cloned()
@@ -245,13 +250,14 @@ impl Engine {
         let user = user.ok_or(AppError::Unauthorized)?;
         let capacity = Capacity::parse(user.capacity.clamp(1, 20) as u32)?;
         // A11, R24: an agent who was signed out starts Away and must choose Available.
-        let presence = match Presence::from_stored(&user.presence) {
+        let stored = Presence::from_stored(&user.presence);
+        let presence = match stored {
             Some(Presence::Offline) | None => Presence::Away,
             Some(presence) => presence,
         };
         // R24: the reason given with Away survives a restart (even if deactivated since).
-        let away_reason = match (presence, user.away_reason_id) {
-            (Presence::Away, Some(reason)) => self
+        let away_reason = match (stored, user.away_reason_id) {
+            (Some(Presence::Away), Some(reason)) => self
                 .read(&self.inner.away_reasons)
                 .get(AwayReasonId(reason))
                 .cloned(),

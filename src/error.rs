@@ -47,6 +47,10 @@ pub enum AppError {
     QueueNotFound,
     #[error("no such chat")]
     ChatNotFound,
+    #[error("no user has this id")]
+    UserNotFound,
+    #[error("this user is not a member of this queue")]
+    MemberNotFound,
     #[error("no such endpoint")]
     EndpointNotFound,
     #[error("there is no open offer of this chat for you")]
@@ -78,6 +82,8 @@ impl AppError {
             AppError::WebsiteOffline { .. } => "website_offline",
             AppError::QueueNotFound => "queue_not_found",
             AppError::ChatNotFound => "chat_not_found",
+            AppError::UserNotFound => "user_not_found",
+            AppError::MemberNotFound => "member_not_found",
             AppError::EndpointNotFound => "not_found",
             AppError::OfferNotFound => "offer_not_found",
             AppError::Unavailable => "unavailable",
@@ -105,6 +111,14 @@ impl AppError {
     }
 }
 
+/// So that a transaction whose closure returns `AppError` rolls back on a refusal as well as
+/// on a failed query.
+impl From<diesel::result::Error> for AppError {
+    fn from(error: diesel::result::Error) -> AppError {
+        AppError::Store(StoreError::Query(error))
+    }
+}
+
 impl From<actix::MailboxError> for AppError {
     fn from(_: actix::MailboxError) -> AppError {
         AppError::Unavailable
@@ -121,9 +135,10 @@ pub struct ErrorBody {
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
-            AppError::Rule(RuleError::ChatEnded | RuleError::ChatAlreadyAssigned) => {
-                StatusCode::CONFLICT
-            }
+            AppError::Rule(
+                RuleError::ChatEnded | RuleError::ChatAlreadyAssigned | RuleError::LabelTaken,
+            ) => StatusCode::CONFLICT,
+            AppError::Rule(RuleError::AwayReasonNotFound) => StatusCode::NOT_FOUND,
             AppError::Rule(RuleError::NotAParticipant) => StatusCode::FORBIDDEN,
             AppError::Rule(RuleError::InvitationUnknown) => StatusCode::NOT_FOUND,
             AppError::Rule(RuleError::InvitationExpired | RuleError::InvitationUsedUp) => {
@@ -142,6 +157,8 @@ impl ResponseError for AppError {
             AppError::WebsiteNotFound
             | AppError::QueueNotFound
             | AppError::ChatNotFound
+            | AppError::UserNotFound
+            | AppError::MemberNotFound
             | AppError::OfferNotFound
             | AppError::EndpointNotFound => StatusCode::NOT_FOUND,
             AppError::WebsiteFull | AppError::WebsiteOffline { .. } => StatusCode::CONFLICT,

@@ -5,8 +5,9 @@ use bytestring::ByteString;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::domain::away::AwayReason;
 use crate::domain::event::ChatEvent;
-use crate::domain::ids::{ChatId, QueueId, Seq};
+use crate::domain::ids::{AwayReasonId, ChatId, QueueId, Seq};
 use crate::domain::presence::{ChosenPresence, Presence};
 
 /// Frames a visitor's widget sends.
@@ -31,6 +32,9 @@ impl VisitorCommand {
 pub enum AgentCommand {
     SetPresence {
         presence: ChosenPresence,
+        /// R24: with `away`, one of the active away reasons.
+        #[serde(default)]
+        reason_id: Option<AwayReasonId>,
     },
     AcceptOffer {
         chat_id: ChatId,
@@ -136,6 +140,10 @@ pub enum ServerFrame<'a> {
         agent_id: i64,
         display_name: &'a str,
         presence: Presence,
+        /// R24: the reason given with `away`, if any.
+        away_reason: Option<&'a AwayReason>,
+        /// R69: the active away reasons, in menu order, for the status menu.
+        away_reasons: &'a [AwayReason],
         capacity: u32,
         chats: &'a [HeldChat],
         offer: Option<&'a OfferView>,
@@ -164,6 +172,15 @@ pub enum ServerFrame<'a> {
     },
     Presence {
         presence: Presence,
+        away_reason: Option<&'a AwayReason>,
+    },
+    /// R69: the active away reasons changed; the status menu is this list now.
+    AwayReasons {
+        away_reasons: &'a [AwayReason],
+    },
+    /// R26, R70: an administrator changed the agent's capacity.
+    Capacity {
+        capacity: u32,
     },
     /// Where a waiting visitor is in the queue, whenever it changes (not stored, no `seq`).
     QueuePosition {
@@ -227,6 +244,37 @@ mod tests {
     fn agents_cannot_set_rona_by_frame_r23() {
         let err = decode::<AgentCommand>(
             r#"{"type":"set_presence","presence":"rona"}"#,
+            AgentCommand::TYPES,
+        )
+        .unwrap_err();
+        assert_eq!(err.code, "invalid_message");
+    }
+
+    #[test]
+    fn set_presence_takes_an_optional_away_reason_r24() {
+        let decoded = decode::<AgentCommand>(
+            r#"{"type":"set_presence","presence":"away","reason_id":3}"#,
+            AgentCommand::TYPES,
+        );
+        assert!(matches!(
+            decoded,
+            Ok(AgentCommand::SetPresence {
+                presence: ChosenPresence::Away,
+                reason_id: Some(AwayReasonId(3)),
+            })
+        ));
+        assert!(matches!(
+            decode::<AgentCommand>(
+                r#"{"type":"set_presence","presence":"available"}"#,
+                AgentCommand::TYPES
+            ),
+            Ok(AgentCommand::SetPresence {
+                reason_id: None,
+                ..
+            })
+        ));
+        let err = decode::<AgentCommand>(
+            r#"{"type":"set_presence","presence":"away","reason_id":"lunch"}"#,
             AgentCommand::TYPES,
         )
         .unwrap_err();

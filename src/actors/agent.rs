@@ -9,7 +9,8 @@ use bytestring::ByteString;
 use super::chat::AssignAgent;
 use super::queue::{AgentAvailability, ClaimOffer, EnqueueChat, OfferRejected};
 use super::{Engine, Outbound};
-use crate::domain::ids::{ChatId, QueueId, UserId};
+use crate::domain::away::{AwayReason, AwayReasons};
+use crate::domain::ids::{AwayReasonId, ChatId, QueueId, UserId};
 use crate::domain::presence::{AgentLoad, Capacity, ChosenPresence, Presence};
 use crate::domain::RuleError;
 use crate::error::AppError;
@@ -40,12 +41,27 @@ pub struct Disconnect {
     pub reason: &'static str,
 }
 
+/// What an agent's actor starts with, read from the store.
+pub struct AgentSeed {
+    pub display_name: String,
+    pub capacity: Capacity,
+    pub presence: Presence,
+    /// R24: the reason given with Away, if any.
+    pub away_reason: Option<AwayReason>,
+    /// R25: the queues the agent is a member of.
+    pub queues: Vec<QueueId>,
+    /// The active chats it holds.
+    pub chats: Vec<ChatId>,
+}
+
 pub struct AgentActor {
     engine: Engine,
     id: UserId,
     display_name: String,
     capacity: Capacity,
     presence: Presence,
+    /// R24: only ever set while the presence is Away.
+    away_reason: Option<AwayReason>,
     queues: Vec<QueueId>,
     chats: BTreeSet<ChatId>,
     offer: Option<OfferView>,
@@ -55,23 +71,17 @@ pub struct AgentActor {
 }
 
 impl AgentActor {
-    pub fn new(
-        engine: Engine,
-        id: UserId,
-        display_name: String,
-        capacity: Capacity,
-        presence: Presence,
-        queues: Vec<QueueId>,
-        chats: Vec<ChatId>,
-    ) -> AgentActor {
+    pub fn new(engine: Engine, id: UserId, seed: AgentSeed) -> AgentActor {
+        let away_reason = seed.away_reason.filter(|_| seed.presence == Presence::Away);
         AgentActor {
             engine,
             id,
-            display_name,
-            capacity,
-            presence,
-            queues,
-            chats: chats.into_iter().collect(),
+            display_name: seed.display_name,
+            capacity: seed.capacity,
+            presence: seed.presence,
+            away_reason,
+            queues: seed.queues,
+            chats: seed.chats.into_iter().collect(),
             offer: None,
             sockets: HashMap::new(),
             reconnect_grace: None,
@@ -111,22 +121,38 @@ impl AgentActor {
         }
     }
 
+    /// A presence the engine sets (RONA, Offline, Away after a login): never with a reason.
     fn set_presence(&mut self, presence: Presence) {
-        if self.presence == presence {
+        self.set_state(presence, None);
+    }
+
+    /// R24: the agent's presence and, with Away, its reason. Every tab is told of a change.
+    fn set_state(&mut self, presence: Presence, away_reason: Option<AwayReason>) {
+        if self.presence == presence && self.away_reason == away_reason {
             return;
         }
+        let stored_reason = away_reason.as_ref().map(|reason| reason.id);
         self.presence = presence;
-        self.broadcast(ServerFrame::Presence { presence }.to_text());
+        self.away_reason = away_reason;
+        self.broadcast(self.presence_frame());
         let (db, id) = (self.engine.db().clone(), self.id);
         // Presence is kept so a restart restores it; a failed write is logged, not fatal.
         actix::spawn(async move {
             if let Err(e) = db
-                .run(move |conn| store::users::set_presence(conn, id, presence))
+                .run(move |conn| store::users::set_presence(conn, id, presence, stored_reason))
                 .await
             {
                 tracing::warn!(agent = %id, error = %e, "could not store presence");
             }
         });
+    }
+
+    fn presence_frame(&self) -> ByteString {
+        ServerFrame::Presence {
+            presence: self.presence,
+            away_reason: self.away_reason.as_ref(),
+        }
+        .to_text()
     }
 
     /// R24: with no socket left, the agent has the grace period to come back before it is
@@ -157,10 +183,13 @@ impl AgentActor {
             .iter()
             .map(|&chat_id| HeldChat { chat_id })
             .collect();
+        let reasons = self.engine.away_reasons();
         ServerFrame::AgentHello {
             agent_id: self.id.0,
             display_name: &self.display_name,
             presence: self.presence,
+            away_reason: self.away_reason.as_ref(),
+            away_reasons: reasons.active(),
             capacity: self.capacity.get(),
             chats: &chats,
             offer: self.offer.as_ref(),
@@ -234,21 +263,122 @@ impl Handler<DetachSocket> for AgentActor {
     }
 }
 
-/// R24: the agent picks Available or Away (never RONA, R23).
+/// R24: the agent picks Available, or Away with an optional reason from the active list
+/// (never RONA, R23). Away keeps the chats it holds and stops new offers.
 #[derive(Message)]
-#[rtype(result = "()")]
-pub struct ChoosePresence(pub ChosenPresence);
+#[rtype(result = "Result<(), AppError>")]
+pub struct ChoosePresence {
+    pub presence: ChosenPresence,
+    pub reason: Option<AwayReasonId>,
+}
 
 impl Handler<ChoosePresence> for AgentActor {
+    type Result = Result<(), AppError>;
+
+    fn handle(&mut self, msg: ChoosePresence, _ctx: &mut Context<Self>) -> Self::Result {
+        let (presence, reason) = self
+            .engine
+            .away_reasons()
+            .choose(msg.presence, msg.reason)?;
+        if self.presence == presence && self.away_reason == reason {
+            // Nothing changes, but the client that asked still gets its confirmation.
+            self.broadcast(self.presence_frame());
+        }
+        self.set_state(presence, reason);
+        self.publish_availability();
+        Ok(())
+    }
+}
+
+/// R69: the list of away reasons changed: every tab redraws its status menu, and the agent's
+/// own reason shows its new label if it was renamed.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct AwayReasonsChanged {
+    pub reasons: AwayReasons,
+}
+
+impl Handler<AwayReasonsChanged> for AgentActor {
     type Result = ();
 
-    fn handle(&mut self, msg: ChoosePresence, _ctx: &mut Context<Self>) {
-        let presence = msg.0.into();
-        if self.presence == presence {
-            // Nothing changes, but the client that asked still gets its confirmation.
-            self.broadcast(ServerFrame::Presence { presence }.to_text());
+    fn handle(&mut self, msg: AwayReasonsChanged, _ctx: &mut Context<Self>) {
+        self.broadcast(
+            ServerFrame::AwayReasons {
+                away_reasons: msg.reasons.active(),
+            }
+            .to_text(),
+        );
+        let renamed = self
+            .away_reason
+            .as_ref()
+            .and_then(|mine| msg.reasons.get(mine.id))
+            .filter(|now| Some(*now) != self.away_reason.as_ref())
+            .cloned();
+        if renamed.is_some() {
+            self.set_state(self.presence, renamed);
         }
-        self.set_presence(presence);
+    }
+}
+
+/// The agent's presence right now, for supervisors' views.
+#[derive(Message)]
+#[rtype(result = "PresenceNow")]
+pub struct DescribePresence;
+
+pub struct PresenceNow {
+    pub presence: Presence,
+    pub away_reason: Option<AwayReason>,
+}
+
+impl Handler<DescribePresence> for AgentActor {
+    type Result = MessageResult<DescribePresence>;
+
+    fn handle(&mut self, _msg: DescribePresence, _ctx: &mut Context<Self>) -> Self::Result {
+        MessageResult(PresenceNow {
+            presence: self.presence,
+            away_reason: self.away_reason.clone(),
+        })
+    }
+}
+
+/// R25, R73: the agent's queue memberships changed: it reports to its queues as they are now,
+/// so a queue it was just added to can offer it a waiting chat at once.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct QueuesChanged {
+    pub queues: Vec<QueueId>,
+}
+
+impl Handler<QueuesChanged> for AgentActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: QueuesChanged, _ctx: &mut Context<Self>) {
+        self.queues = msg.queues;
+        self.publish_availability();
+    }
+}
+
+/// R26, R70: an administrator changed the agent's capacity. Chats already held stay, even
+/// above a lowered capacity; a raised one lets the queues offer more at once.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct CapacityChanged {
+    pub capacity: Capacity,
+}
+
+impl Handler<CapacityChanged> for AgentActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: CapacityChanged, _ctx: &mut Context<Self>) {
+        if self.capacity != msg.capacity {
+            self.capacity = msg.capacity;
+            self.broadcast(
+                ServerFrame::Capacity {
+                    capacity: msg.capacity.get(),
+                }
+                .to_text(),
+            );
+        }
         self.publish_availability();
     }
 }
@@ -284,6 +414,8 @@ pub enum WithdrawReason {
     HuntOver,
     /// R28 ring-all: another agent accepted the chat first.
     TakenByAnother,
+    /// R73: the agent was removed from the offering queue.
+    RemovedFromQueue,
 }
 
 impl WithdrawReason {
@@ -294,6 +426,7 @@ impl WithdrawReason {
             WithdrawReason::AcceptFailed => "accept_failed",
             WithdrawReason::HuntOver => "hunt_over",
             WithdrawReason::TakenByAnother => "taken_by_another",
+            WithdrawReason::RemovedFromQueue => "removed_from_queue",
         }
     }
 }

@@ -5,6 +5,7 @@
 //! stay thin: they turn a message into a `domain` decision and carry out its effects (store
 //! writes through [`Db::run`], sends, timers).
 
+pub mod admin;
 pub mod agent;
 pub mod chat;
 pub mod queue;
@@ -17,8 +18,9 @@ use std::sync::{Arc, Mutex, RwLock};
 use actix::prelude::*;
 use bytestring::ByteString;
 
+use crate::domain::away::AwayReasons;
 use crate::domain::chat::{ChatLifecycle, ChatState};
-use crate::domain::ids::{ChatId, QueueId, UserId, WebsiteId};
+use crate::domain::ids::{AwayReasonId, ChatId, QueueId, UserId, WebsiteId};
 use crate::domain::presence::{Capacity, Presence};
 use crate::domain::website::{origin_is_allowed, WebsiteKey};
 use crate::error::AppError;
@@ -26,7 +28,7 @@ use crate::mail::{queue_mail, Mailer, OutgoingMail, Wake};
 use crate::settings::Settings;
 use crate::store::{self, Db, StoreError};
 
-use agent::AgentActor;
+use agent::{AgentActor, AgentSeed};
 use chat::{ChatActor, ChatSeed};
 use queue::{EnqueueChat, QueueActor};
 use website::WebsiteActor;
@@ -66,6 +68,13 @@ struct EngineInner {
     agents: Mutex<HashMap<UserId, Addr<AgentActor>>>,
     chats: Mutex<HashMap<ChatId, Addr<ChatActor>>>,
     mailer: Option<Addr<Mailer>>,
+    /// R24, R69: every away reason, kept in step with the store by `admin`.
+    away_reasons: RwLock<AwayReasons>,
+    /// Configuration changes (away reasons, queue members, capacities) hold this for writing
+    /// from their store write until every live actor has been told, so actors hear of changes
+    /// in the order they were stored; an agent actor being loaded from the store holds it for
+    /// reading, so it cannot miss a change made while it loads.
+    config_changes: tokio::sync::RwLock<()>,
 }
 
 /// The engine's shared context: store, settings and the directory of live actors.
@@ -102,6 +111,8 @@ impl Engine {
                 agents: Mutex::default(),
                 chats: Mutex::default(),
                 mailer,
+                away_reasons: RwLock::default(),
+                config_changes: tokio::sync::RwLock::new(()),
             }),
         };
         engine.rebuild().await?;
@@ -109,7 +120,7 @@ impl Engine {
     }
 
     async fn rebuild(&self) -> Result<(), AppError> {
-        let (queues, websites, open_chats) = self
+        let (queues, websites, open_chats, away_reasons) = self
             .db()
             .run(|conn| {
                 let queues = store::queues::all(conn)?
@@ -128,9 +139,11 @@ impl Engine {
                         Ok((row, last_seq, keys))
                     })
                     .collect::<Result<Vec<_>, StoreError>>()?;
-                Ok((queues, websites, open_chats))
+                let away_reasons = store::away_reasons::menu(conn)?;
+                Ok((queues, websites, open_chats, away_reasons))
             })
             .await?;
+        *self.write(&self.inner.away_reasons) = away_reasons;
 
         for (row, members, opening_hours) in queues {
             let id = QueueId(row.id);
@@ -210,6 +223,11 @@ impl Engine {
         self.read(&self.inner.queues).get(&id).cloned()
     }
 
+    /// Every away reason (the active ones are the agents' status menu, R69).
+    pub fn away_reasons(&self) -> AwayReasons {
+        self.read(&self.inner.away_reasons).clone()
+    }
+
     /// The agent's actor if the agent is signed in to the engine right now.
     pub fn running_agent(&self, id: UserId) -> Option<Addr<AgentActor>> {
         self.lock(&self.inner.agents).get(&id).cloned()
@@ -220,6 +238,7 @@ impl Engine {
         if let Some(addr) = self.running_agent(id) {
             return Ok(addr);
         }
+        let _no_change_meanwhile = self.inner.config_changes.read().await;
         let (user, queues, chats) = self
             .db()
             .run(move |conn| {
@@ -232,9 +251,18 @@ impl Engine {
         let user = user.ok_or(AppError::Unauthorized)?;
         let capacity = Capacity::parse(user.capacity.clamp(1, 20) as u32)?;
         // A11, R24: an agent who was signed out starts Away and must choose Available.
-        let presence = match Presence::from_stored(&user.presence) {
+        let stored = Presence::from_stored(&user.presence);
+        let presence = match stored {
             Some(Presence::Offline) | None => Presence::Away,
             Some(presence) => presence,
+        };
+        // R24: the reason given with Away survives a restart (even if deactivated since).
+        let away_reason = match (stored, user.away_reason_id) {
+            (Some(Presence::Away), Some(reason)) => self
+                .read(&self.inner.away_reasons)
+                .get(AwayReasonId(reason))
+                .cloned(),
+            _ => None,
         };
         let mut agents = self.lock(&self.inner.agents);
         if let Some(addr) = agents.get(&id) {
@@ -243,11 +271,14 @@ impl Engine {
         let actor = AgentActor::new(
             self.clone(),
             id,
-            user.display_name,
-            capacity,
-            presence,
-            queues,
-            chats.iter().map(|c| c.chat_id()).collect(),
+            AgentSeed {
+                display_name: user.display_name,
+                capacity,
+                presence,
+                away_reason,
+                queues,
+                chats: chats.iter().map(|c| c.chat_id()).collect(),
+            },
         );
         let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
         agents.insert(id, addr.clone());

@@ -142,6 +142,7 @@ impl QueueActor {
                         Withdrawal::HuntOver => ("withdrawn", "hunt_over"),
                         Withdrawal::ChatLeft => ("withdrawn", "chat_left"),
                         Withdrawal::TakenByAnother => ("withdrawn", "taken_by_another"),
+                        Withdrawal::MemberRemoved => ("withdrawn", "member_removed"),
                     };
                     self.record(*chat, Some(*agent), step, detail)
                 }
@@ -167,6 +168,7 @@ impl QueueActor {
                         Withdrawal::HuntOver => (WithdrawReason::HuntOver, false),
                         Withdrawal::ChatLeft => (WithdrawReason::ChatEnded, false),
                         Withdrawal::TakenByAnother => (WithdrawReason::TakenByAnother, false),
+                        Withdrawal::MemberRemoved => (WithdrawReason::RemovedFromQueue, false),
                     };
                     if let Some(agent) = self.engine.running_agent(agent) {
                         agent.do_send(WithdrawOffer {
@@ -479,5 +481,21 @@ impl Handler<GetAvailability> for QueueActor {
             open: self.open,
             staffing: staffing(members),
         })
+    }
+}
+/// R73: the queue's members changed in the store (added, removed, hunt order changed); the
+/// change takes effect at once.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct MembersChanged {
+    pub members: Vec<HuntMember>,
+}
+
+impl Handler<MembersChanged> for QueueActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: MembersChanged, ctx: &mut Context<Self>) {
+        let effects = self.router.set_members(&msg.members, now_ms());
+        self.apply(effects, ctx);
     }
 }

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ids::UserId;
-use super::RuleError;
+use super::{one_line, RuleError};
 
 /// R3: the name a visitor gives before a chat request is sent. Never empty or blank.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -14,18 +14,14 @@ impl VisitorName {
     pub const MAX_CHARS: usize = 80;
 
     pub fn parse(raw: &str) -> Result<VisitorName, RuleError> {
-        let name = raw.trim();
-        if name.is_empty() {
-            return Err(RuleError::EmptyName);
-        }
-        if name.chars().count() > Self::MAX_CHARS {
-            return Err(RuleError::NameTooLong {
+        let name = one_line(
+            raw,
+            Self::MAX_CHARS,
+            RuleError::EmptyName,
+            RuleError::NameTooLong {
                 max: Self::MAX_CHARS,
-            });
-        }
-        if name.chars().any(char::is_control) {
-            return Err(RuleError::ControlCharacters);
-        }
+            },
+        )?;
         Ok(VisitorName(name.to_owned()))
     }
 

@@ -36,6 +36,10 @@ id_type!(
     QueueId
 );
 id_type!(
+    /// An away (idle) reason an agent can give with its presence, R24, R69.
+    AwayReasonId
+);
+id_type!(
     /// The position of an event in its chat: 1, 2, 3… with no gaps.
     Seq
 );

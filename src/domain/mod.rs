@@ -6,6 +6,7 @@
 //! into types that can only hold valid values; the rest of the engine passes those types around.
 
 pub mod availability;
+pub mod away;
 pub mod chat;
 pub mod event;
 pub mod ids;
@@ -72,6 +73,22 @@ pub enum RuleError {
     AlwaysOpenWithRanges,
     #[error("a schedule has at most {max} time ranges")]
     TooManyTimeRanges { max: usize },
+    #[error("a label is required")]
+    EmptyLabel,
+    #[error("a label has at most {max} characters")]
+    LabelTooLong { max: usize },
+    #[error("another active reason already has this label")]
+    LabelTaken,
+    #[error("no away reason has this id")]
+    AwayReasonNotFound,
+    #[error("this away reason is no longer offered")]
+    AwayReasonInactive,
+    #[error("a reason can only be given with the presence away")]
+    AwayReasonNeedsAway,
+    #[error("a hunt order is a whole number from {min} to {max}")]
+    InvalidHuntOrder { min: i32, max: i32 },
+    #[error("this user's role does not take chats")]
+    NotAnAgent,
 }
 
 impl RuleError {
@@ -103,6 +120,35 @@ impl RuleError {
             RuleError::NoTimeRanges => "no_time_ranges",
             RuleError::AlwaysOpenWithRanges => "always_open_with_ranges",
             RuleError::TooManyTimeRanges { .. } => "too_many_time_ranges",
+            RuleError::EmptyLabel => "empty_label",
+            RuleError::LabelTooLong { .. } => "label_too_long",
+            RuleError::LabelTaken => "label_taken",
+            RuleError::AwayReasonNotFound => "away_reason_not_found",
+            RuleError::AwayReasonInactive => "away_reason_inactive",
+            RuleError::AwayReasonNeedsAway => "away_reason_needs_away",
+            RuleError::InvalidHuntOrder { .. } => "invalid_hunt_order",
+            RuleError::NotAnAgent => "not_an_agent",
         }
     }
+}
+
+/// A short text on one line (a name, a label): trimmed, then `empty` if nothing is left,
+/// `too_long` beyond `max` characters, `control_characters` if it holds any.
+fn one_line(
+    raw: &str,
+    max: usize,
+    empty: RuleError,
+    too_long: RuleError,
+) -> Result<&str, RuleError> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(empty);
+    }
+    if text.chars().count() > max {
+        return Err(too_long);
+    }
+    if text.chars().any(char::is_control) {
+        return Err(RuleError::ControlCharacters);
+    }
+    Ok(text)
 }

@@ -106,6 +106,8 @@ pub enum Withdrawal {
     ChatLeft,
     /// R28 ring-all: another agent accepted the chat first.
     TakenByAnother,
+    /// R73: the agent was removed from the queue while the offer was open.
+    MemberRemoved,
 }
 
 /// Why a hunt ended without an agent.
@@ -649,6 +651,37 @@ impl QueueRouter {
         self.sequence
             .iter()
             .map(|agent| (*agent, self.status.get(agent).copied()))
+    }
+}
+
+/// Changes to the queue's membership at run time (R25, R73).
+impl QueueRouter {
+    /// R73: the members changed (added, removed, hunt order changed); the change takes effect
+    /// at once. The hunt sequence is recomputed (R17), an open offer to a removed member is
+    /// withdrawn and a removed member's status forgotten, and the queue is brought up to date,
+    /// so a waiting chat goes straight to a ready member who was just added (once it reports).
+    pub fn set_members(&mut self, members: &[HuntMember], now_ms: i64) -> Vec<Effect> {
+        self.sequence = hunt_sequence(members);
+        let sequence = &self.sequence;
+        self.status.retain(|agent, _| sequence.contains(agent));
+        let orphaned: Vec<(ChatId, UserId, u64)> = self
+            .waiting
+            .iter()
+            .flat_map(|w| w.offers.iter().map(|o| (w.chat, o.agent, o.id)))
+            .filter(|(_, agent, _)| !self.is_member(*agent))
+            .collect();
+        let mut effects = Vec::new();
+        for (chat, agent, offer_id) in orphaned {
+            if self.take_offer(chat, offer_id).is_some() {
+                effects.push(Effect::Withdraw {
+                    chat,
+                    agent,
+                    why: Withdrawal::MemberRemoved,
+                });
+            }
+        }
+        self.advance(now_ms, &mut effects);
+        effects
     }
 }
 
@@ -1240,6 +1273,78 @@ mod tests {
         assert!(q.member_status(B, MemberStatus::Ready, 0).is_empty());
         let effects = q.chat_arrived(CHAT, 0, 0);
         assert_eq!(offers(&effects), vec![(CHAT, A, 15 * S)]);
+    }
+
+    fn members(order: &[(UserId, i32)]) -> Vec<HuntMember> {
+        order
+            .iter()
+            .enumerate()
+            .map(|(i, &(agent, hunt_order))| HuntMember {
+                agent,
+                hunt_order,
+                added_seq: i as i64,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_added_member_gets_a_waiting_chat_as_soon_as_it_reports_ready_r73() {
+        let mut q = router(rules(), &[A]);
+        q.member_status(A, MemberStatus::Busy, 0);
+        q.chat_arrived(CHAT, 0, 0);
+        let effects = q.set_members(&members(&[(A, 1), (B, 2)]), S);
+        assert!(offers(&effects).is_empty(), "B has not reported yet");
+        let effects = q.member_status(B, MemberStatus::Ready, S);
+        assert_eq!(offers(&effects), vec![(CHAT, B, 16 * S)]);
+    }
+
+    #[test]
+    fn a_new_hunt_order_decides_who_is_offered_next_r17_r73() {
+        let mut q = router(rules(), &[A, B]);
+        q.set_members(&members(&[(A, 5), (B, 1)]), 0);
+        let effects = q.chat_arrived(CHAT, 0, 0);
+        assert_eq!(offers(&effects), vec![(CHAT, B, 15 * S)]);
+    }
+
+    #[test]
+    fn a_removed_members_open_offer_is_withdrawn_and_goes_to_the_next_r73() {
+        let mut q = router(rules(), &[A, B]);
+        q.chat_arrived(CHAT, 0, 0);
+        let effects = q.set_members(&members(&[(B, 1)]), S);
+        assert!(effects.contains(&Effect::Withdraw {
+            chat: CHAT,
+            agent: A,
+            why: Withdrawal::MemberRemoved
+        }));
+        assert_eq!(offers(&effects), vec![(CHAT, B, 16 * S)]);
+        assert!(!q.is_member(A));
+        assert!(
+            q.member_status(A, MemberStatus::Ready, S).is_empty(),
+            "a removed member is ignored (R25)"
+        );
+    }
+
+    #[test]
+    fn a_removed_member_comes_back_unknown_until_it_reports_r73() {
+        let mut q = router(rules(), &[A, B]);
+        q.set_members(&members(&[(B, 1)]), 0);
+        q.set_members(&members(&[(B, 1), (A, 2)]), 0);
+        q.member_status(B, MemberStatus::Busy, 0);
+        q.chat_arrived(CHAT, 0, 0);
+        assert_eq!(
+            q.explain(CHAT).unwrap().members,
+            vec![(B, Standing::Busy), (A, Standing::NotSignedIn)]
+        );
+    }
+
+    #[test]
+    fn removing_the_last_member_who_could_take_a_chat_ends_its_hunt_a2_r73() {
+        let mut q = router(rules(), &[A, B]);
+        q.member_status(B, MemberStatus::Unavailable, 0);
+        q.member_status(A, MemberStatus::Busy, 0);
+        q.chat_arrived(CHAT, 0, 0);
+        let effects = q.set_members(&members(&[(B, 1)]), S);
+        assert_eq!(ended(&effects), Some(HuntEnd::NoEligibleAgent));
     }
 }
 

@@ -1,6 +1,7 @@
 //! Hunting: which queue member is offered a waiting chat next.
 
 use super::ids::UserId;
+use super::RuleError;
 
 /// A queue member as routing sees it (R17).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,6 +11,29 @@ pub struct HuntMember {
     pub hunt_order: i32,
     /// When the member was added; breaks ties between equal hunt orders (R17).
     pub added_seq: i64,
+}
+
+/// R17: a member's hunt order number as an administrator sets it: lower goes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct HuntOrder(i32);
+
+impl HuntOrder {
+    pub const MIN: i32 = 1;
+    pub const MAX: i32 = 1000;
+
+    pub fn parse(number: i64) -> Result<HuntOrder, RuleError> {
+        match i32::try_from(number) {
+            Ok(n) if (Self::MIN..=Self::MAX).contains(&n) => Ok(HuntOrder(n)),
+            _ => Err(RuleError::InvalidHuntOrder {
+                min: Self::MIN,
+                max: Self::MAX,
+            }),
+        }
+    }
+
+    pub fn get(self) -> i32 {
+        self.0
+    }
 }
 
 /// R17: the order in which members are offered chats: ascending hunt order, ties broken by the
@@ -89,6 +113,19 @@ mod tests {
             agent,
             hunt_order,
             added_seq,
+        }
+    }
+
+    #[test]
+    fn hunt_orders_are_whole_numbers_from_1_to_1000_r17() {
+        assert_eq!(HuntOrder::parse(1).unwrap().get(), 1);
+        assert_eq!(HuntOrder::parse(1000).unwrap().get(), 1000);
+        for bad in [0, -1, 1001, i64::from(i32::MAX) + 1] {
+            assert_eq!(
+                HuntOrder::parse(bad),
+                Err(RuleError::InvalidHuntOrder { min: 1, max: 1000 }),
+                "{bad}"
+            );
         }
     }
 

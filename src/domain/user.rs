@@ -22,6 +22,12 @@ impl Role {
         }
     }
 
+    /// R25, R71: who may be a queue member and be offered chats. Agents handle chats, and so
+    /// may supervisors (who often help out on a busy queue); admins only configure.
+    pub fn takes_chats(self) -> bool {
+        matches!(self, Role::Agent | Role::Supervisor)
+    }
+
     pub fn parse(value: &str) -> Option<Role> {
         match value {
             "agent" => Some(Role::Agent),
@@ -55,6 +61,13 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn agents_and_supervisors_take_chats_admins_do_not_r71() {
+        assert!(Role::Agent.takes_chats());
+        assert!(Role::Supervisor.takes_chats());
+        assert!(!Role::Admin.takes_chats());
     }
 
     #[test]

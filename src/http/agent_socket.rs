@@ -131,7 +131,16 @@ impl AgentSocket {
 
     fn handle_command(&mut self, command: AgentCommand, ctx: &mut Context<Self>) {
         match command {
-            AgentCommand::SetPresence { presence } => self.agent.do_send(ChoosePresence(presence)),
+            AgentCommand::SetPresence {
+                presence,
+                reason_id,
+            } => {
+                let choose = self.agent.send(ChoosePresence {
+                    presence,
+                    reason: reason_id,
+                });
+                self.report_failure(None, async move { choose.await? }, ctx);
+            }
             AgentCommand::AcceptOffer { chat_id } => {
                 let accept = self.agent.send(AcceptOffer { chat_id });
                 self.report_failure(Some(chat_id), async move { accept.await? }, ctx);

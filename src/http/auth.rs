@@ -20,6 +20,9 @@ use crate::store::{self, sessions::NewSession, users::UserRow};
 
 pub const SESSION_COOKIE: &str = "parley_session";
 
+/// R71: the roles that manage the contact center's day-to-day configuration and review it.
+pub const SUPERVISORS: &[Role] = &[Role::Supervisor, Role::Admin];
+
 /// The signed-in user of a request.
 pub struct CurrentUser {
     pub user: UserRow,

@@ -4,8 +4,10 @@
 pub mod agent;
 pub mod agent_socket;
 pub mod auth;
+pub mod away_reasons;
 pub mod cors;
 pub mod invitations;
+pub mod members;
 pub mod queues;
 pub mod socket;
 pub mod supervisor;
@@ -77,6 +79,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/queues/{queue_id}/routing-rules",
                 web::put().to(queues::set_routing_rules),
+            )
+            .route("/away-reasons", web::get().to(away_reasons::list))
+            .route("/away-reasons", web::post().to(away_reasons::create))
+            .route(
+                "/away-reasons/{reason_id}",
+                web::patch().to(away_reasons::change),
+            )
+            .route("/queues/{queue_id}/members", web::get().to(members::list))
+            .route(
+                "/queues/{queue_id}/members/{user_id}",
+                web::put().to(members::put),
+            )
+            .route(
+                "/queues/{queue_id}/members/{user_id}",
+                web::delete().to(members::delete),
+            )
+            .route(
+                "/agents/{user_id}/capacity",
+                web::put().to(members::put_capacity),
             ),
     )
     .default_service(web::to(not_found));

@@ -3,13 +3,12 @@
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
-use super::auth::CurrentUser;
+use super::auth::{CurrentUser, SUPERVISORS};
 use crate::actors::queue::ExplainChat;
 use crate::actors::Engine;
 use crate::domain::chat::ChatState;
 use crate::domain::ids::{ChatId, QueueId, UserId};
 use crate::domain::queue::Standing;
-use crate::domain::user::Role;
 use crate::error::AppError;
 use crate::store::{self, routing::Step};
 
@@ -49,7 +48,7 @@ pub async fn routing(
     user: CurrentUser,
     chat_id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(&[Role::Supervisor, Role::Admin])?;
+    user.require_role(SUPERVISORS)?;
     let chat_id = ChatId(chat_id.into_inner());
     let (row, steps) = engine
         .db()

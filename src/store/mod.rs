@@ -4,6 +4,7 @@
 //! on the blocking thread pool with a pooled connection, so no actor or HTTP worker thread ever
 //! waits on the database.
 
+pub mod away_reasons;
 pub mod chats;
 pub mod invitations;
 pub mod outbox;

@@ -2,11 +2,11 @@
 
 use diesel::prelude::*;
 
-use super::schema::{queue_members, queues};
+use super::schema::{queue_members, queues, users};
 use super::{parse_json, to_json, AnyConnection, StoreError, StoreResult};
 use crate::domain::ids::{QueueId, UserId};
 use crate::domain::queue::QueueRules;
-use crate::domain::routing::HuntMember;
+use crate::domain::routing::{HuntMember, HuntOrder};
 use crate::domain::schedule::{Schedule, ScheduleForm};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -138,4 +138,69 @@ pub fn queues_of(conn: &mut AnyConnection, agent: UserId) -> StoreResult<Vec<Que
         .select(queue_members::queue_id)
         .load(conn)?;
     Ok(ids.into_iter().map(QueueId).collect())
+}
+
+/// R67, R73: adds the user to the queue with this hunt order, or gives a member a new hunt
+/// order (keeping its place among equal hunt orders). True when the user was added.
+pub fn set_member(
+    conn: &mut AnyConnection,
+    queue: QueueId,
+    agent: UserId,
+    hunt_order: HuntOrder,
+) -> StoreResult<bool> {
+    let updated = diesel::update(
+        queue_members::table
+            .filter(queue_members::queue_id.eq(queue.0))
+            .filter(queue_members::user_id.eq(agent.0)),
+    )
+    .set(queue_members::hunt_order.eq(hunt_order.get()))
+    .execute(conn)?;
+    if updated > 0 {
+        return Ok(false);
+    }
+    add_member(conn, queue, agent, hunt_order.get())?;
+    Ok(true)
+}
+
+/// R67: removes the user from the queue (the user stays). True when it was a member.
+pub fn remove_member(conn: &mut AnyConnection, queue: QueueId, agent: UserId) -> StoreResult<bool> {
+    let removed = diesel::delete(
+        queue_members::table
+            .filter(queue_members::queue_id.eq(queue.0))
+            .filter(queue_members::user_id.eq(agent.0)),
+    )
+    .execute(conn)?;
+    Ok(removed > 0)
+}
+
+/// A member as a supervisor sees it.
+#[derive(Debug, Clone, Queryable)]
+pub struct MemberRow {
+    pub user_id: i64,
+    pub hunt_order: i32,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub capacity: i32,
+    pub presence: String,
+    pub away_reason_id: Option<i64>,
+}
+
+/// R67: the queue's members in hunt order (R17: ties in the order they were added).
+pub fn member_list(conn: &mut AnyConnection, queue: QueueId) -> StoreResult<Vec<MemberRow>> {
+    Ok(queue_members::table
+        .inner_join(users::table)
+        .filter(queue_members::queue_id.eq(queue.0))
+        .order((queue_members::hunt_order, queue_members::id))
+        .select((
+            queue_members::user_id,
+            queue_members::hunt_order,
+            users::username,
+            users::display_name,
+            users::role,
+            users::capacity,
+            users::presence,
+            users::away_reason_id,
+        ))
+        .load(conn)?)
 }

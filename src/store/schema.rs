@@ -12,6 +12,7 @@ diesel::table! {
         capacity -> Integer,
         presence -> Text,
         created_at_ms -> BigInt,
+        away_reason_id -> Nullable<BigInt>,
     }
 }
 
@@ -150,7 +151,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    away_reasons (id) {
+        id -> BigInt,
+        label -> Text,
+        label_key -> Text,
+        sort_order -> Integer,
+        active -> Bool,
+        created_at_ms -> BigInt,
+        updated_at_ms -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(users -> away_reasons (away_reason_id));
 diesel::joinable!(queue_members -> queues (queue_id));
 diesel::joinable!(queue_members -> users (user_id));
 diesel::joinable!(websites -> queues (queue_id));
@@ -169,4 +183,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_outbox,
     routing_steps,
     invitation_codes,
+    away_reasons,
 );

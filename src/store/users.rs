@@ -4,8 +4,8 @@ use diesel::prelude::*;
 
 use super::schema::users;
 use super::{AnyConnection, StoreResult};
-use crate::domain::ids::UserId;
-use crate::domain::presence::Presence;
+use crate::domain::ids::{AwayReasonId, UserId};
+use crate::domain::presence::{Capacity, Presence};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -19,6 +19,8 @@ pub struct UserRow {
     pub capacity: i32,
     pub presence: String,
     pub created_at_ms: i64,
+    /// R24: the reason the agent gave with `away`, if any.
+    pub away_reason_id: Option<i64>,
 }
 
 impl UserRow {
@@ -68,9 +70,26 @@ pub fn count(conn: &mut AnyConnection) -> StoreResult<i64> {
     Ok(users::table.count().get_result(conn)?)
 }
 
-pub fn set_presence(conn: &mut AnyConnection, id: UserId, presence: Presence) -> StoreResult<()> {
+/// R24: the agent's presence and, with `away`, the reason it gave.
+pub fn set_presence(
+    conn: &mut AnyConnection,
+    id: UserId,
+    presence: Presence,
+    away_reason: Option<AwayReasonId>,
+) -> StoreResult<()> {
     diesel::update(users::table.find(id.0))
-        .set(users::presence.eq(presence.as_str()))
+        .set((
+            users::presence.eq(presence.as_str()),
+            users::away_reason_id.eq(away_reason.map(|reason| reason.0)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// R26, R70: how many chats the user may hold at once.
+pub fn set_capacity(conn: &mut AnyConnection, id: UserId, capacity: Capacity) -> StoreResult<()> {
+    diesel::update(users::table.find(id.0))
+        .set(users::capacity.eq(capacity.get() as i32))
         .execute(conn)?;
     Ok(())
 }

@@ -1409,6 +1409,9 @@ mod model {
         chats: HashMap<ChatId, Fate>,
         /// Direct chats and their one agent (R16).
         targets: HashMap<ChatId, UserId>,
+        /// Every agent's membership; those in `removed` are out of the queue for now (R73).
+        members: Vec<HuntMember>,
+        removed: BTreeSet<UserId>,
         now: i64,
     }
 
@@ -1430,6 +1433,7 @@ mod model {
                             ..
                         } => {
                             assert_eq!(self.chats[&chat], Fate::Waiting, "offered a settled chat");
+                            assert!(!self.removed.contains(&agent), "offered to a non-member");
                             if let Some(target) = self.targets.get(&chat) {
                                 assert_eq!(*target, agent, "a direct chat offered to another");
                             }
@@ -1547,13 +1551,30 @@ mod model {
                 .collect(),
             chats: HashMap::new(),
             targets: HashMap::new(),
+            members: members.clone(),
+            removed: BTreeSet::new(),
             now: 0,
         };
         let mut next_chat = 1;
         for _ in 0..3_000 {
             world.now += rng.below(4_000) as i64;
             let agent = ids[rng.below(ids.len() as u64) as usize];
-            let effects = match rng.below(9) {
+            let effects = match rng.below(10) {
+                9 => {
+                    // R73: a supervisor takes the agent out of the queue, or puts it back.
+                    if !world.removed.remove(&agent) {
+                        world.removed.insert(agent);
+                    }
+                    let current: Vec<HuntMember> = world
+                        .members
+                        .iter()
+                        .filter(|m| !world.removed.contains(&m.agent))
+                        .copied()
+                        .collect();
+                    let mut effects = world.router.set_members(&current, world.now);
+                    effects.extend(world.status_of(agent));
+                    effects
+                }
                 0 | 1 => {
                     let chat = ChatId(next_chat);
                     next_chat += 1;

@@ -8,10 +8,12 @@
 pub mod chat;
 pub mod event;
 pub mod ids;
+pub mod options;
 pub mod presence;
 pub mod queue;
 pub mod routing;
 pub mod user;
+pub mod visitor;
 pub mod website;
 
 use thiserror::Error;
@@ -41,6 +43,18 @@ pub enum RuleError {
     ChatAlreadyAssigned,
     #[error("you are not a participant of this chat")]
     NotAParticipant,
+    #[error("a language is a tag such as \"de\" or \"en-US\" of at most {max} characters")]
+    InvalidLanguage { max: usize },
+    #[error("a page address is an http or https URL of at most {max} characters")]
+    InvalidPageUrl { max: usize },
+    #[error("a page title has at most {max} characters")]
+    PageTitleTooLong { max: usize },
+    #[error("a visitor key has {min} to {max} letters, digits, '-' or '_'")]
+    InvalidVisitorKey { min: usize, max: usize },
+    #[error("choose Available before taking a chat")]
+    NotAvailable,
+    #[error("you hold as many chats as your capacity allows")]
+    AtCapacity,
 }
 
 impl RuleError {
@@ -58,6 +72,12 @@ impl RuleError {
             RuleError::ChatNotActive => "chat_not_active",
             RuleError::ChatAlreadyAssigned => "chat_already_assigned",
             RuleError::NotAParticipant => "not_a_participant",
+            RuleError::InvalidLanguage { .. } => "invalid_language",
+            RuleError::InvalidPageUrl { .. } => "invalid_page_url",
+            RuleError::PageTitleTooLong { .. } => "page_title_too_long",
+            RuleError::InvalidVisitorKey { .. } => "invalid_visitor_key",
+            RuleError::NotAvailable => "not_available",
+            RuleError::AtCapacity => "at_capacity",
         }
     }
 }

@@ -48,6 +48,16 @@ pub enum AppError {
     OfferNotFound,
     #[error("the engine is shutting down or restarting this part; try again")]
     Unavailable,
+    #[error("the client preview is switched off by an administrator")]
+    PreviewDisabled,
+    #[error("only members of the chat's queue may do this while it waits")]
+    NotAQueueMember,
+    #[error("the chat is not waiting in a queue any more")]
+    ChatNotWaiting,
+    #[error("no such queue")]
+    QueueNotFound,
+    #[error("this chat has recorded as many page views as it may")]
+    TooManyPageViews,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -74,6 +84,11 @@ impl AppError {
             AppError::EndpointNotFound => "not_found",
             AppError::OfferNotFound => "offer_not_found",
             AppError::Unavailable => "unavailable",
+            AppError::PreviewDisabled => "preview_disabled",
+            AppError::NotAQueueMember => "not_a_queue_member",
+            AppError::ChatNotWaiting => "chat_not_waiting",
+            AppError::QueueNotFound => "queue_not_found",
+            AppError::TooManyPageViews => "too_many_page_views",
             AppError::Store(StoreError::Pool(_)) => "store_unavailable",
             AppError::Store(_) | AppError::Internal(_) => "internal",
         }
@@ -114,9 +129,12 @@ pub struct ErrorBody {
 impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
-            AppError::Rule(RuleError::ChatEnded | RuleError::ChatAlreadyAssigned) => {
-                StatusCode::CONFLICT
-            }
+            AppError::Rule(
+                RuleError::ChatEnded
+                | RuleError::ChatAlreadyAssigned
+                | RuleError::NotAvailable
+                | RuleError::AtCapacity,
+            ) => StatusCode::CONFLICT,
             AppError::Rule(RuleError::NotAParticipant) => StatusCode::FORBIDDEN,
             AppError::Rule(_) | AppError::InvalidBody(_) | AppError::InvalidInput(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -127,12 +145,16 @@ impl ResponseError for AppError {
             AppError::AccountDeactivated
             | AppError::Forbidden
             | AppError::OriginNotAllowed
-            | AppError::OriginRequired => StatusCode::FORBIDDEN,
+            | AppError::OriginRequired
+            | AppError::PreviewDisabled
+            | AppError::NotAQueueMember => StatusCode::FORBIDDEN,
             AppError::WebsiteNotFound
             | AppError::ChatNotFound
             | AppError::OfferNotFound
+            | AppError::QueueNotFound
             | AppError::EndpointNotFound => StatusCode::NOT_FOUND,
-            AppError::WebsiteFull => StatusCode::CONFLICT,
+            AppError::WebsiteFull | AppError::ChatNotWaiting => StatusCode::CONFLICT,
+            AppError::TooManyPageViews => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable | AppError::Store(StoreError::Pool(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }

@@ -12,8 +12,10 @@ use crate::clock::now_ms;
 use crate::credentials;
 use crate::domain::chat::{ChatLifecycle, MessageText, VisitorName};
 use crate::domain::ids::{ChatId, Seq};
+use crate::domain::visitor::{PageView, VisitorKey};
 use crate::domain::website::origin_is_allowed;
 use crate::error::AppError;
+use crate::protocol::VisitorDetails;
 use crate::store::{self, chats::NewChat, to_json, websites::Website};
 
 pub struct WebsiteActor {
@@ -89,8 +91,12 @@ impl Handler<GetPublicConfig> for WebsiteActor {
 pub struct StartChat {
     pub origin: Option<String>,
     pub visitor_name: VisitorName,
-    /// Form values, page, language, user agent: shown to agents, kept with the chat.
-    pub visitor_meta: Value,
+    /// Form values, language, browser, OS, page: shown to agents, kept with the chat.
+    pub visitor_details: VisitorDetails,
+    /// R35: the page the chat starts on, the first of the visitor's browsing history.
+    pub first_page: Option<PageView>,
+    /// R90: ties the chat to the visitor's earlier chats on this website.
+    pub visitor_key: Option<VisitorKey>,
 }
 
 #[derive(Debug, Clone)]
@@ -113,7 +119,8 @@ impl Handler<StartChat> for WebsiteActor {
         let token = credentials::new_token();
         let token_hash = credentials::token_hash(&token);
         let name = msg.visitor_name.as_str().to_owned();
-        let meta = to_json(&msg.visitor_meta);
+        let meta = to_json(&msg.visitor_details);
+        let (first_page, visitor_key) = (msg.first_page.clone(), msg.visitor_key.clone());
         let created = self.engine.db().run(move |conn| {
             let limit = i64::from(website.max_concurrent_sessions);
             if limit > 0 && store::websites::open_chat_count(conn, website.id)? >= limit {
@@ -128,8 +135,11 @@ impl Handler<StartChat> for WebsiteActor {
                 visitor_token_hash: &token_hash,
                 visitor_meta: meta,
                 created_at_ms: now,
+                visitor_key: visitor_key.as_ref().map(VisitorKey::as_str),
             };
-            store::chats::insert_with_request(conn, &chat, website.key.as_str(), now).map(Some)
+            let page = first_page.as_ref();
+            store::chats::insert_with_request(conn, &chat, website.key.as_str(), page, now)
+                .map(Some)
         });
         AtomicResponse::new(Box::pin(created.into_actor(self).map(
             move |created, act, _ctx| {
@@ -141,7 +151,7 @@ impl Handler<StartChat> for WebsiteActor {
                     visitor_name: msg.visitor_name.as_str().to_owned(),
                     requested_at_ms: first_event.at_ms,
                     last_seq: first_event.seq,
-                    visitor_details: msg.visitor_meta,
+                    visitor_details: msg.visitor_details,
                 };
                 // The chat's actor exists before the queue can offer the chat.
                 act.engine

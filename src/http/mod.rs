@@ -1,10 +1,12 @@
 //! HTTP: routes, authentication and the WebSocket sockets. Handlers only parse, authenticate
 //! and hand over to actors or the store.
 
+pub mod admin;
 pub mod agent;
 pub mod agent_socket;
 pub mod auth;
 pub mod cors;
+pub mod preview;
 pub mod socket;
 pub mod supervisor;
 pub mod visitor;
@@ -53,7 +55,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/chats/{chat_id}/routing",
                 web::get().to(supervisor::routing),
-            ),
+            )
+            .route("/options", web::get().to(admin::options))
+            .route("/options", web::put().to(admin::set_options)),
     )
     .default_service(web::to(not_found));
 }

@@ -5,12 +5,14 @@
 //! waits on the database.
 
 pub mod chats;
+pub mod options;
 pub mod outbox;
 pub mod queues;
 pub mod routing;
 pub mod schema;
 pub mod sessions;
 pub mod users;
+pub mod visitors;
 pub mod websites;
 
 use std::path::Path;

@@ -88,6 +88,7 @@ diesel::table! {
         created_at_ms -> BigInt,
         accepted_at_ms -> Nullable<BigInt>,
         ended_at_ms -> Nullable<BigInt>,
+        visitor_key -> Nullable<Text>,
     }
 }
 
@@ -133,12 +134,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    page_views (id) {
+        id -> BigInt,
+        chat_id -> BigInt,
+        url -> Text,
+        title -> Nullable<Text>,
+        at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    options (key) {
+        key -> Text,
+        value -> Text,
+        updated_at_ms -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(queue_members -> queues (queue_id));
 diesel::joinable!(queue_members -> users (user_id));
 diesel::joinable!(websites -> queues (queue_id));
 diesel::joinable!(chats -> websites (website_id));
 diesel::joinable!(chat_events -> chats (chat_id));
+diesel::joinable!(page_views -> chats (chat_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -151,4 +171,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     chat_events,
     mail_outbox,
     routing_steps,
+    page_views,
+    options,
 );

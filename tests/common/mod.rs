@@ -72,6 +72,9 @@ pub struct TestAppBuilder {
     backend: Backend,
     offer_timeout_ms: i64,
     extra_agents: Vec<(String, i32, u32)>,
+    /// Agents in no queue (until `queue` puts them in one).
+    outsiders: Vec<String>,
+    extra_queues: Vec<(String, Vec<String>)>,
     tweak: Option<SettingsTweak>,
 }
 
@@ -86,6 +89,20 @@ impl TestAppBuilder {
     pub fn agent(mut self, username: &str, hunt_order: i32, capacity: u32) -> Self {
         self.extra_agents
             .push((username.to_owned(), hunt_order, capacity));
+        self
+    }
+
+    /// An agent (capacity 3) that is in no queue yet.
+    pub fn agent_without_queue(mut self, username: &str) -> Self {
+        self.outsiders.push(username.to_owned());
+        self
+    }
+
+    /// Another queue (ids follow the demo queue's 1), with these existing users as members in
+    /// this hunt order.
+    pub fn queue(mut self, name: &str, members: &[&str]) -> Self {
+        let members = members.iter().map(|m| (*m).to_owned()).collect();
+        self.extra_queues.push((name.to_owned(), members));
         self
     }
 
@@ -130,6 +147,12 @@ impl TestAppBuilder {
         let queue = QueueId(1);
         for (username, hunt_order, capacity) in &self.extra_agents {
             add_agent(&db, username, *hunt_order, *capacity, queue);
+        }
+        for username in &self.outsiders {
+            add_user(&db, username, "agent");
+        }
+        for (name, members) in &self.extra_queues {
+            add_queue(&db, name, members, &settings);
         }
         let app = Application::build(settings.clone())
             .await
@@ -195,6 +218,48 @@ pub fn add_agent(
     .expect("add agent")
 }
 
+/// A user with `role` and the agent password, capacity 3, in no queue.
+pub fn add_user(db: &Db, username: &str, role: &str) -> UserId {
+    let hash = credentials::hash_password(AGENT_PASSWORD).expect("hash");
+    db.run_now(|conn| {
+        store::users::insert(
+            conn,
+            &NewUser {
+                username,
+                display_name: username,
+                role,
+                password_hash: &hash,
+                active: true,
+                capacity: 3,
+                presence: "offline",
+                created_at_ms: now_ms(),
+            },
+        )
+    })
+    .expect("add user")
+}
+
+pub fn add_queue(db: &Db, name: &str, members: &[String], settings: &Settings) -> QueueId {
+    db.run_now(|conn| {
+        let queue = store::queues::insert(
+            conn,
+            &store::queues::NewQueue {
+                name,
+                offer_timeout_ms: settings.routing.offer_timeout_ms,
+                hunt_timeout_ms: settings.routing.hunt_timeout_ms,
+                rona_enabled: true,
+                created_at_ms: now_ms(),
+            },
+        )?;
+        for (hunt_order, username) in members.iter().enumerate() {
+            let user = store::users::by_username(conn, username)?.expect("a known member");
+            store::queues::add_member(conn, queue, user.user_id(), hunt_order as i32 + 1)?;
+        }
+        Ok(queue)
+    })
+    .expect("add queue")
+}
+
 pub struct TestApp {
     pub base: String,
     pub ws_base: String,
@@ -218,6 +283,8 @@ impl TestApp {
             backend,
             offer_timeout_ms: 15_000,
             extra_agents: Vec::new(),
+            outsiders: Vec::new(),
+            extra_queues: Vec::new(),
             tweak: None,
         }
     }
@@ -268,6 +335,25 @@ impl TestApp {
         )
         .await
         .expect("agent socket")
+    }
+
+    /// A user with `role` (`agent`, `supervisor`, `admin`) and the agent password, in no queue.
+    pub fn add_user(&self, username: &str, role: &str) -> UserId {
+        add_user(self.engine.db(), username, role)
+    }
+
+    /// `POST /api/v1/websites/demo/chats` with this body and these extra headers (the
+    /// `Origin` is set); returns the status and the body.
+    pub async fn post_chat(&self, body: Value, headers: &[(&str, &str)]) -> (u16, Value) {
+        let mut request = Self::client()
+            .post(format!("{}/api/v1/websites/demo/chats", self.base))
+            .insert_header(("Origin", ORIGIN));
+        for &(name, value) in headers {
+            request = request.insert_header((name, value));
+        }
+        let mut response = request.send_json(&body).await.expect("start chat");
+        let body = response.json::<Value>().await.expect("chat body");
+        (response.status().as_u16(), body)
     }
 
     /// Starts a chat on the demo website as a visitor named `name`.
@@ -324,6 +410,10 @@ pub struct WsClient {
     /// `queue_position` frames, set aside as they come: they arrive whenever the queue moves,
     /// so tests read them with `next_position` rather than in line with everything else.
     pub positions: std::collections::VecDeque<Value>,
+    /// `waiting_list` frames (R34), set aside the same way; read with `next_waiting_list`.
+    pub waiting_lists: std::collections::VecDeque<Value>,
+    /// Frames read while looking for a `waiting_list`, returned by `next` before new ones.
+    pending: std::collections::VecDeque<Value>,
 }
 
 /// What a socket said besides JSON frames.
@@ -348,6 +438,8 @@ impl WsClient {
         Ok(WsClient {
             framed,
             positions: Default::default(),
+            waiting_lists: Default::default(),
+            pending: Default::default(),
         })
     }
 
@@ -368,6 +460,9 @@ impl WsClient {
 
     /// The next JSON frame, or how the socket closed.
     pub async fn next(&mut self) -> Result<Value, Closed> {
+        if let Some(frame) = self.pending.pop_front() {
+            return Ok(frame);
+        }
         loop {
             let frame = tokio::time::timeout(PATIENCE, self.framed.next())
                 .await
@@ -377,6 +472,10 @@ impl WsClient {
                     let frame: Value = serde_json::from_slice(&bytes).expect("frames are JSON");
                     if frame["type"] == "queue_position" {
                         self.positions.push_back(frame);
+                        continue;
+                    }
+                    if frame["type"] == "waiting_list" {
+                        self.waiting_lists.push_back(frame);
                         continue;
                     }
                     return Ok(frame);
@@ -413,6 +512,28 @@ impl WsClient {
                 return position;
             }
             self.round_trip().await;
+        }
+    }
+
+    /// The next `waiting_list` frame (waiting for one if none came yet); other frames read
+    /// meanwhile stay to be read.
+    pub async fn next_waiting_list(&mut self) -> Value {
+        loop {
+            if let Some(list) = self.waiting_lists.pop_front() {
+                return list;
+            }
+            let others = self.round_trip().await;
+            self.pending.extend(others);
+        }
+    }
+
+    /// Reads `waiting_list` frames until one satisfies `done`, and returns it.
+    pub async fn waiting_list_where(&mut self, mut done: impl FnMut(&Value) -> bool) -> Value {
+        loop {
+            let list = self.next_waiting_list().await;
+            if done(&list) {
+                return list;
+            }
         }
     }
 

@@ -582,6 +582,20 @@ impl WsClient {
             .collect()
     }
 
+    /// Reads exactly `count` frames, each of one of the `kinds` (in any order).
+    pub async fn collect_any(&mut self, kinds: &[&str], count: usize) -> Vec<Value> {
+        let mut frames = Vec::new();
+        for _ in 0..count {
+            let frame = self.next().await.expect("socket open");
+            assert!(
+                kinds.iter().any(|k| frame["type"] == *k),
+                "unexpected frame {frame}"
+            );
+            frames.push(frame);
+        }
+        frames
+    }
+
     /// Asks for a pong: proves the socket is alive, and returns what came before it.
     pub async fn round_trip(&mut self) -> Vec<Value> {
         self.send(json!({ "type": "ping" })).await;

@@ -43,7 +43,7 @@ pub enum RuleError {
     ChatAlreadyAssigned,
     #[error("you are not a participant of this chat")]
     NotAParticipant,
-    #[error("a language is a tag such as \"de\" or \"en-US\" of at most {max} characters")]
+    #[error("a language is a tag such as de or en-US, of at most {max} characters")]
     InvalidLanguage { max: usize },
     #[error("a page address is an http or https URL of at most {max} characters")]
     InvalidPageUrl { max: usize },

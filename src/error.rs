@@ -57,6 +57,14 @@ pub enum AppError {
     OfferNotFound,
     #[error("the engine is shutting down or restarting this part; try again")]
     Unavailable,
+    #[error("the client preview is switched off by an administrator")]
+    PreviewDisabled,
+    #[error("only members of the chat's queue may do this while it waits")]
+    NotAQueueMember,
+    #[error("the chat is not waiting in a queue any more")]
+    ChatNotWaiting,
+    #[error("this chat has recorded as many page views as it may")]
+    TooManyPageViews,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -87,6 +95,10 @@ impl AppError {
             AppError::EndpointNotFound => "not_found",
             AppError::OfferNotFound => "offer_not_found",
             AppError::Unavailable => "unavailable",
+            AppError::PreviewDisabled => "preview_disabled",
+            AppError::NotAQueueMember => "not_a_queue_member",
+            AppError::ChatNotWaiting => "chat_not_waiting",
+            AppError::TooManyPageViews => "too_many_page_views",
             AppError::Store(StoreError::Pool(_)) => "store_unavailable",
             AppError::Store(_) | AppError::Internal(_) => "internal",
         }
@@ -136,7 +148,11 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::Rule(
-                RuleError::ChatEnded | RuleError::ChatAlreadyAssigned | RuleError::LabelTaken,
+                RuleError::ChatEnded
+                | RuleError::ChatAlreadyAssigned
+                | RuleError::LabelTaken
+                | RuleError::NotAvailable
+                | RuleError::AtCapacity,
             ) => StatusCode::CONFLICT,
             AppError::Rule(RuleError::AwayReasonNotFound) => StatusCode::NOT_FOUND,
             AppError::Rule(RuleError::NotAParticipant) => StatusCode::FORBIDDEN,
@@ -153,7 +169,9 @@ impl ResponseError for AppError {
             AppError::AccountDeactivated
             | AppError::Forbidden
             | AppError::OriginNotAllowed
-            | AppError::OriginRequired => StatusCode::FORBIDDEN,
+            | AppError::OriginRequired
+            | AppError::PreviewDisabled
+            | AppError::NotAQueueMember => StatusCode::FORBIDDEN,
             AppError::WebsiteNotFound
             | AppError::QueueNotFound
             | AppError::ChatNotFound
@@ -161,7 +179,10 @@ impl ResponseError for AppError {
             | AppError::MemberNotFound
             | AppError::OfferNotFound
             | AppError::EndpointNotFound => StatusCode::NOT_FOUND,
-            AppError::WebsiteFull | AppError::WebsiteOffline { .. } => StatusCode::CONFLICT,
+            AppError::WebsiteFull | AppError::WebsiteOffline { .. } | AppError::ChatNotWaiting => {
+                StatusCode::CONFLICT
+            }
+            AppError::TooManyPageViews => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable | AppError::Store(StoreError::Pool(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }

@@ -3,11 +3,11 @@
 
 use bytestring::ByteString;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::domain::away::AwayReason;
 use crate::domain::event::ChatEvent;
-use crate::domain::ids::{AwayReasonId, ChatId, QueueId, Seq};
+use crate::domain::ids::{AwayReasonId, ChatId, QueueId, Seq, UserId};
 use crate::domain::presence::{ChosenPresence, Presence};
 
 /// Frames a visitor's widget sends.
@@ -19,11 +19,16 @@ pub enum VisitorCommand {
         client_key: Option<String>,
     },
     EndChat,
+    /// R35, R54: the visitor moved to another page of the website.
+    PageView {
+        url: String,
+        title: Option<String>,
+    },
     Ping,
 }
 
 impl VisitorCommand {
-    pub const TYPES: &'static [&'static str] = &["send_message", "end_chat", "ping"];
+    pub const TYPES: &'static [&'static str] = &["send_message", "end_chat", "page_view", "ping"];
 }
 
 /// Frames an agent's dashboard sends.
@@ -50,6 +55,19 @@ pub enum AgentCommand {
     EndChat {
         chat_id: ChatId,
     },
+    /// R35: the client preview of a waiting chat (or of a chat the agent holds).
+    PreviewChat {
+        chat_id: ChatId,
+    },
+    /// R35: take a waiting chat straight from the preview.
+    PickChat {
+        chat_id: ChatId,
+    },
+    /// R35, R46: send a waiting chat to another queue.
+    RedirectChat {
+        chat_id: ChatId,
+        queue_id: QueueId,
+    },
     Ping,
 }
 
@@ -60,6 +78,9 @@ impl AgentCommand {
         "reject_offer",
         "send_message",
         "end_chat",
+        "preview_chat",
+        "pick_chat",
+        "redirect_chat",
         "ping",
     ];
 }
@@ -102,6 +123,26 @@ pub fn decode<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// What agents are told about a visitor besides the name (R4, R34, R54). Stored as the chat's
+/// `visitor_meta` JSON; every field has a default, so rows written by older versions read too.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VisitorDetails {
+    /// R4: the pre-chat form values, as sent.
+    pub fields: Map<String, Value>,
+    /// R12: the language given with the request, else the browser's (`Accept-Language`).
+    pub language: Option<String>,
+    /// R34: read from the `User-Agent` header (`domain::visitor::parse_user_agent`).
+    pub browser: Option<String>,
+    pub browser_version: Option<String>,
+    pub os: Option<String>,
+    /// R54: the page the visitor is on now (the last one reported).
+    pub page_url: Option<String>,
+    pub page_title: Option<String>,
+    /// The first 300 characters of the `User-Agent` header.
+    pub user_agent: Option<String>,
+}
+
 /// What the engine tells an agent about a chat it is offered (R32).
 #[derive(Debug, Clone, Serialize)]
 pub struct OfferView {
@@ -112,11 +153,86 @@ pub struct OfferView {
     pub visitor_name: String,
     pub requested_at_ms: i64,
     pub expires_at_ms: i64,
-    /// R4, R54: the pre-chat form values, page, language and browser the visitor came with.
-    pub visitor_details: Value,
+    /// R4, R34, R54: form values, language, browser, OS and the page the visitor is on.
+    pub visitor_details: VisitorDetails,
     /// R16, R37: a direct chat, for this agent alone (an invitation code); otherwise the
     /// queue's members are hunted.
     pub direct: bool,
+}
+
+/// R34: one chat in a queue's waiting list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaitingEntry {
+    pub chat_id: ChatId,
+    /// 1 is next in line.
+    pub position: usize,
+    pub queue_id: QueueId,
+    pub website_key: String,
+    pub visitor_name: String,
+    /// Show the time waited from this.
+    pub requested_at_ms: i64,
+    pub visitor_details: VisitorDetails,
+}
+
+/// R34: the chats waiting in one queue, first in line first.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaitingList {
+    pub queue_id: QueueId,
+    pub queue_name: String,
+    pub entries: Vec<WaitingEntry>,
+}
+
+/// R35: a page the visitor viewed.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageVisit {
+    pub url: String,
+    pub title: Option<String>,
+    pub at_ms: i64,
+}
+
+/// R35, R90: an earlier chat of the same visitor (same `visitor_key`) on the same website.
+#[derive(Debug, Clone, Serialize)]
+pub struct PastSession {
+    pub chat_id: ChatId,
+    pub requested_at_ms: i64,
+    pub ended_at_ms: Option<i64>,
+    pub state: String,
+    pub disposition: Option<String>,
+    pub agent_id: Option<UserId>,
+    pub agent_name: Option<String>,
+}
+
+/// R36: a routing step of the chat that concerned an agent.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoutedTo {
+    pub agent_id: UserId,
+    pub agent_name: Option<String>,
+    pub step: String,
+    pub detail: String,
+    pub at_ms: i64,
+}
+
+/// R35: everything an agent may see of a chat before accepting it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChatPreview {
+    pub chat_id: ChatId,
+    pub state: &'static str,
+    pub queue_id: QueueId,
+    pub queue_name: String,
+    pub website_key: String,
+    pub visitor_name: String,
+    pub requested_at_ms: i64,
+    /// The place in line while the chat waits.
+    pub position: Option<usize>,
+    pub visitor_details: VisitorDetails,
+    /// The conversation so far, oldest first.
+    pub events: Vec<ChatEvent>,
+    /// R35: the browsing history, oldest first; the first is the page the chat started on.
+    pub pages: Vec<PageVisit>,
+    /// R90: earlier chats of this visitor on this website, newest first.
+    pub past_sessions: Vec<PastSession>,
+    /// R36: `null` unless an admin switched `show_routed_agents` on.
+    pub routed_to: Option<Vec<RoutedTo>>,
 }
 
 /// A chat an agent holds, as listed in the agent's snapshot.
@@ -147,6 +263,8 @@ pub enum ServerFrame<'a> {
         capacity: u32,
         chats: &'a [HeldChat],
         offer: Option<&'a OfferView>,
+        /// R34: the waiting list of each of the agent's queues.
+        waiting_lists: &'a [&'a WaitingList],
     },
     /// A conversation event (stored before it is sent).
     Event(&'a ChatEvent),
@@ -193,6 +311,24 @@ pub enum ServerFrame<'a> {
     /// The agent now holds this chat; its events follow on this socket.
     ChatAssigned {
         chat_id: ChatId,
+    },
+    /// R34: a queue's waiting list changed; it replaces the list of that queue.
+    WaitingList(&'a WaitingList),
+    /// R35: the answer to `preview_chat`.
+    ChatPreview(&'a ChatPreview),
+    /// R35, R46: the answer to `redirect_chat`: the chat left `from_queue_id` for `queue_id`.
+    ChatRedirected {
+        chat_id: ChatId,
+        from_queue_id: QueueId,
+        queue_id: QueueId,
+    },
+    /// R54: the visitor of a chat the agent holds moved to another page (not stored as an
+    /// event; the preview lists every page).
+    VisitorPage {
+        chat_id: ChatId,
+        url: &'a str,
+        title: Option<&'a str>,
+        at_ms: i64,
     },
     Pong,
 }

@@ -1,20 +1,24 @@
 //! `AgentActor`: one per signed-in agent. It owns the agent's presence, capacity, open offer
 //! and chats, and every socket (tab, device) the agent has open: several tabs are one agent.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use actix::prelude::*;
 use bytestring::ByteString;
 
 use super::chat::AssignAgent;
-use super::queue::{AgentAvailability, ClaimOffer, EnqueueChat, OfferRejected};
+use super::queue::{
+    AgentAvailability, ClaimOffer, EnqueueChat, GetWaitingList, OfferRejected, QueueActor,
+    TakeWaiting,
+};
 use super::{Engine, Outbound};
 use crate::domain::away::{AwayReason, AwayReasons};
 use crate::domain::ids::{AwayReasonId, ChatId, QueueId, UserId};
 use crate::domain::presence::{AgentLoad, Capacity, ChosenPresence, Presence};
 use crate::domain::RuleError;
 use crate::error::AppError;
-use crate::protocol::{HeldChat, OfferView, ServerFrame};
+use crate::protocol::{HeldChat, OfferView, ServerFrame, WaitingList};
 use crate::store;
 
 /// How the agent actor reaches one of the agent's sockets.
@@ -68,6 +72,8 @@ pub struct AgentActor {
     sockets: HashMap<u64, AgentSocketHandle>,
     /// R24: runs while the agent has no socket, until the grace period ends.
     reconnect_grace: Option<SpawnHandle>,
+    /// R34: the last waiting list of each of the agent's queues.
+    waiting: BTreeMap<QueueId, Arc<WaitingList>>,
 }
 
 impl AgentActor {
@@ -85,6 +91,7 @@ impl AgentActor {
             offer: None,
             sockets: HashMap::new(),
             reconnect_grace: None,
+            waiting: BTreeMap::new(),
         }
     }
 
@@ -184,6 +191,7 @@ impl AgentActor {
             .map(|&chat_id| HeldChat { chat_id })
             .collect();
         let reasons = self.engine.away_reasons();
+        let waiting_lists: Vec<&WaitingList> = self.waiting.values().map(Arc::as_ref).collect();
         ServerFrame::AgentHello {
             agent_id: self.id.0,
             display_name: &self.display_name,
@@ -193,13 +201,47 @@ impl AgentActor {
             capacity: self.capacity.get(),
             chats: &chats,
             offer: self.offer.as_ref(),
+            waiting_lists: &waiting_lists,
         }
         .to_text()
+    }
+
+    /// The agent now holds `chat_id` (an accepted offer or a pick): every tab follows it.
+    fn took_chat(&mut self, chat_id: ChatId) {
+        self.chats.insert(chat_id);
+        self.broadcast(ServerFrame::ChatAssigned { chat_id }.to_text());
+        for socket in self.sockets.values() {
+            socket.join.do_send(JoinChat { chat_id });
+        }
     }
 }
 
 impl Actor for AgentActor {
     type Context = Context<Self>;
+
+    /// R34: learns its queues' waiting lists before the first socket's hello; from then on
+    /// the queues send every change (the agent is in the engine's directory by then).
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        let queues: Vec<Addr<QueueActor>> = self
+            .queues
+            .iter()
+            .filter_map(|&queue| self.engine.queue(queue))
+            .collect();
+        let fetch = async move {
+            let mut lists = Vec::new();
+            for queue in queues {
+                if let Ok(list) = queue.send(GetWaitingList).await {
+                    lists.push(list);
+                }
+            }
+            lists
+        };
+        ctx.wait(fetch.into_actor(self).map(|lists, act, _ctx| {
+            for list in lists {
+                act.waiting.insert(list.queue_id, list);
+            }
+        }));
+    }
 }
 
 impl Supervised for AgentActor {
@@ -394,7 +436,9 @@ impl Handler<OfferChat> for AgentActor {
     type Result = Result<(), AppError>;
 
     fn handle(&mut self, msg: OfferChat, _ctx: &mut Context<Self>) -> Self::Result {
-        if !self.load().can_take_offer() {
+        // A chat the agent already holds (picked while this offer was on its way) is not
+        // offered again.
+        if !self.load().can_take_offer() || self.chats.contains(&msg.offer.chat_id) {
             return Err(AppError::Unavailable);
         }
         self.broadcast(ServerFrame::Offer(&msg.offer).to_text());
@@ -412,10 +456,12 @@ pub enum WithdrawReason {
     AcceptFailed,
     /// R19: the chat's hunt ended while this offer was open.
     HuntOver,
-    /// R28 ring-all: another agent accepted the chat first.
+    /// R28 ring-all, or R35 a pick from the client preview: another agent got the chat first.
     TakenByAnother,
     /// R73: the agent was removed from the offering queue.
     RemovedFromQueue,
+    /// R35, R46: an agent sent the chat to another queue.
+    Redirected,
 }
 
 impl WithdrawReason {
@@ -427,6 +473,7 @@ impl WithdrawReason {
             WithdrawReason::HuntOver => "hunt_over",
             WithdrawReason::TakenByAnother => "taken_by_another",
             WithdrawReason::RemovedFromQueue => "removed_from_queue",
+            WithdrawReason::Redirected => "redirected",
         }
     }
 }
@@ -489,63 +536,127 @@ impl Handler<AcceptOffer> for AgentActor {
                     agent,
                 })
                 .await??;
-            let assign = AssignAgent { agent, agent_name };
-            let assigned = match engine.chat(offer.chat_id).await {
-                Ok(chat) => chat
-                    .send(assign)
-                    .await
-                    .map_err(AppError::from)
-                    .and_then(|r| r),
-                Err(error) => Err(error),
-            };
-            // The chat left the queue for this agent but could not be given to it (the store
-            // failed, say): it goes back to its place in the queue, unless it is over.
-            if let Err(error) = &assigned {
-                let over = matches!(
-                    error,
-                    AppError::Rule(RuleError::ChatEnded | RuleError::ChatAlreadyAssigned)
-                );
-                if !over {
-                    queue.do_send(EnqueueChat::from_offer(&offer, agent));
-                }
-            }
-            assigned
+            let requeue = EnqueueChat::from_offer(&offer, agent);
+            assign_or_requeue(engine, queue, requeue, agent, agent_name).await
         };
         AtomicResponse::new(Box::pin(accept.into_actor(self).map(
             move |accepted, act, _ctx| {
                 // Accepted or not, the offer is over: the queue no longer holds it for us.
                 act.offer = None;
-                if let Err(error) = &accepted {
-                    let reason = match error {
-                        AppError::OfferNotFound => WithdrawReason::Expired,
-                        AppError::Rule(RuleError::ChatEnded) => WithdrawReason::ChatEnded,
-                        _ => WithdrawReason::AcceptFailed,
-                    };
-                    act.broadcast(
-                        ServerFrame::OfferWithdrawn {
-                            chat_id: msg.chat_id,
-                            reason: reason.as_str(),
-                        }
-                        .to_text(),
-                    );
-                } else {
-                    act.chats.insert(msg.chat_id);
-                    act.broadcast(
-                        ServerFrame::ChatAssigned {
-                            chat_id: msg.chat_id,
-                        }
-                        .to_text(),
-                    );
-                    for socket in act.sockets.values() {
-                        socket.join.do_send(JoinChat {
-                            chat_id: msg.chat_id,
-                        });
+                match &accepted {
+                    Err(error) => {
+                        let reason = match error {
+                            AppError::OfferNotFound => WithdrawReason::Expired,
+                            AppError::Rule(RuleError::ChatEnded) => WithdrawReason::ChatEnded,
+                            _ => WithdrawReason::AcceptFailed,
+                        };
+                        act.broadcast(
+                            ServerFrame::OfferWithdrawn {
+                                chat_id: msg.chat_id,
+                                reason: reason.as_str(),
+                            }
+                            .to_text(),
+                        );
                     }
+                    Ok(()) => act.took_chat(msg.chat_id),
                 }
                 act.publish_availability();
                 accepted
             },
         )))
+    }
+}
+
+/// Gives a chat that left its queue for `agent` (a claimed offer or a pick) to the agent. The
+/// chat is left and not given if the store failed, say: then it goes back to its place in the
+/// queue, unless it is over.
+async fn assign_or_requeue(
+    engine: Engine,
+    queue: Addr<QueueActor>,
+    requeue: EnqueueChat,
+    agent: UserId,
+    agent_name: String,
+) -> Result<(), AppError> {
+    let assign = AssignAgent { agent, agent_name };
+    let assigned = match engine.chat(requeue.chat_id).await {
+        Ok(chat) => chat
+            .send(assign)
+            .await
+            .map_err(AppError::from)
+            .and_then(|r| r),
+        Err(error) => Err(error),
+    };
+    if let Err(error) = &assigned {
+        let over = matches!(
+            error,
+            AppError::Rule(RuleError::ChatEnded | RuleError::ChatAlreadyAssigned)
+        );
+        if !over {
+            queue.do_send(requeue);
+        }
+    }
+    assigned
+}
+
+/// R35: the agent takes a waiting chat of one of its queues straight from the preview.
+#[derive(Message)]
+#[rtype(result = "Result<(), AppError>")]
+pub struct PickChat {
+    pub chat_id: ChatId,
+}
+
+impl Handler<PickChat> for AgentActor {
+    type Result = AtomicResponse<Self, Result<(), AppError>>;
+
+    /// Only while Available and below capacity (R26); the queue lets the chat go atomically
+    /// (withdrawing another agent's offer of it), then it is assigned like an accepted offer.
+    fn handle(&mut self, msg: PickChat, ctx: &mut Context<Self>) -> Self::Result {
+        // Picking the chat this agent is offered is accepting that offer.
+        if self.offer.as_ref().map(|o| o.chat_id) == Some(msg.chat_id) {
+            return self.handle(
+                AcceptOffer {
+                    chat_id: msg.chat_id,
+                },
+                ctx,
+            );
+        }
+        if let Err(rule) = self.load().may_pick() {
+            return AtomicResponse::new(Box::pin(fut::ready(Err(rule.into()))));
+        }
+        let (engine, agent, agent_name) = (self.engine.clone(), self.id, self.display_name.clone());
+        let chat_id = msg.chat_id;
+        let pick = async move {
+            let (_, queue) = engine.waiting_chat(chat_id).await?;
+            let requeue = queue.send(TakeWaiting { chat_id, agent }).await??;
+            assign_or_requeue(engine, queue, requeue, agent, agent_name).await
+        };
+        AtomicResponse::new(Box::pin(pick.into_actor(self).map(
+            move |picked, act, _ctx| {
+                if picked.is_ok() {
+                    act.took_chat(chat_id);
+                }
+                act.publish_availability();
+                picked
+            },
+        )))
+    }
+}
+
+/// R34: a queue's waiting list changed; the agent's tabs are told.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct WaitingListChanged {
+    pub list: Arc<WaitingList>,
+    /// The `waiting_list` frame, serialised once by the queue for all its members.
+    pub frame: ByteString,
+}
+
+impl Handler<WaitingListChanged> for AgentActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: WaitingListChanged, _ctx: &mut Context<Self>) {
+        self.waiting.insert(msg.list.queue_id, msg.list);
+        self.broadcast(msg.frame);
     }
 }
 

@@ -5,16 +5,17 @@ use std::collections::HashMap;
 
 use actix::prelude::*;
 
-use super::queue::RemoveChat;
+use super::queue::{EnqueueChat, RemoveChat, VisitorMoved};
 use super::{agent::ChatClosed, Engine, FeedClosed, Outbound};
 use crate::clock::now_ms;
 use crate::domain::chat::{ChatLifecycle, ChatState, EndedBy, MessageText, Poster};
 use crate::domain::event::{Author, ChatEvent, EventBody};
 use crate::domain::ids::{ChatId, QueueId, Seq, UserId};
 use crate::domain::queue::HuntEnd;
+use crate::domain::visitor::PageView;
 use crate::error::AppError;
-use crate::protocol::ServerFrame;
-use crate::store::{self, chats::ChatRow, StoreResult};
+use crate::protocol::{ServerFrame, VisitorDetails};
+use crate::store::{self, chats::ChatRow, to_json, StoreResult};
 
 /// What a chat's actor is started from: a new chat, or one rebuilt from the store.
 #[derive(Debug, Clone)]
@@ -25,8 +26,8 @@ pub struct ChatSeed {
     pub visitor_name: String,
     pub requested_at_ms: i64,
     pub last_seq: Seq,
-    /// R4, R54: what the visitor gave with the request (form fields, page, language, browser).
-    pub visitor_details: serde_json::Value,
+    /// R4, R34, R54: form values, language, browser, OS and the page the visitor is on now.
+    pub visitor_details: VisitorDetails,
     /// R16: a direct chat's one agent; `None` when the queue hunts.
     pub target_agent: Option<UserId>,
 }
@@ -40,7 +41,7 @@ impl ChatSeed {
             visitor_name: row.visitor_name.clone(),
             requested_at_ms: row.created_at_ms,
             last_seq,
-            visitor_details: crate::store::parse_json("chats.visitor_meta", &row.visitor_meta)?,
+            visitor_details: store::parse_json("chats.visitor_meta", &row.visitor_meta)?,
             target_agent: row.target_agent_id.map(UserId),
         })
     }
@@ -502,6 +503,129 @@ pub struct ChatSummary {
     pub state: ChatState,
     pub last_seq: Seq,
     pub agents: Vec<UserId>,
+}
+
+/// R35, R54: the visitor reports the page it is on now.
+#[derive(Message)]
+#[rtype(result = "Result<(), AppError>")]
+pub struct RecordPageView {
+    pub view: PageView,
+}
+
+impl Handler<RecordPageView> for ChatActor {
+    type Result = Reply<()>;
+
+    /// Stored as browsing history, not as a chat event: the transcript stays the conversation.
+    /// Whoever looks at the chat now hears of it: the queue while it waits (its waiting list
+    /// shows the page), the agents who hold it (a `visitor_page` frame).
+    fn handle(&mut self, msg: RecordPageView, _ctx: &mut Context<Self>) -> Self::Result {
+        if self.lifecycle.state() == ChatState::Ended {
+            return reply(Err(crate::domain::RuleError::ChatEnded.into()));
+        }
+        let mut details = self.seed.visitor_details.clone();
+        details.page_url = Some(msg.view.url.as_str().to_owned());
+        details.page_title = msg.view.title.as_ref().map(|t| t.as_str().to_owned());
+        let (chat, at_ms, meta) = (self.seed.chat_id, now_ms(), to_json(&details));
+        let view = msg.view;
+        let write = self.engine.db().run(move |conn| {
+            store::visitors::add_page_view(conn, chat, &view, at_ms, &meta, PageView::MAX_PER_CHAT)
+        });
+        AtomicResponse::new(Box::pin(write.into_actor(self).map(
+            move |stored, act, _ctx| {
+                if !stored? {
+                    return Err(AppError::TooManyPageViews);
+                }
+                act.seed.visitor_details = details;
+                act.tell_page_viewed(at_ms);
+                Ok(())
+            },
+        )))
+    }
+}
+
+impl ChatActor {
+    fn tell_page_viewed(&mut self, at_ms: i64) {
+        let details = &self.seed.visitor_details;
+        match self.lifecycle.state() {
+            ChatState::Queued => {
+                if let Some(queue) = self.engine.queue(self.seed.queue_id) {
+                    queue.do_send(VisitorMoved {
+                        chat_id: self.seed.chat_id,
+                        visitor_details: details.clone(),
+                    });
+                }
+            }
+            ChatState::Active => {
+                let text = ServerFrame::VisitorPage {
+                    chat_id: self.seed.chat_id,
+                    url: details.page_url.as_deref().unwrap_or_default(),
+                    title: details.page_title.as_deref(),
+                    at_ms,
+                }
+                .to_text();
+                for sub in self.subscribers.values() {
+                    if matches!(sub.viewer, Viewer::Agent(_)) {
+                        sub.outbound.do_send(Outbound::Frame(text.clone()));
+                    }
+                }
+            }
+            ChatState::Ended => {}
+        }
+    }
+}
+
+/// R35, R46: the waiting chat leaves queue `from` (which has already let it go) for `to`.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct MoveToQueue {
+    pub from: QueueId,
+    pub to: QueueId,
+    pub to_name: String,
+}
+
+impl Handler<MoveToQueue> for ChatActor {
+    type Result = AtomicResponse<Self, ()>;
+
+    /// The move is stored with a `redirected` event the visitor sees, then the chat waits in
+    /// the other queue with its original request time. If it cannot be stored, the chat goes
+    /// back to the queue it came from; a chat that ended meanwhile goes nowhere.
+    fn handle(&mut self, msg: MoveToQueue, _ctx: &mut Context<Self>) -> Self::Result {
+        if self.lifecycle.state() != ChatState::Queued {
+            return AtomicResponse::new(Box::pin(fut::ready(())));
+        }
+        let event = self.event(
+            Author::System,
+            EventBody::Redirected {
+                from_queue_id: msg.from,
+                queue_id: msg.to,
+                queue_name: msg.to_name,
+            },
+        );
+        let (stored, to) = (event.clone(), msg.to);
+        let write = self
+            .engine
+            .db()
+            .run(move |conn| store::chats::move_to_queue(conn, &stored, to));
+        AtomicResponse::new(Box::pin(write.into_actor(self).map(
+            move |written, act, _ctx| {
+                let queue = match written {
+                    Ok(()) => {
+                        act.seed.queue_id = msg.to;
+                        act.publish(&event);
+                        msg.to
+                    }
+                    Err(e) => {
+                        let chat = act.seed.chat_id;
+                        tracing::warn!(%chat, error = %e, "could not move the chat; it stays");
+                        msg.from
+                    }
+                };
+                if let Some(addr) = act.engine.queue(queue) {
+                    addr.do_send(EnqueueChat::from_seed(&act.seed));
+                }
+            },
+        )))
+    }
 }
 
 impl Handler<Describe> for ChatActor {

@@ -21,6 +21,7 @@ use bytestring::ByteString;
 use crate::domain::away::AwayReasons;
 use crate::domain::chat::{ChatLifecycle, ChatState};
 use crate::domain::ids::{AwayReasonId, ChatId, QueueId, UserId, WebsiteId};
+use crate::domain::options::RuntimeOptions;
 use crate::domain::presence::{Capacity, Presence};
 use crate::domain::website::{origin_is_allowed, WebsiteKey};
 use crate::error::AppError;
@@ -29,7 +30,7 @@ use crate::settings::Settings;
 use crate::store::{self, Db, StoreError};
 
 use agent::{AgentActor, AgentSeed};
-use chat::{ChatActor, ChatSeed};
+use chat::{ChatActor, ChatSeed, ChatSummary, Describe};
 use queue::{EnqueueChat, QueueActor};
 use website::WebsiteActor;
 
@@ -65,6 +66,7 @@ struct EngineInner {
     website_keys: RwLock<HashMap<WebsiteId, WebsiteKey>>,
     website_domains: RwLock<HashMap<WebsiteKey, Vec<String>>>,
     queues: RwLock<HashMap<QueueId, Addr<QueueActor>>>,
+    queue_names: RwLock<HashMap<QueueId, String>>,
     agents: Mutex<HashMap<UserId, Addr<AgentActor>>>,
     chats: Mutex<HashMap<ChatId, Addr<ChatActor>>>,
     mailer: Option<Addr<Mailer>>,
@@ -108,6 +110,7 @@ impl Engine {
                 website_keys: RwLock::default(),
                 website_domains: RwLock::default(),
                 queues: RwLock::default(),
+                queue_names: RwLock::default(),
                 agents: Mutex::default(),
                 chats: Mutex::default(),
                 mailer,
@@ -147,6 +150,8 @@ impl Engine {
 
         for (row, members, opening_hours) in queues {
             let id = QueueId(row.id);
+            self.write(&self.inner.queue_names)
+                .insert(id, row.name.clone());
             let actor = QueueActor::new(self.clone(), row, members, opening_hours);
             let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
             self.write(&self.inner.queues).insert(id, addr);
@@ -226,6 +231,42 @@ impl Engine {
     /// Every away reason (the active ones are the agents' status menu, R69).
     pub fn away_reasons(&self) -> AwayReasons {
         self.read(&self.inner.away_reasons).clone()
+    }
+
+    pub fn queue_name(&self, id: QueueId) -> Option<String> {
+        self.read(&self.inner.queue_names).get(&id).cloned()
+    }
+
+    /// R35: the runtime options an admin set (read from the store, so a change applies at
+    /// once everywhere).
+    pub async fn options(&self) -> Result<RuntimeOptions, AppError> {
+        Ok(self.db().run(store::options::load).await?)
+    }
+
+    /// R35: refuses unless an admin left the client preview on.
+    pub async fn require_client_preview(&self) -> Result<RuntimeOptions, AppError> {
+        let options = self.options().await?;
+        if options.client_preview {
+            Ok(options)
+        } else {
+            Err(AppError::PreviewDisabled)
+        }
+    }
+
+    /// A chat that waits in a queue now, with that queue; `chat_not_waiting` otherwise.
+    pub async fn waiting_chat(
+        &self,
+        id: ChatId,
+    ) -> Result<(ChatSummary, Addr<QueueActor>), AppError> {
+        let chat = self.live_chat(id).ok_or(AppError::ChatNotWaiting)?;
+        let summary = chat.send(Describe).await?;
+        if summary.state != ChatState::Queued {
+            return Err(AppError::ChatNotWaiting);
+        }
+        let queue = self
+            .queue(summary.seed.queue_id)
+            .ok_or(AppError::ChatNotWaiting)?;
+        Ok((summary, queue))
     }
 
     /// The agent's actor if the agent is signed in to the engine right now.

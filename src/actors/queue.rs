@@ -5,23 +5,25 @@
 //! opening hours (R29), with a second timer to the next opening or closing.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix::prelude::*;
 
-use super::agent::{OfferChat, WithdrawOffer, WithdrawReason};
-use super::chat::{ChatSeed, HuntOver, QueuePosition};
+use super::agent::{OfferChat, WaitingListChanged, WithdrawOffer, WithdrawReason};
+use super::chat::{ChatSeed, HuntOver, MoveToQueue, QueuePosition};
 use super::Engine;
 use crate::clock::now_ms;
 use crate::domain::availability::{staffing, Staffing};
 use crate::domain::ids::{ChatId, QueueId, UserId};
 use crate::domain::queue::{
-    Effect, HuntEnd, MemberStatus, QueueRouter, QueueRules, Strategy, WaitExplained, Withdrawal,
+    self, Effect, HuntEnd, MemberStatus, QueueRouter, QueueRules, Strategy, TakeRefused,
+    WaitExplained, Withdrawal,
 };
 use crate::domain::routing::HuntMember;
 use crate::domain::schedule::Schedule;
 use crate::error::AppError;
-use crate::protocol::OfferView;
+use crate::protocol::{OfferView, ServerFrame, VisitorDetails, WaitingEntry, WaitingList};
 use crate::store::queues::QueueRow;
 use crate::store::{self, routing::NewStep};
 
@@ -45,6 +47,11 @@ pub struct QueueActor {
     /// R30: members whose agent last said it has room (Available, connected, below capacity).
     /// The router's `Busy` cannot tell "at capacity" from "holding an offer"; this can.
     members_with_room: HashSet<UserId>,
+    /// R34: the waiting list members were last sent, and what it was built from.
+    published: Arc<WaitingList>,
+    published_line: Vec<queue::WaitingEntry>,
+    /// A waiting visitor's details changed since the list was last sent.
+    details_changed: bool,
 }
 
 impl QueueActor {
@@ -64,15 +71,23 @@ impl QueueActor {
             }),
         };
         let settle_ms = engine.settings().presence.grace_ms;
+        let id = QueueId(row.id);
         QueueActor {
             router: QueueRouter::new(rules, &members, now_ms(), settle_ms),
             engine,
-            id: QueueId(row.id),
+            id,
+            published: Arc::new(WaitingList {
+                queue_id: id,
+                queue_name: row.name.clone(),
+                entries: Vec::new(),
+            }),
             name: row.name,
             waiting: HashMap::new(),
             timer: None,
             trail: Vec::new(),
             writing_trail: false,
+            published_line: Vec::new(),
+            details_changed: false,
             open: opening_hours.is_open_at(now_ms()),
             opening_hours,
             hours_timer: None,
@@ -143,6 +158,7 @@ impl QueueActor {
                         Withdrawal::ChatLeft => ("withdrawn", "chat_left"),
                         Withdrawal::TakenByAnother => ("withdrawn", "taken_by_another"),
                         Withdrawal::MemberRemoved => ("withdrawn", "member_removed"),
+                        Withdrawal::Redirected => ("withdrawn", "redirected"),
                     };
                     self.record(*chat, Some(*agent), step, detail)
                 }
@@ -169,6 +185,7 @@ impl QueueActor {
                         Withdrawal::ChatLeft => (WithdrawReason::ChatEnded, false),
                         Withdrawal::TakenByAnother => (WithdrawReason::TakenByAnother, false),
                         Withdrawal::MemberRemoved => (WithdrawReason::RemovedFromQueue, false),
+                        Withdrawal::Redirected => (WithdrawReason::Redirected, false),
                     };
                     if let Some(agent) = self.engine.running_agent(agent) {
                         agent.do_send(WithdrawOffer {
@@ -198,6 +215,7 @@ impl QueueActor {
             }
         }
         self.flush_trail(ctx);
+        self.publish_waiting_list();
         if let Some(timer) = self.timer.take() {
             ctx.cancel_future(timer);
         }
@@ -273,7 +291,7 @@ impl Supervised for QueueActor {
 pub struct EnqueueChat {
     pub chat_id: ChatId,
     pub visitor_name: String,
-    pub visitor_details: serde_json::Value,
+    pub visitor_details: VisitorDetails,
     pub website_key: String,
     pub requested_at_ms: i64,
     /// R16: a direct chat's one agent.
@@ -497,5 +515,181 @@ impl Handler<MembersChanged> for QueueActor {
     fn handle(&mut self, msg: MembersChanged, ctx: &mut Context<Self>) {
         let effects = self.router.set_members(&msg.members, now_ms());
         self.apply(effects, ctx);
+    }
+}
+
+// R34, R35: the waiting list agents see, and what they do from the client preview.
+impl QueueActor {
+    /// R34: tells the members' agents the waiting list when it changed (a chat arrived, left,
+    /// moved up, or its visitor moved to another page); nothing is sent otherwise.
+    fn publish_waiting_list(&mut self) {
+        let line = self.router.waiting_list();
+        if line == self.published_line && !self.details_changed {
+            return;
+        }
+        let entries = line
+            .iter()
+            .filter_map(|entry| {
+                let chat = self.waiting.get(&entry.chat)?;
+                Some(WaitingEntry {
+                    chat_id: entry.chat,
+                    position: entry.position,
+                    queue_id: self.id,
+                    website_key: chat.website_key.clone(),
+                    visitor_name: chat.visitor_name.clone(),
+                    requested_at_ms: entry.requested_at_ms,
+                    visitor_details: chat.visitor_details.clone(),
+                })
+            })
+            .collect();
+        let list = Arc::new(WaitingList {
+            queue_id: self.id,
+            queue_name: self.name.clone(),
+            entries,
+        });
+        let frame = ServerFrame::WaitingList(&list).to_text();
+        for &member in self.router.members() {
+            if let Some(agent) = self.engine.running_agent(member) {
+                agent.do_send(WaitingListChanged {
+                    list: list.clone(),
+                    frame: frame.clone(),
+                });
+            }
+        }
+        self.published = list;
+        self.published_line = line;
+        self.details_changed = false;
+    }
+
+    fn refused(&self, refused: TakeRefused) -> AppError {
+        match refused {
+            TakeRefused::NotAMember => AppError::NotAQueueMember,
+            TakeRefused::NotWaiting => AppError::ChatNotWaiting,
+        }
+    }
+}
+
+/// R34: the current waiting list, for an agent's actor that starts.
+#[derive(Message)]
+#[rtype(result = "Arc<WaitingList>")]
+pub struct GetWaitingList;
+
+impl Handler<GetWaitingList> for QueueActor {
+    type Result = MessageResult<GetWaitingList>;
+
+    fn handle(&mut self, _msg: GetWaitingList, _ctx: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.published.clone())
+    }
+}
+
+/// R35: may this agent preview this waiting chat? The answer is its place in line.
+#[derive(Message)]
+#[rtype(result = "Result<usize, AppError>")]
+pub struct PreviewWaiting {
+    pub chat_id: ChatId,
+    pub agent: UserId,
+}
+
+impl Handler<PreviewWaiting> for QueueActor {
+    type Result = Result<usize, AppError>;
+
+    fn handle(&mut self, msg: PreviewWaiting, _ctx: &mut Context<Self>) -> Self::Result {
+        self.router
+            .previewable(msg.chat_id, msg.agent)
+            .map(|entry| entry.position)
+            .map_err(|refused| self.refused(refused))
+    }
+}
+
+/// R35: a member takes a waiting chat straight from the preview. The reply is what the queue
+/// knew of the chat, to put it back if it cannot be assigned after all.
+#[derive(Message)]
+#[rtype(result = "Result<EnqueueChat, AppError>")]
+pub struct TakeWaiting {
+    pub chat_id: ChatId,
+    pub agent: UserId,
+}
+
+impl Handler<TakeWaiting> for QueueActor {
+    type Result = Result<EnqueueChat, AppError>;
+
+    fn handle(&mut self, msg: TakeWaiting, ctx: &mut Context<Self>) -> Self::Result {
+        let effects = self
+            .router
+            .take_waiting(msg.chat_id, msg.agent, now_ms())
+            .map_err(|refused| self.refused(refused))?;
+        self.record(msg.chat_id, Some(msg.agent), "picked", "");
+        let taken = self.waiting.remove(&msg.chat_id);
+        self.apply(effects, ctx);
+        taken.ok_or(AppError::ChatNotWaiting)
+    }
+}
+
+/// R35, R46: a member sends a waiting chat to another queue.
+#[derive(Message)]
+#[rtype(result = "Result<(), AppError>")]
+pub struct RedirectChat {
+    pub chat_id: ChatId,
+    pub agent: UserId,
+    pub to: QueueId,
+}
+
+impl Handler<RedirectChat> for QueueActor {
+    type Result = Result<(), AppError>;
+
+    /// The chat leaves this queue at once (its offer withdrawn); its actor then stores the
+    /// move and hands it to the other queue, or back to this one if the store fails.
+    fn handle(&mut self, msg: RedirectChat, ctx: &mut Context<Self>) -> Self::Result {
+        if msg.to == self.id {
+            return Err(AppError::InvalidInput(
+                "the chat already waits in this queue".to_owned(),
+            ));
+        }
+        let to_name = self
+            .engine
+            .queue_name(msg.to)
+            .ok_or(AppError::QueueNotFound)?;
+        let chat = self
+            .engine
+            .live_chat(msg.chat_id)
+            .ok_or(AppError::ChatNotWaiting)?;
+        let (_, effects) = self
+            .router
+            .redirect(msg.chat_id, msg.agent, now_ms())
+            .map_err(|refused| self.refused(refused))?;
+        self.record(
+            msg.chat_id,
+            Some(msg.agent),
+            "redirected",
+            &format!("queue:{}", msg.to),
+        );
+        self.waiting.remove(&msg.chat_id);
+        self.apply(effects, ctx);
+        chat.do_send(MoveToQueue {
+            from: self.id,
+            to: msg.to,
+            to_name,
+        });
+        Ok(())
+    }
+}
+
+/// R54: the visitor of a waiting chat moved to another page; the waiting list shows it.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct VisitorMoved {
+    pub chat_id: ChatId,
+    pub visitor_details: VisitorDetails,
+}
+
+impl Handler<VisitorMoved> for QueueActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: VisitorMoved, _ctx: &mut Context<Self>) {
+        if let Some(chat) = self.waiting.get_mut(&msg.chat_id) {
+            chat.visitor_details = msg.visitor_details;
+            self.details_changed = true;
+            self.publish_waiting_list();
+        }
     }
 }

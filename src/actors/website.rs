@@ -17,8 +17,10 @@ use crate::domain::availability::{widget_mode, ModeReason, WidgetMode, WidgetSta
 use crate::domain::chat::{ChatLifecycle, MessageText, VisitorName};
 use crate::domain::ids::{ChatId, QueueId, Seq};
 use crate::domain::invitation::InvitationCode;
+use crate::domain::visitor::{PageView, VisitorKey};
 use crate::domain::website::origin_is_allowed;
 use crate::error::AppError;
+use crate::protocol::VisitorDetails;
 use crate::store::{self, chats::NewChat, to_json, websites::Website};
 
 /// R16, R25: a direct chat waits in a queue its agent belongs to, so that queue hears the
@@ -135,8 +137,12 @@ impl Handler<GetPublicConfig> for WebsiteActor {
 pub struct StartChat {
     pub origin: Option<String>,
     pub visitor_name: VisitorName,
-    /// Form values, page, language, user agent: shown to agents, kept with the chat.
-    pub visitor_meta: Value,
+    /// Form values, language, browser, OS, page: shown to agents, kept with the chat.
+    pub visitor_details: VisitorDetails,
+    /// R35: the page the chat starts on, the first of the visitor's browsing history.
+    pub first_page: Option<PageView>,
+    /// R90: ties the chat to the visitor's earlier chats on this website.
+    pub visitor_key: Option<VisitorKey>,
     /// R37: the visitor asks for the agent who gave it this code (a direct chat, R16).
     pub invitation_code: Option<InvitationCode>,
 }
@@ -162,7 +168,8 @@ impl Handler<StartChat> for WebsiteActor {
         let token = credentials::new_token();
         let token_hash = credentials::token_hash(&token);
         let name = msg.visitor_name.as_str().to_owned();
-        let meta = to_json(&msg.visitor_meta);
+        let meta = to_json(&msg.visitor_details);
+        let (first_page, visitor_key) = (msg.first_page.clone(), msg.visitor_key.clone());
         let code = msg.invitation_code.clone();
         let mode = self.mode_now();
         let db = self.engine.db().clone();
@@ -203,9 +210,16 @@ impl Handler<StartChat> for WebsiteActor {
                         visitor_meta: meta,
                         created_at_ms: now,
                         target_agent_id: target.map(|agent| agent.0),
+                        visitor_key: visitor_key.as_ref().map(VisitorKey::as_str),
                     };
-                    let first_event =
-                        store::chats::insert_with_request(conn, &chat, website.key.as_str(), now)?;
+                    let page = first_page.as_ref();
+                    let first_event = store::chats::insert_with_request(
+                        conn,
+                        &chat,
+                        website.key.as_str(),
+                        page,
+                        now,
+                    )?;
                     Ok(Ok((first_event, queue, target)))
                 })
             });
@@ -221,7 +235,7 @@ impl Handler<StartChat> for WebsiteActor {
                     visitor_name: msg.visitor_name.as_str().to_owned(),
                     requested_at_ms: first_event.at_ms,
                     last_seq: first_event.seq,
-                    visitor_details: msg.visitor_meta,
+                    visitor_details: msg.visitor_details,
                     target_agent,
                 };
                 // The chat's actor exists before the queue can offer the chat.

@@ -41,6 +41,12 @@ pub enum EventBody {
         agent_id: UserId,
         agent_name: String,
     },
+    /// R35, R46: an agent sent the waiting chat to another queue; the visitor is told.
+    Redirected {
+        from_queue_id: QueueId,
+        queue_id: QueueId,
+        queue_name: String,
+    },
     /// R7, R8: the chat is over; nothing follows this event.
     ChatEnded {
         ended_by: EndedBy,
@@ -54,6 +60,7 @@ impl EventBody {
             EventBody::ChatRequested { .. } => "chat_requested",
             EventBody::Message { .. } => "message",
             EventBody::AgentJoined { .. } => "agent_joined",
+            EventBody::Redirected { .. } => "redirected",
             EventBody::ChatEnded { .. } => "chat_ended",
         }
     }

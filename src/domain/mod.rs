@@ -11,11 +11,13 @@ pub mod chat;
 pub mod event;
 pub mod ids;
 pub mod invitation;
+pub mod options;
 pub mod presence;
 pub mod queue;
 pub mod routing;
 pub mod schedule;
 pub mod user;
+pub mod visitor;
 pub mod website;
 
 use thiserror::Error;
@@ -89,6 +91,18 @@ pub enum RuleError {
     InvalidHuntOrder { min: i32, max: i32 },
     #[error("this user's role does not take chats")]
     NotAnAgent,
+    #[error("a language is a tag such as de or en-US, of at most {max} characters")]
+    InvalidLanguage { max: usize },
+    #[error("a page address is an http or https URL of at most {max} characters")]
+    InvalidPageUrl { max: usize },
+    #[error("a page title has at most {max} characters")]
+    PageTitleTooLong { max: usize },
+    #[error("a visitor key has {min} to {max} letters, digits, '-' or '_'")]
+    InvalidVisitorKey { min: usize, max: usize },
+    #[error("choose Available before taking a chat")]
+    NotAvailable,
+    #[error("you hold as many chats as your capacity allows")]
+    AtCapacity,
 }
 
 impl RuleError {
@@ -128,6 +142,12 @@ impl RuleError {
             RuleError::AwayReasonNeedsAway => "away_reason_needs_away",
             RuleError::InvalidHuntOrder { .. } => "invalid_hunt_order",
             RuleError::NotAnAgent => "not_an_agent",
+            RuleError::InvalidLanguage { .. } => "invalid_language",
+            RuleError::InvalidPageUrl { .. } => "invalid_page_url",
+            RuleError::PageTitleTooLong { .. } => "page_title_too_long",
+            RuleError::InvalidVisitorKey { .. } => "invalid_visitor_key",
+            RuleError::NotAvailable => "not_available",
+            RuleError::AtCapacity => "at_capacity",
         }
     }
 }

@@ -125,6 +125,19 @@ impl AgentLoad {
             && self.open_chats < self.capacity.get()
     }
 
+    /// R35: may the agent take a waiting chat straight from the client preview? Only while
+    /// Available and below capacity; an offer the agent holds counts as a chat it may still
+    /// accept, so picking never lets an agent exceed its capacity later (R26).
+    pub fn may_pick(&self) -> Result<(), RuleError> {
+        if self.presence != Presence::Available {
+            return Err(RuleError::NotAvailable);
+        }
+        if self.open_chats + self.pending_offers >= self.capacity.get() {
+            return Err(RuleError::AtCapacity);
+        }
+        Ok(())
+    }
+
     /// What the agent's queues need to know (R22, R24, R26, R27): ready for an offer now,
     /// busy (Available but not free now, or reconnecting), or unavailable for this hunt.
     pub fn member_status(&self) -> MemberStatus {
@@ -257,6 +270,27 @@ mod tests {
             ..available()
         };
         assert!(!away.has_room());
+    }
+
+    #[test]
+    fn only_an_available_agent_below_capacity_may_pick_r35_r26() {
+        assert_eq!(available().may_pick(), Ok(()));
+        let away = AgentLoad {
+            presence: Presence::Away,
+            ..available()
+        };
+        assert_eq!(away.may_pick(), Err(RuleError::NotAvailable));
+        let full = AgentLoad {
+            open_chats: 3,
+            ..available()
+        };
+        assert_eq!(full.may_pick(), Err(RuleError::AtCapacity));
+        let offered = AgentLoad {
+            open_chats: 2,
+            pending_offers: 1,
+            ..available()
+        };
+        assert_eq!(offered.may_pick(), Err(RuleError::AtCapacity));
     }
 
     #[test]

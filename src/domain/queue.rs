@@ -104,10 +104,12 @@ pub enum Withdrawal {
     HuntOver,
     /// The chat ended (the visitor left) while the offer was open.
     ChatLeft,
-    /// R28 ring-all: another agent accepted the chat first.
+    /// R28 ring-all, or R35 a pick from the client preview: another agent got the chat first.
     TakenByAnother,
     /// R73: the agent was removed from the queue while the offer was open.
     MemberRemoved,
+    /// R35, R46: an agent redirected the waiting chat to another queue.
+    Redirected,
 }
 
 /// Why a hunt ended without an agent.
@@ -682,6 +684,139 @@ impl QueueRouter {
         }
         self.advance(now_ms, &mut effects);
         effects
+    }
+}
+
+/// R34: one waiting chat as agents see it in their waiting list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WaitingEntry {
+    pub chat: ChatId,
+    /// 1 is next in line.
+    pub position: usize,
+    pub requested_at_ms: i64,
+}
+
+/// Why an agent may not act on a chat of this queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TakeRefused {
+    /// R25: only members of the queue see and take its waiting chats.
+    NotAMember,
+    /// The chat is not waiting here: taken, ended, redirected, or never here.
+    NotWaiting,
+}
+
+// R34, R35: the waiting list, and what an agent does from the client preview: take a chat
+// straight out of the queue, or send it to another queue. Apart from the hunt above: both take
+// a chat out of the queue without an accepted offer.
+impl QueueRouter {
+    /// R34: the waiting chats, first in line first.
+    /// Direct chats are left out: they are for their one agent, who is offered them (R16).
+    pub fn waiting_list(&self) -> Vec<WaitingEntry> {
+        self.waiting
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.target.is_none())
+            .map(|(i, w)| WaitingEntry {
+                chat: w.chat,
+                position: i + 1,
+                requested_at_ms: w.requested_at_ms,
+            })
+            .collect()
+    }
+
+    /// The members in hunt order: who sees this queue's waiting list.
+    pub fn members(&self) -> &[UserId] {
+        &self.sequence
+    }
+
+    /// R35: `agent` may preview `chat` if it is a member and the chat waits here (a direct
+    /// chat only for its own agent, R16).
+    pub fn previewable(&self, chat: ChatId, agent: UserId) -> Result<WaitingEntry, TakeRefused> {
+        if !self.is_member(agent) {
+            return Err(TakeRefused::NotAMember);
+        }
+        let index = self.index_of(chat).ok_or(TakeRefused::NotWaiting)?;
+        let waiting = &self.waiting[index];
+        if waiting.target.is_some_and(|target| target != agent) {
+            return Err(TakeRefused::NotAMember);
+        }
+        Ok(WaitingEntry {
+            chat,
+            position: index + 1,
+            requested_at_ms: waiting.requested_at_ms,
+        })
+    }
+
+    /// R35: `agent` takes the waiting `chat` from the preview. The chat leaves the queue at
+    /// once; an offer of it to another agent is withdrawn (`TakenByAnother`), one to `agent`
+    /// itself is simply used up. Whether the agent may take a chat (Available, capacity) is
+    /// its own actor's rule; here it only counts as busy until it reports again.
+    pub fn take_waiting(
+        &mut self,
+        chat: ChatId,
+        agent: UserId,
+        now_ms: i64,
+    ) -> Result<Vec<Effect>, TakeRefused> {
+        let entry = self.previewable(chat, agent)?;
+        self.learn_wait(now_ms - entry.requested_at_ms);
+        self.last_taker = Some(agent);
+        if self.status.get(&agent) == Some(&MemberStatus::Ready) {
+            self.status.insert(agent, MemberStatus::Busy);
+        }
+        Ok(self.leave(
+            entry.position - 1,
+            Withdrawal::TakenByAnother,
+            Some(agent),
+            now_ms,
+        ))
+    }
+
+    /// R35, R46: a member sends the waiting `chat` to another queue. The chat leaves this one
+    /// and its open offer is withdrawn (`Redirected`); returns the request time, which the chat
+    /// keeps in the other queue (its place in line and its hunt timeout, A18).
+    pub fn redirect(
+        &mut self,
+        chat: ChatId,
+        agent: UserId,
+        now_ms: i64,
+    ) -> Result<(i64, Vec<Effect>), TakeRefused> {
+        let entry = self.previewable(chat, agent)?;
+        let effects = self.leave(entry.position - 1, Withdrawal::Redirected, None, now_ms);
+        Ok((entry.requested_at_ms, effects))
+    }
+
+    /// Takes the chat at `index` out of the queue, withdrawing its open offer unless `keeper`
+    /// holds it, and moves the line up.
+    fn leave(
+        &mut self,
+        index: usize,
+        why: Withdrawal,
+        keeper: Option<UserId>,
+        now_ms: i64,
+    ) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        if let Some(waiting) = self.waiting.remove(index) {
+            for offer in waiting.offers.iter().filter(|o| Some(o.agent) != keeper) {
+                release(&mut self.status, offer.agent, MemberStatus::Ready);
+                effects.push(Effect::Withdraw {
+                    chat: waiting.chat,
+                    agent: offer.agent,
+                    why,
+                });
+            }
+        }
+        effects.push(self.positions());
+        self.advance(now_ms, &mut effects);
+        effects
+    }
+
+    /// Folds one more wait (request to an agent taking the chat) into the estimate.
+    fn learn_wait(&mut self, waited_ms: i64) {
+        let waited = waited_ms.max(0);
+        self.average_wait_ms = Some(match self.average_wait_ms {
+            Some(average) => (average * 3 + waited) / 4,
+            None => waited,
+        });
     }
 }
 
@@ -1265,6 +1400,102 @@ mod tests {
             vec![(E, Standing::NotSignedIn)]
         );
         assert_eq!(fresh.explain(ChatId(999)), None);
+    }
+
+    #[test]
+    fn the_waiting_list_is_the_line_in_order_r34() {
+        let mut q = router(rules(), &[A]);
+        q.member_status(A, MemberStatus::Busy, 0);
+        q.chat_arrived(ChatId(2), 20, 20);
+        q.chat_arrived(ChatId(1), 10, 30);
+        assert_eq!(
+            q.waiting_list(),
+            vec![
+                WaitingEntry {
+                    chat: ChatId(1),
+                    position: 1,
+                    requested_at_ms: 10
+                },
+                WaitingEntry {
+                    chat: ChatId(2),
+                    position: 2,
+                    requested_at_ms: 20
+                },
+            ]
+        );
+        assert_eq!(q.members(), &[A]);
+    }
+
+    #[test]
+    fn a_member_picks_a_waiting_chat_and_anothers_offer_is_withdrawn_r35() {
+        let mut q = router(rules(), &[A, B]);
+        q.chat_arrived(CHAT, 0, 0);
+        let effects = q.take_waiting(CHAT, B, 4 * S).unwrap();
+        assert!(effects.contains(&Effect::Withdraw {
+            chat: CHAT,
+            agent: A,
+            why: Withdrawal::TakenByAnother
+        }));
+        assert!(effects.contains(&Effect::Positions(vec![])));
+        assert_eq!(q.waiting_count(), 0);
+        assert_eq!(q.estimated_wait_ms(1), Some(4 * S), "a pick is a wait too");
+        // A is free again; B counts as busy until its actor reports.
+        let effects = q.chat_arrived(ChatId(2), 5 * S, 5 * S);
+        assert_eq!(offers(&effects), vec![(ChatId(2), A, 20 * S)]);
+        assert_eq!(
+            q.claim(CHAT, A, 5 * S),
+            Err(OfferGone),
+            "the old offer is gone"
+        );
+    }
+
+    #[test]
+    fn picking_the_chat_one_is_offered_uses_the_offer_up_r35() {
+        let mut q = router(rules(), &[A, B]);
+        q.chat_arrived(CHAT, 0, 0);
+        let effects = q.take_waiting(CHAT, A, S).unwrap();
+        assert!(!effects.iter().any(|e| matches!(e, Effect::Withdraw { .. })));
+        assert_eq!(q.waiting_count(), 0);
+    }
+
+    #[test]
+    fn only_members_act_on_chats_that_still_wait_r25_r35() {
+        let mut q = router(rules(), &[A, B]);
+        q.chat_arrived(CHAT, 0, 0);
+        assert_eq!(q.previewable(CHAT, C), Err(TakeRefused::NotAMember));
+        assert_eq!(q.take_waiting(CHAT, C, S), Err(TakeRefused::NotAMember));
+        assert_eq!(
+            q.redirect(CHAT, C, S).map(|_| ()),
+            Err(TakeRefused::NotAMember)
+        );
+        assert_eq!(q.previewable(CHAT, B).map(|e| e.position), Ok(1));
+        assert!(q.take_waiting(CHAT, B, S).is_ok());
+        assert_eq!(q.take_waiting(CHAT, A, S), Err(TakeRefused::NotWaiting));
+        assert_eq!(q.previewable(CHAT, A), Err(TakeRefused::NotWaiting));
+        assert_eq!(q.waiting_count(), 0);
+    }
+
+    #[test]
+    fn a_redirected_chat_leaves_with_its_request_time_r35_r46() {
+        let mut q = router(rules(), &[A, B]);
+        q.chat_arrived(ChatId(1), 5 * S, 5 * S);
+        q.chat_arrived(ChatId(2), 6 * S, 6 * S);
+        let (requested_at_ms, effects) = q.redirect(ChatId(1), B, 10 * S).unwrap();
+        assert_eq!(requested_at_ms, 5 * S);
+        assert!(effects.contains(&Effect::Withdraw {
+            chat: ChatId(1),
+            agent: A,
+            why: Withdrawal::Redirected
+        }));
+        assert!(effects.contains(&Effect::Positions(vec![(ChatId(2), 1)])));
+        assert_eq!(q.estimated_wait_ms(1), None, "a redirect is not a wait");
+        // The other queue takes it at its old place in line, with the hunt time left (A18).
+        let mut other = router(rules(), &[C]);
+        other.member_status(C, MemberStatus::Busy, 0);
+        other.chat_arrived(ChatId(3), 8 * S, 8 * S);
+        let effects = other.chat_arrived(ChatId(1), requested_at_ms, 10 * S);
+        assert!(effects.contains(&Effect::Positions(vec![(ChatId(1), 1), (ChatId(3), 2)])));
+        assert_eq!(other.explain(ChatId(1)).unwrap().hunt_ends_at_ms, 65 * S);
     }
 
     #[test]

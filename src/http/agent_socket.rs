@@ -7,13 +7,16 @@ use std::time::Duration;
 
 use actix::prelude::*;
 use actix_ws::CloseCode;
+use bytestring::ByteString;
 
-use super::socket::{socket_plumbing, SocketCore};
+use super::preview::chat_preview;
+use super::socket::{report_failure, socket_plumbing, SocketCore};
 use crate::actors::agent::{
     AcceptOffer, AgentActor, AgentSocketHandle, AttachSocket, ChoosePresence, DetachSocket,
-    Disconnect, JoinChat, RejectOffer,
+    Disconnect, JoinChat, PickChat, RejectOffer,
 };
 use crate::actors::chat::{ChatActor, EndChat, PostMessage, Subscribe, Unsubscribe, Viewer};
+use crate::actors::queue::RedirectChat;
 use crate::actors::{Engine, FeedClosed, Outbound};
 use crate::clock::now_ms;
 use crate::domain::chat::{EndedBy, MessageText, Poster};
@@ -119,14 +122,7 @@ impl AgentSocket {
     where
         F: std::future::Future<Output = Result<(), AppError>> + 'static,
     {
-        request
-            .into_actor(self)
-            .map(move |result, act, ctx| {
-                if let Err(error) = result {
-                    act.core.send_error(&error, chat_id, None, ctx);
-                }
-            })
-            .spawn(ctx);
+        report_failure(self, Self::core, chat_id, request, ctx);
     }
 
     fn handle_command(&mut self, command: AgentCommand, ctx: &mut Context<Self>) {
@@ -160,8 +156,69 @@ impl AgentSocket {
                 let end = async move { chat.await?.send(EndChat { by }).await? };
                 self.report_failure(Some(chat_id), end, ctx);
             }
+            AgentCommand::PreviewChat { chat_id } => {
+                let preview = chat_preview(self.engine.clone(), self.agent_id, chat_id);
+                self.answer(
+                    chat_id,
+                    preview,
+                    |preview| ServerFrame::ChatPreview(&preview).to_text(),
+                    ctx,
+                );
+            }
+            AgentCommand::PickChat { chat_id } => {
+                let (engine, agent) = (self.engine.clone(), self.agent.clone());
+                let pick = async move {
+                    engine.require_client_preview().await?;
+                    agent.send(PickChat { chat_id }).await?
+                };
+                self.report_failure(Some(chat_id), pick, ctx);
+            }
+            AgentCommand::RedirectChat { chat_id, queue_id } => {
+                let (engine, agent) = (self.engine.clone(), self.agent_id);
+                let redirect = async move {
+                    engine.require_client_preview().await?;
+                    let (summary, queue) = engine.waiting_chat(chat_id).await?;
+                    let to = queue_id;
+                    queue.send(RedirectChat { chat_id, agent, to }).await??;
+                    Ok(summary.seed.queue_id)
+                };
+                self.answer(
+                    chat_id,
+                    redirect,
+                    move |from_queue_id| {
+                        ServerFrame::ChatRedirected {
+                            chat_id,
+                            from_queue_id,
+                            queue_id,
+                        }
+                        .to_text()
+                    },
+                    ctx,
+                );
+            }
             AgentCommand::Ping => self.core.send(&ServerFrame::Pong, ctx),
         }
+    }
+
+    /// Runs a request about `chat_id` whose answer is one frame to this socket: the frame
+    /// made from its result, or an error.
+    fn answer<T, F>(
+        &mut self,
+        chat_id: ChatId,
+        request: F,
+        frame: impl FnOnce(T) -> ByteString + 'static,
+        ctx: &mut Context<Self>,
+    ) where
+        T: 'static,
+        F: std::future::Future<Output = Result<T, AppError>> + 'static,
+    {
+        request
+            .into_actor(self)
+            .map(move |result, act, ctx| match result {
+                Ok(value) => act.core.forward(Outbound::Frame(frame(value)), ctx),
+                Err(error) => act.core.send_error(&error, Some(chat_id), None, ctx),
+            })
+            .spawn(ctx);
     }
 
     fn post(

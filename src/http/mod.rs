@@ -1,6 +1,7 @@
 //! HTTP: routes, authentication and the WebSocket sockets. Handlers only parse, authenticate
 //! and hand over to actors or the store.
 
+pub mod admin;
 pub mod agent;
 pub mod agent_socket;
 pub mod auth;
@@ -8,6 +9,7 @@ pub mod away_reasons;
 pub mod cors;
 pub mod invitations;
 pub mod members;
+pub mod preview;
 pub mod queues;
 pub mod socket;
 pub mod supervisor;
@@ -98,7 +100,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/agents/{user_id}/capacity",
                 web::put().to(members::put_capacity),
-            ),
+            )
+            .route("/options", web::get().to(admin::options))
+            .route("/options", web::put().to(admin::set_options)),
     )
     .default_service(web::to(not_found));
 }

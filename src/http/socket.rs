@@ -301,6 +301,28 @@ fn is_too_large(error: &ProtocolError) -> bool {
     }
 }
 
+/// Runs a command's `request` for a socket actor; its only answer is an `error` frame (about
+/// `chat_id`) if it fails.
+pub fn report_failure<A, F>(
+    actor: &mut A,
+    core: fn(&mut A) -> &mut SocketCore,
+    chat_id: Option<crate::domain::ids::ChatId>,
+    request: F,
+    ctx: &mut Context<A>,
+) where
+    A: Actor<Context = Context<A>>,
+    F: std::future::Future<Output = Result<(), AppError>> + 'static,
+{
+    request
+        .into_actor(actor)
+        .map(move |result, act, ctx| {
+            if let Err(error) = result {
+                core(act).send_error(&error, chat_id, None, ctx);
+            }
+        })
+        .spawn(ctx);
+}
+
 /// Upgrades the request and wraps the incoming stream with the frame-size limits.
 pub fn upgrade(
     req: &actix_web::HttpRequest,

@@ -19,8 +19,10 @@ use crate::credentials;
 use crate::domain::chat::{EndedBy, VisitorName};
 use crate::domain::ids::{ChatId, Seq};
 use crate::domain::invitation::InvitationCode;
+use crate::domain::visitor::{parse_user_agent, Language, PageView, VisitorKey};
 use crate::domain::website::WebsiteKey;
 use crate::error::AppError;
+use crate::protocol::VisitorDetails;
 use crate::store;
 
 fn origin(req: &HttpRequest) -> Option<String> {
@@ -59,10 +61,53 @@ pub struct StartChatRequest {
     /// Pre-chat form values (R4), shown to the agent.
     #[serde(default)]
     fields: Map<String, Value>,
+    /// R54: the page the visitor is on.
     page_url: Option<String>,
+    page_title: Option<String>,
+    /// R12: chosen in the widget; else the browser's `Accept-Language` is used.
     language: Option<String>,
     /// R37: six digits from an agent: the chat goes straight to that agent.
     invitation_code: Option<String>,
+    /// R90: the identity the widget keeps for this visitor.
+    visitor_key: Option<String>,
+}
+
+/// R34, R54, R90: what the start request and its headers say about the visitor, parsed; a
+/// value the visitor sent that does not parse refuses the request (nothing is created).
+fn visitor_context(
+    req: &HttpRequest,
+    body: &StartChatRequest,
+) -> Result<(VisitorDetails, Option<PageView>, Option<VisitorKey>), AppError> {
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let language = match &body.language {
+        Some(language) => Some(Language::parse(language)?),
+        None => header(header::ACCEPT_LANGUAGE).and_then(Language::from_accept_language),
+    };
+    let first_page = match &body.page_url {
+        Some(url) => Some(PageView::parse(url, body.page_title.as_deref())?),
+        None => None,
+    };
+    let visitor_key = body
+        .visitor_key
+        .as_deref()
+        .map(VisitorKey::parse)
+        .transpose()?;
+    let user_agent = header(header::USER_AGENT).map(|ua| ua.chars().take(300).collect::<String>());
+    let software = parse_user_agent(user_agent.as_deref().unwrap_or_default());
+    let details = VisitorDetails {
+        fields: body.fields.clone(),
+        language: language.map(|l| l.as_str().to_owned()),
+        browser: software.browser.as_ref().map(|b| b.name.to_owned()),
+        browser_version: software.browser.and_then(|b| b.version),
+        os: software.os.map(str::to_owned),
+        page_url: first_page.as_ref().map(|p| p.url.as_str().to_owned()),
+        page_title: first_page
+            .as_ref()
+            .and_then(|p| p.title.as_ref())
+            .map(|t| t.as_str().to_owned()),
+        user_agent,
+    };
+    Ok((details, first_page, visitor_key))
 }
 
 #[derive(Debug, Serialize)]
@@ -87,22 +132,14 @@ pub async fn start_chat(
         .as_deref()
         .map(InvitationCode::parse)
         .transpose()?;
-    let user_agent = req
-        .headers()
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .map(|ua| ua.chars().take(300).collect::<String>());
-    let meta = json!({
-        "fields": body.fields,
-        "page_url": body.page_url,
-        "language": body.language,
-        "user_agent": user_agent,
-    });
+    let (visitor_details, first_page, visitor_key) = visitor_context(&req, &body)?;
     let started = website(&engine, &key)?
         .send(StartChat {
             origin: origin(&req),
             visitor_name,
-            visitor_meta: meta,
+            visitor_details,
+            first_page,
+            visitor_key,
             invitation_code,
         })
         .await??;

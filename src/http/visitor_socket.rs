@@ -4,11 +4,14 @@
 use actix::prelude::*;
 use actix_ws::CloseCode;
 
-use super::socket::{socket_plumbing, SocketCore};
-use crate::actors::chat::{ChatActor, EndChat, PostMessage, Subscribe, Unsubscribe, Viewer};
+use super::socket::{report_failure, socket_plumbing, SocketCore};
+use crate::actors::chat::{
+    ChatActor, EndChat, PostMessage, RecordPageView, Subscribe, Unsubscribe, Viewer,
+};
 use crate::actors::FeedClosed;
 use crate::domain::chat::{ChatState, EndedBy, MessageText, Poster};
 use crate::domain::ids::{ChatId, Seq};
+use crate::domain::visitor::PageView;
 use crate::error::AppError;
 use crate::protocol::{ServerFrame, VisitorCommand};
 
@@ -92,18 +95,30 @@ impl VisitorSocket {
                     .spawn(ctx);
             }
             VisitorCommand::EndChat => {
-                self.chat
-                    .send(EndChat {
-                        by: EndedBy::Visitor,
-                    })
-                    .into_actor(self)
-                    .map(|ended, act, ctx| {
-                        if let Err(error) = ended.map_err(AppError::from).and_then(|r| r) {
-                            let chat_id = Some(act.chat_id);
-                            act.core.send_error(&error, chat_id, None, ctx);
-                        }
-                    })
-                    .spawn(ctx);
+                let end = self.chat.send(EndChat {
+                    by: EndedBy::Visitor,
+                });
+                let chat_id = Some(self.chat_id);
+                report_failure(self, Self::core, chat_id, async move { end.await? }, ctx);
+            }
+            VisitorCommand::PageView { url, title } => {
+                match PageView::parse(&url, title.as_deref()) {
+                    Ok(view) => {
+                        let record = self.chat.send(RecordPageView { view });
+                        let chat_id = Some(self.chat_id);
+                        report_failure(
+                            self,
+                            Self::core,
+                            chat_id,
+                            async move { record.await? },
+                            ctx,
+                        );
+                    }
+                    Err(rule) => {
+                        let chat_id = Some(self.chat_id);
+                        self.core.send_error(&rule.into(), chat_id, None, ctx);
+                    }
+                }
             }
             VisitorCommand::Ping => self.core.send(&ServerFrame::Pong, ctx),
         }

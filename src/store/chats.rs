@@ -3,11 +3,13 @@
 
 use diesel::prelude::*;
 
-use super::schema::{chat_events, chats};
+use super::schema::{chat_events, chats, users};
 use super::{parse_json, to_json, AnyConnection, StoreError, StoreResult};
 use crate::domain::chat::{ChatState, Disposition};
 use crate::domain::event::{Author, ChatEvent, EventBody};
 use crate::domain::ids::{ChatId, QueueId, Seq, UserId, WebsiteId};
+use crate::domain::visitor::PageView;
+use crate::protocol::PastSession;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = chats)]
@@ -27,6 +29,8 @@ pub struct ChatRow {
     pub ended_at_ms: Option<i64>,
     /// R16: the one agent a direct chat is offered to.
     pub target_agent_id: Option<i64>,
+    /// R90: the identity the visitor's widget keeps, if it sent one.
+    pub visitor_key: Option<String>,
 }
 
 impl ChatRow {
@@ -51,6 +55,7 @@ pub struct NewChat<'a> {
     pub visitor_meta: String,
     pub created_at_ms: i64,
     pub target_agent_id: Option<i64>,
+    pub visitor_key: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -118,10 +123,12 @@ impl EventRow {
 }
 
 /// The first event of every chat is written with it: a chat never exists without its request.
+/// The page the visitor asked from, if known, starts its browsing history (R35).
 pub fn insert_with_request(
     conn: &mut AnyConnection,
     chat: &NewChat<'_>,
     website_key: &str,
+    first_page: Option<&PageView>,
     at_ms: i64,
 ) -> StoreResult<ChatEvent> {
     conn.transaction(|conn| {
@@ -146,6 +153,9 @@ pub fn insert_with_request(
         diesel::insert_into(chat_events::table)
             .values(EventRow::from_event(&event, None))
             .execute(conn)?;
+        if let Some(page) = first_page {
+            super::visitors::insert_page_view(conn, event.chat_id, page, at_ms)?;
+        }
         Ok(event)
     })
 }
@@ -219,6 +229,72 @@ pub fn end(
             .execute(conn)?;
         append(conn, event, None)
     })
+}
+
+/// R35, R46: the waiting chat now waits in `queue`, and the redirect event is logged.
+pub fn move_to_queue(
+    conn: &mut AnyConnection,
+    event: &ChatEvent,
+    queue: QueueId,
+) -> StoreResult<()> {
+    conn.transaction(|conn| {
+        diesel::update(chats::table.find(event.chat_id.0))
+            .set(chats::queue_id.eq(queue.0))
+            .execute(conn)?;
+        append(conn, event, None)
+    })
+}
+
+/// One earlier session, as the store reads it.
+#[derive(Debug, Queryable)]
+struct PastSessionRow {
+    id: i64,
+    created_at_ms: i64,
+    ended_at_ms: Option<i64>,
+    state: String,
+    disposition: Option<String>,
+    agent_id: Option<i64>,
+    agent_name: Option<String>,
+}
+
+/// R35, R90: earlier chats with the same visitor key on the same website, newest first, with
+/// the name of the agent who held each.
+pub fn past_sessions(
+    conn: &mut AnyConnection,
+    website: WebsiteId,
+    visitor_key: &str,
+    except: ChatId,
+    limit: i64,
+) -> StoreResult<Vec<PastSession>> {
+    let rows: Vec<PastSessionRow> = chats::table
+        .left_join(users::table.on(chats::agent_id.eq(users::id.nullable())))
+        .filter(chats::website_id.eq(website.0))
+        .filter(chats::visitor_key.eq(visitor_key))
+        .filter(chats::id.ne(except.0))
+        .order((chats::created_at_ms.desc(), chats::id.desc()))
+        .limit(limit)
+        .select((
+            chats::id,
+            chats::created_at_ms,
+            chats::ended_at_ms,
+            chats::state,
+            chats::disposition,
+            chats::agent_id,
+            users::display_name.nullable(),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| PastSession {
+            chat_id: ChatId(row.id),
+            requested_at_ms: row.created_at_ms,
+            ended_at_ms: row.ended_at_ms,
+            state: row.state,
+            disposition: row.disposition,
+            agent_id: row.agent_id.map(UserId),
+            agent_name: row.agent_name,
+        })
+        .collect())
 }
 
 /// Events with a sequence number above `after`, in order; private ones only if asked for.

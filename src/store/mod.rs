@@ -7,12 +7,14 @@
 pub mod away_reasons;
 pub mod chats;
 pub mod invitations;
+pub mod options;
 pub mod outbox;
 pub mod queues;
 pub mod routing;
 pub mod schema;
 pub mod sessions;
 pub mod users;
+pub mod visitors;
 pub mod websites;
 
 use std::path::Path;

@@ -93,6 +93,7 @@ diesel::table! {
         accepted_at_ms -> Nullable<BigInt>,
         ended_at_ms -> Nullable<BigInt>,
         target_agent_id -> Nullable<BigInt>,
+        visitor_key -> Nullable<Text>,
     }
 }
 
@@ -152,6 +153,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    page_views (id) {
+        id -> BigInt,
+        chat_id -> BigInt,
+        url -> Text,
+        title -> Nullable<Text>,
+        at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
     away_reasons (id) {
         id -> BigInt,
         label -> Text,
@@ -163,6 +174,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    options (key) {
+        key -> Text,
+        value -> Text,
+        updated_at_ms -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(users -> away_reasons (away_reason_id));
 diesel::joinable!(queue_members -> queues (queue_id));
@@ -170,6 +189,7 @@ diesel::joinable!(queue_members -> users (user_id));
 diesel::joinable!(websites -> queues (queue_id));
 diesel::joinable!(chats -> websites (website_id));
 diesel::joinable!(chat_events -> chats (chat_id));
+diesel::joinable!(page_views -> chats (chat_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -184,4 +204,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     routing_steps,
     invitation_codes,
     away_reasons,
+    page_views,
+    options,
 );

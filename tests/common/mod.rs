@@ -75,6 +75,9 @@ pub struct TestAppBuilder {
     backend: Backend,
     offer_timeout_ms: i64,
     extra_agents: Vec<(String, i32, u32)>,
+    /// Agents in no queue (until `queue` puts them in one).
+    outsiders: Vec<String>,
+    extra_queues: Vec<(String, Vec<String>)>,
     tweak: Option<SettingsTweak>,
     store_tweaks: Vec<StoreTweak>,
 }
@@ -90,6 +93,20 @@ impl TestAppBuilder {
     pub fn agent(mut self, username: &str, hunt_order: i32, capacity: u32) -> Self {
         self.extra_agents
             .push((username.to_owned(), hunt_order, capacity));
+        self
+    }
+
+    /// An agent (capacity 3) that is in no queue yet.
+    pub fn agent_without_queue(mut self, username: &str) -> Self {
+        self.outsiders.push(username.to_owned());
+        self
+    }
+
+    /// Another queue (ids follow the demo queue's 1), with these existing users as members in
+    /// this hunt order.
+    pub fn queue(mut self, name: &str, members: &[&str]) -> Self {
+        let members = members.iter().map(|m| (*m).to_owned()).collect();
+        self.extra_queues.push((name.to_owned(), members));
         self
     }
 
@@ -143,6 +160,12 @@ impl TestAppBuilder {
         }
         for tweak in self.store_tweaks {
             tweak(&db);
+        }
+        for username in &self.outsiders {
+            add_user(&db, username, "agent");
+        }
+        for (name, members) in &self.extra_queues {
+            add_queue(&db, name, members, &settings);
         }
         let app = Application::build(settings.clone())
             .await
@@ -208,6 +231,49 @@ pub fn add_agent(
     .expect("add agent")
 }
 
+/// A user with `role` and the agent password, capacity 3, in no queue.
+pub fn add_user(db: &Db, username: &str, role: &str) -> UserId {
+    let hash = credentials::hash_password(AGENT_PASSWORD).expect("hash");
+    db.run_now(|conn| {
+        store::users::insert(
+            conn,
+            &NewUser {
+                username,
+                display_name: username,
+                role,
+                password_hash: &hash,
+                active: true,
+                capacity: 3,
+                presence: "offline",
+                created_at_ms: now_ms(),
+            },
+        )
+    })
+    .expect("add user")
+}
+
+pub fn add_queue(db: &Db, name: &str, members: &[String], settings: &Settings) -> QueueId {
+    db.run_now(|conn| {
+        let queue = store::queues::insert(
+            conn,
+            &store::queues::NewQueue {
+                name,
+                offer_timeout_ms: settings.routing.offer_timeout_ms,
+                hunt_timeout_ms: settings.routing.hunt_timeout_ms,
+                rona_enabled: true,
+                created_at_ms: now_ms(),
+                strategy: settings.routing.strategy.as_str(),
+            },
+        )?;
+        for (hunt_order, username) in members.iter().enumerate() {
+            let user = store::users::by_username(conn, username)?.expect("a known member");
+            store::queues::add_member(conn, queue, user.user_id(), hunt_order as i32 + 1)?;
+        }
+        Ok(queue)
+    })
+    .expect("add queue")
+}
+
 pub struct TestApp {
     pub base: String,
     pub ws_base: String,
@@ -231,6 +297,8 @@ impl TestApp {
             backend,
             offer_timeout_ms: 15_000,
             extra_agents: Vec::new(),
+            outsiders: Vec::new(),
+            extra_queues: Vec::new(),
             tweak: None,
             store_tweaks: Vec::new(),
         }
@@ -282,6 +350,25 @@ impl TestApp {
         )
         .await
         .expect("agent socket")
+    }
+
+    /// A user with `role` (`agent`, `supervisor`, `admin`) and the agent password, in no queue.
+    pub fn add_user(&self, username: &str, role: &str) -> UserId {
+        add_user(self.engine.db(), username, role)
+    }
+
+    /// `POST /api/v1/websites/demo/chats` with this body and these extra headers (the
+    /// `Origin` is set); returns the status and the body.
+    pub async fn post_chat(&self, body: Value, headers: &[(&str, &str)]) -> (u16, Value) {
+        let mut request = Self::client()
+            .post(format!("{}/api/v1/websites/demo/chats", self.base))
+            .insert_header(("Origin", ORIGIN));
+        for &(name, value) in headers {
+            request = request.insert_header((name, value));
+        }
+        let mut response = request.send_json(&body).await.expect("start chat");
+        let body = response.json::<Value>().await.expect("chat body");
+        (response.status().as_u16(), body)
     }
 
     /// Starts a chat on the demo website as a visitor named `name`.
@@ -376,6 +463,10 @@ pub struct WsClient {
     /// `queue_position` frames, set aside as they come: they arrive whenever the queue moves,
     /// so tests read them with `next_position` rather than in line with everything else.
     pub positions: std::collections::VecDeque<Value>,
+    /// `waiting_list` frames (R34), set aside the same way; read with `next_waiting_list`.
+    pub waiting_lists: std::collections::VecDeque<Value>,
+    /// Frames read while looking for a `waiting_list`, returned by `next` before new ones.
+    pending: std::collections::VecDeque<Value>,
 }
 
 /// What a socket said besides JSON frames.
@@ -400,6 +491,8 @@ impl WsClient {
         Ok(WsClient {
             framed,
             positions: Default::default(),
+            waiting_lists: Default::default(),
+            pending: Default::default(),
         })
     }
 
@@ -420,6 +513,9 @@ impl WsClient {
 
     /// The next JSON frame, or how the socket closed.
     pub async fn next(&mut self) -> Result<Value, Closed> {
+        if let Some(frame) = self.pending.pop_front() {
+            return Ok(frame);
+        }
         loop {
             let frame = tokio::time::timeout(PATIENCE, self.framed.next())
                 .await
@@ -429,6 +525,10 @@ impl WsClient {
                     let frame: Value = serde_json::from_slice(&bytes).expect("frames are JSON");
                     if frame["type"] == "queue_position" {
                         self.positions.push_back(frame);
+                        continue;
+                    }
+                    if frame["type"] == "waiting_list" {
+                        self.waiting_lists.push_back(frame);
                         continue;
                     }
                     return Ok(frame);
@@ -465,6 +565,28 @@ impl WsClient {
                 return position;
             }
             self.round_trip().await;
+        }
+    }
+
+    /// The next `waiting_list` frame (waiting for one if none came yet); other frames read
+    /// meanwhile stay to be read.
+    pub async fn next_waiting_list(&mut self) -> Value {
+        loop {
+            if let Some(list) = self.waiting_lists.pop_front() {
+                return list;
+            }
+            let others = self.round_trip().await;
+            self.pending.extend(others);
+        }
+    }
+
+    /// Reads `waiting_list` frames until one satisfies `done`, and returns it.
+    pub async fn waiting_list_where(&mut self, mut done: impl FnMut(&Value) -> bool) -> Value {
+        loop {
+            let list = self.next_waiting_list().await;
+            if done(&list) {
+                return list;
+            }
         }
     }
 
@@ -511,6 +633,20 @@ impl WsClient {
             .into_iter()
             .filter(|f| f["type"] == kind)
             .collect()
+    }
+
+    /// Reads exactly `count` frames, each of one of the `kinds` (in any order).
+    pub async fn collect_any(&mut self, kinds: &[&str], count: usize) -> Vec<Value> {
+        let mut frames = Vec::new();
+        for _ in 0..count {
+            let frame = self.next().await.expect("socket open");
+            assert!(
+                kinds.iter().any(|k| frame["type"] == *k),
+                "unexpected frame {frame}"
+            );
+            frames.push(frame);
+        }
+        frames
     }
 
     /// Asks for a pong: proves the socket is alive, and returns what came before it.

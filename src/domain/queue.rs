@@ -420,12 +420,7 @@ impl QueueRouter {
                     why: Withdrawal::TakenByAnother,
                 });
             }
-            // An exponential moving average: recent chats count most.
-            let waited = (now_ms - waiting.requested_at_ms).max(0);
-            self.average_wait_ms = Some(match self.average_wait_ms {
-                Some(average) => (average * 3 + waited) / 4,
-                None => waited,
-            });
+            self.learn_wait(now_ms - waiting.requested_at_ms);
         }
         self.last_taker = Some(agent);
         effects.push(self.positions());
@@ -810,7 +805,8 @@ impl QueueRouter {
         effects
     }
 
-    /// Folds one more wait (request to an agent taking the chat) into the estimate.
+    /// Folds one more wait (request to an agent taking the chat) into the estimate: an
+    /// exponential moving average, so recent chats count most.
     fn learn_wait(&mut self, waited_ms: i64) {
         let waited = waited_ms.max(0);
         self.average_wait_ms = Some(match self.average_wait_ms {
@@ -1045,6 +1041,23 @@ mod tests {
             assert_eq!(why.members, vec![(B, Standing::OfferedNow)]);
             q.claim(CHAT, B, S).expect("open");
         }
+    }
+
+    #[test]
+    fn a_direct_chat_is_not_in_the_waiting_list_nor_for_other_agents_to_take_r16_r35() {
+        let mut q = router(rules(), &[A, B]);
+        q.member_status(B, MemberStatus::Busy, 0);
+        q.chat_arrived(CHAT, 0, 0);
+        let direct = ChatId(101);
+        q.direct_chat_arrived(direct, B, S, S);
+        let listed: Vec<ChatId> = q.waiting_list().iter().map(|e| e.chat).collect();
+        assert_eq!(listed, vec![CHAT]);
+        assert_eq!(q.previewable(direct, A), Err(TakeRefused::NotAMember));
+        assert_eq!(
+            q.take_waiting(direct, A, 2 * S),
+            Err(TakeRefused::NotAMember)
+        );
+        assert_eq!(q.previewable(direct, B).map(|e| e.position), Ok(2));
     }
 
     #[test]

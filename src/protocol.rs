@@ -63,10 +63,11 @@ pub enum AgentCommand {
     PickChat {
         chat_id: ChatId,
     },
-    /// R35, R46: send a waiting chat to another queue.
+    /// R35, R46: send a waiting chat to another queue, or to one agent: exactly one of the two.
     RedirectChat {
         chat_id: ChatId,
-        queue_id: QueueId,
+        queue_id: Option<QueueId>,
+        agent_id: Option<UserId>,
     },
     Ping,
 }
@@ -316,11 +317,13 @@ pub enum ServerFrame<'a> {
     WaitingList(&'a WaitingList),
     /// R35: the answer to `preview_chat`.
     ChatPreview(&'a ChatPreview),
-    /// R35, R46: the answer to `redirect_chat`: the chat left `from_queue_id` for `queue_id`.
+    /// R35, R46: the answer to `redirect_chat`: the chat left `from_queue_id` for `queue_id`,
+    /// for `agent_id` alone if it was sent to an agent.
     ChatRedirected {
         chat_id: ChatId,
         from_queue_id: QueueId,
         queue_id: QueueId,
+        agent_id: Option<UserId>,
     },
     /// R54: the visitor of a chat the agent holds moved to another page (not stored as an
     /// event; the preview lists every page).

@@ -507,7 +507,7 @@ async fn redirect_moves_the_chat_to_another_queue() {
     let of = |kind: &str| frames.iter().find(|f| f["type"] == kind).unwrap().clone();
     assert_eq!(
         of("chat_redirected"),
-        json!({ "type": "chat_redirected", "chat_id": chat.chat_id, "from_queue_id": 1, "queue_id": 2 })
+        json!({ "type": "chat_redirected", "chat_id": chat.chat_id, "from_queue_id": 1, "queue_id": 2, "agent_id": null })
     );
     assert_eq!(of("offer_withdrawn")["reason"], "redirected");
     let told = visitor.expect_event("redirected").await;
@@ -532,6 +532,93 @@ async fn redirect_moves_the_chat_to_another_queue() {
         visitor.expect_event("agent_joined").await["agent_name"],
         "carol"
     );
+}
+
+/// R35, R46, R16: a member redirects a waiting chat to one agent: it becomes a direct chat in a
+/// queue of that agent, offered to that agent alone, keeping its request time; the visitor is
+/// told who will answer. Bad targets are refused.
+#[actix_web::test]
+async fn redirect_to_an_agent_makes_a_direct_chat_for_that_agent() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .agent("bob", 2, 3)
+        .agent_without_queue("carol")
+        .agent_without_queue("dan")
+        .queue("Sales", &["carol"])
+        .spawn()
+        .await
+        .unwrap();
+    let (mut agent, _) = app.available_agent("agent").await;
+    let (mut bob, _) = app.available_agent("bob").await;
+    let (mut carol, _) = app.available_agent("carol").await;
+    let chat = app.start_chat("Kay").await;
+    let offer = answer(&mut agent, "offer").await;
+    let requested_at_ms = offer["requested_at_ms"].clone();
+    let mut visitor = app.visitor_socket(&chat, 0).await;
+    visitor.expect("visitor_hello").await;
+    visitor.expect_event("chat_requested").await;
+
+    let id_of = |name: &'static str| {
+        let engine = app.engine.clone();
+        async move {
+            engine
+                .db()
+                .run(move |conn| parley::store::users::by_username(conn, name))
+                .await
+                .unwrap()
+                .unwrap()
+                .id
+        }
+    };
+    let (agent_id, carol_id, dan_id) = (
+        id_of("agent").await,
+        id_of("carol").await,
+        id_of("dan").await,
+    );
+    for (frame, code) in [
+        (
+            json!({ "type": "redirect_chat", "chat_id": chat.chat_id, "agent_id": dan_id }),
+            "invalid_input",
+        ),
+        (
+            json!({ "type": "redirect_chat", "chat_id": chat.chat_id, "agent_id": 999 }),
+            "user_not_found",
+        ),
+        (
+            json!({ "type": "redirect_chat", "chat_id": chat.chat_id, "agent_id": agent_id }),
+            "invalid_input",
+        ),
+        (
+            json!({ "type": "redirect_chat", "chat_id": chat.chat_id, "agent_id": carol_id, "queue_id": 2 }),
+            "invalid_input",
+        ),
+    ] {
+        let refused = command(&mut agent, frame.clone(), "chat_redirected").await;
+        assert_eq!(refused["error"], code, "{frame}");
+    }
+
+    agent
+        .send(json!({ "type": "redirect_chat", "chat_id": chat.chat_id, "agent_id": carol_id }))
+        .await;
+    let frames = agent
+        .until(|f| f.iter().any(|f| f["type"] == "chat_redirected"))
+        .await;
+    let answered = frames
+        .iter()
+        .find(|f| f["type"] == "chat_redirected")
+        .unwrap();
+    assert_eq!(answered["queue_id"], 2, "carol's queue");
+    assert_eq!(answered["agent_id"], carol_id);
+    let told = visitor.expect_event("redirected").await;
+    assert_eq!(told["agent_name"], "carol");
+
+    let offer = answer(&mut carol, "offer").await;
+    assert_eq!(offer["chat_id"], chat.chat_id);
+    assert_eq!(offer["direct"], true);
+    assert_eq!(offer["requested_at_ms"], requested_at_ms);
+    // Nobody else is offered it, though bob is Available.
+    bob.send(json!({ "type": "ping" })).await;
+    let frames = bob.until(|f| f.iter().any(|f| f["type"] == "pong")).await;
+    assert!(frames.iter().all(|f| f["type"] != "offer"), "{frames:?}");
 }
 
 /// R35: with the admin switch off, previews, picks and redirects are refused; only admins

@@ -581,6 +581,8 @@ pub struct MoveToQueue {
     pub from: QueueId,
     pub to: QueueId,
     pub to_name: String,
+    /// Sent to this agent alone: a direct chat from now on (R16); `None`: the queue hunts.
+    pub to_agent: Option<(UserId, String)>,
 }
 
 impl Handler<MoveToQueue> for ChatActor {
@@ -599,18 +601,22 @@ impl Handler<MoveToQueue> for ChatActor {
                 from_queue_id: msg.from,
                 queue_id: msg.to,
                 queue_name: msg.to_name,
+                agent_id: msg.to_agent.as_ref().map(|(id, _)| *id),
+                agent_name: msg.to_agent.as_ref().map(|(_, name)| name.clone()),
             },
         );
+        let target = msg.to_agent.map(|(id, _)| id);
         let (stored, to) = (event.clone(), msg.to);
         let write = self
             .engine
             .db()
-            .run(move |conn| store::chats::move_to_queue(conn, &stored, to));
+            .run(move |conn| store::chats::move_to_queue(conn, &stored, to, target));
         AtomicResponse::new(Box::pin(write.into_actor(self).map(
             move |written, act, _ctx| {
                 let queue = match written {
                     Ok(()) => {
                         act.seed.queue_id = msg.to;
+                        act.seed.target_agent = target;
                         act.publish(&event);
                         msg.to
                     }

@@ -625,13 +625,15 @@ impl Handler<TakeWaiting> for QueueActor {
     }
 }
 
-/// R35, R46: a member sends a waiting chat to another queue.
+/// R35, R46: a member sends a waiting chat to another queue, or to one agent (who waits for it
+/// in `to`, a queue of theirs).
 #[derive(Message)]
 #[rtype(result = "Result<(), AppError>")]
 pub struct RedirectChat {
     pub chat_id: ChatId,
     pub agent: UserId,
     pub to: QueueId,
+    pub to_agent: Option<(UserId, String)>,
 }
 
 impl Handler<RedirectChat> for QueueActor {
@@ -640,7 +642,7 @@ impl Handler<RedirectChat> for QueueActor {
     /// The chat leaves this queue at once (its offer withdrawn); its actor then stores the
     /// move and hands it to the other queue, or back to this one if the store fails.
     fn handle(&mut self, msg: RedirectChat, ctx: &mut Context<Self>) -> Self::Result {
-        if msg.to == self.id {
+        if msg.to == self.id && msg.to_agent.is_none() {
             return Err(AppError::InvalidInput(
                 "the chat already waits in this queue".to_owned(),
             ));
@@ -657,18 +659,18 @@ impl Handler<RedirectChat> for QueueActor {
             .router
             .redirect(msg.chat_id, msg.agent, now_ms())
             .map_err(|refused| self.refused(refused))?;
-        self.record(
-            msg.chat_id,
-            Some(msg.agent),
-            "redirected",
-            &format!("queue:{}", msg.to),
-        );
+        let detail = match &msg.to_agent {
+            Some((agent, _)) => format!("queue:{} agent:{agent}", msg.to),
+            None => format!("queue:{}", msg.to),
+        };
+        self.record(msg.chat_id, Some(msg.agent), "redirected", &detail);
         self.waiting.remove(&msg.chat_id);
         self.apply(effects, ctx);
         chat.do_send(MoveToQueue {
             from: self.id,
             to: msg.to,
             to_name,
+            to_agent: msg.to_agent,
         });
         Ok(())
     }

@@ -15,25 +15,14 @@ use crate::clock::now_ms;
 use crate::credentials;
 use crate::domain::availability::{widget_mode, ModeReason, WidgetMode, WidgetState};
 use crate::domain::chat::{ChatLifecycle, MessageText, VisitorName};
-use crate::domain::ids::{ChatId, QueueId, Seq};
+use crate::domain::ids::{ChatId, Seq};
 use crate::domain::invitation::InvitationCode;
+use crate::domain::routing::direct_chat_queue;
 use crate::domain::visitor::{PageView, VisitorKey};
 use crate::domain::website::origin_is_allowed;
 use crate::error::AppError;
 use crate::protocol::VisitorDetails;
 use crate::store::{self, chats::NewChat, to_json, websites::Website};
-
-/// R16, R25: a direct chat waits in a queue its agent belongs to, so that queue hears the
-/// agent's availability: the website's queue if the agent is a member, else the agent's first.
-/// An agent of no queue cannot be reached; its chat waits in the website's queue and ends for
-/// lack of an agent (R79).
-fn direct_chat_queue(website_queue: QueueId, agent_queues: &[QueueId]) -> QueueId {
-    if agent_queues.contains(&website_queue) {
-        website_queue
-    } else {
-        agent_queues.first().copied().unwrap_or(website_queue)
-    }
-}
 
 pub struct WebsiteActor {
     engine: Engine,
@@ -195,10 +184,13 @@ impl Handler<StartChat> for WebsiteActor {
                         None => None,
                     };
                     let queue = match target {
+                        // An agent of no queue cannot be reached: its chat waits in the
+                        // website's queue and ends for lack of an agent (R79).
                         Some(agent) => direct_chat_queue(
                             website.queue_id,
                             &store::queues::queues_of(conn, agent)?,
-                        ),
+                        )
+                        .unwrap_or(website.queue_id),
                         None => website.queue_id,
                     };
                     let chat = NewChat {

@@ -41,11 +41,16 @@ pub enum EventBody {
         agent_id: UserId,
         agent_name: String,
     },
-    /// R35, R46: an agent sent the waiting chat to another queue; the visitor is told.
+    /// R35, R46: an agent sent the waiting chat to another queue, or to one agent (then it
+    /// waits in a queue of that agent as a direct chat, R16); the visitor is told.
     Redirected {
         from_queue_id: QueueId,
         queue_id: QueueId,
         queue_name: String,
+        #[serde(default)]
+        agent_id: Option<UserId>,
+        #[serde(default)]
+        agent_name: Option<String>,
     },
     /// R7, R8: the chat is over; nothing follows this event.
     ChatEnded {

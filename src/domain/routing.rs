@@ -1,6 +1,6 @@
 //! Hunting: which queue member is offered a waiting chat next.
 
-use super::ids::UserId;
+use super::ids::{QueueId, UserId};
 use super::RuleError;
 
 /// A queue member as routing sees it (R17).
@@ -42,6 +42,17 @@ pub fn hunt_sequence(members: &[HuntMember]) -> Vec<UserId> {
     let mut sorted = members.to_vec();
     sorted.sort_by_key(|m| (m.hunt_order, m.added_seq));
     sorted.into_iter().map(|m| m.agent).collect()
+}
+
+/// R16, R25: the queue a direct chat for an agent waits in, so that queue hears the agent's
+/// availability: `home` (the website's, or the chat's current queue) if the agent is a member,
+/// else the agent's first queue. An agent of no queue cannot be reached: `None`.
+pub fn direct_chat_queue(home: QueueId, agent_queues: &[QueueId]) -> Option<QueueId> {
+    if agent_queues.contains(&home) {
+        Some(home)
+    } else {
+        agent_queues.first().copied()
+    }
 }
 
 /// The hunt for one waiting chat: who was offered it last and who turned it down.
@@ -179,6 +190,14 @@ mod tests {
         let mut hunt = Hunt::new();
         hunt.offered(B);
         assert_eq!(hunt.next_offer(&[A, C], None, |_| true), Some(A));
+    }
+
+    #[test]
+    fn a_direct_chat_waits_in_a_queue_of_its_agent_r16_r25() {
+        let (home, other) = (QueueId(1), QueueId(2));
+        assert_eq!(direct_chat_queue(home, &[other, home]), Some(home));
+        assert_eq!(direct_chat_queue(home, &[other]), Some(other));
+        assert_eq!(direct_chat_queue(home, &[]), None);
     }
 
     #[test]

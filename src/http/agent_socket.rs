@@ -20,10 +20,13 @@ use crate::actors::queue::RedirectChat;
 use crate::actors::{Engine, FeedClosed, Outbound};
 use crate::clock::now_ms;
 use crate::domain::chat::{EndedBy, MessageText, Poster};
-use crate::domain::ids::{ChatId, Seq, UserId};
+use crate::domain::ids::{ChatId, QueueId, Seq, UserId};
+use crate::domain::routing::direct_chat_queue;
+use crate::domain::user::Role;
 use crate::domain::RuleError;
 use crate::error::AppError;
 use crate::protocol::{AgentCommand, ServerFrame};
+use crate::store;
 
 pub struct AgentSocket {
     core: SocketCore,
@@ -173,23 +176,52 @@ impl AgentSocket {
                 };
                 self.report_failure(Some(chat_id), pick, ctx);
             }
-            AgentCommand::RedirectChat { chat_id, queue_id } => {
+            AgentCommand::RedirectChat {
+                chat_id,
+                queue_id,
+                agent_id,
+            } => {
                 let (engine, agent) = (self.engine.clone(), self.agent_id);
                 let redirect = async move {
                     engine.require_client_preview().await?;
                     let (summary, queue) = engine.waiting_chat(chat_id).await?;
-                    let to = queue_id;
-                    queue.send(RedirectChat { chat_id, agent, to }).await??;
-                    Ok(summary.seed.queue_id)
+                    let from = summary.seed.queue_id;
+                    let (to, to_agent) = match (queue_id, agent_id) {
+                        (Some(queue), None) => (queue, None),
+                        (None, Some(target)) if target == agent => {
+                            return Err(AppError::InvalidInput(
+                                "to take the chat yourself, use pick_chat".to_owned(),
+                            ))
+                        }
+                        (None, Some(target)) => {
+                            let (queue, name) = redirect_target(&engine, target, from).await?;
+                            (queue, Some((target, name)))
+                        }
+                        _ => {
+                            return Err(AppError::InvalidInput(
+                                "redirect_chat takes either queue_id or agent_id".to_owned(),
+                            ))
+                        }
+                    };
+                    queue
+                        .send(RedirectChat {
+                            chat_id,
+                            agent,
+                            to,
+                            to_agent,
+                        })
+                        .await??;
+                    Ok((from, to))
                 };
                 self.answer(
                     chat_id,
                     redirect,
-                    move |from_queue_id| {
+                    move |(from_queue_id, queue_id)| {
                         ServerFrame::ChatRedirected {
                             chat_id,
                             from_queue_id,
                             queue_id,
+                            agent_id,
                         }
                         .to_text()
                     },
@@ -343,4 +375,31 @@ impl Handler<Disconnect> for AgentSocket {
         self.core.writer.close(CloseCode::Normal, msg.reason);
         ctx.stop();
     }
+}
+
+/// R35, R46, R16: where a chat redirected to `agent` waits: the chat's queue if the agent is a
+/// member, else the agent's first queue; with the agent's name for the visitor's notice. Only
+/// an active user who takes chats and belongs to a queue can be sent a chat.
+async fn redirect_target(
+    engine: &Engine,
+    agent: UserId,
+    from: QueueId,
+) -> Result<(QueueId, String), AppError> {
+    let (user, queues) = engine
+        .db()
+        .run(move |conn| {
+            let user = store::users::by_id(conn, agent)?;
+            let queues = store::queues::queues_of(conn, agent)?;
+            Ok((user, queues))
+        })
+        .await?;
+    let user = user.ok_or(AppError::UserNotFound)?;
+    let takes_chats = Role::parse(&user.role).is_some_and(Role::takes_chats);
+    if !(user.active && takes_chats) {
+        return Err(RuleError::NotAnAgent.into());
+    }
+    let queue = direct_chat_queue(from, &queues).ok_or_else(|| {
+        AppError::InvalidInput("that agent belongs to no queue, so no chat can reach it".to_owned())
+    })?;
+    Ok((queue, user.display_name))
 }

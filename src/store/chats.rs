@@ -236,10 +236,14 @@ pub fn move_to_queue(
     conn: &mut AnyConnection,
     event: &ChatEvent,
     queue: QueueId,
+    target_agent: Option<UserId>,
 ) -> StoreResult<()> {
     conn.transaction(|conn| {
         diesel::update(chats::table.find(event.chat_id.0))
-            .set(chats::queue_id.eq(queue.0))
+            .set((
+                chats::queue_id.eq(queue.0),
+                chats::target_agent_id.eq(target_agent.map(|agent| agent.0)),
+            ))
             .execute(conn)?;
         append(conn, event, None)
     })

@@ -197,10 +197,10 @@ pub fn plain_text_html(language: &str, text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::chat::{Disposition, EndedBy};
+    use super::super::ids::{ChatId, QueueId, Seq, UserId};
+    use super::super::texts::{ENGLISH, GERMAN};
     use super::*;
-    use crate::domain::chat::{Disposition, EndedBy};
-    use crate::domain::ids::{ChatId, QueueId, Seq, UserId};
-    use crate::domain::texts::{ENGLISH, GERMAN};
 
     const HOUR: i64 = 3_600_000;
     /// 2026-11-21 14:00 UTC.

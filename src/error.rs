@@ -65,6 +65,10 @@ pub enum AppError {
     ChatNotWaiting,
     #[error("this chat has recorded as many page views as it may")]
     TooManyPageViews,
+    #[error("only chats that ended unmanaged or timed out are reviewed here")]
+    NotReviewable,
+    #[error("the visitor left no e-mail address")]
+    NoVisitorAddress,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -99,6 +103,8 @@ impl AppError {
             AppError::NotAQueueMember => "not_a_queue_member",
             AppError::ChatNotWaiting => "chat_not_waiting",
             AppError::TooManyPageViews => "too_many_page_views",
+            AppError::NotReviewable => "not_reviewable",
+            AppError::NoVisitorAddress => "no_visitor_address",
             AppError::Store(StoreError::Pool(_)) => "store_unavailable",
             AppError::Store(_) | AppError::Internal(_) => "internal",
         }
@@ -152,8 +158,15 @@ impl ResponseError for AppError {
                 | RuleError::ChatAlreadyAssigned
                 | RuleError::LabelTaken
                 | RuleError::NotAvailable
-                | RuleError::AtCapacity,
+                | RuleError::AtCapacity
+                | RuleError::LeaveMessageUnavailable
+                | RuleError::MessageAlreadyLeft
+                | RuleError::ReviewClosed,
             ) => StatusCode::CONFLICT,
+            AppError::Rule(RuleError::LeaveMessageExpired | RuleError::TranscriptExpired) => {
+                StatusCode::GONE
+            }
+            AppError::Rule(RuleError::TooManyTranscripts { .. }) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Rule(RuleError::AwayReasonNotFound) => StatusCode::NOT_FOUND,
             AppError::Rule(RuleError::NotAParticipant) => StatusCode::FORBIDDEN,
             AppError::Rule(RuleError::InvitationUnknown) => StatusCode::NOT_FOUND,
@@ -179,9 +192,11 @@ impl ResponseError for AppError {
             | AppError::MemberNotFound
             | AppError::OfferNotFound
             | AppError::EndpointNotFound => StatusCode::NOT_FOUND,
-            AppError::WebsiteFull | AppError::WebsiteOffline { .. } | AppError::ChatNotWaiting => {
-                StatusCode::CONFLICT
-            }
+            AppError::WebsiteFull
+            | AppError::WebsiteOffline { .. }
+            | AppError::ChatNotWaiting
+            | AppError::NotReviewable
+            | AppError::NoVisitorAddress => StatusCode::CONFLICT,
             AppError::TooManyPageViews => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable | AppError::Store(StoreError::Pool(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE

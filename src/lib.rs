@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod mail;
 pub mod protocol;
+pub mod recovery;
 pub mod seed;
 pub mod settings;
 pub mod startup;

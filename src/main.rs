@@ -45,6 +45,8 @@ fn main() -> ExitCode {
 }
 
 fn serve(settings: Settings) -> Result<(), String> {
+    // A panic ends the process; the service manager restarts it from the store.
+    parley::recovery::exit_on_panic();
     actix_web::rt::System::new().block_on(async move {
         let host = settings.server.host.clone();
         let app = Application::build(settings)

@@ -236,6 +236,21 @@ pub struct ChatPreview {
     pub routed_to: Option<Vec<RoutedTo>>,
 }
 
+/// R78: a message a visitor left because nobody took its chat, as its queue's members see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftMessageView {
+    pub chat_id: ChatId,
+    pub queue_id: QueueId,
+    pub website_key: String,
+    /// The name the visitor gave when it asked for the chat.
+    pub visitor_name: String,
+    /// The name given with the message.
+    pub name: String,
+    pub email: Option<String>,
+    pub text: String,
+    pub left_at_ms: i64,
+}
+
 /// A chat an agent holds, as listed in the agent's snapshot.
 #[derive(Debug, Clone, Serialize)]
 pub struct HeldChat {
@@ -333,6 +348,8 @@ pub enum ServerFrame<'a> {
         title: Option<&'a str>,
         at_ms: i64,
     },
+    /// R78: a visitor left a message in a chat of one of the agent's queues that nobody took.
+    LeftMessage(&'a LeftMessageView),
     Pong,
 }
 

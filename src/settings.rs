@@ -17,6 +17,7 @@ pub struct Settings {
     pub engine: EngineSettings,
     pub realtime: RealtimeSettings,
     pub routing: RoutingSettings,
+    pub chats: ChatSettings,
     pub invitations: InvitationSettings,
     pub presence: PresenceSettings,
     pub auth: AuthSettings,
@@ -60,6 +61,18 @@ pub struct RoutingSettings {
     pub offer_timeout_ms: i64,
     pub hunt_timeout_ms: i64,
     pub strategy: Strategy,
+}
+
+/// R66, R78, R80, R86: how long chats stay open, and how long their visitors may still act
+/// after the end.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChatSettings {
+    /// R66, R80: an active chat nobody wrote in for this long ends with `timeout`; 0 = never.
+    pub unattended_timeout_ms: i64,
+    /// R78: how long after an unmanaged end the visitor may leave a message.
+    pub leave_message_window_ms: i64,
+    /// R86: how long after the end the visitor may ask for the transcript.
+    pub transcript_window_ms: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -158,6 +171,8 @@ mod tests {
         assert_eq!(settings.routing.offer_timeout_ms, 15_000);
         assert_eq!(settings.routing.hunt_timeout_ms, 60_000);
         assert_eq!(settings.database.url, "data/parley.db");
+        // R66: 30 minutes.
+        assert_eq!(settings.chats.unattended_timeout_ms, 30 * 60 * 1000);
     }
 
     #[test]

@@ -660,6 +660,23 @@ impl Handler<WaitingListChanged> for AgentActor {
     }
 }
 
+/// R78: a visitor left a message in a chat of one of the agent's queues; the agent's tabs
+/// are told.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct LeftMessageArrived {
+    /// The `left_message` frame, serialised once for all the queue's members.
+    pub frame: ByteString,
+}
+
+impl Handler<LeftMessageArrived> for AgentActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: LeftMessageArrived, _ctx: &mut Context<Self>) {
+        self.broadcast(msg.frame);
+    }
+}
+
 /// R21: the agent turns its open offer down.
 #[derive(Message)]
 #[rtype(result = "Result<(), AppError>")]

@@ -2,20 +2,28 @@
 //! every event is numbered here, stored, and only then sent to the chat's subscribers.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use actix::prelude::*;
+use diesel::Connection;
 
+use super::agent::{ChatClosed, LeftMessageArrived};
 use super::queue::{EnqueueChat, RemoveChat, VisitorMoved};
-use super::{agent::ChatClosed, Engine, FeedClosed, Outbound};
+use super::website::UnmanagedChatEnded;
+use super::{Engine, FeedClosed, Outbound};
 use crate::clock::now_ms;
-use crate::domain::chat::{ChatLifecycle, ChatState, EndedBy, MessageText, Poster};
+use crate::domain::chat::{ChatLifecycle, ChatState, Disposition, EndedBy, MessageText, Poster};
+use crate::domain::email::EmailAddress;
 use crate::domain::event::{Author, ChatEvent, EventBody};
 use crate::domain::ids::{ChatId, QueueId, Seq, UserId};
 use crate::domain::queue::HuntEnd;
+use crate::domain::transcript::{self, Delivery};
+use crate::domain::unmanaged::{check_leave_message, LeftMessageForm};
 use crate::domain::visitor::PageView;
+use crate::domain::website::WebsiteKey;
 use crate::error::AppError;
-use crate::protocol::{ServerFrame, VisitorDetails};
-use crate::store::{self, chats::ChatRow, to_json, StoreResult};
+use crate::protocol::{LeftMessageView, ServerFrame, VisitorDetails};
+use crate::store::{self, chats::ChatRow, to_json, StoreError, StoreResult};
 
 /// What a chat's actor is started from: a new chat, or one rebuilt from the store.
 #[derive(Debug, Clone)]
@@ -30,10 +38,17 @@ pub struct ChatSeed {
     pub visitor_details: VisitorDetails,
     /// R16: a direct chat's one agent; `None` when the queue hunts.
     pub target_agent: Option<UserId>,
+    /// R80: when the chat's last event was stored; the unattended timeout counts from it.
+    pub last_activity_ms: i64,
 }
 
 impl ChatSeed {
-    pub fn from_row(row: &ChatRow, website_key: String, last_seq: Seq) -> StoreResult<ChatSeed> {
+    /// `last` is the chat's last sequence number and when its last event was stored.
+    pub fn from_row(
+        row: &ChatRow,
+        website_key: String,
+        (last_seq, last_event_at): (Seq, Option<i64>),
+    ) -> StoreResult<ChatSeed> {
         Ok(ChatSeed {
             chat_id: row.chat_id(),
             queue_id: QueueId(row.queue_id),
@@ -43,6 +58,7 @@ impl ChatSeed {
             last_seq,
             visitor_details: store::parse_json("chats.visitor_meta", &row.visitor_meta)?,
             target_agent: row.target_agent_id.map(UserId),
+            last_activity_ms: last_event_at.unwrap_or(row.created_at_ms),
         })
     }
 }
@@ -65,6 +81,11 @@ pub struct ChatActor {
     /// The last place in line the queue reported, sent to visitors who subscribe later.
     queue_position: Option<QueuePosition>,
     linger_timer: Option<SpawnHandle>,
+    /// R80: when someone last wrote in the chat or an agent joined it.
+    last_activity_ms: i64,
+    /// R80: fires when the active chat has been unattended for the timeout; re-armed on every
+    /// message.
+    unattended_timer: Option<SpawnHandle>,
 }
 
 struct Subscriber {
@@ -83,6 +104,8 @@ impl ChatActor {
         ChatActor {
             engine,
             last_seq: seed.last_seq,
+            last_activity_ms: seed.last_activity_ms,
+            unattended_timer: None,
             seed,
             lifecycle,
             client_keys: client_keys.into_iter().collect(),
@@ -101,6 +124,125 @@ impl ChatActor {
             private: false,
             body,
         }
+    }
+
+    /// R80: (re)sets the unattended timer to the active chat's deadline; a chat that is not
+    /// active, or a timeout of never, has none.
+    fn watch_unattended(&mut self, ctx: &mut Context<Self>) {
+        let deadline = self
+            .engine
+            .unattended_timeout()
+            .deadline(self.lifecycle.state(), self.last_activity_ms);
+        let wait = deadline.map(|at| Duration::from_millis((at - now_ms()).max(0) as u64));
+        self.arm_unattended(wait, ctx);
+    }
+
+    fn arm_unattended(&mut self, wait: Option<Duration>, ctx: &mut Context<Self>) {
+        if let Some(timer) = self.unattended_timer.take() {
+            ctx.cancel_future(timer);
+        }
+        if let Some(wait) = wait {
+            self.unattended_timer = Some(ctx.run_later(wait, |act, ctx| {
+                act.unattended_timer = None;
+                // Through the mailbox, so the end is one atomic handler like any other.
+                ctx.address().do_send(Unattended);
+            }));
+        }
+    }
+
+    /// How the chat ends: the `chat_ended` event says who ended it and with what, and for
+    /// unmanaged and timed-out chats what the visitor is told (R8, R76, R80, A13) and until
+    /// when it may leave a message (R78).
+    fn end_event(&self, ended_by: EndedBy, disposition: Disposition) -> ChatEvent {
+        let policy = self.engine.unmanaged_policy(&self.seed.website_key);
+        let mut event = self.event(
+            Author::System,
+            EventBody::ChatEnded {
+                ended_by,
+                disposition,
+                notice: None,
+                leave_message_until_ms: None,
+            },
+        );
+        let window_ms = self.engine.settings().chats.leave_message_window_ms;
+        let at_ms = event.at_ms;
+        if let EventBody::ChatEnded {
+            notice,
+            leave_message_until_ms,
+            ..
+        } = &mut event.body
+        {
+            *notice = match disposition {
+                Disposition::Unmanaged => Some(policy.notice(self.seed.target_agent.is_some())),
+                Disposition::Timeout => Some(policy.texts().unattended.to_owned()),
+                _ => None,
+            };
+            *leave_message_until_ms = policy.leave_message_until(disposition, at_ms, window_ms);
+        }
+        event
+    }
+
+    /// Ends the chat (R7, R8, R76, R80): the end event and the new state are stored together
+    /// with the transcripts its visitor asked for (R86), then the event is published, the
+    /// queue and the agents are told, and the feeds close.
+    fn finish(
+        &mut self,
+        next: ChatLifecycle,
+        ended_by: EndedBy,
+        disposition: Disposition,
+    ) -> Reply<()> {
+        let was_queued = self.lifecycle.state() == ChatState::Queued;
+        let event = self.end_event(ended_by, disposition);
+        let (stored, chat) = (event.clone(), self.seed.chat_id);
+        let write = self.engine.db().run(move |conn| {
+            conn.transaction::<_, StoreError, _>(|conn| {
+                store::chats::end(conn, &stored, disposition)?;
+                crate::mail::transcript::mail_pending(conn, chat, stored.at_ms)
+            })
+        });
+        AtomicResponse::new(Box::pin(write.into_actor(self).map(
+            move |written, act, ctx| {
+                let transcripts = match written {
+                    Ok(transcripts) => transcripts,
+                    Err(e) => {
+                        if disposition == Disposition::Timeout {
+                            // Try again later rather than leave the chat open for good.
+                            act.arm_unattended(Some(UNATTENDED_RETRY), ctx);
+                        }
+                        return Err(e.into());
+                    }
+                };
+                if transcripts > 0 {
+                    act.engine.wake_mailer();
+                }
+                act.lifecycle = next;
+                act.arm_unattended(None, ctx);
+                act.publish(&event);
+                let chat_id = act.seed.chat_id;
+                if was_queued {
+                    if let Some(queue) = act.engine.queue(act.seed.queue_id) {
+                        queue.do_send(RemoveChat { chat_id });
+                    }
+                }
+                for &agent in act.lifecycle.agents() {
+                    if let Some(addr) = act.engine.running_agent(agent) {
+                        addr.do_send(ChatClosed { chat_id });
+                    }
+                }
+                if disposition == Disposition::Unmanaged {
+                    let website = WebsiteKey::parse(&act.seed.website_key)
+                        .ok()
+                        .and_then(|key| act.engine.website(&key));
+                    if let Some(website) = website {
+                        website.do_send(UnmanagedChatEnded {
+                            ended_at_ms: event.at_ms,
+                        });
+                    }
+                }
+                act.close_feed(ctx);
+                Ok(())
+            },
+        )))
     }
 
     /// Sends a stored event to every subscriber allowed to see it (R10, R39).
@@ -150,7 +292,10 @@ impl ChatActor {
 }
 
 /// How long an ended chat stays in memory unwatched.
-const ENDED_CHAT_LINGER: std::time::Duration = std::time::Duration::from_secs(30);
+const ENDED_CHAT_LINGER: Duration = Duration::from_secs(30);
+
+/// R80: when ending an unattended chat failed (the store), the next try.
+const UNATTENDED_RETRY: Duration = Duration::from_secs(5);
 
 impl Actor for ChatActor {
     type Context = Context<Self>;
@@ -158,6 +303,10 @@ impl Actor for ChatActor {
     fn started(&mut self, ctx: &mut Self::Context) {
         if self.lifecycle.state() == ChatState::Ended {
             self.linger(ctx);
+        } else {
+            // R80: rebuilt after a restart, an active chat's deadline counts from its last
+            // stored event; one that passed ends at once.
+            self.watch_unattended(ctx);
         }
     }
 
@@ -329,12 +478,14 @@ impl Handler<PostMessage> for ChatActor {
             .db()
             .run(move |conn| store::chats::append(conn, &stored, key.as_deref()));
         AtomicResponse::new(Box::pin(write.into_actor(self).map(
-            move |written, act, _ctx| {
+            move |written, act, ctx| {
                 written?;
                 if let Some(key) = scoped_key {
                     act.client_keys.insert(key, event.seq);
                 }
                 act.publish(&event);
+                act.last_activity_ms = event.at_ms;
+                act.watch_unattended(ctx);
                 Ok(event.seq)
             },
         )))
@@ -371,10 +522,12 @@ impl Handler<AssignAgent> for ChatActor {
             .db()
             .run(move |conn| store::chats::accept(conn, &stored, agent));
         AtomicResponse::new(Box::pin(write.into_actor(self).map(
-            move |written, act, _ctx| {
+            move |written, act, ctx| {
                 written?;
                 act.lifecycle = next;
                 act.publish(&event);
+                act.last_activity_ms = event.at_ms;
+                act.watch_unattended(ctx);
                 Ok(())
             },
         )))
@@ -393,43 +546,41 @@ impl Handler<EndChat> for ChatActor {
 
     fn handle(&mut self, msg: EndChat, _ctx: &mut Context<Self>) -> Self::Result {
         let mut next = self.lifecycle.clone();
-        let disposition = match next.end(msg.by) {
-            Ok(disposition) => disposition,
-            Err(rule) => return reply(Err(rule.into())),
-        };
-        let was_queued = self.lifecycle.state() == ChatState::Queued;
-        let event = self.event(
-            Author::System,
-            EventBody::ChatEnded {
-                ended_by: msg.by,
-                disposition,
-            },
-        );
-        let stored = event.clone();
-        let write = self
+        match next.end(msg.by) {
+            Ok(disposition) => self.finish(next, msg.by, disposition),
+            Err(rule) => reply(Err(rule.into())),
+        }
+    }
+}
+
+/// R80: the unattended timer fired.
+#[derive(Message)]
+#[rtype(result = "Result<(), AppError>")]
+struct Unattended;
+
+impl Handler<Unattended> for ChatActor {
+    type Result = Reply<()>;
+
+    /// Ends the chat with disposition Timeout if nobody wrote meanwhile (a message that was
+    /// handled before this one moved the deadline: the timer is set again).
+    fn handle(&mut self, _msg: Unattended, ctx: &mut Context<Self>) -> Self::Result {
+        let (state, last) = (self.lifecycle.state(), self.last_activity_ms);
+        if !self
             .engine
-            .db()
-            .run(move |conn| store::chats::end(conn, &stored, disposition));
-        AtomicResponse::new(Box::pin(write.into_actor(self).map(
-            move |written, act, ctx| {
-                written?;
-                act.lifecycle = next;
-                act.publish(&event);
-                let chat_id = act.seed.chat_id;
-                if was_queued {
-                    if let Some(queue) = act.engine.queue(act.seed.queue_id) {
-                        queue.do_send(RemoveChat { chat_id });
-                    }
-                }
-                for &agent in act.lifecycle.agents() {
-                    if let Some(addr) = act.engine.running_agent(agent) {
-                        addr.do_send(ChatClosed { chat_id });
-                    }
-                }
-                act.close_feed(ctx);
-                Ok(())
-            },
-        )))
+            .unattended_timeout()
+            .is_due(state, last, now_ms())
+        {
+            self.watch_unattended(ctx);
+            return reply(Ok(()));
+        }
+        let mut next = self.lifecycle.clone();
+        match next.time_out() {
+            Ok(disposition) => {
+                tracing::info!(chat = %self.seed.chat_id, "chat unattended: timed out");
+                self.finish(next, EndedBy::System, disposition)
+            }
+            Err(_) => reply(Ok(())),
+        }
     }
 }
 
@@ -644,5 +795,124 @@ impl Handler<Describe> for ChatActor {
             last_seq: self.last_seq,
             agents: self.lifecycle.agents().to_vec(),
         })
+    }
+}
+
+/// R78, R79: the visitor of a chat nobody took leaves its one message. Handled by the chat's
+/// actor (loaded for the ended chat), so two submissions are checked one after the other.
+#[derive(Message)]
+#[rtype(result = "Result<LeftMessageView, AppError>")]
+pub struct LeaveMessage {
+    pub form: LeftMessageForm,
+}
+
+impl Handler<LeaveMessage> for ChatActor {
+    type Result = Reply<LeftMessageView>;
+
+    /// Stored if the website takes messages, the chat ended unmanaged, the window is open and
+    /// none was left; then every running agent of the chat's queue gets a `left_message`
+    /// frame (and every member finds it with `GET /left-messages`).
+    fn handle(&mut self, msg: LeaveMessage, _ctx: &mut Context<Self>) -> Self::Result {
+        let chat = self.seed.chat_id;
+        let queue = self.seed.queue_id;
+        let policy = self.engine.unmanaged_policy(&self.seed.website_key);
+        let window_ms = self.engine.settings().chats.leave_message_window_ms;
+        let now = now_ms();
+        let form = msg.form;
+        let write = self.engine.db().run(move |conn| {
+            conn.transaction::<_, StoreError, _>(|conn| {
+                let row = store::chats::by_id(conn, chat)?
+                    .ok_or_else(|| StoreError::Corrupt(format!("chat {chat} is gone")))?;
+                let until = match (row.chat_disposition()?, row.ended_at_ms) {
+                    (Some(disposition), Some(ended)) => {
+                        policy.leave_message_until(disposition, ended, window_ms)
+                    }
+                    _ => None,
+                };
+                let already = store::review::left_message_of(conn, chat)?.is_some();
+                if let Err(rule) = check_leave_message(until, already, now) {
+                    return Ok(Err(rule));
+                }
+                let left = store::review::insert_left_message(conn, chat, &form, now)?;
+                let members = store::queues::members(conn, queue)?;
+                Ok(Ok((left, members)))
+            })
+        });
+        AtomicResponse::new(Box::pin(write.into_actor(self).map(
+            move |written, act, _ctx| {
+                let (left, members) = written??;
+                let view = LeftMessageView {
+                    chat_id: act.seed.chat_id,
+                    queue_id: act.seed.queue_id,
+                    website_key: act.seed.website_key.clone(),
+                    visitor_name: act.seed.visitor_name.clone(),
+                    name: left.name,
+                    email: left.email,
+                    text: left.text,
+                    left_at_ms: left.created_at_ms,
+                };
+                let frame = ServerFrame::LeftMessage(&view).to_text();
+                for member in members {
+                    if let Some(agent) = act.engine.running_agent(member.agent) {
+                        agent.do_send(LeftMessageArrived {
+                            frame: frame.clone(),
+                        });
+                    }
+                }
+                tracing::info!(chat = %act.seed.chat_id, "visitor left a message");
+                Ok(view)
+            },
+        )))
+    }
+}
+
+/// R86: the visitor asks for the transcript by mail.
+#[derive(Message)]
+#[rtype(result = "Result<Delivery, AppError>")]
+pub struct RequestTranscript {
+    pub email: EmailAddress,
+}
+
+impl Handler<RequestTranscript> for ChatActor {
+    type Result = Reply<Delivery>;
+
+    /// During the chat the request waits for the end (which mails it in the end's
+    /// transaction); after the end, within the window, it is mailed at once. Handled here so
+    /// that a request and the end never miss each other.
+    fn handle(&mut self, msg: RequestTranscript, _ctx: &mut Context<Self>) -> Self::Result {
+        let (chat, state) = (self.seed.chat_id, self.lifecycle.state());
+        let window_ms = self.engine.settings().chats.transcript_window_ms;
+        let now = now_ms();
+        let write = self.engine.db().run(move |conn| {
+            conn.transaction::<_, StoreError, _>(|conn| {
+                let row = store::chats::by_id(conn, chat)?
+                    .ok_or_else(|| StoreError::Corrupt(format!("chat {chat} is gone")))?;
+                let earlier = store::transcripts::count_of(conn, chat)?;
+                let delivery = match transcript::check_request(
+                    state,
+                    row.ended_at_ms,
+                    window_ms,
+                    earlier,
+                    now,
+                ) {
+                    Ok(delivery) => delivery,
+                    Err(rule) => return Ok(Err(rule)),
+                };
+                store::transcripts::insert(conn, chat, &msg.email, now)?;
+                if delivery == Delivery::Now {
+                    crate::mail::transcript::mail_pending(conn, chat, now)?;
+                }
+                Ok(Ok(delivery))
+            })
+        });
+        AtomicResponse::new(Box::pin(write.into_actor(self).map(
+            move |written, act, _ctx| {
+                let delivery = written??;
+                if delivery == Delivery::Now {
+                    act.engine.wake_mailer();
+                }
+                Ok(delivery)
+            },
+        )))
     }
 }

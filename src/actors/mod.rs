@@ -23,6 +23,8 @@ use crate::domain::chat::{ChatLifecycle, ChatState};
 use crate::domain::ids::{AwayReasonId, ChatId, QueueId, UserId, WebsiteId};
 use crate::domain::options::RuntimeOptions;
 use crate::domain::presence::{Capacity, Presence};
+use crate::domain::unattended::UnattendedTimeout;
+use crate::domain::unmanaged::UnmanagedPolicy;
 use crate::domain::website::{origin_is_allowed, WebsiteKey};
 use crate::error::AppError;
 use crate::mail::{queue_mail, Mailer, OutgoingMail, Wake};
@@ -65,6 +67,8 @@ struct EngineInner {
     websites: RwLock<HashMap<WebsiteKey, Addr<WebsiteActor>>>,
     website_keys: RwLock<HashMap<WebsiteId, WebsiteKey>>,
     website_domains: RwLock<HashMap<WebsiteKey, Vec<String>>>,
+    /// R76, R78: what each website does with chats nobody took (read at start).
+    unmanaged_policies: RwLock<HashMap<String, UnmanagedPolicy>>,
     queues: RwLock<HashMap<QueueId, Addr<QueueActor>>>,
     queue_names: RwLock<HashMap<QueueId, String>>,
     agents: Mutex<HashMap<UserId, Addr<AgentActor>>>,
@@ -109,6 +113,7 @@ impl Engine {
                 websites: RwLock::default(),
                 website_keys: RwLock::default(),
                 website_domains: RwLock::default(),
+                unmanaged_policies: RwLock::default(),
                 queues: RwLock::default(),
                 queue_names: RwLock::default(),
                 agents: Mutex::default(),
@@ -139,7 +144,8 @@ impl Engine {
                     .into_iter()
                     .map(|row| {
                         let (last_seq, keys) = store::chats::sequence_state(conn, row.chat_id())?;
-                        Ok((row, last_seq, keys))
+                        let last_event_at = store::chats::last_event_at(conn, row.chat_id())?;
+                        Ok((row, (last_seq, last_event_at), keys))
                     })
                     .collect::<Result<Vec<_>, StoreError>>()?;
                 let away_reasons = store::away_reasons::menu(conn)?;
@@ -162,14 +168,16 @@ impl Engine {
                 .insert(website.id, key.clone());
             self.write(&self.inner.website_domains)
                 .insert(key.clone(), website.allowed_domains.clone());
+            self.write(&self.inner.unmanaged_policies)
+                .insert(key.to_string(), website.unmanaged.clone());
             let actor = WebsiteActor::new(self.clone(), website);
             let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
             self.write(&self.inner.websites).insert(key, addr);
         }
         let mut queued = 0;
-        for (row, last_seq, client_keys) in open_chats {
+        for (row, last, client_keys) in open_chats {
             let state = row.chat_state()?;
-            let seed = ChatSeed::from_row(&row, self.website_key(row.website_id), last_seq)?;
+            let seed = ChatSeed::from_row(&row, self.website_key(row.website_id), last)?;
             let lifecycle =
                 ChatLifecycle::restore(state, row.agent_id.map(UserId).into_iter().collect());
             let enqueue = EnqueueChat::from_seed(&seed);
@@ -218,10 +226,35 @@ impl Engine {
     }
 
     fn website_key(&self, id: i64) -> String {
-        self.read(&self.inner.website_keys)
-            .get(&WebsiteId(id))
+        self.website_key_of(WebsiteId(id))
             .map(|k| k.as_str().to_owned())
             .unwrap_or_default()
+    }
+
+    /// The key of the website with this id.
+    pub fn website_key_of(&self, id: WebsiteId) -> Option<WebsiteKey> {
+        self.read(&self.inner.website_keys).get(&id).cloned()
+    }
+
+    /// The id of the website with this key.
+    pub fn website_id_of(&self, key: &WebsiteKey) -> Option<WebsiteId> {
+        self.read(&self.inner.website_keys)
+            .iter()
+            .find_map(|(id, k)| (k == key).then_some(*id))
+    }
+
+    /// R76, R78: what the website does with chats nobody took; the defaults for a website the
+    /// engine does not know.
+    pub fn unmanaged_policy(&self, website_key: &str) -> UnmanagedPolicy {
+        self.read(&self.inner.unmanaged_policies)
+            .get(website_key)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// R66, R80: the global unattended timeout.
+    pub fn unattended_timeout(&self) -> UnattendedTimeout {
+        UnattendedTimeout::from_ms(self.settings().chats.unattended_timeout_ms)
     }
 
     pub fn queue(&self, id: QueueId) -> Option<Addr<QueueActor>> {
@@ -332,18 +365,19 @@ impl Engine {
         if let Some(addr) = self.lock(&self.inner.chats).get(&id) {
             return Ok(addr.clone());
         }
-        let (row, last_seq, client_keys) = self
+        let (row, last, client_keys) = self
             .db()
             .run(move |conn| {
                 let Some(row) = store::chats::by_id(conn, id)? else {
                     return Ok(None);
                 };
                 let (last_seq, keys) = store::chats::sequence_state(conn, id)?;
-                Ok(Some((row, last_seq, keys)))
+                let last_event_at = store::chats::last_event_at(conn, id)?;
+                Ok(Some((row, (last_seq, last_event_at), keys)))
             })
             .await?
             .ok_or(AppError::ChatNotFound)?;
-        let seed = ChatSeed::from_row(&row, self.website_key(row.website_id), last_seq)?;
+        let seed = ChatSeed::from_row(&row, self.website_key(row.website_id), last)?;
         let lifecycle = ChatLifecycle::restore(
             row.chat_state()?,
             row.agent_id.map(UserId).into_iter().collect(),
@@ -386,10 +420,16 @@ impl Engine {
     /// Stores a mail in the outbox and wakes the mailer; returns the outbox id.
     pub async fn send_mail(&self, mail: OutgoingMail) -> Result<i64, AppError> {
         let id = queue_mail(self.db(), mail).await?;
+        self.wake_mailer();
+        Ok(id)
+    }
+
+    /// Mail was put in the outbox (inside a transaction now committed): deliver it now rather
+    /// than at the next poll.
+    pub fn wake_mailer(&self) {
         if let Some(mailer) = &self.inner.mailer {
             mailer.do_send(Wake);
         }
-        Ok(id)
     }
 
     /// How many chat actors are live (for tests and metrics).

@@ -1,7 +1,9 @@
 //! `WebsiteActor`: one per chat website. It decides whether a visitor may open a chat (R2,
-//! R3, R5, R59) and starts the chat in the website's queue.
+//! R3, R5, R59) and starts the chat in the website's queue. It also closes the review of its
+//! unmanaged chats on their own when the website asks for that (R76).
 
 use std::future::Future;
+use std::time::Duration;
 
 use actix::prelude::*;
 use diesel::Connection;
@@ -27,11 +29,79 @@ use crate::store::{self, chats::NewChat, to_json, websites::Website};
 pub struct WebsiteActor {
     engine: Engine,
     website: Website,
+    /// R76: the next auto-close, and when it fires.
+    autoclose_timer: Option<(i64, SpawnHandle)>,
 }
+
+/// R76: when reading or closing the reviews failed (the store), the next try.
+const AUTOCLOSE_RETRY: Duration = Duration::from_secs(60);
 
 impl WebsiteActor {
     pub fn new(engine: Engine, website: Website) -> WebsiteActor {
-        WebsiteActor { engine, website }
+        WebsiteActor {
+            engine,
+            website,
+            autoclose_timer: None,
+        }
+    }
+
+    /// R76: sets the auto-close timer for an unmanaged chat that ended at `ended_at_ms`,
+    /// unless one fires earlier already.
+    fn autoclose_after(&mut self, ended_at_ms: i64, ctx: &mut Context<Self>) {
+        let Some(at) = self.website.unmanaged.autoclose.closes_at(ended_at_ms) else {
+            return;
+        };
+        if let Some((due, timer)) = self.autoclose_timer.take() {
+            if due <= at {
+                self.autoclose_timer = Some((due, timer));
+                return;
+            }
+            ctx.cancel_future(timer);
+        }
+        self.arm_autoclose(at, ctx);
+    }
+
+    fn arm_autoclose(&mut self, at_ms: i64, ctx: &mut Context<Self>) {
+        let wait = Duration::from_millis((at_ms - now_ms()).max(0) as u64);
+        let timer = ctx.run_later(wait, |act, ctx| {
+            act.autoclose_timer = None;
+            act.close_due_reviews(ctx);
+        });
+        self.autoclose_timer = Some((at_ms, timer));
+    }
+
+    /// R76: closes the reviews whose time has come, then sets the timer for the oldest open
+    /// one left. Also run at start, so the timers are rebuilt from the store after a restart.
+    fn close_due_reviews(&mut self, ctx: &mut Context<Self>) {
+        let autoclose = self.website.unmanaged.autoclose;
+        let Some(cutoff) = autoclose.cutoff(now_ms()) else {
+            return;
+        };
+        let website = self.website.id;
+        self.engine
+            .db()
+            .run(move |conn| {
+                let closed = store::review::auto_close(conn, website, cutoff, now_ms())?;
+                let oldest = store::review::oldest_open_unmanaged(conn, website)?;
+                Ok((closed, oldest))
+            })
+            .into_actor(self)
+            .map(|result, act, ctx| match result {
+                Ok((closed, oldest)) => {
+                    if closed > 0 {
+                        tracing::info!(website = %act.website.key, closed, "unmanaged chats auto-closed");
+                    }
+                    if let Some(ended_at_ms) = oldest {
+                        act.autoclose_after(ended_at_ms, ctx);
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(website = %act.website.key, error = %e, "auto-close failed; retrying");
+                    let retry_at = now_ms() + AUTOCLOSE_RETRY.as_millis() as i64;
+                    act.arm_autoclose(retry_at, ctx);
+                }
+            })
+            .spawn(ctx);
     }
 
     /// R2: browsers send `Origin` on every POST (and on cross-origin GETs); when it is there it
@@ -68,6 +138,25 @@ impl WebsiteActor {
 
 impl Actor for WebsiteActor {
     type Context = Context<Self>;
+
+    fn started(&mut self, ctx: &mut Context<Self>) {
+        self.close_due_reviews(ctx);
+    }
+}
+
+/// R76: one of the website's chats ended unmanaged; its review may close on its own.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct UnmanagedChatEnded {
+    pub ended_at_ms: i64,
+}
+
+impl Handler<UnmanagedChatEnded> for WebsiteActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: UnmanagedChatEnded, ctx: &mut Context<Self>) {
+        self.autoclose_after(msg.ended_at_ms, ctx);
+    }
 }
 
 impl Supervised for WebsiteActor {
@@ -229,6 +318,7 @@ impl Handler<StartChat> for WebsiteActor {
                     last_seq: first_event.seq,
                     visitor_details: msg.visitor_details,
                     target_agent,
+                    last_activity_ms: first_event.at_ms,
                 };
                 // The chat's actor exists before the queue can offer the chat.
                 act.engine

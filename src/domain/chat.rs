@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ids::UserId;
-use super::{one_line, RuleError};
+use super::{one_line, plain_text, RuleError};
 
 /// R3: the name a visitor gives before a chat request is sent. Never empty or blank.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -42,21 +42,15 @@ impl MessageText {
     pub const MAX_CHARS: usize = 1000;
 
     pub fn parse(raw: &str) -> Result<MessageText, RuleError> {
-        if raw.trim().is_empty() {
-            return Err(RuleError::EmptyMessage);
-        }
-        if raw.chars().count() > Self::MAX_CHARS {
-            return Err(RuleError::MessageTooLong {
+        let text = plain_text(
+            raw,
+            Self::MAX_CHARS,
+            RuleError::EmptyMessage,
+            RuleError::MessageTooLong {
                 max: Self::MAX_CHARS,
-            });
-        }
-        if raw
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-        {
-            return Err(RuleError::ControlCharacters);
-        }
-        Ok(MessageText(raw.to_owned()))
+            },
+        )?;
+        Ok(MessageText(text.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -116,6 +110,18 @@ impl Disposition {
             Disposition::Unmanaged => "unmanaged",
         }
     }
+
+    pub fn from_stored(value: &str) -> Option<Disposition> {
+        [
+            Disposition::VisitorEnded,
+            Disposition::AgentEnded,
+            Disposition::Timeout,
+            Disposition::Offline,
+            Disposition::Unmanaged,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == value)
+    }
 }
 
 /// Who ended a chat.
@@ -126,7 +132,8 @@ pub enum EndedBy {
     Agent {
         id: UserId,
     },
-    /// The engine: a hunt that ended without an agent (R19, R76).
+    /// The engine: a hunt that ended without an agent (R19, R76), or an active chat nobody
+    /// wrote in for the unattended timeout (R80).
     System,
 }
 
@@ -218,6 +225,19 @@ impl ChatLifecycle {
                 Ok(Disposition::Unmanaged)
             }
             ChatState::Active => Err(RuleError::ChatAlreadyAssigned),
+            ChatState::Ended => Err(RuleError::ChatEnded),
+        }
+    }
+
+    /// R80, A8: an active chat nobody wrote in for the unattended timeout ends with
+    /// disposition Timeout. A waiting chat is the hunt's business (R19, R76).
+    pub fn time_out(&mut self) -> Result<Disposition, RuleError> {
+        match self.state {
+            ChatState::Active => {
+                self.state = ChatState::Ended;
+                Ok(Disposition::Timeout)
+            }
+            ChatState::Queued => Err(RuleError::ChatNotActive),
             ChatState::Ended => Err(RuleError::ChatEnded),
         }
     }
@@ -328,6 +348,32 @@ mod tests {
             Err(RuleError::ChatAlreadyAssigned)
         );
         assert_eq!(active.state(), ChatState::Active);
+    }
+
+    #[test]
+    fn only_an_active_chat_times_out_r80() {
+        let mut active = ChatLifecycle::new();
+        active.accept(ALICE).unwrap();
+        assert_eq!(active.time_out(), Ok(Disposition::Timeout));
+        assert_eq!(active.state(), ChatState::Ended);
+        assert_eq!(active.time_out(), Err(RuleError::ChatEnded));
+        let mut waiting = ChatLifecycle::new();
+        assert_eq!(waiting.time_out(), Err(RuleError::ChatNotActive));
+        assert_eq!(waiting.state(), ChatState::Queued);
+    }
+
+    #[test]
+    fn stored_dispositions_round_trip_r91() {
+        for d in [
+            Disposition::VisitorEnded,
+            Disposition::AgentEnded,
+            Disposition::Timeout,
+            Disposition::Offline,
+            Disposition::Unmanaged,
+        ] {
+            assert_eq!(Disposition::from_stored(d.as_str()), Some(d));
+        }
+        assert_eq!(Disposition::from_stored("lost"), None);
     }
 
     #[test]

@@ -56,6 +56,14 @@ pub enum EventBody {
     ChatEnded {
         ended_by: EndedBy,
         disposition: Disposition,
+        /// R8, R76, R80, A13: what the engine tells the visitor about the end (unmanaged and
+        /// timed-out chats); absent otherwise.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        notice: Option<String>,
+        /// R78, R79: until when the visitor may leave a message (its chat token still works
+        /// for that); absent when it may not.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        leave_message_until_ms: Option<i64>,
     },
 }
 

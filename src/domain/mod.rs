@@ -8,6 +8,7 @@
 pub mod availability;
 pub mod away;
 pub mod chat;
+pub mod email;
 pub mod event;
 pub mod ids;
 pub mod invitation;
@@ -16,6 +17,10 @@ pub mod presence;
 pub mod queue;
 pub mod routing;
 pub mod schedule;
+pub mod texts;
+pub mod transcript;
+pub mod unattended;
+pub mod unmanaged;
 pub mod user;
 pub mod visitor;
 pub mod website;
@@ -103,6 +108,28 @@ pub enum RuleError {
     NotAvailable,
     #[error("you hold as many chats as your capacity allows")]
     AtCapacity,
+    #[error("an e-mail address looks like name@example.org")]
+    InvalidEmail,
+    #[error("a subject is required")]
+    EmptySubject,
+    #[error("a subject has at most {max} characters")]
+    SubjectTooLong { max: usize },
+    #[error("a reply cannot be empty")]
+    EmptyReply,
+    #[error("a reply has at most {max} characters")]
+    ReplyTooLong { max: usize },
+    #[error("a message can be left only when nobody took the chat and the website takes messages")]
+    LeaveMessageUnavailable,
+    #[error("a message was already left for this chat")]
+    MessageAlreadyLeft,
+    #[error("the time to leave a message for this chat is over")]
+    LeaveMessageExpired,
+    #[error("this review is already closed")]
+    ReviewClosed,
+    #[error("a transcript can be asked for at most {max} times per chat")]
+    TooManyTranscripts { max: usize },
+    #[error("the time to ask for this chat's transcript is over")]
+    TranscriptExpired,
 }
 
 impl RuleError {
@@ -148,8 +175,42 @@ impl RuleError {
             RuleError::InvalidVisitorKey { .. } => "invalid_visitor_key",
             RuleError::NotAvailable => "not_available",
             RuleError::AtCapacity => "at_capacity",
+            RuleError::InvalidEmail => "invalid_email",
+            RuleError::EmptySubject => "empty_subject",
+            RuleError::SubjectTooLong { .. } => "subject_too_long",
+            RuleError::EmptyReply => "empty_reply",
+            RuleError::ReplyTooLong { .. } => "reply_too_long",
+            RuleError::LeaveMessageUnavailable => "leave_message_unavailable",
+            RuleError::MessageAlreadyLeft => "message_already_left",
+            RuleError::LeaveMessageExpired => "leave_message_expired",
+            RuleError::ReviewClosed => "review_closed",
+            RuleError::TooManyTranscripts { .. } => "too_many_transcripts",
+            RuleError::TranscriptExpired => "transcript_expired",
         }
     }
+}
+
+/// Free text (a message, a reply), kept exactly as sent: `empty` if it is blank, `too_long`
+/// beyond `max` characters, `control_characters` if it holds any but line breaks and tabs.
+fn plain_text(
+    raw: &str,
+    max: usize,
+    empty: RuleError,
+    too_long: RuleError,
+) -> Result<&str, RuleError> {
+    if raw.trim().is_empty() {
+        return Err(empty);
+    }
+    if raw.chars().count() > max {
+        return Err(too_long);
+    }
+    if raw
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(RuleError::ControlCharacters);
+    }
+    Ok(raw)
 }
 
 /// A short text on one line (a name, a label): trimmed, then `empty` if nothing is left,

@@ -1262,6 +1262,18 @@ mod tests {
     }
 
     #[test]
+    fn agents_busy_past_the_hunt_timeout_leave_the_chat_unmanaged_r76() {
+        let mut q = router(rules(), &[A, B]);
+        q.member_status(A, MemberStatus::Busy, 0);
+        q.member_status(B, MemberStatus::Busy, 0);
+        assert_eq!(ended(&q.chat_arrived(CHAT, 0, 0)), None);
+        assert_eq!(q.next_deadline(), Some(60 * S));
+        assert_eq!(ended(&q.tick(60 * S - 1)), None);
+        assert_eq!(ended(&q.tick(60 * S)), Some(HuntEnd::Timeout));
+        assert!(q.waiting_list().is_empty());
+    }
+
+    #[test]
     fn with_nobody_available_the_hunt_ends_at_once_a2() {
         let mut q = router(rules(), &[A, B]);
         q.member_status(A, MemberStatus::Unavailable, 0);

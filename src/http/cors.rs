@@ -21,11 +21,12 @@ fn website_of(path: &str) -> Option<WebsiteKey> {
     WebsiteKey::parse(rest.split('/').next()?).ok()
 }
 
-/// The widget's endpoints: a website's config and chat start, and a chat's events, end and
-/// socket. Supervisor endpoints under `/api/v1/chats/` are not among them.
+/// The widget's endpoints: a website's config and chat start, and a chat's events, end,
+/// socket, left message (R78) and transcript (R86). Supervisor endpoints under
+/// `/api/v1/chats/` (routing, log) are not among them.
 fn is_visitor_path(path: &str) -> bool {
     let chat_endpoint = path.starts_with("/api/v1/chats/")
-        && ["/events", "/end", "/ws"]
+        && ["/events", "/end", "/ws", "/left-message", "/transcript"]
             .iter()
             .any(|end| path.ends_with(end));
     path.starts_with("/api/v1/websites/") || chat_endpoint
@@ -88,5 +89,8 @@ mod tests {
         assert!(is_visitor_path("/api/v1/chats/4/events"));
         assert!(!is_visitor_path("/api/v1/auth/login"));
         assert!(!is_visitor_path("/api/v1/chats/4/routing"));
+        assert!(is_visitor_path("/api/v1/chats/4/left-message"));
+        assert!(is_visitor_path("/api/v1/chats/4/transcript"));
+        assert!(!is_visitor_path("/api/v1/chats/4/log"));
     }
 }

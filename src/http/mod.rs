@@ -11,8 +11,10 @@ pub mod invitations;
 pub mod members;
 pub mod preview;
 pub mod queues;
+pub mod review;
 pub mod socket;
 pub mod supervisor;
+pub mod unmanaged;
 pub mod visitor;
 pub mod visitor_socket;
 
@@ -56,6 +58,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/chats/{chat_id}/events", web::get().to(visitor::events))
             .route("/chats/{chat_id}/end", web::post().to(visitor::end_chat))
             .route("/chats/{chat_id}/ws", web::get().to(visitor::socket))
+            .route(
+                "/chats/{chat_id}/left-message",
+                web::post().to(unmanaged::leave_message),
+            )
+            .route(
+                "/chats/{chat_id}/transcript",
+                web::post().to(unmanaged::request_transcript),
+            )
+            .route("/chats/{chat_id}/log", web::get().to(review::log))
+            .route("/left-messages", web::get().to(unmanaged::left_messages))
+            .route("/review/chats", web::get().to(review::list))
+            .route("/review/chats/{chat_id}", web::get().to(review::detail))
+            .route(
+                "/review/chats/{chat_id}/close",
+                web::post().to(review::close),
+            )
+            .route(
+                "/review/chats/{chat_id}/reply",
+                web::post().to(review::reply),
+            )
             .route(
                 "/chats/{chat_id}/routing",
                 web::get().to(supervisor::routing),

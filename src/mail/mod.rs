@@ -7,40 +7,48 @@ use std::time::Duration;
 
 use actix::prelude::*;
 use lettre::message::header::ContentType;
-use lettre::message::Mailbox;
+use lettre::message::{Mailbox, MultiPart};
 use lettre::{Message as Email, SmtpTransport, Transport};
 
 use crate::clock::now_ms;
 use crate::settings::MailSettings;
 use crate::store::outbox::{self, NewMail, OutboxRow};
-use crate::store::{Db, StoreResult};
+use crate::store::{AnyConnection, Db, StoreResult};
 
-/// A mail to send, in plain text.
+pub mod transcript;
+
+/// A mail to send, in plain text, with an optional HTML alternative.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingMail {
     pub to: String,
     pub reply_to: Option<String>,
     pub subject: String,
     pub body: String,
+    /// The same content as HTML, every text in it escaped; `None`: plain text only.
+    pub html: Option<String>,
 }
 
 /// Stores a mail in the outbox, due at once; returns its outbox id.
 pub async fn queue_mail(db: &Db, mail: OutgoingMail) -> StoreResult<i64> {
-    db.run(move |conn| {
-        let now = now_ms();
-        outbox::insert(
-            conn,
-            &NewMail {
-                to_address: &mail.to,
-                reply_to: mail.reply_to.as_deref(),
-                subject: &mail.subject,
-                body: &mail.body,
-                next_attempt_at_ms: now,
-                created_at_ms: now,
-            },
-        )
-    })
-    .await
+    db.run(move |conn| insert_mail(conn, &mail, now_ms())).await
+}
+
+/// Stores a mail in the outbox, due at `now_ms`, on `conn`: inside a caller's transaction, so
+/// the mail exists exactly when what caused it is stored. The caller wakes the mailer
+/// ([`crate::actors::Engine::wake_mailer`]) once the transaction is committed.
+pub fn insert_mail(conn: &mut AnyConnection, mail: &OutgoingMail, now_ms: i64) -> StoreResult<i64> {
+    outbox::insert(
+        conn,
+        &NewMail {
+            to_address: &mail.to,
+            reply_to: mail.reply_to.as_deref(),
+            subject: &mail.subject,
+            body: &mail.body,
+            next_attempt_at_ms: now_ms,
+            created_at_ms: now_ms,
+            body_html: mail.html.as_deref(),
+        },
+    )
 }
 
 /// How long to wait before attempt `attempts + 1`, after `attempts` failures: doubling from
@@ -168,10 +176,16 @@ fn send(
             .map_err(|e| permanent(format!("reply-to: {e}")))?;
         builder = builder.reply_to(reply_to);
     }
-    let email = builder
-        .header(ContentType::TEXT_PLAIN)
-        .body(mail.body.clone())
-        .map_err(|e| permanent(e.to_string()))?;
+    let email = match &mail.body_html {
+        Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+            mail.body.clone(),
+            html.clone(),
+        )),
+        None => builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.body.clone()),
+    }
+    .map_err(|e| permanent(e.to_string()))?;
     transport.send(&email).map(|_| ()).map_err(|e| Failure {
         permanent: e.is_permanent(),
         reason: e.to_string(),

@@ -31,6 +31,10 @@ pub struct ChatRow {
     pub target_agent_id: Option<i64>,
     /// R90: the identity the visitor's widget keeps, if it sent one.
     pub visitor_key: Option<String>,
+    /// R81: when the review of an unmanaged or timed-out chat was closed.
+    pub review_closed_at_ms: Option<i64>,
+    /// R81: who closed it; `None` with a time: the auto-close (R76).
+    pub review_closed_by: Option<i64>,
 }
 
 impl ChatRow {
@@ -41,6 +45,17 @@ impl ChatRow {
     pub fn chat_state(&self) -> StoreResult<ChatState> {
         ChatState::from_stored(&self.state)
             .ok_or_else(|| StoreError::Corrupt(format!("chats.state {:?}", self.state)))
+    }
+
+    /// R91: how the chat ended; `None` while it goes on.
+    pub fn chat_disposition(&self) -> StoreResult<Option<Disposition>> {
+        self.disposition
+            .as_deref()
+            .map(|d| {
+                Disposition::from_stored(d)
+                    .ok_or_else(|| StoreError::Corrupt(format!("chats.disposition {d:?}")))
+            })
+            .transpose()
     }
 }
 
@@ -324,6 +339,28 @@ pub fn events_after(
         .into_iter()
         .map(EventRow::into_event)
         .collect()
+}
+
+/// R81, R85: a chat with its whole log, private events included; `None` if there is no such
+/// chat.
+pub fn with_log(
+    conn: &mut AnyConnection,
+    chat: ChatId,
+) -> StoreResult<Option<(ChatRow, Vec<ChatEvent>)>> {
+    let Some(row) = by_id(conn, chat)? else {
+        return Ok(None);
+    };
+    let events = events_after(conn, chat, Seq::NONE, true, i64::MAX)?;
+    Ok(Some((row, events)))
+}
+
+/// R80: when the chat's last event was stored (its request, a message, a join): what the
+/// unattended timeout counts from after a restart.
+pub fn last_event_at(conn: &mut AnyConnection, chat: ChatId) -> StoreResult<Option<i64>> {
+    Ok(chat_events::table
+        .filter(chat_events::chat_id.eq(chat.0))
+        .select(diesel::dsl::max(chat_events::at_ms))
+        .first(conn)?)
 }
 
 /// The highest sequence number of a chat and every idempotency key it has seen, so that the

@@ -19,6 +19,8 @@ pub struct OutboxRow {
     pub sent_at_ms: Option<i64>,
     pub last_error: Option<String>,
     pub created_at_ms: i64,
+    /// An HTML alternative to `body` (R86); `None`: plain text only.
+    pub body_html: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -30,6 +32,7 @@ pub struct NewMail<'a> {
     pub body: &'a str,
     pub next_attempt_at_ms: i64,
     pub created_at_ms: i64,
+    pub body_html: Option<&'a str>,
 }
 
 pub fn insert(conn: &mut AnyConnection, mail: &NewMail<'_>) -> StoreResult<i64> {

@@ -63,6 +63,10 @@ diesel::table! {
         appearance -> Text,
         created_at_ms -> BigInt,
         no_agent_mode -> Text,
+        language -> Nullable<Text>,
+        unmanaged_message -> Nullable<Text>,
+        leave_message -> Bool,
+        unmanaged_autoclose_ms -> BigInt,
     }
 }
 
@@ -94,6 +98,8 @@ diesel::table! {
         ended_at_ms -> Nullable<BigInt>,
         target_agent_id -> Nullable<BigInt>,
         visitor_key -> Nullable<Text>,
+        review_closed_at_ms -> Nullable<BigInt>,
+        review_closed_by -> Nullable<BigInt>,
     }
 }
 
@@ -124,6 +130,7 @@ diesel::table! {
         sent_at_ms -> Nullable<BigInt>,
         last_error -> Nullable<Text>,
         created_at_ms -> BigInt,
+        body_html -> Nullable<Text>,
     }
 }
 
@@ -182,6 +189,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    left_messages (id) {
+        id -> BigInt,
+        chat_id -> BigInt,
+        name -> Text,
+        email -> Nullable<Text>,
+        text -> Text,
+        created_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    transcript_requests (id) {
+        id -> BigInt,
+        chat_id -> BigInt,
+        email -> Text,
+        requested_at_ms -> BigInt,
+        mailed_at_ms -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    review_replies (id) {
+        id -> BigInt,
+        chat_id -> BigInt,
+        user_id -> BigInt,
+        to_address -> Text,
+        subject -> Text,
+        body -> Text,
+        outbox_id -> BigInt,
+        sent_at_ms -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(users -> away_reasons (away_reason_id));
 diesel::joinable!(queue_members -> queues (queue_id));
@@ -190,6 +231,9 @@ diesel::joinable!(websites -> queues (queue_id));
 diesel::joinable!(chats -> websites (website_id));
 diesel::joinable!(chat_events -> chats (chat_id));
 diesel::joinable!(page_views -> chats (chat_id));
+diesel::joinable!(left_messages -> chats (chat_id));
+diesel::joinable!(transcript_requests -> chats (chat_id));
+diesel::joinable!(review_replies -> chats (chat_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -206,4 +250,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     away_reasons,
     page_views,
     options,
+    left_messages,
+    transcript_requests,
+    review_replies,
 );

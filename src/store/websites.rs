@@ -8,6 +8,7 @@ use super::{parse_json, to_json, AnyConnection, StoreError, StoreResult};
 use crate::domain::availability::NoAgentMode;
 use crate::domain::ids::{QueueId, WebsiteId};
 use crate::domain::schedule::{RangeForm, Schedule};
+use crate::domain::unmanaged::{AutoClose, UnmanagedPolicy};
 use crate::domain::website::WebsiteKey;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -27,6 +28,10 @@ struct WebsiteRow {
     appearance: String,
     created_at_ms: i64,
     no_agent_mode: String,
+    language: Option<String>,
+    unmanaged_message: Option<String>,
+    leave_message: bool,
+    unmanaged_autoclose_ms: i64,
 }
 
 /// A website with its JSON columns read.
@@ -38,6 +43,8 @@ pub struct Website {
     pub description: String,
     /// R2: the origins a widget may open chats from (see `domain::website::origin_is_allowed`).
     pub allowed_domains: Vec<String>,
+    /// A17: the IANA zone of its working intervals, also used for times in transcripts (R86).
+    pub time_zone: String,
     /// R5, R58, A17: its working intervals in its time zone (columns `time_zone` and
     /// `working_intervals`, where an empty list means Always).
     pub working_hours: Schedule,
@@ -51,6 +58,10 @@ pub struct Website {
     pub offline_form: Value,
     pub appearance: Value,
     pub created_at_ms: i64,
+    /// R76, R78, R79, A13: its message to visitors nobody took, leave-a-message, auto-close,
+    /// and its language (columns `unmanaged_message`, `leave_message`,
+    /// `unmanaged_autoclose_ms`, `language`).
+    pub unmanaged: UnmanagedPolicy,
 }
 
 impl TryFrom<WebsiteRow> for Website {
@@ -63,6 +74,7 @@ impl TryFrom<WebsiteRow> for Website {
             name: row.name,
             description: row.description,
             allowed_domains: parse_json("websites.allowed_domains", &row.allowed_domains)?,
+            time_zone: row.time_zone.clone(),
             working_hours: {
                 let ranges: Vec<RangeForm> =
                     parse_json("websites.working_intervals", &row.working_intervals)?;
@@ -79,6 +91,12 @@ impl TryFrom<WebsiteRow> for Website {
             offline_form: parse_json("websites.offline_form", &row.offline_form)?,
             appearance: parse_json("websites.appearance", &row.appearance)?,
             created_at_ms: row.created_at_ms,
+            unmanaged: UnmanagedPolicy {
+                message: row.unmanaged_message,
+                leave_message: row.leave_message,
+                autoclose: AutoClose::from_ms(row.unmanaged_autoclose_ms),
+                language: row.language,
+            },
         })
     }
 }
@@ -106,6 +124,16 @@ pub fn insert(conn: &mut AnyConnection, website: &NewWebsite<'_>) -> StoreResult
         .returning(websites::id)
         .get_result::<i64>(conn)?;
     Ok(WebsiteId(id))
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: WebsiteId) -> StoreResult<Option<Website>> {
+    websites::table
+        .find(id.0)
+        .select(WebsiteRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Website::try_from)
+        .transpose()
 }
 
 pub fn all(conn: &mut AnyConnection) -> StoreResult<Vec<Website>> {
@@ -142,6 +170,24 @@ pub fn set_working_hours(
         .set((
             websites::time_zone.eq(time_zone),
             websites::working_intervals.eq(to_json(&form.ranges)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// R76, R78: sets the website's unmanaged message, leave-a-message switch, auto-close and
+/// language (read at start).
+pub fn set_unmanaged_policy(
+    conn: &mut AnyConnection,
+    website: &WebsiteKey,
+    policy: &UnmanagedPolicy,
+) -> StoreResult<()> {
+    diesel::update(websites::table.filter(websites::key.eq(website.as_str())))
+        .set((
+            websites::unmanaged_message.eq(policy.message.as_deref()),
+            websites::leave_message.eq(policy.leave_message),
+            websites::unmanaged_autoclose_ms.eq(policy.autoclose.as_ms()),
+            websites::language.eq(policy.language.as_deref()),
         ))
         .execute(conn)?;
     Ok(())

@@ -2,6 +2,8 @@
 //! temporary folder, or a new PostgreSQL database), real HTTP and WebSocket clients.
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
@@ -78,7 +80,7 @@ pub struct TestAppBuilder {
     /// Agents in no queue (until `queue` puts them in one).
     outsiders: Vec<String>,
     extra_queues: Vec<(String, Vec<String>)>,
-    tweak: Option<SettingsTweak>,
+    tweaks: Vec<SettingsTweak>,
     store_tweaks: Vec<StoreTweak>,
 }
 
@@ -110,9 +112,18 @@ impl TestAppBuilder {
         self
     }
 
+    /// Changes settings before the engine starts; several calls apply in order.
     pub fn settings(mut self, tweak: impl FnOnce(&mut Settings) + 'static) -> Self {
-        self.tweak = Some(Box::new(tweak));
+        self.tweaks.push(Box::new(tweak));
         self
+    }
+
+    /// Delivers the engine's mail to the SMTP server on this loopback port (`smtp::SmtpServer`).
+    pub fn mail_to(self, smtp_port: u16) -> Self {
+        self.settings(move |s| {
+            s.mail.smtp_host = "127.0.0.1".to_owned();
+            s.mail.smtp_port = smtp_port;
+        })
     }
 
     /// Changes the seeded data before the engine starts, e.g. a website's settings.
@@ -148,7 +159,7 @@ impl TestAppBuilder {
             }
         };
         let mut settings = test_settings(&url, self.offer_timeout_ms);
-        if let Some(tweak) = self.tweak {
+        for tweak in self.tweaks {
             tweak(&mut settings);
         }
         let db = Db::connect(&settings.database).expect("database");
@@ -299,7 +310,7 @@ impl TestApp {
             extra_agents: Vec::new(),
             outsiders: Vec::new(),
             extra_queues: Vec::new(),
-            tweak: None,
+            tweaks: Vec::new(),
             store_tweaks: Vec::new(),
         }
     }

@@ -1,0 +1,11 @@
+ALTER TABLE mail_outbox DROP COLUMN body_html;
+DROP TABLE review_replies;
+DROP TABLE transcript_requests;
+DROP TABLE left_messages;
+DROP INDEX chats_review;
+ALTER TABLE chats DROP COLUMN review_closed_by;
+ALTER TABLE chats DROP COLUMN review_closed_at_ms;
+ALTER TABLE websites DROP COLUMN unmanaged_autoclose_ms;
+ALTER TABLE websites DROP COLUMN leave_message;
+ALTER TABLE websites DROP COLUMN unmanaged_message;
+ALTER TABLE websites DROP COLUMN language;

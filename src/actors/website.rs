@@ -182,6 +182,7 @@ impl Handler<StartChat> for WebsiteActor {
             }
             let created = db.run(move |conn| {
                 conn.transaction(|conn| {
+                    store::websites::lock_for_start(conn, website.id)?;
                     let limit = i64::from(website.max_concurrent_sessions);
                     if limit > 0 && store::websites::open_chat_count(conn, website.id)? >= limit {
                         return Ok(Err(AppError::WebsiteFull));

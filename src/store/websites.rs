@@ -147,6 +147,18 @@ pub fn set_working_hours(
     Ok(())
 }
 
+/// R59: the first statement of a chat start's transaction. It takes the website's row, so
+/// starts of one website wait for each other (PostgreSQL locks the row until the end of the
+/// transaction) and the count that follows cannot be overtaken. On SQLite it also takes the
+/// write lock first, waiting under the busy timeout: a transaction that read first and wrote
+/// after would instead fail at once if another connection wrote in between.
+pub fn lock_for_start(conn: &mut AnyConnection, website: WebsiteId) -> StoreResult<()> {
+    diesel::update(websites::table.find(website.0))
+        .set(websites::max_concurrent_sessions.eq(websites::max_concurrent_sessions))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// R59: how many chats of the website are queued or active.
 pub fn open_chat_count(conn: &mut AnyConnection, website: WebsiteId) -> StoreResult<i64> {
     Ok(chats::table

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use actix::prelude::*;
 
 use super::queue::{EnqueueChat, RemoveChat, VisitorMoved};
+use super::website::SessionEnded;
 use super::{agent::ChatClosed, Engine, FeedClosed, Outbound};
 use crate::clock::now_ms;
 use crate::domain::chat::{ChatLifecycle, ChatState, EndedBy, MessageText, Poster};
@@ -425,6 +426,10 @@ impl Handler<EndChat> for ChatActor {
                     if let Some(addr) = act.engine.running_agent(agent) {
                         addr.do_send(ChatClosed { chat_id });
                     }
+                }
+                // R59: the website's session is free again.
+                if let Some(website) = act.engine.website_named(&act.seed.website_key) {
+                    website.do_send(SessionEnded);
                 }
                 act.close_feed(ctx);
                 Ok(())

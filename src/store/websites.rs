@@ -147,6 +147,19 @@ pub fn set_working_hours(
     Ok(())
 }
 
+/// R59: sets the website's maximum of concurrent (queued or active) chats, 0 for no limit
+/// (read at start).
+pub fn set_session_cap(
+    conn: &mut AnyConnection,
+    website: &WebsiteKey,
+    max_concurrent_sessions: i32,
+) -> StoreResult<()> {
+    diesel::update(websites::table.filter(websites::key.eq(website.as_str())))
+        .set(websites::max_concurrent_sessions.eq(max_concurrent_sessions.max(0)))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// R59: the first statement of a chat start's transaction. It takes the website's row, so
 /// starts of one website wait for each other (PostgreSQL locks the row until the end of the
 /// transaction) and the count that follows cannot be overtaken. On SQLite it also takes the

@@ -5,6 +5,7 @@ use bytestring::ByteString;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::domain::availability::{ModeReason, WidgetMode};
 use crate::domain::away::AwayReason;
 use crate::domain::event::ChatEvent;
 use crate::domain::ids::{AwayReasonId, ChatId, QueueId, Seq, UserId};
@@ -29,6 +30,18 @@ pub enum VisitorCommand {
 
 impl VisitorCommand {
     pub const TYPES: &'static [&'static str] = &["send_message", "end_chat", "page_view", "ping"];
+}
+
+/// Frames a widget sends on its website socket, which it keeps open before any chat (R5); the
+/// socket only tells the widget's mode.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum WebsiteCommand {
+    Ping,
+}
+
+impl WebsiteCommand {
+    pub const TYPES: &'static [&'static str] = &["ping"];
 }
 
 /// Frames an agent's dashboard sends.
@@ -350,6 +363,11 @@ pub enum ServerFrame<'a> {
     },
     /// R78: a visitor left a message in a chat of one of the agent's queues that nobody took.
     LeftMessage(&'a LeftMessageView),
+    /// R5: the widget's mode, on connect (website and visitor sockets) and at every change.
+    WebsiteMode {
+        mode: WidgetMode,
+        reason: ModeReason,
+    },
     Pong,
 }
 

@@ -3,32 +3,13 @@
 
 mod common;
 
-use common::{Backend, TestApp, ORIGIN};
+use common::{a_day_far_from_today, closed_now, Backend, TestApp, ORIGIN};
 use parley::clock::now_ms;
 use parley::domain::availability::NoAgentMode;
-use parley::domain::ids::WebsiteId;
 use parley::domain::schedule::{Schedule, ScheduleForm};
 use parley::domain::website::WebsiteKey;
 use parley::store;
 use serde_json::{json, Value};
-
-const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-/// A weekday three days from today (UTC), so a range on it is closed now whatever the hour.
-fn a_day_far_from_today() -> &'static str {
-    let days_since_epoch = now_ms().div_euclid(86_400_000);
-    // 1970-01-01 was a Thursday (index 3, Monday first).
-    let today = (days_since_epoch + 3).rem_euclid(7);
-    DAYS[((today + 3) % 7) as usize]
-}
-
-/// Opening hours that are closed now: one hour, three days away.
-fn closed_now() -> Value {
-    json!({
-        "time_zone": "Europe/Prague",
-        "ranges": [{"days": [a_day_far_from_today()], "start": "10:00", "end": "11:00"}]
-    })
-}
 
 async fn config(app: &TestApp) -> Value {
     let mut response = TestApp::client()
@@ -73,18 +54,10 @@ async fn assert_start_refused_offline(app: &TestApp, open_chats_before: i64) {
     assert_eq!(status, 409, "{body}");
     assert_eq!(body["error"], "website_offline");
     assert_eq!(
-        open_chats(app).await,
+        app.open_chats().await,
         open_chats_before,
         "nothing is written"
     );
-}
-
-async fn open_chats(app: &TestApp) -> i64 {
-    app.engine
-        .db()
-        .run(|conn| store::websites::open_chat_count(conn, WebsiteId(1)))
-        .await
-        .unwrap()
 }
 
 async fn supervisor_token(app: &TestApp) -> String {
@@ -201,7 +174,7 @@ async fn agents_at_capacity_make_the_widget_busy() {
 
     let (status, body) = try_start_chat(&app, "Bea").await;
     assert_eq!(status, 201, "{body}");
-    assert_eq!(open_chats(&app).await, 2);
+    assert_eq!(app.open_chats().await, 2);
 }
 
 /// R29: a closed queue makes the widget offline and refuses new chats, even with an agent

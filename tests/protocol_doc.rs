@@ -1,7 +1,7 @@
 //! docs/protocol.md must document every error code, client command and server frame that the
 //! code can produce, so a client written from the document alone understands everything.
 
-use parley::protocol::{AgentCommand, VisitorCommand};
+use parley::protocol::{AgentCommand, VisitorCommand, WebsiteCommand};
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
@@ -72,7 +72,8 @@ fn every_error_code_command_and_frame_is_documented() {
     for code in &codes {
         check("error code", code);
     }
-    for kind in VisitorCommand::TYPES.iter().chain(AgentCommand::TYPES) {
+    let commands = VisitorCommand::TYPES.iter().chain(AgentCommand::TYPES);
+    for kind in commands.chain(WebsiteCommand::TYPES) {
         check("client frame", kind);
     }
     let frames = server_frame_types(&read("src/protocol.rs"));

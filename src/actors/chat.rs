@@ -9,7 +9,7 @@ use diesel::Connection;
 
 use super::agent::{ChatClosed, LeftMessageArrived};
 use super::queue::{EnqueueChat, RemoveChat, VisitorMoved};
-use super::website::UnmanagedChatEnded;
+use super::website::{SessionEnded, UnmanagedChatEnded};
 use super::{Engine, FeedClosed, Outbound};
 use crate::clock::now_ms;
 use crate::domain::chat::{ChatLifecycle, ChatState, Disposition, EndedBy, MessageText, Poster};
@@ -20,7 +20,6 @@ use crate::domain::queue::HuntEnd;
 use crate::domain::transcript::{self, Delivery};
 use crate::domain::unmanaged::{check_leave_message, LeftMessageForm};
 use crate::domain::visitor::PageView;
-use crate::domain::website::WebsiteKey;
 use crate::error::AppError;
 use crate::protocol::{LeftMessageView, ServerFrame, VisitorDetails};
 use crate::store::{self, chats::ChatRow, to_json, StoreError, StoreResult};
@@ -229,11 +228,10 @@ impl ChatActor {
                         addr.do_send(ChatClosed { chat_id });
                     }
                 }
-                if disposition == Disposition::Unmanaged {
-                    let website = WebsiteKey::parse(&act.seed.website_key)
-                        .ok()
-                        .and_then(|key| act.engine.website(&key));
-                    if let Some(website) = website {
+                if let Some(website) = act.engine.website_named(&act.seed.website_key) {
+                    // R59: the website's session is free again.
+                    website.do_send(SessionEnded);
+                    if disposition == Disposition::Unmanaged {
                         website.do_send(UnmanagedChatEnded {
                             ended_at_ms: event.at_ms,
                         });

@@ -10,6 +10,7 @@ pub mod agent;
 pub mod chat;
 pub mod queue;
 pub mod website;
+pub mod working_hours;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -33,8 +34,9 @@ use crate::store::{self, Db, StoreError};
 
 use agent::{AgentActor, AgentSeed};
 use chat::{ChatActor, ChatSeed, ChatSummary, Describe};
-use queue::{EnqueueChat, QueueActor};
+use queue::{EnqueueChat, QueueActor, TellWebsites};
 use website::WebsiteActor;
+use working_hours::{WatchWorkingHours, WorkingHoursSupervisor};
 
 /// Text for one socket: a single frame, or a batch (a replay) that takes one place in the
 /// socket's bounded outbound queue however long it is.
@@ -71,6 +73,10 @@ struct EngineInner {
     unmanaged_policies: RwLock<HashMap<String, UnmanagedPolicy>>,
     queues: RwLock<HashMap<QueueId, Addr<QueueActor>>>,
     queue_names: RwLock<HashMap<QueueId, String>>,
+    /// R5: the websites whose widgets follow each queue.
+    queue_websites: RwLock<HashMap<QueueId, Vec<Addr<WebsiteActor>>>>,
+    /// R58: opens and closes websites at their working-interval boundaries.
+    working_hours: Addr<WorkingHoursSupervisor>,
     agents: Mutex<HashMap<UserId, Addr<AgentActor>>>,
     chats: Mutex<HashMap<ChatId, Addr<ChatActor>>>,
     mailer: Option<Addr<Mailer>>,
@@ -103,6 +109,8 @@ impl Engine {
             let mailer = Mailer::new(db.clone(), settings.mail.clone());
             Supervisor::start_in_arbiter(&handles[0], move |_| mailer)
         });
+        let working_hours =
+            Supervisor::start_in_arbiter(&handles[0], |_| WorkingHoursSupervisor::default());
         let engine = Engine {
             inner: Arc::new(EngineInner {
                 db,
@@ -116,6 +124,8 @@ impl Engine {
                 unmanaged_policies: RwLock::default(),
                 queues: RwLock::default(),
                 queue_names: RwLock::default(),
+                queue_websites: RwLock::default(),
+                working_hours,
                 agents: Mutex::default(),
                 chats: Mutex::default(),
                 mailer,
@@ -154,25 +164,50 @@ impl Engine {
             .await?;
         *self.write(&self.inner.away_reasons) = away_reasons;
 
-        for (row, members, opening_hours) in queues {
-            let id = QueueId(row.id);
-            self.write(&self.inner.queue_names)
-                .insert(id, row.name.clone());
-            let actor = QueueActor::new(self.clone(), row, members, opening_hours);
-            let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
-            self.write(&self.inner.queues).insert(id, addr);
+        // R59: each website starts knowing its open chats.
+        let mut open_per_website: HashMap<i64, u32> = HashMap::new();
+        for (row, _, _) in &open_chats {
+            *open_per_website.entry(row.website_id).or_default() += 1;
         }
+        // Websites are listed before their queues start, so a queue's first report of its
+        // availability finds them.
         for website in websites {
             let key = website.key.clone();
+            let (queue, hours) = (website.queue_id, website.working_hours.clone());
+            let open_chats = open_per_website.get(&website.id.0).copied().unwrap_or(0);
             self.write(&self.inner.website_keys)
                 .insert(website.id, key.clone());
             self.write(&self.inner.website_domains)
                 .insert(key.clone(), website.allowed_domains.clone());
             self.write(&self.inner.unmanaged_policies)
                 .insert(key.to_string(), website.unmanaged.clone());
-            let actor = WebsiteActor::new(self.clone(), website);
+            let actor = WebsiteActor::new(self.clone(), website, open_chats);
             let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
-            self.write(&self.inner.websites).insert(key, addr);
+            self.write(&self.inner.websites)
+                .insert(key.clone(), addr.clone());
+            self.write(&self.inner.queue_websites)
+                .entry(queue)
+                .or_default()
+                .push(addr.clone());
+            // Awaited: the website knows its working hours before any request reaches it.
+            self.inner
+                .working_hours
+                .send(WatchWorkingHours {
+                    website_key: key,
+                    hours: Box::new(hours),
+                    website: addr.recipient(),
+                })
+                .await?;
+        }
+        for (row, members, opening_hours) in queues {
+            let id = QueueId(row.id);
+            self.write(&self.inner.queue_names)
+                .insert(id, row.name.clone());
+            let actor = QueueActor::new(self.clone(), row, members, opening_hours);
+            let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
+            self.write(&self.inner.queues).insert(id, addr.clone());
+            // Awaited: every website knows its queue's availability before any request.
+            addr.send(TellWebsites).await?;
         }
         let mut queued = 0;
         for (row, last, client_keys) in open_chats {
@@ -209,6 +244,27 @@ impl Engine {
 
     pub fn website(&self, key: &WebsiteKey) -> Option<Addr<WebsiteActor>> {
         self.read(&self.inner.websites).get(key).cloned()
+    }
+
+    /// The website whose key is spelled `key` (as chats keep it), if there is one.
+    pub fn website_named(&self, key: &str) -> Option<Addr<WebsiteActor>> {
+        WebsiteKey::parse(key)
+            .ok()
+            .and_then(|key| self.website(&key))
+    }
+
+    /// R5: the websites whose widgets follow this queue's availability.
+    pub fn websites_of_queue(&self, queue: QueueId) -> Vec<Addr<WebsiteActor>> {
+        self.read(&self.inner.queue_websites)
+            .get(&queue)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// R58: the supervisor of the websites' working hours; a change of a website's hours goes
+    /// to it as `WatchWorkingHours`.
+    pub fn working_hours(&self) -> &Addr<WorkingHoursSupervisor> {
+        &self.inner.working_hours
     }
 
     /// R2: may a page from `origin` call the visitor endpoints of `website` (or, with `None`,

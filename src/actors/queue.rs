@@ -2,7 +2,9 @@
 //! never be handed the same chat. The decisions themselves are `domain::queue::QueueRouter`'s;
 //! this actor feeds it events with the current time, carries out its effects, and keeps one
 //! timer set to the router's next deadline. It also knows whether the queue is inside its
-//! opening hours (R29), with a second timer to the next opening or closing.
+//! opening hours (R29), with a second timer to the next opening or closing, and tells the
+//! queue's websites whenever its availability (open, staffing) changes, for their widgets'
+//! mode (R5, R30).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -12,9 +14,10 @@ use actix::prelude::*;
 
 use super::agent::{OfferChat, WaitingListChanged, WithdrawOffer, WithdrawReason};
 use super::chat::{ChatSeed, HuntOver, MoveToQueue, QueuePosition};
+use super::website::QueueAvailabilityChanged;
 use super::Engine;
 use crate::clock::now_ms;
-use crate::domain::availability::{staffing, Staffing};
+use crate::domain::availability::{staffing, QueueAvailability};
 use crate::domain::ids::{ChatId, QueueId, UserId};
 use crate::domain::queue::{
     self, Effect, HuntEnd, MemberStatus, QueueRouter, QueueRules, Strategy, TakeRefused,
@@ -47,6 +50,10 @@ pub struct QueueActor {
     /// R30: members whose agent last said it has room (Available, connected, below capacity).
     /// The router's `Busy` cannot tell "at capacity" from "holding an offer"; this can.
     members_with_room: HashSet<UserId>,
+    /// R5: the availability the queue's websites were last told, and how many changes of it
+    /// there have been (so a website keeps the newest report, however reports reach it).
+    told_websites: Option<QueueAvailability>,
+    availability_version: u64,
     /// R34: the waiting list members were last sent, and what it was built from.
     published: Arc<WaitingList>,
     published_line: Vec<queue::WaitingEntry>,
@@ -92,7 +99,42 @@ impl QueueActor {
             opening_hours,
             hours_timer: None,
             members_with_room: HashSet::new(),
+            told_websites: None,
+            availability_version: 0,
         }
+    }
+
+    /// R29, R30: is the queue open, and what can its members take right now?
+    fn availability(&self) -> QueueAvailability {
+        let members = self
+            .router
+            .member_statuses()
+            .map(|(agent, status)| (status, self.members_with_room.contains(&agent)));
+        QueueAvailability {
+            open: self.open,
+            staffing: staffing(members),
+        }
+    }
+
+    /// R5: tells the queue's websites its availability if it changed since they were last
+    /// told (or `always`); they recompute their widgets' mode. Nothing is sent otherwise.
+    fn tell_websites(&mut self, always: bool) -> QueueReport {
+        let availability = self.availability();
+        let changed = self.told_websites != Some(availability);
+        if changed {
+            self.told_websites = Some(availability);
+            self.availability_version += 1;
+        }
+        let report = QueueReport {
+            availability,
+            version: self.availability_version,
+        };
+        if changed || always {
+            for website in self.engine.websites_of_queue(self.id) {
+                website.do_send(QueueAvailabilityChanged { report });
+            }
+        }
+        report
     }
 
     /// R29: brings `open` up to date and sets the timer to the next opening or closing. Chats
@@ -107,6 +149,7 @@ impl QueueActor {
             tracing::info!(queue = %self.id, open, "queue opening hours: open changed");
         }
         self.open = open;
+        self.tell_websites(false);
         if let Some(next) = self.opening_hours.next_change_after(now) {
             let wait = Duration::from_millis((next - now).max(0) as u64);
             self.hours_timer = Some(ctx.run_later(wait, |act, ctx| {
@@ -216,6 +259,7 @@ impl QueueActor {
         }
         self.flush_trail(ctx);
         self.publish_waiting_list();
+        self.tell_websites(false);
         if let Some(timer) = self.timer.take() {
             ctx.cancel_future(timer);
         }
@@ -468,39 +512,42 @@ impl Handler<SetRoutingRules> for QueueActor {
     }
 }
 
-/// R29, R30: is the queue open, and what can its members take right now?
+/// R29, R30: the queue's availability, numbered: a higher `version` is a later state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QueueAvailability {
-    pub open: bool,
-    pub staffing: Staffing,
+pub struct QueueReport {
+    pub availability: QueueAvailability,
+    pub version: u64,
 }
 
-impl QueueAvailability {
-    /// What a website whose queue has no running actor sees: closed.
-    pub const NO_QUEUE: QueueAvailability = QueueAvailability {
-        open: false,
-        staffing: Staffing::NoneAvailable,
-    };
-}
-
+/// R5: tell the queue's websites its availability now, changed or not (the engine asks once
+/// every website is listed, so each starts from the queue's real state).
 #[derive(Message)]
-#[rtype(result = "QueueAvailability")]
+#[rtype(result = "()")]
+pub struct TellWebsites;
+
+impl Handler<TellWebsites> for QueueActor {
+    type Result = ();
+
+    fn handle(&mut self, _msg: TellWebsites, _ctx: &mut Context<Self>) {
+        self.tell_websites(true);
+    }
+}
+
+/// R29, R30: the queue's availability now, for a website answering a request: it reflects
+/// everything the queue heard before it was asked, where a pushed report may still be on its
+/// way to the website.
+#[derive(Message)]
+#[rtype(result = "QueueReport")]
 pub struct GetAvailability;
 
 impl Handler<GetAvailability> for QueueActor {
     type Result = MessageResult<GetAvailability>;
 
     fn handle(&mut self, _msg: GetAvailability, _ctx: &mut Context<Self>) -> Self::Result {
-        let members = self
-            .router
-            .member_statuses()
-            .map(|(agent, status)| (status, self.members_with_room.contains(&agent)));
-        MessageResult(QueueAvailability {
-            open: self.open,
-            staffing: staffing(members),
-        })
+        MessageResult(self.tell_websites(false))
     }
 }
+
 /// R73: the queue's members changed in the store (added, removed, hunt order changed); the
 /// change takes effect at once.
 #[derive(Message)]

@@ -1,21 +1,28 @@
 //! `WebsiteActor`: one per chat website. It decides whether a visitor may open a chat (R2,
-//! R3, R5, R59) and starts the chat in the website's queue. It also closes the review of its
-//! unmanaged chats on their own when the website asks for that (R76).
+//! R3, R5, R59) and starts the chat in the website's queue. It keeps its widget's mode up to
+//! date from what it is told (working hours, its queue's availability, its open chats) and
+//! pushes every change to the sockets that watch it (R5: widgets do not poll). It also closes
+//! the review of its unmanaged chats on their own when the website asks for that (R76).
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 
 use actix::prelude::*;
+use bytestring::ByteString;
 use diesel::Connection;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::chat::{ChatSeed, ChatSummary};
-use super::queue::{EnqueueChat, GetAvailability, QueueAvailability};
-use super::Engine;
+use super::queue::{EnqueueChat, GetAvailability, QueueReport};
+use super::{Engine, Outbound};
 use crate::clock::now_ms;
 use crate::credentials;
-use crate::domain::availability::{widget_mode, ModeReason, WidgetMode, WidgetState};
+use crate::domain::availability::{
+    widget_mode, ModeReason, QueueAvailability, Sessions, WebsiteConditions, WidgetMode,
+    WidgetState,
+};
 use crate::domain::chat::{ChatLifecycle, MessageText, VisitorName};
 use crate::domain::ids::{ChatId, Seq};
 use crate::domain::invitation::InvitationCode;
@@ -23,7 +30,7 @@ use crate::domain::routing::direct_chat_queue;
 use crate::domain::visitor::{PageView, VisitorKey};
 use crate::domain::website::origin_is_allowed;
 use crate::error::AppError;
-use crate::protocol::VisitorDetails;
+use crate::protocol::{ServerFrame, VisitorDetails};
 use crate::store::{self, chats::NewChat, to_json, websites::Website};
 
 pub struct WebsiteActor {
@@ -31,18 +38,47 @@ pub struct WebsiteActor {
     website: Website,
     /// R76: the next auto-close, and when it fires.
     autoclose_timer: Option<(i64, SpawnHandle)>,
+    /// R58: inside the working intervals, as the `WorkingHoursSupervisor` last said.
+    in_working_hours: bool,
+    /// R29, R30: the queue's opening and staffing, as the queue last said, and that report's
+    /// version (0: none yet).
+    queue: QueueAvailability,
+    queue_version: u64,
+    /// R59: the website's queued and active chats: counted at start, one more for each chat
+    /// started here, one less for each that ends.
+    open_chats: u32,
+    /// Sockets that watch the mode: website sockets and visitor chat sockets (R5).
+    watchers: HashMap<u64, Recipient<Outbound>>,
+    /// The mode last computed, which every watcher has been sent, and its frame.
+    shown: WidgetState,
+    shown_frame: ByteString,
 }
 
 /// R76: when reading or closing the reviews failed (the store), the next try.
 const AUTOCLOSE_RETRY: Duration = Duration::from_secs(60);
 
 impl WebsiteActor {
-    pub fn new(engine: Engine, website: Website) -> WebsiteActor {
-        WebsiteActor {
+    /// `open_chats`: the website's queued and active chats in the store. The queue's
+    /// availability is not known yet: the queue tells it (until then, closed).
+    pub fn new(engine: Engine, website: Website, open_chats: u32) -> WebsiteActor {
+        let mut actor = WebsiteActor {
+            in_working_hours: website.working_hours.is_open_at(now_ms()),
             engine,
             website,
+            queue: QueueAvailability::NO_QUEUE,
+            queue_version: 0,
+            open_chats,
+            watchers: HashMap::new(),
+            shown: WidgetState {
+                mode: WidgetMode::Offline,
+                reason: ModeReason::QueueClosed,
+            },
+            shown_frame: ByteString::new(),
             autoclose_timer: None,
-        }
+        };
+        actor.shown = actor.mode();
+        actor.shown_frame = mode_frame(actor.shown);
+        actor
     }
 
     /// R76: sets the auto-close timer for an unmanaged chat that ended at `ended_at_ms`,
@@ -115,24 +151,77 @@ impl WebsiteActor {
         }
     }
 
-    /// R5, R29, R30, R31: the widget's mode right now: the website's working hours here, the
-    /// queue's opening hours and staffing from the queue's actor.
-    fn mode_now(&self) -> impl Future<Output = Result<WidgetState, AppError>> + 'static {
-        let website_open = self.website.working_hours.is_open_at(now_ms());
-        let no_agent_mode = self.website.no_agent_mode;
+    /// R5: asks the queue for its availability, so that the answer to a request reflects
+    /// everything the queue had heard before the request came (a report the queue pushed may
+    /// still be on its way here). No queue actor: no report.
+    fn ask_queue(&self) -> impl Future<Output = Result<Option<QueueReport>, AppError>> + 'static {
         let queue = self.engine.queue(self.website.queue_id);
         async move {
-            let queue = match queue {
-                Some(queue) => queue.send(GetAvailability).await?,
-                None => QueueAvailability::NO_QUEUE,
-            };
-            Ok(widget_mode(
-                website_open,
-                queue.open,
-                queue.staffing,
-                no_agent_mode,
-            ))
+            Ok(match queue {
+                Some(queue) => Some(queue.send(GetAvailability).await?),
+                None => None,
+            })
         }
+    }
+
+    /// Takes a queue's report, pushed or asked for, unless a later one is already here.
+    fn queue_reported(&mut self, report: QueueReport) {
+        if report.version > self.queue_version {
+            self.queue = report.availability;
+            self.queue_version = report.version;
+            self.refresh_mode();
+        }
+    }
+
+    /// R5, R29, R30, R31, R59: the widget's mode from what the website knows now.
+    fn mode(&self) -> WidgetState {
+        let website = WebsiteConditions {
+            in_working_hours: self.in_working_hours,
+            sessions: Sessions {
+                open: self.open_chats,
+                max: u32::try_from(self.website.max_concurrent_sessions).unwrap_or(0),
+            },
+            no_agent_mode: self.website.no_agent_mode,
+        };
+        widget_mode(website, self.queue)
+    }
+
+    /// Something the mode depends on changed: if the mode (or its reason) is different now,
+    /// its frame is made once and sent to every watcher. Nothing is sent otherwise.
+    fn refresh_mode(&mut self) {
+        let mode = self.mode();
+        if mode == self.shown {
+            return;
+        }
+        tracing::info!(
+            website = %self.website.key,
+            mode = ?mode.mode,
+            reason = %mode.reason,
+            "widget mode changed"
+        );
+        self.shown = mode;
+        self.shown_frame = mode_frame(mode);
+        self.watchers.retain(|_, watcher| watcher.connected());
+        for watcher in self.watchers.values() {
+            watcher.do_send(Outbound::Frame(self.shown_frame.clone()));
+        }
+    }
+}
+
+fn mode_frame(state: WidgetState) -> ByteString {
+    ServerFrame::WebsiteMode {
+        mode: state.mode,
+        reason: state.reason,
+    }
+    .to_text()
+}
+
+/// R5, R59, R75: why a start is refused when the widget is offline. A full website keeps its
+/// own code, `website_full`, which clients knew before the cap became a mode.
+fn refusal(state: WidgetState) -> AppError {
+    match state.reason {
+        ModeReason::WebsiteFull => AppError::WebsiteFull,
+        reason => AppError::WebsiteOffline { reason },
     }
 }
 
@@ -194,8 +283,11 @@ impl Handler<GetPublicConfig> for WebsiteActor {
         if let Err(e) = self.check_origin(msg.origin.as_deref(), false) {
             return Box::pin(fut::ready(Err(e)));
         }
-        Box::pin(self.mode_now().into_actor(self).map(|state, act, _ctx| {
-            let state = state?;
+        Box::pin(self.ask_queue().into_actor(self).map(|report, act, _ctx| {
+            if let Some(report) = report? {
+                act.queue_reported(report);
+            }
+            let state = act.mode();
             Ok(PublicConfig {
                 key: act.website.key.to_string(),
                 name: act.website.name.clone(),
@@ -234,8 +326,10 @@ pub struct StartedChat {
 }
 
 impl Handler<StartChat> for WebsiteActor {
-    /// Atomic, so that two requests cannot both take the last free session (R59). R5: nothing
-    /// is written while the widget is offline; in `busy` the chat starts and waits.
+    /// Atomic, so that two requests cannot both take the last free session (R59): the count
+    /// of open chats grows before the next request is handled. R5, R75: nothing is written
+    /// while the widget is offline (a full website is offline too); in `busy` the chat starts
+    /// and waits. The store's count, in the same transaction as the insert, is the backstop.
     type Result = AtomicResponse<Self, Result<StartedChat, AppError>>;
 
     fn handle(&mut self, msg: StartChat, _ctx: &mut Context<Self>) -> Self::Result {
@@ -249,17 +343,11 @@ impl Handler<StartChat> for WebsiteActor {
         let meta = to_json(&msg.visitor_details);
         let (first_page, visitor_key) = (msg.first_page.clone(), msg.visitor_key.clone());
         let code = msg.invitation_code.clone();
-        let mode = self.mode_now();
         let db = self.engine.db().clone();
-        let created = async move {
-            let state = mode.await?;
-            if !state.accepts_chats() {
-                return Err(AppError::WebsiteOffline {
-                    reason: state.reason,
-                });
-            }
-            let created = db.run(move |conn| {
+        let insert = async move {
+            let inserted = db.run(move |conn| {
                 conn.transaction(|conn| {
+                    store::websites::lock_for_start(conn, website.id)?;
                     let limit = i64::from(website.max_concurrent_sessions);
                     if limit > 0 && store::websites::open_chat_count(conn, website.id)? >= limit {
                         return Ok(Err(AppError::WebsiteFull));
@@ -304,45 +392,163 @@ impl Handler<StartChat> for WebsiteActor {
                     Ok(Ok((first_event, queue, target)))
                 })
             });
-            created.await?
+            inserted.await?
         };
-        AtomicResponse::new(Box::pin(created.into_actor(self).map(
-            move |created, act, _ctx| {
-                let (first_event, queue_id, target_agent) = created?;
-                let seed = ChatSeed {
-                    chat_id: first_event.chat_id,
-                    queue_id,
-                    website_key: act.website.key.to_string(),
-                    visitor_name: msg.visitor_name.as_str().to_owned(),
-                    requested_at_ms: first_event.at_ms,
-                    last_seq: first_event.seq,
-                    visitor_details: msg.visitor_details,
-                    target_agent,
-                    last_activity_ms: first_event.at_ms,
-                };
-                // The chat's actor exists before the queue can offer the chat.
-                act.engine
-                    .register_chat(seed.clone(), ChatLifecycle::new(), Vec::new());
-                if let Some(queue) = act.engine.queue(seed.queue_id) {
-                    queue.do_send(EnqueueChat::from_seed(&seed));
+        // The mode is checked first, with the queue's latest report; only then is the store
+        // touched (`insert` does nothing until polled).
+        let checked = self.ask_queue().into_actor(self).map(|report, act, _ctx| {
+            if let Some(report) = report? {
+                act.queue_reported(report);
+            }
+            let state = act.mode();
+            if state.accepts_chats() {
+                Ok(())
+            } else {
+                Err(refusal(state))
+            }
+        });
+        let created = checked.then(move |allowed, act, _ctx| {
+            async move {
+                allowed?;
+                insert.await
+            }
+            .into_actor(act)
+        });
+        AtomicResponse::new(Box::pin(created.map(move |created, act, _ctx| {
+            let (first_event, queue_id, target_agent) = created?;
+            act.open_chats += 1;
+            act.refresh_mode();
+            let seed = ChatSeed {
+                chat_id: first_event.chat_id,
+                queue_id,
+                website_key: act.website.key.to_string(),
+                visitor_name: msg.visitor_name.as_str().to_owned(),
+                requested_at_ms: first_event.at_ms,
+                last_seq: first_event.seq,
+                visitor_details: msg.visitor_details,
+                target_agent,
+                last_activity_ms: first_event.at_ms,
+            };
+            // The chat's actor exists before the queue can offer the chat.
+            act.engine
+                .register_chat(seed.clone(), ChatLifecycle::new(), Vec::new());
+            if let Some(queue) = act.engine.queue(seed.queue_id) {
+                queue.do_send(EnqueueChat::from_seed(&seed));
+            }
+            tracing::info!(
+                chat = %seed.chat_id,
+                website = %act.website.key,
+                direct_to = ?seed.target_agent,
+                "chat requested"
+            );
+            Ok(StartedChat {
+                chat_id: seed.chat_id,
+                visitor_token: token,
+                summary: ChatSummary {
+                    state: crate::domain::chat::ChatState::Queued,
+                    last_seq: Seq(1),
+                    agents: Vec::new(),
+                    seed,
+                },
+            })
+        })))
+    }
+}
+
+/// R58: the `WorkingHoursSupervisor` says the website is now inside (or outside) its working
+/// intervals.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct WorkingHoursChanged {
+    pub open: bool,
+}
+
+impl Handler<WorkingHoursChanged> for WebsiteActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: WorkingHoursChanged, _ctx: &mut Context<Self>) {
+        self.in_working_hours = msg.open;
+        self.refresh_mode();
+    }
+}
+
+/// R29, R30: the website's queue opened or closed, or what its members can take changed.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct QueueAvailabilityChanged {
+    pub report: QueueReport,
+}
+
+impl Handler<QueueAvailabilityChanged> for WebsiteActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: QueueAvailabilityChanged, _ctx: &mut Context<Self>) {
+        self.queue_reported(msg.report);
+    }
+}
+
+/// R59: a chat of this website ended; its session is free.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SessionEnded;
+
+impl Handler<SessionEnded> for WebsiteActor {
+    type Result = ();
+
+    fn handle(&mut self, _msg: SessionEnded, _ctx: &mut Context<Self>) {
+        self.open_chats = self.open_chats.saturating_sub(1);
+        self.refresh_mode();
+    }
+}
+
+/// R5: a socket wants the widget's mode now and at every change.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct WatchMode {
+    pub socket_id: u64,
+    pub outbound: Recipient<Outbound>,
+}
+
+impl Handler<WatchMode> for WebsiteActor {
+    type Result = ();
+
+    /// The queue is asked first, so the first frame reflects everything it had heard before
+    /// the socket came (like the config endpoint). Then, in one step, the mode is queued for
+    /// the socket and the socket is added: it misses no change and gets none twice.
+    fn handle(&mut self, msg: WatchMode, ctx: &mut Context<Self>) {
+        self.ask_queue()
+            .into_actor(self)
+            .map(move |report, act, _ctx| {
+                match report {
+                    Ok(Some(report)) => act.queue_reported(report),
+                    Ok(None) => {}
+                    Err(error) => {
+                        let website = &act.website.key;
+                        tracing::warn!(%website, %error, "the queue did not answer");
+                    }
                 }
-                tracing::info!(
-                    chat = %seed.chat_id,
-                    website = %act.website.key,
-                    direct_to = ?seed.target_agent,
-                    "chat requested"
-                );
-                Ok(StartedChat {
-                    chat_id: seed.chat_id,
-                    visitor_token: token,
-                    summary: ChatSummary {
-                        state: crate::domain::chat::ChatState::Queued,
-                        last_seq: Seq(1),
-                        agents: Vec::new(),
-                        seed,
-                    },
-                })
-            },
-        )))
+                // A socket that closed meanwhile (its `UnwatchMode` already handled) is not
+                // added back.
+                if msg.outbound.connected() {
+                    msg.outbound
+                        .do_send(Outbound::Frame(act.shown_frame.clone()));
+                    act.watchers.insert(msg.socket_id, msg.outbound);
+                }
+            })
+            .spawn(ctx);
+    }
+}
+
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct UnwatchMode {
+    pub socket_id: u64,
+}
+
+impl Handler<UnwatchMode> for WebsiteActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: UnwatchMode, _ctx: &mut Context<Self>) {
+        self.watchers.remove(&msg.socket_id);
     }
 }

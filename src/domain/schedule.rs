@@ -310,6 +310,26 @@ impl Schedule {
     }
 }
 
+/// Something open at some instants and closed at others that can say when that changes next:
+/// what the working-hours supervisor watches for each website (R58). [`Schedule`] is the one
+/// the engine uses; a test can hand the supervisor a timetable whose boundaries lie
+/// milliseconds apart, where a schedule's are whole minutes.
+pub trait Timetable: fmt::Debug + Send + Sync {
+    fn is_open_at(&self, at_ms: i64) -> bool;
+    /// The first instant after `at_ms` at which `is_open_at` changes; `None` if it never does.
+    fn next_change_after(&self, at_ms: i64) -> Option<i64>;
+}
+
+impl Timetable for Schedule {
+    fn is_open_at(&self, at_ms: i64) -> bool {
+        Schedule::is_open_at(self, at_ms)
+    }
+
+    fn next_change_after(&self, at_ms: i64) -> Option<i64> {
+        Schedule::next_change_after(self, at_ms)
+    }
+}
+
 impl Serialize for Schedule {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.to_form().serialize(serializer)
@@ -495,6 +515,74 @@ mod tests {
         assert_eq!(
             hours.next_change_after(ms("2026-11-01T14:00:00Z")),
             Some(ms("2026-11-01T22:00:00Z"))
+        );
+    }
+
+    /// Every change from `from` until `until`, found the way the working-hours supervisor
+    /// finds them: read the state, then jump to the next change, again and again.
+    fn changes(hours: &Schedule, from: &str, until: &str) -> Vec<(i64, bool)> {
+        let (mut at, until) = (ms(from), ms(until));
+        let mut open = hours.is_open_at(at);
+        let mut seen = Vec::new();
+        while let Some(next) = hours.next_change_after(at).filter(|next| *next < until) {
+            assert!(next > at, "time moves forward");
+            let now_open = hours.is_open_at(next);
+            assert_ne!(now_open, open, "every boundary found is a change");
+            seen.push((next, now_open));
+            (at, open) = (next, now_open);
+        }
+        seen
+    }
+
+    #[test]
+    fn following_the_boundaries_across_a_dst_change_r58_a17() {
+        let hours = weekdays_nine_to_five("Europe/Prague");
+        // Friday 2026-03-27 is CET (UTC+1); from Sunday 03-29 it is CEST (UTC+2).
+        assert!(hours.is_open_at(ms("2026-03-27T12:00:00Z")));
+        assert_eq!(
+            changes(&hours, "2026-03-27T12:00:00Z", "2026-04-01T00:00:00Z"),
+            vec![
+                (ms("2026-03-27T16:00:00Z"), false),
+                (ms("2026-03-30T07:00:00Z"), true),
+                (ms("2026-03-30T15:00:00Z"), false),
+                (ms("2026-03-31T07:00:00Z"), true),
+                (ms("2026-03-31T15:00:00Z"), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn far_from_utc_the_local_weekday_decides_kiritimati_and_pago_pago_a17() {
+        let kiritimati = sundays("Pacific/Kiritimati", "09:00", "17:00");
+        let pago_pago = sundays("Pacific/Pago_Pago", "09:00", "17:00");
+        // Sunday 2026-01-11 09:00 is Saturday 19:00 UTC on Kiritimati (UTC+14) and Sunday
+        // 20:00 UTC in Pago Pago (UTC-11): the same local hour, 25 hours apart.
+        assert_eq!(
+            changes(&kiritimati, "2026-01-10T00:00:00Z", "2026-01-13T00:00:00Z"),
+            vec![
+                (ms("2026-01-10T19:00:00Z"), true),
+                (ms("2026-01-11T03:00:00Z"), false),
+            ]
+        );
+        assert_eq!(
+            changes(&pago_pago, "2026-01-10T00:00:00Z", "2026-01-13T00:00:00Z"),
+            vec![
+                (ms("2026-01-11T20:00:00Z"), true),
+                (ms("2026-01-12T04:00:00Z"), false),
+            ]
+        );
+        // Sunday noon UTC: Monday 02:00 on Kiritimati, Sunday 01:00 in Pago Pago; both closed.
+        let noon = ms("2026-01-11T12:00:00Z");
+        assert!(!kiritimati.is_open_at(noon) && !pago_pago.is_open_at(noon));
+        // Both open together for no instant of that week.
+        assert!(!(0..24 * 7)
+            .map(|hour| ms("2026-01-05T00:00:00Z") + hour * 3_600_000)
+            .any(|at| kiritimati.is_open_at(at) && pago_pago.is_open_at(at)));
+        // The supervisor's view through the trait is the same.
+        let watched: &dyn Timetable = &kiritimati;
+        assert_eq!(
+            watched.next_change_after(noon),
+            Some(ms("2026-01-17T19:00:00Z"))
         );
     }
 

@@ -17,6 +17,7 @@ pub mod supervisor;
 pub mod unmanaged;
 pub mod visitor;
 pub mod visitor_socket;
+pub mod website_socket;
 
 use actix_web::{web, HttpResponse};
 
@@ -55,6 +56,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::get().to(visitor::public_config),
             )
             .route("/websites/{key}/chats", web::post().to(visitor::start_chat))
+            .route("/websites/{key}/ws", web::get().to(visitor::website_socket))
             .route("/chats/{chat_id}/events", web::get().to(visitor::events))
             .route("/chats/{chat_id}/end", web::post().to(visitor::end_chat))
             .route("/chats/{chat_id}/ws", web::get().to(visitor::socket))

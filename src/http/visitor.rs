@@ -12,6 +12,7 @@ use serde_json::{json, Map, Value};
 
 use super::socket::{self, SocketCore, SocketWriter};
 use super::visitor_socket::VisitorSocket;
+use super::website_socket::WebsiteSocket;
 use crate::actors::chat::{Describe, EndChat};
 use crate::actors::website::{GetPublicConfig, StartChat};
 use crate::actors::{next_socket_id, Engine};
@@ -52,6 +53,33 @@ pub async fn public_config(
         })
         .await??;
     Ok(HttpResponse::Ok().json(config))
+}
+
+/// `GET /api/v1/websites/{key}/ws`: the widget's socket before any chat; it tells the
+/// widget's mode on connect and at every change (R5). No token; an `Origin`, when sent (as
+/// browsers do), must be one of the website's domains (R2), checked before the upgrade.
+pub async fn website_socket(
+    engine: web::Data<Engine>,
+    req: HttpRequest,
+    key: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, actix_web::Error> {
+    let website = website(&engine, &key)?;
+    if let Some(origin) = origin(&req) {
+        let key = WebsiteKey::parse(&key).map_err(|_| AppError::WebsiteNotFound)?;
+        if !engine.origin_allowed(Some(&key), &origin) {
+            return Err(AppError::OriginNotAllowed.into());
+        }
+    }
+    let realtime = engine.settings().realtime.clone();
+    let (response, session, stream) = socket::upgrade(&req, body, &realtime)?;
+    let writer = SocketWriter::spawn(session, realtime.outbound_queue_len);
+    let core = SocketCore::new(next_socket_id(), writer, realtime);
+    WebsiteSocket::create(move |ctx| {
+        ctx.add_stream(stream);
+        WebsiteSocket::new(core, website)
+    });
+    Ok(response)
 }
 
 #[derive(Debug, Deserialize)]
@@ -263,17 +291,11 @@ pub async fn socket(
     let core = SocketCore::new(next_socket_id(), writer, realtime);
     let resume_after = Seq(query.after_seq.max(0));
     let visitor_name = visitor.chat.visitor_name;
+    // R5: the widget in a chat is told its website's mode too.
+    let website = engine.website_named(&summary.seed.website_key);
     VisitorSocket::create(move |ctx| {
         ctx.add_stream(stream);
-        VisitorSocket::new(
-            core,
-            chat_id,
-            chat,
-            visitor_name,
-            resume_after,
-            summary.state,
-            summary.last_seq,
-        )
+        VisitorSocket::new(core, chat, &summary, website, visitor_name, resume_after)
     });
     Ok(response)
 }

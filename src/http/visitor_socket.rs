@@ -1,13 +1,15 @@
 //! `VisitorSocket`: one per widget WebSocket. It replays what the visitor missed, then relays
-//! the chat's public events, and turns the visitor's frames into chat commands.
+//! the chat's public events and its website's mode (R5), and turns the visitor's frames into
+//! chat commands.
 
 use actix::prelude::*;
 use actix_ws::CloseCode;
 
 use super::socket::{report_failure, socket_plumbing, SocketCore};
 use crate::actors::chat::{
-    ChatActor, EndChat, PostMessage, RecordPageView, Subscribe, Unsubscribe, Viewer,
+    ChatActor, ChatSummary, EndChat, PostMessage, RecordPageView, Subscribe, Unsubscribe, Viewer,
 };
+use crate::actors::website::{UnwatchMode, WatchMode, WebsiteActor};
 use crate::actors::FeedClosed;
 use crate::domain::chat::{ChatState, EndedBy, MessageText, Poster};
 use crate::domain::ids::{ChatId, Seq};
@@ -19,6 +21,8 @@ pub struct VisitorSocket {
     core: SocketCore,
     chat_id: ChatId,
     chat: Addr<ChatActor>,
+    /// R5: the chat's website, whose mode changes the socket relays while the chat is open.
+    website: Option<Addr<WebsiteActor>>,
     visitor_name: String,
     /// The last sequence number the client says it has; the gap after it is replayed.
     resume_after: Seq,
@@ -27,23 +31,24 @@ pub struct VisitorSocket {
 }
 
 impl VisitorSocket {
+    /// A socket on the chat `summary` describes, as it was when the socket opened.
     pub fn new(
         core: SocketCore,
-        chat_id: ChatId,
         chat: Addr<ChatActor>,
+        summary: &ChatSummary,
+        website: Option<Addr<WebsiteActor>>,
         visitor_name: String,
         resume_after: Seq,
-        state: ChatState,
-        last_seq: Seq,
     ) -> VisitorSocket {
         VisitorSocket {
             core,
-            chat_id,
+            chat_id: summary.seed.chat_id,
             chat,
+            website,
             visitor_name,
             resume_after,
-            state,
-            last_seq,
+            state: summary.state,
+            last_seq: summary.last_seq,
         }
     }
 
@@ -149,6 +154,17 @@ impl Actor for VisitorSocket {
             .map(|subscribed, act, ctx| {
                 // An ended chat replays its history and then closes the feed (R8).
                 match subscribed.map_err(AppError::from).and_then(|r| r) {
+                    // R5: so that the widget knows, when the chat ends, whether the next click
+                    // starts a chat or shows the offline form. An ended chat's socket closes
+                    // after its replay and watches nothing.
+                    Ok(subscribed) if subscribed.state != ChatState::Ended => {
+                        if let Some(website) = &act.website {
+                            website.do_send(WatchMode {
+                                socket_id: act.core.id,
+                                outbound: ctx.address().recipient(),
+                            });
+                        }
+                    }
                     Ok(_) => {}
                     Err(error) => {
                         let chat_id = Some(act.chat_id);
@@ -165,6 +181,11 @@ impl Actor for VisitorSocket {
         self.chat.do_send(Unsubscribe {
             socket_id: self.core.id,
         });
+        if let Some(website) = &self.website {
+            website.do_send(UnwatchMode {
+                socket_id: self.core.id,
+            });
+        }
     }
 }
 

@@ -193,6 +193,31 @@ pub fn set_unmanaged_policy(
     Ok(())
 }
 
+/// R59: sets the website's maximum of concurrent (queued or active) chats, 0 for no limit
+/// (read at start).
+pub fn set_session_cap(
+    conn: &mut AnyConnection,
+    website: &WebsiteKey,
+    max_concurrent_sessions: i32,
+) -> StoreResult<()> {
+    diesel::update(websites::table.filter(websites::key.eq(website.as_str())))
+        .set(websites::max_concurrent_sessions.eq(max_concurrent_sessions.max(0)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// R59: the first statement of a chat start's transaction. It takes the website's row, so
+/// starts of one website wait for each other (PostgreSQL locks the row until the end of the
+/// transaction) and the count that follows cannot be overtaken. On SQLite it also takes the
+/// write lock first, waiting under the busy timeout: a transaction that read first and wrote
+/// after would instead fail at once if another connection wrote in between.
+pub fn lock_for_start(conn: &mut AnyConnection, website: WebsiteId) -> StoreResult<()> {
+    diesel::update(websites::table.find(website.0))
+        .set(websites::max_concurrent_sessions.eq(websites::max_concurrent_sessions))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// R59: how many chats of the website are queued or active.
 pub fn open_chat_count(conn: &mut AnyConnection, website: WebsiteId) -> StoreResult<i64> {
     Ok(chats::table

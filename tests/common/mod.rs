@@ -13,7 +13,7 @@ use futures_util::{SinkExt, StreamExt};
 use parley::actors::Engine;
 use parley::clock::now_ms;
 use parley::credentials;
-use parley::domain::ids::{QueueId, UserId};
+use parley::domain::ids::{QueueId, UserId, WebsiteId};
 use parley::seed;
 use parley::settings::Settings;
 use parley::startup::Application;
@@ -285,6 +285,24 @@ pub fn add_queue(db: &Db, name: &str, members: &[String], settings: &Settings) -
     .expect("add queue")
 }
 
+const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// A weekday three days from today (UTC), so a range on it is closed now whatever the hour.
+pub fn a_day_far_from_today() -> &'static str {
+    let days_since_epoch = now_ms().div_euclid(86_400_000);
+    // 1970-01-01 was a Thursday (index 3, Monday first).
+    let today = (days_since_epoch + 3).rem_euclid(7);
+    DAYS[((today + 3) % 7) as usize]
+}
+
+/// Opening hours (or working intervals) that are closed now: one hour, three days away.
+pub fn closed_now() -> Value {
+    json!({
+        "time_zone": "Europe/Prague",
+        "ranges": [{"days": [a_day_far_from_today()], "start": "10:00", "end": "11:00"}]
+    })
+}
+
 pub struct TestApp {
     pub base: String,
     pub ws_base: String,
@@ -407,6 +425,33 @@ impl TestApp {
         .expect("visitor socket")
     }
 
+    /// R59: the demo website's queued and active chats, as the store counts them.
+    pub async fn open_chats(&self) -> i64 {
+        self.engine
+            .db()
+            .run(|conn| store::websites::open_chat_count(conn, WebsiteId(1)))
+            .await
+            .expect("count")
+    }
+
+    /// The demo website's mode socket (R5), sent with this `Origin` (or none), or how the
+    /// upgrade was refused.
+    pub async fn website_socket(&self, origin: Option<&str>) -> Result<WsClient, String> {
+        self.website_socket_of("demo", origin).await
+    }
+
+    pub async fn website_socket_of(
+        &self,
+        key: &str,
+        origin: Option<&str>,
+    ) -> Result<WsClient, String> {
+        let mut request = Self::client().ws(format!("{}/api/v1/websites/{key}/ws", self.ws_base));
+        if let Some(origin) = origin {
+            request = request.origin(origin);
+        }
+        WsClient::connect(request).await
+    }
+
     /// The public history of a chat, read over REST.
     pub async fn visitor_history(&self, chat: &VisitorChat) -> Vec<Value> {
         let mut response = Self::client()
@@ -476,6 +521,8 @@ pub struct WsClient {
     pub positions: std::collections::VecDeque<Value>,
     /// `waiting_list` frames (R34), set aside the same way; read with `next_waiting_list`.
     pub waiting_lists: std::collections::VecDeque<Value>,
+    /// `website_mode` frames (R5), set aside the same way; read with `next_mode`.
+    pub modes: std::collections::VecDeque<Value>,
     /// Frames read while looking for a `waiting_list`, returned by `next` before new ones.
     pending: std::collections::VecDeque<Value>,
 }
@@ -503,6 +550,7 @@ impl WsClient {
             framed,
             positions: Default::default(),
             waiting_lists: Default::default(),
+            modes: Default::default(),
             pending: Default::default(),
         })
     }
@@ -540,6 +588,10 @@ impl WsClient {
                     }
                     if frame["type"] == "waiting_list" {
                         self.waiting_lists.push_back(frame);
+                        continue;
+                    }
+                    if frame["type"] == "website_mode" {
+                        self.modes.push_back(frame);
                         continue;
                     }
                     return Ok(frame);
@@ -585,6 +637,19 @@ impl WsClient {
         loop {
             if let Some(list) = self.waiting_lists.pop_front() {
                 return list;
+            }
+            let others = self.round_trip().await;
+            self.pending.extend(others);
+        }
+    }
+
+    /// The next `website_mode` frame as `(mode, reason)`, waiting for one if none came yet;
+    /// other frames read meanwhile stay to be read.
+    pub async fn next_mode(&mut self) -> (String, String) {
+        loop {
+            if let Some(frame) = self.modes.pop_front() {
+                let text = |field: &str| frame[field].as_str().unwrap_or_default().to_owned();
+                return (text("mode"), text("reason"));
             }
             let others = self.round_trip().await;
             self.pending.extend(others);

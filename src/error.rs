@@ -11,6 +11,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::domain::availability::ModeReason;
+use crate::domain::form::FieldError;
 use crate::domain::RuleError;
 use crate::store::StoreError;
 
@@ -65,6 +66,18 @@ pub enum AppError {
     ChatNotWaiting,
     #[error("this chat has recorded as many page views as it may")]
     TooManyPageViews,
+    #[error("some fields are not valid: {}", field_list(.0))]
+    InvalidFields(Vec<FieldError>),
+    #[error("live chat is available now; start a chat instead of leaving a message")]
+    WebsiteOnline,
+    #[error("no SMTP server is configured (mail.smtp_host), so no mail can be sent")]
+    SmtpNotConfigured,
+    #[error("no offline message has this id")]
+    OfflineMessageNotFound,
+    #[error("this offline message has no such attachment")]
+    AttachmentNotFound,
+    #[error("the visitor left no e-mail address to reply to")]
+    NoVisitorAddress,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -99,6 +112,12 @@ impl AppError {
             AppError::NotAQueueMember => "not_a_queue_member",
             AppError::ChatNotWaiting => "chat_not_waiting",
             AppError::TooManyPageViews => "too_many_page_views",
+            AppError::InvalidFields(_) => "invalid_fields",
+            AppError::WebsiteOnline => "website_online",
+            AppError::SmtpNotConfigured => "smtp_not_configured",
+            AppError::OfflineMessageNotFound => "offline_message_not_found",
+            AppError::AttachmentNotFound => "attachment_not_found",
+            AppError::NoVisitorAddress => "no_visitor_address",
             AppError::Store(StoreError::Pool(_)) => "store_unavailable",
             AppError::Store(_) | AppError::Internal(_) => "internal",
         }
@@ -116,10 +135,33 @@ impl AppError {
     }
 
     pub fn body(&self) -> ErrorBody {
+        let fields = match self {
+            AppError::InvalidFields(errors) => errors
+                .iter()
+                .map(|e| FieldErrorView {
+                    field: e.field.clone(),
+                    error: e.error.code(),
+                    message: e.error.to_string(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         ErrorBody {
             error: self.code(),
             message: self.public_message(),
+            fields,
         }
+    }
+}
+
+fn field_list(errors: &[FieldError]) -> String {
+    let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    names.join(", ")
+}
+
+impl From<Vec<FieldError>> for AppError {
+    fn from(errors: Vec<FieldError>) -> AppError {
+        AppError::InvalidFields(errors)
     }
 }
 
@@ -142,6 +184,17 @@ impl From<actix::MailboxError> for AppError {
 pub struct ErrorBody {
     pub error: &'static str,
     pub message: String,
+    /// With `invalid_fields` only: each bad field of a form submission and why (R4, R62).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldErrorView>,
+}
+
+/// One bad field of a form submission.
+#[derive(Debug, Serialize)]
+pub struct FieldErrorView {
+    pub field: String,
+    pub error: &'static str,
+    pub message: String,
 }
 
 impl ResponseError for AppError {
@@ -160,9 +213,17 @@ impl ResponseError for AppError {
             AppError::Rule(RuleError::InvitationExpired | RuleError::InvitationUsedUp) => {
                 StatusCode::GONE
             }
-            AppError::Rule(_) | AppError::InvalidBody(_) | AppError::InvalidInput(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            AppError::Rule(RuleError::FileTooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Rule(
+                RuleError::UnsupportedFileType
+                | RuleError::FileTypeNotAccepted
+                | RuleError::FileContentMismatch,
+            ) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Rule(_)
+            | AppError::InvalidBody(_)
+            | AppError::InvalidInput(_)
+            | AppError::InvalidFields(_)
+            | AppError::SmtpNotConfigured => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::InvalidCredentials | AppError::Unauthorized | AppError::SessionExpired => {
                 StatusCode::UNAUTHORIZED
             }
@@ -178,10 +239,14 @@ impl ResponseError for AppError {
             | AppError::UserNotFound
             | AppError::MemberNotFound
             | AppError::OfferNotFound
-            | AppError::EndpointNotFound => StatusCode::NOT_FOUND,
-            AppError::WebsiteFull | AppError::WebsiteOffline { .. } | AppError::ChatNotWaiting => {
-                StatusCode::CONFLICT
-            }
+            | AppError::EndpointNotFound
+            | AppError::OfflineMessageNotFound
+            | AppError::AttachmentNotFound => StatusCode::NOT_FOUND,
+            AppError::WebsiteFull
+            | AppError::WebsiteOffline { .. }
+            | AppError::ChatNotWaiting
+            | AppError::WebsiteOnline
+            | AppError::NoVisitorAddress => StatusCode::CONFLICT,
             AppError::TooManyPageViews => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable | AppError::Store(StoreError::Pool(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE

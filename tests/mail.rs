@@ -3,113 +3,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::smtp::{wait_for_mail, SmtpServer};
 use common::{Backend, TestApp};
 use parley::mail::OutgoingMail;
 use parley::store::outbox;
-
-/// A minimal SMTP server: it speaks the protocol over TCP, keeps every accepted message, and
-/// answers the first `refuse_first` transactions with a temporary failure (451).
-struct SmtpServer {
-    port: u16,
-    received: Arc<Mutex<Vec<String>>>,
-}
-
-impl SmtpServer {
-    fn start(refuse_first: usize) -> SmtpServer {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let refusals = Arc::new(AtomicUsize::new(refuse_first));
-        let store = received.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (store, refusals) = (store.clone(), refusals.clone());
-                std::thread::spawn(move || {
-                    let _ = serve(stream, &store, &refusals);
-                });
-            }
-        });
-        SmtpServer { port, received }
-    }
-
-    fn received(&self) -> Vec<String> {
-        self.received.lock().unwrap().clone()
-    }
-}
-
-fn serve(
-    stream: std::net::TcpStream,
-    store: &Mutex<Vec<String>>,
-    refusals: &AtomicUsize,
-) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-    let mut writer = stream.try_clone()?;
-    let mut reader = BufReader::new(stream);
-    writer.write_all(b"220 localhost test SMTP\r\n")?;
-    let mut line = String::new();
-    loop {
-        line.clear();
-        if reader.read_line(&mut line)? == 0 {
-            return Ok(());
-        }
-        let command = line.trim_end().to_ascii_uppercase();
-        let reply: &[u8] = if command.starts_with("EHLO") || command.starts_with("HELO") {
-            b"250 localhost\r\n"
-        } else if command.starts_with("MAIL FROM") {
-            let refused = refusals
-                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                .is_ok();
-            if refused {
-                b"451 try again later\r\n"
-            } else {
-                b"250 ok\r\n"
-            }
-        } else if command.starts_with("RCPT TO")
-            || command.starts_with("RSET")
-            || command.starts_with("NOOP")
-        {
-            b"250 ok\r\n"
-        } else if command == "DATA" {
-            writer.write_all(b"354 go ahead\r\n")?;
-            let mut message = String::new();
-            loop {
-                line.clear();
-                if reader.read_line(&mut line)? == 0 {
-                    return Ok(());
-                }
-                if line == ".\r\n" {
-                    break;
-                }
-                message.push_str(&line);
-            }
-            store.lock().unwrap().push(message);
-            b"250 queued\r\n"
-        } else if command == "QUIT" {
-            writer.write_all(b"221 bye\r\n")?;
-            return Ok(());
-        } else {
-            b"502 not implemented\r\n"
-        };
-        writer.write_all(reply)?;
-    }
-}
-
-async fn wait_for_mail(smtp: &SmtpServer, count: usize) -> Vec<String> {
-    for _ in 0..500 {
-        let received = smtp.received();
-        if received.len() >= count {
-            return received;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    panic!("the SMTP server received {:?}", smtp.received());
-}
 
 fn mail(to: &str) -> OutgoingMail {
     OutgoingMail {
@@ -117,6 +16,7 @@ fn mail(to: &str) -> OutgoingMail {
         reply_to: Some("Ann <ann@example.org>".to_owned()),
         subject: "Your chat transcript".to_owned(),
         body: "Ann: Hello\nAgent: Hi Ann".to_owned(),
+        ..OutgoingMail::default()
     }
 }
 
@@ -156,19 +56,9 @@ async fn queued_mail_is_delivered_over_smtp() {
     assert!(received[0].contains("Agent: Hi Ann"), "{}", received[0]);
 
     // The outbox row says it was sent, once.
-    let row = loop {
-        let row = app
-            .engine
-            .db()
-            .run(move |conn| outbox::by_id(conn, id))
-            .await
-            .unwrap()
-            .unwrap();
-        if row.sent_at_ms.is_some() {
-            break row;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let row = app
+        .outbox_row_when(id, |row| row.sent_at_ms.is_some())
+        .await;
     assert_eq!(row.attempts, 1);
 }
 
@@ -177,13 +67,7 @@ async fn a_refused_delivery_is_retried_until_accepted_and_a_bad_address_is_given
     let smtp = SmtpServer::start(2);
     let port = smtp.port;
     let app = TestApp::builder(Backend::Sqlite)
-        .settings(move |s| {
-            s.mail.smtp_host = "127.0.0.1".to_owned();
-            s.mail.smtp_port = port;
-            s.mail.poll_interval_ms = 20;
-            s.mail.retry_base_ms = 10;
-            s.mail.retry_max_ms = 40;
-        })
+        .smtp(port)
         .spawn()
         .await
         .unwrap();
@@ -214,5 +98,37 @@ async fn a_refused_delivery_is_retried_until_accepted_and_a_bad_address_is_given
     assert_eq!(bad.attempts, 1, "a bad address is not retried");
     assert_eq!(bad.next_attempt_at_ms, i64::MAX);
     assert!(bad.last_error.unwrap().starts_with("to:"));
+    assert_eq!(smtp.received().len(), 1);
+}
+
+/// An SMTP server that is down when mail is queued: the mail waits in the outbox, each attempt
+/// recorded, and is delivered once the server is back.
+#[actix_web::test]
+async fn mail_queued_while_the_smtp_server_is_down_is_delivered_when_it_is_back() {
+    let port = SmtpServer::unused_port();
+    let app = TestApp::builder(Backend::Sqlite)
+        .smtp(port)
+        .settings(|s| s.mail.max_attempts = 10_000)
+        .spawn()
+        .await
+        .unwrap();
+    let id = app
+        .engine
+        .send_mail(mail("visitor@example.org"))
+        .await
+        .unwrap();
+    // The connection is refused: a temporary failure, retried.
+    let failed = app.outbox_row_when(id, |row| row.attempts >= 2).await;
+    assert!(failed.sent_at_ms.is_none());
+    assert!(failed.last_error.is_some());
+    assert!(failed.next_attempt_at_ms < i64::MAX, "not given up");
+
+    let smtp = SmtpServer::start_on(port);
+    let received = wait_for_mail(&smtp, 1).await;
+    assert!(received[0].contains("Subject: Your chat transcript"));
+    let sent = app
+        .outbox_row_when(id, |row| row.sent_at_ms.is_some())
+        .await;
+    assert!(sent.attempts > failed.attempts);
     assert_eq!(smtp.received().len(), 1);
 }

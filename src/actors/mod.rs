@@ -8,7 +8,9 @@
 pub mod admin;
 pub mod agent;
 pub mod chat;
+pub mod offline_messages;
 pub mod queue;
+pub mod upload_sweeper;
 pub mod website;
 
 use std::collections::HashMap;
@@ -32,6 +34,7 @@ use crate::store::{self, Db, StoreError};
 use agent::{AgentActor, AgentSeed};
 use chat::{ChatActor, ChatSeed, ChatSummary, Describe};
 use queue::{EnqueueChat, QueueActor};
+use upload_sweeper::UploadSweeper;
 use website::WebsiteActor;
 
 /// Text for one socket: a single frame, or a batch (a replay) that takes one place in the
@@ -70,6 +73,7 @@ struct EngineInner {
     agents: Mutex<HashMap<UserId, Addr<AgentActor>>>,
     chats: Mutex<HashMap<ChatId, Addr<ChatActor>>>,
     mailer: Option<Addr<Mailer>>,
+    _upload_sweeper: Addr<UploadSweeper>,
     /// R24, R69: every away reason, kept in step with the store by `admin`.
     away_reasons: RwLock<AwayReasons>,
     /// Configuration changes (away reasons, queue members, capacities) hold this for writing
@@ -99,6 +103,8 @@ impl Engine {
             let mailer = Mailer::new(db.clone(), settings.mail.clone());
             Supervisor::start_in_arbiter(&handles[0], move |_| mailer)
         });
+        let sweeper = UploadSweeper::new(db.clone(), settings.uploads.clone());
+        let upload_sweeper = Supervisor::start_in_arbiter(&handles[0], move |_| sweeper);
         let engine = Engine {
             inner: Arc::new(EngineInner {
                 db,
@@ -114,6 +120,7 @@ impl Engine {
                 agents: Mutex::default(),
                 chats: Mutex::default(),
                 mailer,
+                _upload_sweeper: upload_sweeper,
                 away_reasons: RwLock::default(),
                 config_changes: tokio::sync::RwLock::new(()),
             }),
@@ -215,6 +222,14 @@ impl Engine {
                 .values()
                 .any(|allowed| origin_is_allowed(allowed, origin)),
         }
+    }
+
+    /// The id of the website with this key, if there is one.
+    pub fn website_id(&self, key: &WebsiteKey) -> Option<WebsiteId> {
+        self.read(&self.inner.website_keys)
+            .iter()
+            .find(|(_, k)| *k == key)
+            .map(|(id, _)| *id)
     }
 
     fn website_key(&self, id: i64) -> String {
@@ -386,10 +401,16 @@ impl Engine {
     /// Stores a mail in the outbox and wakes the mailer; returns the outbox id.
     pub async fn send_mail(&self, mail: OutgoingMail) -> Result<i64, AppError> {
         let id = queue_mail(self.db(), mail).await?;
+        self.wake_mailer();
+        Ok(id)
+    }
+
+    /// Mail was stored in the outbox (inside a committed transaction): deliver it now rather
+    /// than at the mailer's next poll.
+    pub fn wake_mailer(&self) {
         if let Some(mailer) = &self.inner.mailer {
             mailer.do_send(Wake);
         }
-        Ok(id)
     }
 
     /// How many chat actors are live (for tests and metrics).

@@ -9,18 +9,21 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::chat::{ChatSeed, ChatSummary};
+use super::offline_messages::{claim_all, claimable_uploads, values_with_files};
 use super::queue::{EnqueueChat, GetAvailability, QueueAvailability};
 use super::Engine;
 use crate::clock::now_ms;
 use crate::credentials;
 use crate::domain::availability::{widget_mode, ModeReason, WidgetMode, WidgetState};
 use crate::domain::chat::{ChatLifecycle, MessageText, VisitorName};
+use crate::domain::form::{Form, FormSpec};
 use crate::domain::ids::{ChatId, QueueId, Seq};
 use crate::domain::invitation::InvitationCode;
 use crate::domain::visitor::{PageView, VisitorKey};
 use crate::domain::website::origin_is_allowed;
 use crate::error::AppError;
 use crate::protocol::VisitorDetails;
+use crate::store::uploads::{Claimant, FormKind};
 use crate::store::{self, chats::NewChat, to_json, websites::Website};
 
 /// R16, R25: a direct chat waits in a queue its agent belongs to, so that queue hears the
@@ -45,9 +48,27 @@ impl WebsiteActor {
         WebsiteActor { engine, website }
     }
 
+    pub(super) fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub(super) fn website(&self) -> &Website {
+        &self.website
+    }
+
+    /// Settings a supervisor changed, already stored: used from the next request on.
+    pub(super) fn replace_website(&mut self, website: Website) {
+        self.website = website;
+    }
+
     /// R2: browsers send `Origin` on every POST (and on cross-origin GETs); when it is there it
-    /// must be one of the website's domains. Opening a chat requires it.
-    fn check_origin(&self, origin: Option<&str>, required: bool) -> Result<(), AppError> {
+    /// must be one of the website's domains. Opening a chat, uploading and leaving a message
+    /// require it.
+    pub(super) fn check_origin(
+        &self,
+        origin: Option<&str>,
+        required: bool,
+    ) -> Result<(), AppError> {
         match origin {
             None if required => Err(AppError::OriginRequired),
             None => Ok(()),
@@ -58,7 +79,7 @@ impl WebsiteActor {
 
     /// R5, R29, R30, R31: the widget's mode right now: the website's working hours here, the
     /// queue's opening hours and staffing from the queue's actor.
-    fn mode_now(&self) -> impl Future<Output = Result<WidgetState, AppError>> + 'static {
+    pub(super) fn mode_now(&self) -> impl Future<Output = Result<WidgetState, AppError>> + 'static {
         let website_open = self.website.working_hours.is_open_at(now_ms());
         let no_agent_mode = self.website.no_agent_mode;
         let queue = self.engine.queue(self.website.queue_id);
@@ -98,9 +119,13 @@ pub struct PublicConfig {
     /// Why the widget is in that mode.
     pub mode_reason: ModeReason,
     /// R74: `null` means the name-only form (R3).
-    pub prechat_form: Value,
+    pub prechat_form: Option<FormSpec>,
+    /// R77: the form to show in `offline` mode (a default one if the website set none).
+    pub offline_form: FormSpec,
     pub appearance: Value,
     pub max_message_chars: usize,
+    /// R11: the largest file an attachment field takes.
+    pub max_upload_bytes: usize,
 }
 
 #[derive(Message)]
@@ -123,9 +148,11 @@ impl Handler<GetPublicConfig> for WebsiteActor {
                 name: act.website.name.clone(),
                 mode: state.mode,
                 mode_reason: state.reason,
-                prechat_form: act.website.prechat_form.clone(),
+                prechat_form: act.website.prechat_form.as_ref().map(Form::to_spec),
+                offline_form: act.website.offline_form().to_spec(),
                 appearance: act.website.appearance.clone(),
                 max_message_chars: MessageText::MAX_CHARS,
+                max_upload_bytes: act.engine.settings().uploads.max_bytes,
             })
         }))
     }
@@ -161,18 +188,29 @@ impl Handler<StartChat> for WebsiteActor {
     type Result = AtomicResponse<Self, Result<StartedChat, AppError>>;
 
     fn handle(&mut self, msg: StartChat, _ctx: &mut Context<Self>) -> Self::Result {
-        if let Err(e) = self.check_origin(msg.origin.as_deref(), true) {
-            return AtomicResponse::new(Box::pin(fut::ready(Err(e))));
-        }
+        // R4: the pre-chat form's values are checked before anything else about the chat.
+        let submission = self
+            .check_origin(msg.origin.as_deref(), true)
+            .and_then(|()| {
+                Ok(Form::validate_optional(
+                    self.website.prechat_form.as_ref(),
+                    &msg.visitor_details.fields,
+                )?)
+            });
+        let submission = match submission {
+            Ok(submission) => submission,
+            Err(e) => return AtomicResponse::new(Box::pin(fut::ready(Err(e)))),
+        };
         let website = self.website.clone();
         let token = credentials::new_token();
         let token_hash = credentials::token_hash(&token);
         let name = msg.visitor_name.as_str().to_owned();
-        let meta = to_json(&msg.visitor_details);
+        let mut details = msg.visitor_details.clone();
         let (first_page, visitor_key) = (msg.first_page.clone(), msg.visitor_key.clone());
         let code = msg.invitation_code.clone();
         let mode = self.mode_now();
         let db = self.engine.db().clone();
+        let fresh_since_ms = now_ms() - self.engine.settings().uploads.unreferenced_ttl_ms;
         let created = async move {
             let state = mode.await?;
             if !state.accepts_chats() {
@@ -181,19 +219,32 @@ impl Handler<StartChat> for WebsiteActor {
                 });
             }
             let created = db.run(move |conn| {
-                conn.transaction(|conn| {
+                Ok(conn.transaction(|conn| -> Result<_, AppError> {
                     let limit = i64::from(website.max_concurrent_sessions);
                     if limit > 0 && store::websites::open_chat_count(conn, website.id)? >= limit {
-                        return Ok(Err(AppError::WebsiteFull));
+                        return Err(AppError::WebsiteFull);
                     }
                     let now = now_ms();
                     let target = match &code {
-                        Some(code) => match store::invitations::redeem(conn, code, now)? {
-                            Ok(agent) => Some(agent),
-                            Err(refused) => return Ok(Err(refused.into())),
-                        },
+                        Some(code) => Some(store::invitations::redeem(conn, code, now)??),
                         None => None,
                     };
+                    // R11, R65, R88: the form's files and the visitor's contact.
+                    let files = claimable_uploads(
+                        conn,
+                        website.id,
+                        FormKind::Prechat,
+                        &submission,
+                        fresh_since_ms,
+                    )?;
+                    let mapping = &website.contact_mapping;
+                    let draft = mapping.draft(&submission.values, Some(&name));
+                    let contact = store::contacts::find_or_create(conn, mapping, &draft, now)?;
+                    details.fields = values_with_files(
+                        website.prechat_form.as_ref(),
+                        &submission.values,
+                        &files,
+                    );
                     let queue = match target {
                         Some(agent) => direct_chat_queue(
                             website.queue_id,
@@ -207,10 +258,11 @@ impl Handler<StartChat> for WebsiteActor {
                         state: "queued",
                         visitor_name: &name,
                         visitor_token_hash: &token_hash,
-                        visitor_meta: meta,
+                        visitor_meta: to_json(&details),
                         created_at_ms: now,
                         target_agent_id: target.map(|agent| agent.0),
                         visitor_key: visitor_key.as_ref().map(VisitorKey::as_str),
+                        contact_id: contact,
                     };
                     let page = first_page.as_ref();
                     let first_event = store::chats::insert_with_request(
@@ -220,14 +272,15 @@ impl Handler<StartChat> for WebsiteActor {
                         page,
                         now,
                     )?;
-                    Ok(Ok((first_event, queue, target)))
-                })
+                    claim_all(conn, &files, Claimant::Chat(first_event.chat_id))?;
+                    Ok((first_event, queue, target, details))
+                }))
             });
             created.await?
         };
         AtomicResponse::new(Box::pin(created.into_actor(self).map(
             move |created, act, _ctx| {
-                let (first_event, queue_id, target_agent) = created?;
+                let (first_event, queue_id, target_agent, visitor_details) = created?;
                 let seed = ChatSeed {
                     chat_id: first_event.chat_id,
                     queue_id,
@@ -235,7 +288,7 @@ impl Handler<StartChat> for WebsiteActor {
                     visitor_name: msg.visitor_name.as_str().to_owned(),
                     requested_at_ms: first_event.at_ms,
                     last_seq: first_event.seq,
-                    visitor_details: msg.visitor_details,
+                    visitor_details,
                     target_agent,
                 };
                 // The chat's actor exists before the queue can offer the chat.

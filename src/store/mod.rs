@@ -6,13 +6,16 @@
 
 pub mod away_reasons;
 pub mod chats;
+pub mod contacts;
 pub mod invitations;
+pub mod offline_messages;
 pub mod options;
 pub mod outbox;
 pub mod queues;
 pub mod routing;
 pub mod schema;
 pub mod sessions;
+pub mod uploads;
 pub mod users;
 pub mod visitors;
 pub mod websites;

@@ -19,6 +19,10 @@ pub struct OutboxRow {
     pub sent_at_ms: Option<i64>,
     pub last_error: Option<String>,
     pub created_at_ms: i64,
+    /// An HTML alternative to `body`.
+    pub html_body: Option<String>,
+    /// Upload ids to attach (JSON list).
+    pub attachments: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -30,6 +34,8 @@ pub struct NewMail<'a> {
     pub body: &'a str,
     pub next_attempt_at_ms: i64,
     pub created_at_ms: i64,
+    pub html_body: Option<&'a str>,
+    pub attachments: String,
 }
 
 pub fn insert(conn: &mut AnyConnection, mail: &NewMail<'_>) -> StoreResult<i64> {

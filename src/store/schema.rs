@@ -63,6 +63,9 @@ diesel::table! {
         appearance -> Text,
         created_at_ms -> BigInt,
         no_agent_mode -> Text,
+        language -> Nullable<Text>,
+        offline_options -> Text,
+        contact_mapping -> Text,
     }
 }
 
@@ -74,6 +77,7 @@ diesel::table! {
         phone -> Nullable<Text>,
         fields -> Text,
         created_at_ms -> BigInt,
+        list -> Text,
     }
 }
 
@@ -124,6 +128,8 @@ diesel::table! {
         sent_at_ms -> Nullable<BigInt>,
         last_error -> Nullable<Text>,
         created_at_ms -> BigInt,
+        html_body -> Nullable<Text>,
+        attachments -> Text,
     }
 }
 
@@ -182,6 +188,55 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    offline_messages (id) {
+        id -> BigInt,
+        website_id -> BigInt,
+        reason -> Text,
+        disposition -> Text,
+        state -> Text,
+        visitor_name -> Nullable<Text>,
+        visitor_email -> Nullable<Text>,
+        form -> Text,
+        fields -> Text,
+        visitor_meta -> Text,
+        visitor_key -> Nullable<Text>,
+        contact_id -> Nullable<BigInt>,
+        created_at_ms -> BigInt,
+        closed_at_ms -> Nullable<BigInt>,
+        closed_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    offline_replies (id) {
+        id -> BigInt,
+        offline_message_id -> BigInt,
+        author_id -> BigInt,
+        to_address -> Text,
+        subject -> Text,
+        body -> Text,
+        outbox_id -> BigInt,
+        created_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    uploads (id) {
+        id -> Text,
+        website_id -> BigInt,
+        form_kind -> Text,
+        field -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        content -> Binary,
+        created_at_ms -> BigInt,
+        offline_message_id -> Nullable<BigInt>,
+        chat_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(users -> away_reasons (away_reason_id));
 diesel::joinable!(queue_members -> queues (queue_id));
@@ -190,6 +245,9 @@ diesel::joinable!(websites -> queues (queue_id));
 diesel::joinable!(chats -> websites (website_id));
 diesel::joinable!(chat_events -> chats (chat_id));
 diesel::joinable!(page_views -> chats (chat_id));
+diesel::joinable!(offline_messages -> websites (website_id));
+diesel::joinable!(offline_replies -> offline_messages (offline_message_id));
+diesel::joinable!(offline_replies -> users (author_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -206,4 +264,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     away_reasons,
     page_views,
     options,
+    offline_messages,
+    offline_replies,
+    uploads,
 );

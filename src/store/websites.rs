@@ -6,8 +6,12 @@ use serde_json::Value;
 use super::schema::{chats, websites};
 use super::{parse_json, to_json, AnyConnection, StoreError, StoreResult};
 use crate::domain::availability::NoAgentMode;
+use crate::domain::contact::ContactMapping;
+use crate::domain::form::Form;
 use crate::domain::ids::{QueueId, WebsiteId};
+use crate::domain::offline_message::OfflineOptions;
 use crate::domain::schedule::{RangeForm, Schedule};
+use crate::domain::visitor::Language;
 use crate::domain::website::WebsiteKey;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -27,6 +31,9 @@ struct WebsiteRow {
     appearance: String,
     created_at_ms: i64,
     no_agent_mode: String,
+    language: Option<String>,
+    offline_options: String,
+    contact_mapping: String,
 }
 
 /// A website with its JSON columns read.
@@ -41,16 +48,38 @@ pub struct Website {
     /// R5, R58, A17: its working intervals in its time zone (columns `time_zone` and
     /// `working_intervals`, where an empty list means Always).
     pub working_hours: Schedule,
+    /// The website's IANA time zone, also when it is always open (times in its mails).
+    pub time_zone: String,
     /// R31: what the widget shows when no member of the queue is Available.
     pub no_agent_mode: NoAgentMode,
     /// R59: 0 means no limit.
     pub max_concurrent_sessions: i32,
     pub queue_id: QueueId,
-    /// R74: `null` means the name-only form.
-    pub prechat_form: Value,
-    pub offline_form: Value,
+    /// R74: `None` means the name-only form.
+    pub prechat_form: Option<Form>,
+    /// R77: `None` means the default offline form (see [`Website::offline_form`]).
+    pub offline_form: Option<Form>,
     pub appearance: Value,
     pub created_at_ms: i64,
+    /// R12, R64: the language of the mails the website sends; `None`: English.
+    pub language: Option<Language>,
+    pub offline_options: OfflineOptions,
+    pub contact_mapping: ContactMapping,
+}
+
+impl Website {
+    /// R77: the form a visitor fills in when live chat is offline.
+    pub fn offline_form(&self) -> Form {
+        self.offline_form
+            .clone()
+            .unwrap_or_else(Form::default_offline)
+    }
+}
+
+/// A stored form definition, checked as it is read (`null`: none).
+fn parse_form(column: &str, raw: &str) -> StoreResult<Option<Form>> {
+    let value: Value = parse_json(column, raw)?;
+    Form::parse_json(&value).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
 }
 
 impl TryFrom<WebsiteRow> for Website {
@@ -70,15 +99,24 @@ impl TryFrom<WebsiteRow> for Website {
                     StoreError::Corrupt(format!("websites.working_intervals of {}: {e}", row.id))
                 })?
             },
+            time_zone: row.time_zone.clone(),
             no_agent_mode: NoAgentMode::from_stored(&row.no_agent_mode).ok_or_else(|| {
                 StoreError::Corrupt(format!("websites.no_agent_mode {:?}", row.no_agent_mode))
             })?,
             max_concurrent_sessions: row.max_concurrent_sessions,
             queue_id: QueueId(row.queue_id),
-            prechat_form: parse_json("websites.prechat_form", &row.prechat_form)?,
-            offline_form: parse_json("websites.offline_form", &row.offline_form)?,
+            prechat_form: parse_form("websites.prechat_form", &row.prechat_form)?,
+            offline_form: parse_form("websites.offline_form", &row.offline_form)?,
             appearance: parse_json("websites.appearance", &row.appearance)?,
             created_at_ms: row.created_at_ms,
+            language: row
+                .language
+                .as_deref()
+                .map(Language::parse)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("websites.language: {e}")))?,
+            offline_options: parse_json("websites.offline_options", &row.offline_options)?,
+            contact_mapping: parse_json("websites.contact_mapping", &row.contact_mapping)?,
         })
     }
 }
@@ -145,6 +183,54 @@ pub fn set_working_hours(
         ))
         .execute(conn)?;
     Ok(())
+}
+
+fn form_json(form: Option<&Form>) -> String {
+    form.map_or_else(|| "null".to_owned(), |f| to_json(&f.to_spec()))
+}
+
+/// R62, R74: sets the website's pre-chat and offline forms; false if no website has the id.
+pub fn set_forms(
+    conn: &mut AnyConnection,
+    website: WebsiteId,
+    prechat: Option<&Form>,
+    offline: Option<&Form>,
+) -> StoreResult<bool> {
+    let changed = diesel::update(websites::table.find(website.0))
+        .set((
+            websites::prechat_form.eq(form_json(prechat)),
+            websites::offline_form.eq(form_json(offline)),
+        ))
+        .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// R12, R64: sets the website's language and offline options.
+pub fn set_offline_options(
+    conn: &mut AnyConnection,
+    website: WebsiteId,
+    language: Option<&Language>,
+    options: &OfflineOptions,
+) -> StoreResult<bool> {
+    let changed = diesel::update(websites::table.find(website.0))
+        .set((
+            websites::language.eq(language.map(Language::as_str)),
+            websites::offline_options.eq(to_json(options)),
+        ))
+        .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// R65: sets how the website's form values become contacts.
+pub fn set_contact_mapping(
+    conn: &mut AnyConnection,
+    website: WebsiteId,
+    mapping: &ContactMapping,
+) -> StoreResult<bool> {
+    let changed = diesel::update(websites::table.find(website.0))
+        .set(websites::contact_mapping.eq(to_json(mapping)))
+        .execute(conn)?;
+    Ok(changed > 0)
 }
 
 /// R59: how many chats of the website are queued or active.

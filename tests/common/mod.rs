@@ -415,8 +415,8 @@ impl TestApp {
             .send_json(&json!({ "name": name, "page_url": "http://localhost:3000/pricing" }))
             .await
             .expect("start chat");
-        assert_eq!(response.status().as_u16(), 201);
         let body = response.json::<Value>().await.expect("chat body");
+        assert_eq!(response.status().as_u16(), 201, "{body}");
         VisitorChat {
             chat_id: body["chat_id"].as_i64().expect("chat id"),
             token: body["visitor_token"].as_str().expect("token").to_owned(),

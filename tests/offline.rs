@@ -699,8 +699,17 @@ async fn the_offline_reason_follows_the_websites_state() {
     let (status, body) = leave(message.clone()).await;
     assert_eq!((status, body["reason"].as_str()), (201, Some("no_agent")));
 
-    // An Available agent: chat instead.
+    // An Available agent: chat instead (once the queue has heard of the agent).
     let (_agent, _) = app.available_agent("agent").await;
+    for _ in 0..500 {
+        let (_, config) = app
+            .call("GET", "/api/v1/websites/demo/config", None, None)
+            .await;
+        if config["mode"] == "online" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let (status, body) = leave(message.clone()).await;
     assert_eq!(
         (status, body["error"].as_str()),

@@ -278,6 +278,7 @@ impl OfflineSubmission {
     /// Stores the message, its contact, its files' claim and its mails; returns the message
     /// and how many mails were queued. Any refusal rolls everything back.
     fn store(&self, conn: &mut AnyConnection) -> Result<(SubmittedMessage, usize), AppError> {
+        store::write_first(conn)?;
         let website = &self.website;
         let limit = i64::from(website.max_concurrent_sessions);
         let full = limit > 0 && store::websites::open_chat_count(conn, website.id)? >= limit;
@@ -525,6 +526,7 @@ impl Engine {
             .db()
             .run(move |conn| {
                 Ok(conn.transaction(|conn| -> Result<i64, AppError> {
+                    store::write_first(conn)?;
                     let (row, _website) = store::offline_messages::by_id(conn, id)?
                         .ok_or(AppError::OfflineMessageNotFound)?;
                     let to = row

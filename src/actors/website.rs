@@ -220,6 +220,7 @@ impl Handler<StartChat> for WebsiteActor {
             }
             let created = db.run(move |conn| {
                 Ok(conn.transaction(|conn| -> Result<_, AppError> {
+                    store::write_first(conn)?;
                     let limit = i64::from(website.max_concurrent_sessions);
                     if limit > 0 && store::websites::open_chat_count(conn, website.id)? >= limit {
                         return Err(AppError::WebsiteFull);

@@ -215,6 +215,18 @@ impl Db {
     }
 }
 
+/// Makes a transaction that reads before it writes take the write lock first. On SQLite (WAL)
+/// such a transaction fails at once with "database is locked" when another connection commits
+/// between its first read and its first write: the busy timeout cannot help it then. A
+/// transaction whose first statement writes waits for the lock (the busy timeout) instead.
+/// This statement writes nothing. PostgreSQL has no such failure; nothing is done there.
+pub fn write_first(conn: &mut AnyConnection) -> StoreResult<()> {
+    if matches!(conn, AnyConnection::Sqlite(_)) {
+        diesel::sql_query("UPDATE options SET value = value WHERE 1 = 0").execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Reads a JSON column, naming the column when it is not valid.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     column: &str,

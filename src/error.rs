@@ -11,6 +11,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::domain::availability::ModeReason;
+use crate::domain::form::FieldError;
 use crate::domain::RuleError;
 use crate::store::StoreError;
 
@@ -67,7 +68,17 @@ pub enum AppError {
     TooManyPageViews,
     #[error("only chats that ended unmanaged or timed out are reviewed here")]
     NotReviewable,
-    #[error("the visitor left no e-mail address")]
+    #[error("some fields are not valid: {}", field_list(.0))]
+    InvalidFields(Vec<FieldError>),
+    #[error("live chat is available now; start a chat instead of leaving a message")]
+    WebsiteOnline,
+    #[error("no SMTP server is configured (mail.smtp_host), so no mail can be sent")]
+    SmtpNotConfigured,
+    #[error("no offline message has this id")]
+    OfflineMessageNotFound,
+    #[error("this offline message has no such attachment")]
+    AttachmentNotFound,
+    #[error("the visitor left no e-mail address to reply to")]
     NoVisitorAddress,
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -104,6 +115,11 @@ impl AppError {
             AppError::ChatNotWaiting => "chat_not_waiting",
             AppError::TooManyPageViews => "too_many_page_views",
             AppError::NotReviewable => "not_reviewable",
+            AppError::InvalidFields(_) => "invalid_fields",
+            AppError::WebsiteOnline => "website_online",
+            AppError::SmtpNotConfigured => "smtp_not_configured",
+            AppError::OfflineMessageNotFound => "offline_message_not_found",
+            AppError::AttachmentNotFound => "attachment_not_found",
             AppError::NoVisitorAddress => "no_visitor_address",
             AppError::Store(StoreError::Pool(_)) => "store_unavailable",
             AppError::Store(_) | AppError::Internal(_) => "internal",
@@ -122,10 +138,33 @@ impl AppError {
     }
 
     pub fn body(&self) -> ErrorBody {
+        let fields = match self {
+            AppError::InvalidFields(errors) => errors
+                .iter()
+                .map(|e| FieldErrorView {
+                    field: e.field.clone(),
+                    error: e.error.code(),
+                    message: e.error.to_string(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         ErrorBody {
             error: self.code(),
             message: self.public_message(),
+            fields,
         }
+    }
+}
+
+fn field_list(errors: &[FieldError]) -> String {
+    let names: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    names.join(", ")
+}
+
+impl From<Vec<FieldError>> for AppError {
+    fn from(errors: Vec<FieldError>) -> AppError {
+        AppError::InvalidFields(errors)
     }
 }
 
@@ -146,6 +185,17 @@ impl From<actix::MailboxError> for AppError {
 /// The JSON body of every error response.
 #[derive(Debug, Serialize)]
 pub struct ErrorBody {
+    pub error: &'static str,
+    pub message: String,
+    /// With `invalid_fields` only: each bad field of a form submission and why (R4, R62).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldErrorView>,
+}
+
+/// One bad field of a form submission.
+#[derive(Debug, Serialize)]
+pub struct FieldErrorView {
+    pub field: String,
     pub error: &'static str,
     pub message: String,
 }
@@ -173,9 +223,17 @@ impl ResponseError for AppError {
             AppError::Rule(RuleError::InvitationExpired | RuleError::InvitationUsedUp) => {
                 StatusCode::GONE
             }
-            AppError::Rule(_) | AppError::InvalidBody(_) | AppError::InvalidInput(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            AppError::Rule(RuleError::FileTooLarge { .. }) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Rule(
+                RuleError::UnsupportedFileType
+                | RuleError::FileTypeNotAccepted
+                | RuleError::FileContentMismatch,
+            ) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Rule(_)
+            | AppError::InvalidBody(_)
+            | AppError::InvalidInput(_)
+            | AppError::InvalidFields(_)
+            | AppError::SmtpNotConfigured => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::InvalidCredentials | AppError::Unauthorized | AppError::SessionExpired => {
                 StatusCode::UNAUTHORIZED
             }
@@ -191,11 +249,14 @@ impl ResponseError for AppError {
             | AppError::UserNotFound
             | AppError::MemberNotFound
             | AppError::OfferNotFound
-            | AppError::EndpointNotFound => StatusCode::NOT_FOUND,
+            | AppError::EndpointNotFound
+            | AppError::OfflineMessageNotFound
+            | AppError::AttachmentNotFound => StatusCode::NOT_FOUND,
             AppError::WebsiteFull
             | AppError::WebsiteOffline { .. }
             | AppError::ChatNotWaiting
             | AppError::NotReviewable
+            | AppError::WebsiteOnline
             | AppError::NoVisitorAddress => StatusCode::CONFLICT,
             AppError::TooManyPageViews => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable | AppError::Store(StoreError::Pool(_)) => {

@@ -22,6 +22,7 @@ pub struct Settings {
     pub presence: PresenceSettings,
     pub auth: AuthSettings,
     pub mail: MailSettings,
+    pub uploads: UploadSettings,
     pub demo: DemoSettings,
     pub log: LogSettings,
 }
@@ -102,6 +103,9 @@ pub struct MailSettings {
     pub retry_base_ms: i64,
     pub retry_max_ms: i64,
     pub max_attempts: i32,
+    /// R64: files of an offline message are attached to its mails while their total stays
+    /// within this; the others are named in a note.
+    pub max_attachment_bytes: usize,
 }
 
 impl MailSettings {
@@ -109,6 +113,14 @@ impl MailSettings {
     pub fn enabled(&self) -> bool {
         !self.smtp_host.trim().is_empty()
     }
+}
+
+/// R11, R63: files visitors attach to forms.
+#[derive(Debug, Clone, Deserialize)]
+pub struct UploadSettings {
+    pub max_bytes: usize,
+    pub unreferenced_ttl_ms: i64,
+    pub sweep_interval_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -16,7 +16,7 @@ fn mail(to: &str) -> OutgoingMail {
         reply_to: Some("Ann <ann@example.org>".to_owned()),
         subject: "Your chat transcript".to_owned(),
         body: "Ann: Hello\nAgent: Hi Ann".to_owned(),
-        html: None,
+        ..OutgoingMail::default()
     }
 }
 
@@ -25,7 +25,7 @@ async fn queued_mail_is_delivered_over_smtp() {
     let smtp = SmtpServer::start(0);
     let port = smtp.port;
     let app = TestApp::builder(Backend::Sqlite)
-        .mail_to(port)
+        .smtp(port)
         .spawn()
         .await
         .unwrap();
@@ -53,19 +53,9 @@ async fn queued_mail_is_delivered_over_smtp() {
     assert!(received[0].contains("Agent: Hi Ann"), "{}", received[0]);
 
     // The outbox row says it was sent, once.
-    let row = loop {
-        let row = app
-            .engine
-            .db()
-            .run(move |conn| outbox::by_id(conn, id))
-            .await
-            .unwrap()
-            .unwrap();
-        if row.sent_at_ms.is_some() {
-            break row;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    };
+    let row = app
+        .outbox_row_when(id, |row| row.sent_at_ms.is_some())
+        .await;
     assert_eq!(row.attempts, 1);
 }
 
@@ -74,12 +64,7 @@ async fn a_refused_delivery_is_retried_until_accepted_and_a_bad_address_is_given
     let smtp = SmtpServer::start(2);
     let port = smtp.port;
     let app = TestApp::builder(Backend::Sqlite)
-        .mail_to(port)
-        .settings(move |s| {
-            s.mail.poll_interval_ms = 20;
-            s.mail.retry_base_ms = 10;
-            s.mail.retry_max_ms = 40;
-        })
+        .smtp(port)
         .spawn()
         .await
         .unwrap();
@@ -110,5 +95,37 @@ async fn a_refused_delivery_is_retried_until_accepted_and_a_bad_address_is_given
     assert_eq!(bad.attempts, 1, "a bad address is not retried");
     assert_eq!(bad.next_attempt_at_ms, i64::MAX);
     assert!(bad.last_error.unwrap().starts_with("to:"));
+    assert_eq!(smtp.received().len(), 1);
+}
+
+/// An SMTP server that is down when mail is queued: the mail waits in the outbox, each attempt
+/// recorded, and is delivered once the server is back.
+#[actix_web::test]
+async fn mail_queued_while_the_smtp_server_is_down_is_delivered_when_it_is_back() {
+    let port = SmtpServer::unused_port();
+    let app = TestApp::builder(Backend::Sqlite)
+        .smtp(port)
+        .settings(|s| s.mail.max_attempts = 10_000)
+        .spawn()
+        .await
+        .unwrap();
+    let id = app
+        .engine
+        .send_mail(mail("visitor@example.org"))
+        .await
+        .unwrap();
+    // The connection is refused: a temporary failure, retried.
+    let failed = app.outbox_row_when(id, |row| row.attempts >= 2).await;
+    assert!(failed.sent_at_ms.is_none());
+    assert!(failed.last_error.is_some());
+    assert!(failed.next_attempt_at_ms < i64::MAX, "not given up");
+
+    let smtp = SmtpServer::start_on(port);
+    let received = wait_for_mail(&smtp, 1).await;
+    assert!(received[0].contains("Subject: Your chat transcript"));
+    let sent = app
+        .outbox_row_when(id, |row| row.sent_at_ms.is_some())
+        .await;
+    assert!(sent.attempts > failed.attempts);
     assert_eq!(smtp.received().len(), 1);
 }

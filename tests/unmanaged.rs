@@ -108,7 +108,7 @@ async fn unmanaged_chat_reviewed(backend: Backend) {
     let smtp = SmtpServer::start(0);
     let Some(app) = TestApp::builder(backend)
         .offer_timeout_ms(10_000)
-        .mail_to(smtp.port)
+        .smtp(smtp.port)
         .settings(|s| {
             s.routing.hunt_timeout_ms = 300;
             s.presence.grace_ms = 50;
@@ -361,7 +361,7 @@ async fn an_unattended_chat_times_out_and_frees_the_agent() {
 async fn transcripts_leave_out_private_events_and_the_log_keeps_them() {
     let smtp = SmtpServer::start(0);
     let app = TestApp::builder(Backend::Sqlite)
-        .mail_to(smtp.port)
+        .smtp(smtp.port)
         .spawn()
         .await
         .unwrap();

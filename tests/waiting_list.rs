@@ -83,6 +83,9 @@ async fn set_options(app: &TestApp, token: &str, change: Value) -> (u16, Value) 
 /// R34, R12, R54: members see, live, who waits: the list arrives in the hello, then changes
 /// as chats arrive, as a visitor moves to another page, and as chats leave.
 async fn the_waiting_list_follows_the_queue(app: TestApp) {
+    let order = json!({"type": "input", "input": "text", "name": "order", "label": "Order number"});
+    app.set_forms(json!({ "elements": [order] }), Value::Null)
+        .await;
     let (mut agent, hello) = away_agent(&app, "agent").await;
     assert_eq!(
         hello["waiting_lists"],

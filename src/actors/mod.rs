@@ -8,7 +8,9 @@
 pub mod admin;
 pub mod agent;
 pub mod chat;
+pub mod offline_messages;
 pub mod queue;
+pub mod upload_sweeper;
 pub mod website;
 pub mod working_hours;
 
@@ -35,6 +37,7 @@ use crate::store::{self, Db, StoreError};
 use agent::{AgentActor, AgentSeed};
 use chat::{ChatActor, ChatSeed, ChatSummary, Describe};
 use queue::{EnqueueChat, QueueActor, TellWebsites};
+use upload_sweeper::UploadSweeper;
 use website::WebsiteActor;
 use working_hours::{WatchWorkingHours, WorkingHoursSupervisor};
 
@@ -80,6 +83,7 @@ struct EngineInner {
     agents: Mutex<HashMap<UserId, Addr<AgentActor>>>,
     chats: Mutex<HashMap<ChatId, Addr<ChatActor>>>,
     mailer: Option<Addr<Mailer>>,
+    _upload_sweeper: Addr<UploadSweeper>,
     /// R24, R69: every away reason, kept in step with the store by `admin`.
     away_reasons: RwLock<AwayReasons>,
     /// Configuration changes (away reasons, queue members, capacities) hold this for writing
@@ -111,6 +115,8 @@ impl Engine {
         });
         let working_hours =
             Supervisor::start_in_arbiter(&handles[0], |_| WorkingHoursSupervisor::default());
+        let sweeper = UploadSweeper::new(db.clone(), settings.uploads.clone());
+        let upload_sweeper = Supervisor::start_in_arbiter(&handles[0], move |_| sweeper);
         let engine = Engine {
             inner: Arc::new(EngineInner {
                 db,
@@ -129,6 +135,7 @@ impl Engine {
                 agents: Mutex::default(),
                 chats: Mutex::default(),
                 mailer,
+                _upload_sweeper: upload_sweeper,
                 away_reasons: RwLock::default(),
                 config_changes: tokio::sync::RwLock::new(()),
             }),
@@ -279,6 +286,14 @@ impl Engine {
                 .values()
                 .any(|allowed| origin_is_allowed(allowed, origin)),
         }
+    }
+
+    /// The id of the website with this key, if there is one.
+    pub fn website_id(&self, key: &WebsiteKey) -> Option<WebsiteId> {
+        self.read(&self.inner.website_keys)
+            .iter()
+            .find(|(_, k)| *k == key)
+            .map(|(id, _)| *id)
     }
 
     fn website_key(&self, id: i64) -> String {

@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::chat::{ChatSeed, ChatSummary};
+use super::offline_messages::{claim_all, claimable_uploads, values_with_files};
 use super::queue::{EnqueueChat, GetAvailability, QueueReport};
 use super::{Engine, Outbound};
 use crate::clock::now_ms;
@@ -24,6 +25,7 @@ use crate::domain::availability::{
     WidgetState,
 };
 use crate::domain::chat::{ChatLifecycle, MessageText, VisitorName};
+use crate::domain::form::{Form, FormSpec};
 use crate::domain::ids::{ChatId, Seq};
 use crate::domain::invitation::InvitationCode;
 use crate::domain::routing::direct_chat_queue;
@@ -31,6 +33,7 @@ use crate::domain::visitor::{PageView, VisitorKey};
 use crate::domain::website::origin_is_allowed;
 use crate::error::AppError;
 use crate::protocol::{ServerFrame, VisitorDetails};
+use crate::store::uploads::{Claimant, FormKind};
 use crate::store::{self, chats::NewChat, to_json, websites::Website};
 
 pub struct WebsiteActor {
@@ -140,9 +143,27 @@ impl WebsiteActor {
             .spawn(ctx);
     }
 
+    pub(super) fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub(super) fn website(&self) -> &Website {
+        &self.website
+    }
+
+    /// Settings a supervisor changed, already stored: used from the next request on.
+    pub(super) fn replace_website(&mut self, website: Website) {
+        self.website = website;
+    }
+
     /// R2: browsers send `Origin` on every POST (and on cross-origin GETs); when it is there it
-    /// must be one of the website's domains. Opening a chat requires it.
-    fn check_origin(&self, origin: Option<&str>, required: bool) -> Result<(), AppError> {
+    /// must be one of the website's domains. Opening a chat, uploading and leaving a message
+    /// require it.
+    pub(super) fn check_origin(
+        &self,
+        origin: Option<&str>,
+        required: bool,
+    ) -> Result<(), AppError> {
         match origin {
             None if required => Err(AppError::OriginRequired),
             None => Ok(()),
@@ -173,17 +194,36 @@ impl WebsiteActor {
         }
     }
 
-    /// R5, R29, R30, R31, R59: the widget's mode from what the website knows now.
-    fn mode(&self) -> WidgetState {
-        let website = WebsiteConditions {
+    /// R5, R75: the widget's mode as a request that does not change the website's state would
+    /// see it: asks the queue first (like `ask_queue`), then applies the pure rule to what the
+    /// website knows and the queue's answer, if newer.
+    pub(super) fn mode_now(&self) -> impl Future<Output = Result<WidgetState, AppError>> + 'static {
+        let asked = self.ask_queue();
+        let (conditions, known, known_version) =
+            (self.conditions(), self.queue, self.queue_version);
+        async move {
+            let queue = match asked.await? {
+                Some(report) if report.version > known_version => report.availability,
+                _ => known,
+            };
+            Ok(widget_mode(conditions, queue))
+        }
+    }
+
+    fn conditions(&self) -> WebsiteConditions {
+        WebsiteConditions {
             in_working_hours: self.in_working_hours,
             sessions: Sessions {
                 open: self.open_chats,
                 max: u32::try_from(self.website.max_concurrent_sessions).unwrap_or(0),
             },
             no_agent_mode: self.website.no_agent_mode,
-        };
-        widget_mode(website, self.queue)
+        }
+    }
+
+    /// R5, R29, R30, R31, R59: the widget's mode from what the website knows now.
+    fn mode(&self) -> WidgetState {
+        widget_mode(self.conditions(), self.queue)
     }
 
     /// Something the mode depends on changed: if the mode (or its reason) is different now,
@@ -265,9 +305,13 @@ pub struct PublicConfig {
     /// Why the widget is in that mode.
     pub mode_reason: ModeReason,
     /// R74: `null` means the name-only form (R3).
-    pub prechat_form: Value,
+    pub prechat_form: Option<FormSpec>,
+    /// R77: the form to show in `offline` mode (a default one if the website set none).
+    pub offline_form: FormSpec,
     pub appearance: Value,
     pub max_message_chars: usize,
+    /// R11: the largest file an attachment field takes.
+    pub max_upload_bytes: usize,
 }
 
 #[derive(Message)]
@@ -293,9 +337,11 @@ impl Handler<GetPublicConfig> for WebsiteActor {
                 name: act.website.name.clone(),
                 mode: state.mode,
                 mode_reason: state.reason,
-                prechat_form: act.website.prechat_form.clone(),
+                prechat_form: act.website.prechat_form.as_ref().map(Form::to_spec),
+                offline_form: act.website.offline_form().to_spec(),
                 appearance: act.website.appearance.clone(),
                 max_message_chars: MessageText::MAX_CHARS,
+                max_upload_bytes: act.engine.settings().uploads.max_bytes,
             })
         }))
     }
@@ -333,33 +379,57 @@ impl Handler<StartChat> for WebsiteActor {
     type Result = AtomicResponse<Self, Result<StartedChat, AppError>>;
 
     fn handle(&mut self, msg: StartChat, _ctx: &mut Context<Self>) -> Self::Result {
-        if let Err(e) = self.check_origin(msg.origin.as_deref(), true) {
-            return AtomicResponse::new(Box::pin(fut::ready(Err(e))));
-        }
+        // R4: the pre-chat form's values are checked before anything else about the chat.
+        let submission = self
+            .check_origin(msg.origin.as_deref(), true)
+            .and_then(|()| {
+                Ok(Form::validate_optional(
+                    self.website.prechat_form.as_ref(),
+                    &msg.visitor_details.fields,
+                )?)
+            });
+        let submission = match submission {
+            Ok(submission) => submission,
+            Err(e) => return AtomicResponse::new(Box::pin(fut::ready(Err(e)))),
+        };
         let website = self.website.clone();
         let token = credentials::new_token();
         let token_hash = credentials::token_hash(&token);
         let name = msg.visitor_name.as_str().to_owned();
-        let meta = to_json(&msg.visitor_details);
+        let mut details = msg.visitor_details.clone();
         let (first_page, visitor_key) = (msg.first_page.clone(), msg.visitor_key.clone());
         let code = msg.invitation_code.clone();
         let db = self.engine.db().clone();
+        let fresh_since_ms = now_ms() - self.engine.settings().uploads.unreferenced_ttl_ms;
         let insert = async move {
             let inserted = db.run(move |conn| {
-                conn.transaction(|conn| {
+                Ok(conn.transaction(|conn| -> Result<_, AppError> {
                     store::websites::lock_for_start(conn, website.id)?;
                     let limit = i64::from(website.max_concurrent_sessions);
                     if limit > 0 && store::websites::open_chat_count(conn, website.id)? >= limit {
-                        return Ok(Err(AppError::WebsiteFull));
+                        return Err(AppError::WebsiteFull);
                     }
                     let now = now_ms();
                     let target = match &code {
-                        Some(code) => match store::invitations::redeem(conn, code, now)? {
-                            Ok(agent) => Some(agent),
-                            Err(refused) => return Ok(Err(refused.into())),
-                        },
+                        Some(code) => Some(store::invitations::redeem(conn, code, now)??),
                         None => None,
                     };
+                    // R11, R65, R88: the form's files and the visitor's contact.
+                    let files = claimable_uploads(
+                        conn,
+                        website.id,
+                        FormKind::Prechat,
+                        &submission,
+                        fresh_since_ms,
+                    )?;
+                    let mapping = &website.contact_mapping;
+                    let draft = mapping.draft(&submission.values, Some(&name));
+                    let contact = store::contacts::find_or_create(conn, mapping, &draft, now)?;
+                    details.fields = values_with_files(
+                        website.prechat_form.as_ref(),
+                        &submission.values,
+                        &files,
+                    );
                     let queue = match target {
                         // An agent of no queue cannot be reached: its chat waits in the
                         // website's queue and ends for lack of an agent (R79).
@@ -376,10 +446,11 @@ impl Handler<StartChat> for WebsiteActor {
                         state: "queued",
                         visitor_name: &name,
                         visitor_token_hash: &token_hash,
-                        visitor_meta: meta,
+                        visitor_meta: to_json(&details),
                         created_at_ms: now,
                         target_agent_id: target.map(|agent| agent.0),
                         visitor_key: visitor_key.as_ref().map(VisitorKey::as_str),
+                        contact_id: contact,
                     };
                     let page = first_page.as_ref();
                     let first_event = store::chats::insert_with_request(
@@ -389,8 +460,9 @@ impl Handler<StartChat> for WebsiteActor {
                         page,
                         now,
                     )?;
-                    Ok(Ok((first_event, queue, target)))
-                })
+                    claim_all(conn, &files, Claimant::Chat(first_event.chat_id))?;
+                    Ok((first_event, queue, target, details))
+                }))
             });
             inserted.await?
         };
@@ -415,7 +487,7 @@ impl Handler<StartChat> for WebsiteActor {
             .into_actor(act)
         });
         AtomicResponse::new(Box::pin(created.map(move |created, act, _ctx| {
-            let (first_event, queue_id, target_agent) = created?;
+            let (first_event, queue_id, target_agent, visitor_details) = created?;
             act.open_chats += 1;
             act.refresh_mode();
             let seed = ChatSeed {
@@ -425,7 +497,7 @@ impl Handler<StartChat> for WebsiteActor {
                 visitor_name: msg.visitor_name.as_str().to_owned(),
                 requested_at_ms: first_event.at_ms,
                 last_seq: first_event.seq,
-                visitor_details: msg.visitor_details,
+                visitor_details,
                 target_agent,
                 last_activity_ms: first_event.at_ms,
             };

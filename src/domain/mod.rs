@@ -8,10 +8,13 @@
 pub mod availability;
 pub mod away;
 pub mod chat;
+pub mod contact;
 pub mod email;
 pub mod event;
+pub mod form;
 pub mod ids;
 pub mod invitation;
+pub mod offline_message;
 pub mod options;
 pub mod presence;
 pub mod queue;
@@ -21,6 +24,7 @@ pub mod texts;
 pub mod transcript;
 pub mod unattended;
 pub mod unmanaged;
+pub mod upload;
 pub mod user;
 pub mod visitor;
 pub mod website;
@@ -108,8 +112,61 @@ pub enum RuleError {
     NotAvailable,
     #[error("you hold as many chats as your capacity allows")]
     AtCapacity,
-    #[error("an e-mail address looks like name@example.org")]
+    #[error("the form is not valid: {detail}")]
+    InvalidForm { detail: String },
+    #[error("a form has at most {max} elements")]
+    TooManyFormElements { max: usize },
+    #[error("element {element}: a field name has 1 to 40 letters, digits, '_' or '-', starting with a letter")]
+    InvalidFieldName { element: usize },
+    #[error("element {element}: another field of the form has this name")]
+    DuplicateFieldName { element: usize },
+    #[error("element {element}: {problem}")]
+    InvalidFormElement {
+        element: usize,
+        problem: &'static str,
+    },
+    #[error("element {element}: accept lists file extensions (.pdf) or types (image/png, image/*) the engine knows")]
+    InvalidAccept { element: usize },
+    #[error("this field is required")]
+    FieldRequired,
+    #[error("this field takes at most {max} characters")]
+    FieldTooLong { max: usize },
+    #[error("this is not an e-mail address")]
     InvalidEmail,
+    #[error("this is not a number")]
+    InvalidNumber,
+    #[error("the number must be {range}")]
+    NumberOutOfRange { range: String },
+    #[error("choose one of the offered options")]
+    InvalidOption,
+    #[error("this box must be ticked")]
+    AgreementRequired,
+    #[error("this field takes at most {max} files")]
+    TooManyFiles { max: usize },
+    #[error("no upload with this id waits for this field; upload the file again")]
+    UploadNotFound,
+    #[error("the form has no such field")]
+    UnknownField,
+    #[error("this field takes {expected}")]
+    InvalidValue { expected: &'static str },
+    #[error("a file name is required, of at most {max} characters, without control characters")]
+    InvalidFileName { max: usize },
+    #[error("the file is empty")]
+    EmptyFile,
+    #[error("a file may have at most {max} bytes")]
+    FileTooLarge { max: usize },
+    #[error("files of this type cannot be uploaded")]
+    UnsupportedFileType,
+    #[error("this field does not accept files of this type")]
+    FileTypeNotAccepted,
+    #[error("the file's content does not match its type")]
+    FileContentMismatch,
+    #[error("no field named {field:?} in the website's forms can give this value")]
+    UnknownFormField { field: String },
+    #[error("a contact list name has 1 to {max} characters on one line")]
+    InvalidContactList { max: usize },
+    #[error("a custom contact field is named with 1 to 40 letters, digits, '_' or '-' (at most {max} of them)")]
+    InvalidContactField { max: usize },
     #[error("a subject is required")]
     EmptySubject,
     #[error("a subject has at most {max} characters")]
@@ -175,7 +232,32 @@ impl RuleError {
             RuleError::InvalidVisitorKey { .. } => "invalid_visitor_key",
             RuleError::NotAvailable => "not_available",
             RuleError::AtCapacity => "at_capacity",
+            RuleError::InvalidForm { .. } => "invalid_form",
+            RuleError::TooManyFormElements { .. } => "too_many_form_elements",
+            RuleError::InvalidFieldName { .. } => "invalid_field_name",
+            RuleError::DuplicateFieldName { .. } => "duplicate_field_name",
+            RuleError::InvalidFormElement { .. } => "invalid_form_element",
+            RuleError::InvalidAccept { .. } => "invalid_accept",
+            RuleError::FieldRequired => "field_required",
+            RuleError::FieldTooLong { .. } => "field_too_long",
             RuleError::InvalidEmail => "invalid_email",
+            RuleError::InvalidNumber => "invalid_number",
+            RuleError::NumberOutOfRange { .. } => "number_out_of_range",
+            RuleError::InvalidOption => "invalid_option",
+            RuleError::AgreementRequired => "agreement_required",
+            RuleError::TooManyFiles { .. } => "too_many_files",
+            RuleError::UploadNotFound => "upload_not_found",
+            RuleError::UnknownField => "unknown_field",
+            RuleError::InvalidValue { .. } => "invalid_value",
+            RuleError::InvalidFileName { .. } => "invalid_file_name",
+            RuleError::EmptyFile => "empty_file",
+            RuleError::FileTooLarge { .. } => "file_too_large",
+            RuleError::UnsupportedFileType => "unsupported_file_type",
+            RuleError::FileTypeNotAccepted => "file_type_not_accepted",
+            RuleError::FileContentMismatch => "file_content_mismatch",
+            RuleError::UnknownFormField { .. } => "unknown_form_field",
+            RuleError::InvalidContactList { .. } => "invalid_contact_list",
+            RuleError::InvalidContactField { .. } => "invalid_contact_field",
             RuleError::EmptySubject => "empty_subject",
             RuleError::SubjectTooLong { .. } => "subject_too_long",
             RuleError::EmptyReply => "empty_reply",

@@ -21,15 +21,22 @@ fn website_of(path: &str) -> Option<WebsiteKey> {
     WebsiteKey::parse(rest.split('/').next()?).ok()
 }
 
-/// The widget's endpoints: a website's config and chat start, and a chat's events, end,
-/// socket, left message (R78) and transcript (R86). Supervisor endpoints under
-/// `/api/v1/chats/` (routing, log) are not among them.
+/// The widget's endpoints: a website's config, chat start, socket, uploads and offline
+/// messages, and a chat's events, end, socket, left message (R78) and transcript (R86).
+/// Supervisor endpoints under `/api/v1/chats/` (routing, log) and `/api/v1/websites/` (a
+/// website's settings) are not among them.
 fn is_visitor_path(path: &str) -> bool {
     let chat_endpoint = path.starts_with("/api/v1/chats/")
         && ["/events", "/end", "/ws", "/left-message", "/transcript"]
             .iter()
             .any(|end| path.ends_with(end));
-    path.starts_with("/api/v1/websites/") || chat_endpoint
+    let website_endpoint = path
+        .strip_prefix("/api/v1/websites/")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(_, endpoint)| {
+            ["config", "chats", "uploads", "offline-messages"].contains(&endpoint)
+        });
+    website_endpoint || chat_endpoint
 }
 
 pub async fn visitor_cors(
@@ -92,5 +99,9 @@ mod tests {
         assert!(is_visitor_path("/api/v1/chats/4/left-message"));
         assert!(is_visitor_path("/api/v1/chats/4/transcript"));
         assert!(!is_visitor_path("/api/v1/chats/4/log"));
+        assert!(is_visitor_path("/api/v1/websites/demo/uploads"));
+        assert!(is_visitor_path("/api/v1/websites/demo/offline-messages"));
+        assert!(!is_visitor_path("/api/v1/websites/demo/forms"));
+        assert!(!is_visitor_path("/api/v1/websites/demo/chats/x"));
     }
 }

@@ -9,6 +9,8 @@ pub mod away_reasons;
 pub mod cors;
 pub mod invitations;
 pub mod members;
+pub mod offline_messages;
+pub mod offline_review;
 pub mod preview;
 pub mod queues;
 pub mod review;
@@ -17,6 +19,7 @@ pub mod supervisor;
 pub mod unmanaged;
 pub mod visitor;
 pub mod visitor_socket;
+pub mod website_settings;
 pub mod website_socket;
 
 use actix_web::{web, HttpResponse};
@@ -57,6 +60,58 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             )
             .route("/websites/{key}/chats", web::post().to(visitor::start_chat))
             .route("/websites/{key}/ws", web::get().to(visitor::website_socket))
+            .route(
+                "/websites/{key}/uploads",
+                web::post().to(offline_messages::upload),
+            )
+            .route(
+                "/websites/{key}/offline-messages",
+                web::post().to(offline_messages::submit),
+            )
+            .route(
+                "/websites/{key}/forms",
+                web::get().to(website_settings::forms),
+            )
+            .route(
+                "/websites/{key}/forms",
+                web::put().to(website_settings::set_forms),
+            )
+            .route(
+                "/websites/{key}/offline-options",
+                web::get().to(website_settings::offline_options),
+            )
+            .route(
+                "/websites/{key}/offline-options",
+                web::put().to(website_settings::set_offline_options),
+            )
+            .route(
+                "/websites/{key}/contact-mapping",
+                web::get().to(website_settings::contact_mapping),
+            )
+            .route(
+                "/websites/{key}/contact-mapping",
+                web::put().to(website_settings::set_contact_mapping),
+            )
+            .route(
+                "/review/offline-messages",
+                web::get().to(offline_review::list),
+            )
+            .route(
+                "/review/offline-messages/{id}",
+                web::get().to(offline_review::get),
+            )
+            .route(
+                "/review/offline-messages/{id}/attachments/{upload_id}",
+                web::get().to(offline_review::attachment),
+            )
+            .route(
+                "/review/offline-messages/{id}/close",
+                web::post().to(offline_review::close),
+            )
+            .route(
+                "/review/offline-messages/{id}/reply",
+                web::post().to(offline_review::reply),
+            )
             .route("/chats/{chat_id}/events", web::get().to(visitor::events))
             .route("/chats/{chat_id}/end", web::post().to(visitor::end_chat))
             .route("/chats/{chat_id}/ws", web::get().to(visitor::socket))

@@ -309,6 +309,7 @@ pub async fn reply(
                         subject: subject.as_str().to_owned(),
                         body: text.as_str().to_owned(),
                         html: Some(plain_text_html(language, text.as_str())),
+                        attachments: Vec::new(),
                     },
                     now,
                 )?;

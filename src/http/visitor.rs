@@ -26,14 +26,14 @@ use crate::error::AppError;
 use crate::protocol::VisitorDetails;
 use crate::store;
 
-fn origin(req: &HttpRequest) -> Option<String> {
+pub(super) fn origin(req: &HttpRequest) -> Option<String> {
     req.headers()
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
 }
 
-fn website(
+pub(super) fn website(
     engine: &Engine,
     key: &str,
 ) -> Result<actix::Addr<crate::actors::website::WebsiteActor>, AppError> {
@@ -86,7 +86,8 @@ pub async fn website_socket(
 #[serde(deny_unknown_fields)]
 pub struct StartChatRequest {
     name: String,
-    /// Pre-chat form values (R4), shown to the agent.
+    /// Pre-chat form values (R4), checked against the website's pre-chat form and shown to the
+    /// agent.
     #[serde(default)]
     fields: Map<String, Value>,
     /// R54: the page the visitor is on.
@@ -100,30 +101,35 @@ pub struct StartChatRequest {
     visitor_key: Option<String>,
 }
 
-/// R34, R54, R90: what the start request and its headers say about the visitor, parsed; a
-/// value the visitor sent that does not parse refuses the request (nothing is created).
-fn visitor_context(
+/// What a widget tells about its visitor with a chat request or an offline message.
+pub(super) struct ContextInput<'a> {
+    pub fields: &'a Map<String, Value>,
+    pub page_url: Option<&'a str>,
+    pub page_title: Option<&'a str>,
+    pub language: Option<&'a str>,
+    pub visitor_key: Option<&'a str>,
+}
+
+/// R34, R54, R90: what the request and its headers say about the visitor, parsed; a value the
+/// visitor sent that does not parse refuses the request (nothing is created).
+pub(super) fn visitor_context(
     req: &HttpRequest,
-    body: &StartChatRequest,
+    input: ContextInput<'_>,
 ) -> Result<(VisitorDetails, Option<PageView>, Option<VisitorKey>), AppError> {
     let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
-    let language = match &body.language {
+    let language = match input.language {
         Some(language) => Some(Language::parse(language)?),
         None => header(header::ACCEPT_LANGUAGE).and_then(Language::from_accept_language),
     };
-    let first_page = match &body.page_url {
-        Some(url) => Some(PageView::parse(url, body.page_title.as_deref())?),
+    let first_page = match input.page_url {
+        Some(url) => Some(PageView::parse(url, input.page_title)?),
         None => None,
     };
-    let visitor_key = body
-        .visitor_key
-        .as_deref()
-        .map(VisitorKey::parse)
-        .transpose()?;
+    let visitor_key = input.visitor_key.map(VisitorKey::parse).transpose()?;
     let user_agent = header(header::USER_AGENT).map(|ua| ua.chars().take(300).collect::<String>());
     let software = parse_user_agent(user_agent.as_deref().unwrap_or_default());
     let details = VisitorDetails {
-        fields: body.fields.clone(),
+        fields: input.fields.clone(),
         language: language.map(|l| l.as_str().to_owned()),
         browser: software.browser.as_ref().map(|b| b.name.to_owned()),
         browser_version: software.browser.and_then(|b| b.version),
@@ -160,7 +166,16 @@ pub async fn start_chat(
         .as_deref()
         .map(InvitationCode::parse)
         .transpose()?;
-    let (visitor_details, first_page, visitor_key) = visitor_context(&req, &body)?;
+    let (visitor_details, first_page, visitor_key) = visitor_context(
+        &req,
+        ContextInput {
+            fields: &body.fields,
+            page_url: body.page_url.as_deref(),
+            page_title: body.page_title.as_deref(),
+            language: body.language.as_deref(),
+            visitor_key: body.visitor_key.as_deref(),
+        },
+    )?;
     let started = website(&engine, &key)?
         .send(StartChat {
             origin: origin(&req),

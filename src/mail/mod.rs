@@ -1,24 +1,28 @@
 //! Outgoing mail through an outbox: [`queue_mail`] stores a mail, the [`Mailer`] actor delivers
 //! due mail over SMTP and retries with exponential backoff until the server accepts it. Mail
 //! survives an SMTP outage and an engine restart; a mail the server refuses for good (a bad
-//! address) is given up after `mail.max_attempts`.
+//! address) is given up after `mail.max_attempts`. [`templates`] writes the mails about
+//! offline messages.
+
+pub mod templates;
 
 use std::time::Duration;
 
 use actix::prelude::*;
 use lettre::message::header::ContentType;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::{Message as Email, SmtpTransport, Transport};
 
 use crate::clock::now_ms;
 use crate::settings::MailSettings;
 use crate::store::outbox::{self, NewMail, OutboxRow};
-use crate::store::{AnyConnection, Db, StoreResult};
+use crate::store::uploads::{self, UploadInfo};
+use crate::store::{parse_json, to_json, AnyConnection, Db, StoreResult};
 
 pub mod transcript;
 
-/// A mail to send, in plain text, with an optional HTML alternative.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A mail to send: plain text, optionally with an HTML alternative and uploaded files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutgoingMail {
     pub to: String,
     pub reply_to: Option<String>,
@@ -26,6 +30,8 @@ pub struct OutgoingMail {
     pub body: String,
     /// The same content as HTML, every text in it escaped; `None`: plain text only.
     pub html: Option<String>,
+    /// Ids of uploads (R11) to attach, read when the mail is sent.
+    pub attachments: Vec<String>,
 }
 
 /// Stores a mail in the outbox, due at once; returns its outbox id.
@@ -47,6 +53,7 @@ pub fn insert_mail(conn: &mut AnyConnection, mail: &OutgoingMail, now_ms: i64) -
             next_attempt_at_ms: now_ms,
             created_at_ms: now_ms,
             body_html: mail.html.as_deref(),
+            attachments: to_json(&mail.attachments),
         },
     )
 }
@@ -97,8 +104,9 @@ impl Mailer {
             for mail in due {
                 let attempts = mail.attempts + 1;
                 let (transport, config) = (transport.clone(), settings.clone());
+                let files = attachments_of(&db, &mail).await?;
                 let sent = tokio::task::spawn_blocking(move || {
-                    let sent = send(&transport, &config, &mail);
+                    let sent = send(&transport, &config, &mail, files);
                     (mail, sent)
                 })
                 .await;
@@ -142,6 +150,15 @@ impl Mailer {
     }
 }
 
+/// The files a mail names, read just before it is sent (one mail's files at a time).
+async fn attachments_of(db: &Db, mail: &OutboxRow) -> StoreResult<Vec<(UploadInfo, Vec<u8>)>> {
+    let ids: Vec<String> = parse_json("mail_outbox.attachments", &mail.attachments)?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    db.run(move |conn| uploads::contents(conn, &ids)).await
+}
+
 struct Failure {
     reason: String,
     /// The mail itself is wrong (an address that does not parse, a 5xx answer): retrying
@@ -153,6 +170,7 @@ fn send(
     transport: &SmtpTransport,
     settings: &MailSettings,
     mail: &OutboxRow,
+    files: Vec<(UploadInfo, Vec<u8>)>,
 ) -> Result<(), Failure> {
     let permanent = |reason: String| Failure {
         reason,
@@ -176,14 +194,22 @@ fn send(
             .map_err(|e| permanent(format!("reply-to: {e}")))?;
         builder = builder.reply_to(reply_to);
     }
-    let email = match &mail.body_html {
-        Some(html) => builder.multipart(MultiPart::alternative_plain_html(
-            mail.body.clone(),
-            html.clone(),
-        )),
-        None => builder
+    let email = if mail.body_html.is_none() && files.is_empty() {
+        builder
             .header(ContentType::TEXT_PLAIN)
-            .body(mail.body.clone()),
+            .body(mail.body.clone())
+    } else {
+        let text = match &mail.body_html {
+            Some(html) => MultiPart::alternative_plain_html(mail.body.clone(), html.clone()),
+            None => MultiPart::mixed().singlepart(SinglePart::plain(mail.body.clone())),
+        };
+        let mut parts = MultiPart::mixed().multipart(text);
+        for (file, content) in files {
+            let content_type = ContentType::parse(&file.content_type)
+                .map_err(|e| permanent(format!("attachment type: {e}")))?;
+            parts = parts.singlepart(Attachment::new(file.file_name).body(content, content_type));
+        }
+        builder.multipart(parts)
     }
     .map_err(|e| permanent(e.to_string()))?;
     transport.send(&email).map(|_| ()).map_err(|e| Failure {

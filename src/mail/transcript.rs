@@ -40,6 +40,7 @@ pub fn mail_pending(conn: &mut AnyConnection, chat: ChatId, now_ms: i64) -> Stor
                 subject: mail.subject.clone(),
                 body: mail.text.clone(),
                 html: Some(mail.html.clone()),
+                attachments: Vec::new(),
             },
             now_ms,
         )?;

@@ -71,6 +71,8 @@ pub struct NewChat<'a> {
     pub created_at_ms: i64,
     pub target_agent_id: Option<i64>,
     pub visitor_key: Option<&'a str>,
+    /// R88: the contact the visitor's form values matched or created.
+    pub contact_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -6,7 +6,9 @@
 
 pub mod away_reasons;
 pub mod chats;
+pub mod contacts;
 pub mod invitations;
+pub mod offline_messages;
 pub mod options;
 pub mod outbox;
 pub mod queues;
@@ -15,6 +17,7 @@ pub mod routing;
 pub mod schema;
 pub mod sessions;
 pub mod transcripts;
+pub mod uploads;
 pub mod users;
 pub mod visitors;
 pub mod websites;
@@ -212,6 +215,18 @@ impl Db {
             .await
             .is_ok()
     }
+}
+
+/// Makes a transaction that reads before it writes take the write lock first. On SQLite (WAL)
+/// such a transaction fails at once with "database is locked" when another connection commits
+/// between its first read and its first write: the busy timeout cannot help it then. A
+/// transaction whose first statement writes waits for the lock (the busy timeout) instead.
+/// This statement writes nothing. PostgreSQL has no such failure; nothing is done there.
+pub fn write_first(conn: &mut AnyConnection) -> StoreResult<()> {
+    if matches!(conn, AnyConnection::Sqlite(_)) {
+        diesel::sql_query("UPDATE options SET value = value WHERE 1 = 0").execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Reads a JSON column, naming the column when it is not valid.

@@ -21,6 +21,8 @@ pub struct OutboxRow {
     pub created_at_ms: i64,
     /// An HTML alternative to `body` (R86); `None`: plain text only.
     pub body_html: Option<String>,
+    /// Upload ids to attach (JSON list).
+    pub attachments: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -33,6 +35,7 @@ pub struct NewMail<'a> {
     pub next_attempt_at_ms: i64,
     pub created_at_ms: i64,
     pub body_html: Option<&'a str>,
+    pub attachments: String,
 }
 
 pub fn insert(conn: &mut AnyConnection, mail: &NewMail<'_>) -> StoreResult<i64> {

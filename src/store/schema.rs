@@ -67,6 +67,8 @@ diesel::table! {
         unmanaged_message -> Nullable<Text>,
         leave_message -> Bool,
         unmanaged_autoclose_ms -> BigInt,
+        offline_options -> Text,
+        contact_mapping -> Text,
     }
 }
 
@@ -78,6 +80,7 @@ diesel::table! {
         phone -> Nullable<Text>,
         fields -> Text,
         created_at_ms -> BigInt,
+        list -> Text,
     }
 }
 
@@ -131,6 +134,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at_ms -> BigInt,
         body_html -> Nullable<Text>,
+        attachments -> Text,
     }
 }
 
@@ -201,6 +205,39 @@ diesel::table! {
 }
 
 diesel::table! {
+    offline_messages (id) {
+        id -> BigInt,
+        website_id -> BigInt,
+        reason -> Text,
+        disposition -> Text,
+        state -> Text,
+        visitor_name -> Nullable<Text>,
+        visitor_email -> Nullable<Text>,
+        form -> Text,
+        fields -> Text,
+        visitor_meta -> Text,
+        visitor_key -> Nullable<Text>,
+        contact_id -> Nullable<BigInt>,
+        created_at_ms -> BigInt,
+        closed_at_ms -> Nullable<BigInt>,
+        closed_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    offline_replies (id) {
+        id -> BigInt,
+        offline_message_id -> BigInt,
+        author_id -> BigInt,
+        to_address -> Text,
+        subject -> Text,
+        body -> Text,
+        outbox_id -> BigInt,
+        created_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
     transcript_requests (id) {
         id -> BigInt,
         chat_id -> BigInt,
@@ -223,6 +260,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    uploads (id) {
+        id -> Text,
+        website_id -> BigInt,
+        form_kind -> Text,
+        field -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        content -> Binary,
+        created_at_ms -> BigInt,
+        offline_message_id -> Nullable<BigInt>,
+        chat_id -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(users -> away_reasons (away_reason_id));
 diesel::joinable!(queue_members -> queues (queue_id));
@@ -234,6 +287,9 @@ diesel::joinable!(page_views -> chats (chat_id));
 diesel::joinable!(left_messages -> chats (chat_id));
 diesel::joinable!(transcript_requests -> chats (chat_id));
 diesel::joinable!(review_replies -> chats (chat_id));
+diesel::joinable!(offline_messages -> websites (website_id));
+diesel::joinable!(offline_replies -> offline_messages (offline_message_id));
+diesel::joinable!(offline_replies -> users (author_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -253,4 +309,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     left_messages,
     transcript_requests,
     review_replies,
+    offline_messages,
+    offline_replies,
+    uploads,
 );

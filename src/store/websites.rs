@@ -6,9 +6,13 @@ use serde_json::Value;
 use super::schema::{chats, websites};
 use super::{parse_json, to_json, AnyConnection, StoreError, StoreResult};
 use crate::domain::availability::NoAgentMode;
+use crate::domain::contact::ContactMapping;
+use crate::domain::form::Form;
 use crate::domain::ids::{QueueId, WebsiteId};
+use crate::domain::offline_message::OfflineOptions;
 use crate::domain::schedule::{RangeForm, Schedule};
 use crate::domain::unmanaged::{AutoClose, UnmanagedPolicy};
+use crate::domain::visitor::Language;
 use crate::domain::website::WebsiteKey;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -32,6 +36,8 @@ struct WebsiteRow {
     unmanaged_message: Option<String>,
     leave_message: bool,
     unmanaged_autoclose_ms: i64,
+    offline_options: String,
+    contact_mapping: String,
 }
 
 /// A website with its JSON columns read.
@@ -53,15 +59,35 @@ pub struct Website {
     /// R59: 0 means no limit.
     pub max_concurrent_sessions: i32,
     pub queue_id: QueueId,
-    /// R74: `null` means the name-only form.
-    pub prechat_form: Value,
-    pub offline_form: Value,
+    /// R74: `None` means the name-only form.
+    pub prechat_form: Option<Form>,
+    /// R77: `None` means the default offline form (see [`Website::offline_form`]).
+    pub offline_form: Option<Form>,
     pub appearance: Value,
     pub created_at_ms: i64,
     /// R76, R78, R79, A13: its message to visitors nobody took, leave-a-message, auto-close,
     /// and its language (columns `unmanaged_message`, `leave_message`,
     /// `unmanaged_autoclose_ms`, `language`).
     pub unmanaged: UnmanagedPolicy,
+    /// R12, R64: the language of the mails the website sends; `None`: English.
+    pub language: Option<Language>,
+    pub offline_options: OfflineOptions,
+    pub contact_mapping: ContactMapping,
+}
+
+impl Website {
+    /// R77: the form a visitor fills in when live chat is offline.
+    pub fn offline_form(&self) -> Form {
+        self.offline_form
+            .clone()
+            .unwrap_or_else(Form::default_offline)
+    }
+}
+
+/// A stored form definition, checked as it is read (`null`: none).
+fn parse_form(column: &str, raw: &str) -> StoreResult<Option<Form>> {
+    let value: Value = parse_json(column, raw)?;
+    Form::parse_json(&value).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
 }
 
 impl TryFrom<WebsiteRow> for Website {
@@ -87,15 +113,23 @@ impl TryFrom<WebsiteRow> for Website {
             })?,
             max_concurrent_sessions: row.max_concurrent_sessions,
             queue_id: QueueId(row.queue_id),
-            prechat_form: parse_json("websites.prechat_form", &row.prechat_form)?,
-            offline_form: parse_json("websites.offline_form", &row.offline_form)?,
+            prechat_form: parse_form("websites.prechat_form", &row.prechat_form)?,
+            offline_form: parse_form("websites.offline_form", &row.offline_form)?,
             appearance: parse_json("websites.appearance", &row.appearance)?,
             created_at_ms: row.created_at_ms,
+            language: row
+                .language
+                .as_deref()
+                .map(Language::parse)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("websites.language: {e}")))?,
+            offline_options: parse_json("websites.offline_options", &row.offline_options)?,
+            contact_mapping: parse_json("websites.contact_mapping", &row.contact_mapping)?,
             unmanaged: UnmanagedPolicy {
                 message: row.unmanaged_message,
                 leave_message: row.leave_message,
                 autoclose: AutoClose::from_ms(row.unmanaged_autoclose_ms),
-                language: row.language,
+                language: row.language.clone(),
             },
         })
     }
@@ -216,6 +250,54 @@ pub fn lock_for_start(conn: &mut AnyConnection, website: WebsiteId) -> StoreResu
         .set(websites::max_concurrent_sessions.eq(websites::max_concurrent_sessions))
         .execute(conn)?;
     Ok(())
+}
+
+fn form_json(form: Option<&Form>) -> String {
+    form.map_or_else(|| "null".to_owned(), |f| to_json(&f.to_spec()))
+}
+
+/// R62, R74: sets the website's pre-chat and offline forms; false if no website has the id.
+pub fn set_forms(
+    conn: &mut AnyConnection,
+    website: WebsiteId,
+    prechat: Option<&Form>,
+    offline: Option<&Form>,
+) -> StoreResult<bool> {
+    let changed = diesel::update(websites::table.find(website.0))
+        .set((
+            websites::prechat_form.eq(form_json(prechat)),
+            websites::offline_form.eq(form_json(offline)),
+        ))
+        .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// R12, R64: sets the website's language and offline options.
+pub fn set_offline_options(
+    conn: &mut AnyConnection,
+    website: WebsiteId,
+    language: Option<&Language>,
+    options: &OfflineOptions,
+) -> StoreResult<bool> {
+    let changed = diesel::update(websites::table.find(website.0))
+        .set((
+            websites::language.eq(language.map(Language::as_str)),
+            websites::offline_options.eq(to_json(options)),
+        ))
+        .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// R65: sets how the website's form values become contacts.
+pub fn set_contact_mapping(
+    conn: &mut AnyConnection,
+    website: WebsiteId,
+    mapping: &ContactMapping,
+) -> StoreResult<bool> {
+    let changed = diesel::update(websites::table.find(website.0))
+        .set(websites::contact_mapping.eq(to_json(mapping)))
+        .execute(conn)?;
+    Ok(changed > 0)
 }
 
 /// R59: how many chats of the website are queued or active.

@@ -21,6 +21,7 @@ use parley::store::{self, users::NewUser, Db};
 use serde_json::{json, Value};
 
 pub const AGENT_PASSWORD: &str = "agent-password";
+pub const SUPERVISOR_PASSWORD: &str = "supervisor-password";
 pub const ORIGIN: &str = "http://localhost:3000";
 
 /// How long a test waits for a frame before it fails: a guard against hanging, not a timing
@@ -118,11 +119,14 @@ impl TestAppBuilder {
         self
     }
 
-    /// Delivers the engine's mail to the SMTP server on this loopback port (`smtp::SmtpServer`).
-    pub fn mail_to(self, smtp_port: u16) -> Self {
+    /// Mail goes to the test SMTP server on `port`, polled and retried every few milliseconds.
+    pub fn smtp(self, port: u16) -> Self {
         self.settings(move |s| {
             s.mail.smtp_host = "127.0.0.1".to_owned();
-            s.mail.smtp_port = smtp_port;
+            s.mail.smtp_port = port;
+            s.mail.poll_interval_ms = 20;
+            s.mail.retry_base_ms = 10;
+            s.mail.retry_max_ms = 40;
         })
     }
 
@@ -209,7 +213,7 @@ pub fn test_settings(database_url: &str, offer_timeout_ms: i64) -> Settings {
     settings.database.pool_size = 4;
     settings.routing.offer_timeout_ms = offer_timeout_ms;
     settings.demo.agent_password = AGENT_PASSWORD.to_owned();
-    settings.demo.supervisor_password = "supervisor-password".to_owned();
+    settings.demo.supervisor_password = SUPERVISOR_PASSWORD.to_owned();
     settings.log.filter = "warn".to_owned();
     settings
 }
@@ -381,6 +385,28 @@ impl TestApp {
         .expect("agent socket")
     }
 
+    /// The demo supervisor's session token.
+    pub async fn supervisor_token(&self) -> String {
+        let (status, body) = self.login("supervisor", SUPERVISOR_PASSWORD).await;
+        assert_eq!(status, 200, "{body}");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Sets the demo website's pre-chat and offline forms (R62) as its supervisor.
+    pub async fn set_forms(&self, prechat_form: Value, offline_form: Value) {
+        let token = self.supervisor_token().await;
+        let body = json!({ "prechat_form": prechat_form, "offline_form": offline_form });
+        let (status, body) = self
+            .call(
+                "PUT",
+                "/api/v1/websites/demo/forms",
+                Some(&token),
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+
     /// A user with `role` (`agent`, `supervisor`, `admin`) and the agent password, in no queue.
     pub fn add_user(&self, username: &str, role: &str) -> UserId {
         add_user(self.engine.db(), username, role)
@@ -408,8 +434,8 @@ impl TestApp {
             .send_json(&json!({ "name": name, "page_url": "http://localhost:3000/pricing" }))
             .await
             .expect("start chat");
-        assert_eq!(response.status().as_u16(), 201);
         let body = response.json::<Value>().await.expect("chat body");
+        assert_eq!(response.status().as_u16(), 201, "{body}");
         VisitorChat {
             chat_id: body["chat_id"].as_i64().expect("chat id"),
             token: body["visitor_token"].as_str().expect("token").to_owned(),
@@ -498,6 +524,29 @@ impl TestApp {
             serde_json::from_slice(&bytes).expect("a JSON body")
         };
         (response.status().as_u16(), body)
+    }
+
+    /// The outbox row `id` once `done` holds for it (the mailer works on its own schedule).
+    pub async fn outbox_row_when(
+        &self,
+        id: i64,
+        done: impl Fn(&store::outbox::OutboxRow) -> bool,
+    ) -> store::outbox::OutboxRow {
+        let deadline = std::time::Instant::now() + PATIENCE;
+        loop {
+            let row = self
+                .engine
+                .db()
+                .run(move |conn| store::outbox::by_id(conn, id))
+                .await
+                .expect("outbox")
+                .expect("an outbox row");
+            if done(&row) {
+                return row;
+            }
+            assert!(std::time::Instant::now() < deadline, "outbox row {row:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Asks for a chat on the demo website with a whole start-chat body of the test's making.

@@ -1,5 +1,5 @@
-//! A real SMTP server on a loopback port, written for the tests: it speaks the protocol over
-//! TCP, keeps every accepted message, and can refuse the first transactions.
+//! A minimal SMTP server for tests, on a loopback port: it speaks the protocol over TCP and
+//! keeps every message it accepts.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -16,7 +16,21 @@ pub struct SmtpServer {
 
 impl SmtpServer {
     pub fn start(refuse_first: usize) -> SmtpServer {
+        Self::listen(TcpListener::bind("127.0.0.1:0").unwrap(), refuse_first)
+    }
+
+    /// A server on a given port: one that was down when mail was queued comes back.
+    pub fn start_on(port: u16) -> SmtpServer {
+        Self::listen(TcpListener::bind(("127.0.0.1", port)).unwrap(), 0)
+    }
+
+    /// A loopback port nothing listens on (it was free a moment ago).
+    pub fn unused_port() -> u16 {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    }
+
+    fn listen(listener: TcpListener, refuse_first: usize) -> SmtpServer {
         let port = listener.local_addr().unwrap().port();
         let received = Arc::new(Mutex::new(Vec::new()));
         let refusals = Arc::new(AtomicUsize::new(refuse_first));
@@ -94,8 +108,6 @@ fn serve(
     }
 }
 
-/// Waits until the server has `count` messages (polling; a guard against hanging, not a
-/// timing assertion) and returns them.
 pub async fn wait_for_mail(smtp: &SmtpServer, count: usize) -> Vec<String> {
     for _ in 0..500 {
         let received = smtp.received();

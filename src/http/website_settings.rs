@@ -1,0 +1,206 @@
+//! A website's form settings, read and changed by supervisors and admins (R71): its forms
+//! (R62, R74), its offline options and language (R12, R64) and its contact mapping (R65).
+//! A change is checked, stored, and used by the running website before the answer.
+
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::auth::{CurrentUser, SUPERVISORS};
+use super::visitor::website;
+use crate::actors::offline_messages::{
+    ChangeWebsiteSettings, GetWebsiteSettings, SettingsChange, WebsiteSettings,
+};
+use crate::actors::Engine;
+use crate::domain::contact::{ContactMapping, EmailAddress};
+use crate::domain::form::{FieldError, FieldName, Form};
+use crate::domain::offline_message::{OfflineOptions, OpenInteraction};
+use crate::domain::visitor::Language;
+use crate::domain::RuleError;
+use crate::error::AppError;
+
+/// Which part of the settings an endpoint shows.
+#[derive(Clone, Copy)]
+enum Part {
+    Forms,
+    OfflineOptions,
+    ContactMapping,
+}
+
+fn view(part: Part, settings: WebsiteSettings) -> Value {
+    match part {
+        Part::Forms => json!({
+            "prechat_form": settings.prechat_form,
+            "offline_form": settings.offline_form,
+            "effective_offline_form": settings.effective_offline_form,
+        }),
+        Part::OfflineOptions => json!({
+            "language": settings.language,
+            "forward_to": settings.offline_options.forward_to,
+            "open_interaction": settings.offline_options.open_interaction,
+        }),
+        Part::ContactMapping => json!(settings.contact_mapping),
+    }
+}
+
+async fn read(
+    engine: &Engine,
+    user: &CurrentUser,
+    key: &str,
+    part: Part,
+) -> Result<HttpResponse, AppError> {
+    user.require_role(SUPERVISORS)?;
+    let settings = website(engine, key)?.send(GetWebsiteSettings).await?;
+    Ok(HttpResponse::Ok().json(view(part, settings)))
+}
+
+async fn change(
+    engine: &Engine,
+    user: &CurrentUser,
+    key: &str,
+    part: Part,
+    change: SettingsChange,
+) -> Result<HttpResponse, AppError> {
+    let settings = website(engine, key)?
+        .send(ChangeWebsiteSettings { change })
+        .await??;
+    tracing::info!(website = key, by = %user.id(), "website settings changed");
+    Ok(HttpResponse::Ok().json(view(part, settings)))
+}
+
+/// A body read as any JSON first, so the role is checked before the body's shape.
+fn body_as<T: serde::de::DeserializeOwned>(body: web::Json<Value>) -> Result<T, AppError> {
+    serde_json::from_value(body.into_inner()).map_err(|e| AppError::InvalidBody(e.to_string()))
+}
+
+/// `GET /api/v1/websites/{key}/forms`
+pub async fn forms(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    read(&engine, &user, &key, Part::Forms).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FormsBody {
+    prechat_form: Value,
+    offline_form: Value,
+}
+
+/// `PUT /api/v1/websites/{key}/forms`: R62, R74. Both forms are checked; a bad one is named as
+/// the field (`prechat_form`, `offline_form`) of an `invalid_fields` error.
+pub async fn set_forms(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    key: web::Path<String>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, AppError> {
+    user.require_role(SUPERVISORS)?;
+    let body: FormsBody = body_as(body)?;
+    let mut errors = Vec::new();
+    let mut parse = |field: &str, value: &Value| {
+        Form::parse_json(value).unwrap_or_else(|error| {
+            errors.push(FieldError {
+                field: field.to_owned(),
+                error,
+            });
+            None
+        })
+    };
+    let prechat = parse("prechat_form", &body.prechat_form);
+    let offline = parse("offline_form", &body.offline_form);
+    if !errors.is_empty() {
+        return Err(AppError::InvalidFields(errors));
+    }
+    let forms = SettingsChange::Forms { prechat, offline };
+    change(&engine, &user, &key, Part::Forms, forms).await
+}
+
+/// `GET /api/v1/websites/{key}/offline-options`
+pub async fn offline_options(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    read(&engine, &user, &key, Part::OfflineOptions).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OfflineOptionsBody {
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    forward_to: Option<String>,
+    #[serde(default)]
+    open_interaction: Option<OpenInteractionBody>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpenInteractionBody {
+    mailbox: String,
+    #[serde(default)]
+    subject_field: Option<String>,
+}
+
+/// `PUT /api/v1/websites/{key}/offline-options`: R12, R64. Mail options need an SMTP server.
+pub async fn set_offline_options(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    key: web::Path<String>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, AppError> {
+    user.require_role(SUPERVISORS)?;
+    let body: OfflineOptionsBody = body_as(body)?;
+    let language = body.language.as_deref().map(Language::parse).transpose()?;
+    let forward_to = body
+        .forward_to
+        .as_deref()
+        .map(EmailAddress::parse)
+        .transpose()?;
+    let open_interaction = match body.open_interaction {
+        None => None,
+        Some(open) => Some(OpenInteraction {
+            mailbox: EmailAddress::parse(&open.mailbox)?,
+            subject_field: match open.subject_field {
+                None => None,
+                Some(name) => Some(
+                    FieldName::parse(&name).ok_or(RuleError::UnknownFormField { field: name })?,
+                ),
+            },
+        }),
+    };
+    let options = SettingsChange::OfflineOptions {
+        language,
+        options: OfflineOptions {
+            forward_to,
+            open_interaction,
+        },
+    };
+    change(&engine, &user, &key, Part::OfflineOptions, options).await
+}
+
+/// `GET /api/v1/websites/{key}/contact-mapping`
+pub async fn contact_mapping(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    read(&engine, &user, &key, Part::ContactMapping).await
+}
+
+/// `PUT /api/v1/websites/{key}/contact-mapping`: R65.
+pub async fn set_contact_mapping(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    key: web::Path<String>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, AppError> {
+    user.require_role(SUPERVISORS)?;
+    let mapping: ContactMapping = body_as(body)?;
+    let mapping = SettingsChange::ContactMapping(mapping);
+    change(&engine, &user, &key, Part::ContactMapping, mapping).await
+}

@@ -1,0 +1,116 @@
+//! Contacts (R65, R88): found by a website's match key in its contact list, or created from
+//! the mapped form values. Addresses are stored in lower case and phone numbers as digits,
+//! the forms they are matched in.
+
+use diesel::prelude::*;
+use serde_json::{Map, Value};
+
+use super::schema::contacts;
+use super::{parse_json, to_json, AnyConnection, StoreResult};
+use crate::domain::contact::{ContactDraft, ContactMapping, EmailAddress, MatchKey};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = contacts)]
+struct ContactRow {
+    id: i64,
+    email: Option<String>,
+    phone: Option<String>,
+    fields: String,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = contacts)]
+struct NewContact<'a> {
+    name: &'a str,
+    email: Option<String>,
+    phone: Option<&'a str>,
+    fields: String,
+    created_at_ms: i64,
+    list: &'a str,
+}
+
+/// R88: the contact the draft describes in the mapping's list: found by the match key, its
+/// missing values filled in from the draft; or created. `None` when the draft has no value
+/// for the match key (then nothing is matched or created).
+pub fn find_or_create(
+    conn: &mut AnyConnection,
+    mapping: &ContactMapping,
+    draft: &ContactDraft,
+    now_ms: i64,
+) -> StoreResult<Option<i64>> {
+    let Some(key) = mapping.match_value(draft) else {
+        return Ok(None);
+    };
+    let in_list = contacts::table.filter(contacts::list.eq(&mapping.list));
+    let found = match mapping.match_key {
+        MatchKey::Email => in_list.filter(contacts::email.eq(&key)).into_boxed(),
+        MatchKey::Phone => in_list.filter(contacts::phone.eq(&key)).into_boxed(),
+    }
+    .order(contacts::id)
+    .select(ContactRow::as_select())
+    .first(conn)
+    .optional()?;
+    let email = draft.email.as_ref().map(EmailAddress::key);
+    let phone = draft.phone.as_ref().map(|p| p.as_str());
+    let Some(row) = found else {
+        let name = draft
+            .name
+            .as_deref()
+            .or(email.as_deref())
+            .unwrap_or(key.as_str())
+            .to_owned();
+        let id = diesel::insert_into(contacts::table)
+            .values(NewContact {
+                name: &name,
+                email,
+                phone,
+                fields: to_json(&draft.custom),
+                created_at_ms: now_ms,
+                list: &mapping.list,
+            })
+            .returning(contacts::id)
+            .get_result(conn)?;
+        return Ok(Some(id));
+    };
+    let mut fields: Map<String, Value> = parse_json("contacts.fields", &row.fields)?;
+    let mut fields_changed = false;
+    for (key, value) in &draft.custom {
+        if !fields.contains_key(key) {
+            fields.insert(key.clone(), value.clone());
+            fields_changed = true;
+        }
+    }
+    if (row.email.is_none() && email.is_some())
+        || (row.phone.is_none() && phone.is_some())
+        || fields_changed
+    {
+        diesel::update(contacts::table.find(row.id))
+            .set((
+                contacts::email.eq(row.email.or(email)),
+                contacts::phone.eq(row.phone.or(phone.map(str::to_owned))),
+                contacts::fields.eq(to_json(&fields)),
+            ))
+            .execute(conn)?;
+    }
+    Ok(Some(row.id))
+}
+
+/// A contact as the review shows it.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = contacts)]
+pub struct ContactView {
+    #[serde(rename = "contact_id")]
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub list: String,
+}
+
+pub fn by_id(conn: &mut AnyConnection, id: i64) -> StoreResult<Option<ContactView>> {
+    Ok(contacts::table
+        .find(id)
+        .select(ContactView::as_select())
+        .first(conn)
+        .optional()?)
+}

@@ -97,6 +97,11 @@ pub struct AuthSettings {
 pub struct MailSettings {
     pub smtp_host: String,
     pub smtp_port: u16,
+    /// How the connection to the SMTP server is secured.
+    pub security: MailSecurity,
+    /// SMTP AUTH; both empty: no authentication.
+    pub username: String,
+    pub password: String,
     pub from: String,
     pub timeout_ms: u64,
     pub poll_interval_ms: u64,
@@ -106,6 +111,18 @@ pub struct MailSettings {
     /// R64: files of an offline message are attached to its mails while their total stays
     /// within this; the others are named in a note.
     pub max_attachment_bytes: usize,
+}
+
+/// How the engine talks to its SMTP server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailSecurity {
+    /// Plain SMTP, e.g. a relay on the same host or a test server.
+    None,
+    /// Plain SMTP upgraded with STARTTLS, which the server must offer (usually port 587).
+    Starttls,
+    /// TLS from the first byte (SMTPS, usually port 465).
+    Tls,
 }
 
 impl MailSettings {

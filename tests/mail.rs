@@ -129,3 +129,61 @@ async fn mail_queued_while_the_smtp_server_is_down_is_delivered_when_it_is_back(
     assert!(sent.attempts > failed.attempts);
     assert_eq!(smtp.received().len(), 1);
 }
+
+/// SMTP AUTH: with `mail.username` and `mail.password` the engine logs in before it sends;
+/// with a wrong password the server refuses for good and the mail is given up, not retried.
+#[actix_web::test]
+async fn the_engine_logs_in_to_an_smtp_server_that_requires_it() {
+    let smtp = SmtpServer::start_with_login("parley", "s3cret");
+    let port = smtp.port;
+    let app = TestApp::builder(Backend::Sqlite)
+        .smtp(port)
+        .settings(|s| {
+            s.mail.username = "parley".to_owned();
+            s.mail.password = "s3cret".to_owned();
+        })
+        .spawn()
+        .await
+        .unwrap();
+    app.engine
+        .send_mail(mail("visitor@example.org"))
+        .await
+        .unwrap();
+    let received = wait_for_mail(&smtp, 1).await;
+    assert!(received[0].contains("Subject: Your chat transcript"));
+
+    let wrong = TestApp::builder(Backend::Sqlite)
+        .smtp(port)
+        .settings(|s| {
+            s.mail.username = "parley".to_owned();
+            s.mail.password = "wrong".to_owned();
+        })
+        .spawn()
+        .await
+        .unwrap();
+    let id = wrong
+        .engine
+        .send_mail(mail("visitor@example.org"))
+        .await
+        .unwrap();
+    let row = loop {
+        let row = wrong
+            .engine
+            .db()
+            .run(move |conn| outbox::by_id(conn, id))
+            .await
+            .unwrap()
+            .unwrap();
+        if row.attempts > 0 {
+            break row;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(row.sent_at_ms.is_none());
+    assert_eq!(
+        row.next_attempt_at_ms,
+        i64::MAX,
+        "bad credentials are not retried"
+    );
+    assert_eq!(smtp.received().len(), 1);
+}

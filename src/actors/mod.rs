@@ -109,10 +109,14 @@ impl Engine {
         };
         let arbiters: Vec<Arbiter> = (0..count).map(|_| Arbiter::new()).collect();
         let handles: Vec<ArbiterHandle> = arbiters.iter().map(Arbiter::handle).collect();
-        let mailer = settings.mail.enabled().then(|| {
-            let mailer = Mailer::new(db.clone(), settings.mail.clone());
-            Supervisor::start_in_arbiter(&handles[0], move |_| mailer)
-        });
+        let mailer = match settings.mail.enabled() {
+            true => {
+                let mailer = Mailer::new(db.clone(), settings.mail.clone())
+                    .map_err(|e| AppError::Internal(format!("mail settings: {e}")))?;
+                Some(Supervisor::start_in_arbiter(&handles[0], move |_| mailer))
+            }
+            false => None,
+        };
         let working_hours =
             Supervisor::start_in_arbiter(&handles[0], |_| WorkingHoursSupervisor::default());
         let sweeper = UploadSweeper::new(db.clone(), settings.uploads.clone());

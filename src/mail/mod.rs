@@ -11,10 +11,11 @@ use std::time::Duration;
 use actix::prelude::*;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
-use lettre::{Message as Email, SmtpTransport, Transport};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message as Email, Tokio1Executor};
 
 use crate::clock::now_ms;
-use crate::settings::MailSettings;
+use crate::settings::{MailSecurity, MailSettings};
 use crate::store::outbox::{self, NewMail, OutboxRow};
 use crate::store::uploads::{self, UploadInfo};
 use crate::store::{parse_json, to_json, AnyConnection, Db, StoreResult};
@@ -69,22 +70,41 @@ pub fn retry_delay_ms(attempts: i32, base_ms: i64, max_ms: i64) -> i64 {
 pub struct Mailer {
     db: Db,
     settings: MailSettings,
-    transport: SmtpTransport,
+    transport: Transport,
     busy: bool,
 }
 
+type Transport = AsyncSmtpTransport<Tokio1Executor>;
+
+/// The SMTP connection the settings describe: plain, STARTTLS or TLS, with or without AUTH.
+fn transport(settings: &MailSettings) -> Result<Transport, String> {
+    let host = settings.smtp_host.trim();
+    let builder = match settings.security {
+        MailSecurity::None => Transport::builder_dangerous(host),
+        MailSecurity::Starttls => Transport::starttls_relay(host).map_err(|e| e.to_string())?,
+        MailSecurity::Tls => Transport::relay(host).map_err(|e| e.to_string())?,
+    };
+    let mut builder = builder
+        .port(settings.smtp_port)
+        .timeout(Some(Duration::from_millis(settings.timeout_ms)));
+    if !settings.username.is_empty() || !settings.password.is_empty() {
+        builder = builder.credentials(Credentials::new(
+            settings.username.clone(),
+            settings.password.clone(),
+        ));
+    }
+    Ok(builder.build())
+}
+
 impl Mailer {
-    pub fn new(db: Db, settings: MailSettings) -> Mailer {
-        let transport = SmtpTransport::builder_dangerous(&settings.smtp_host)
-            .port(settings.smtp_port)
-            .timeout(Some(Duration::from_millis(settings.timeout_ms)))
-            .build();
-        Mailer {
+    /// Refused when the settings cannot make an SMTP connection (a host TLS cannot use).
+    pub fn new(db: Db, settings: MailSettings) -> Result<Mailer, String> {
+        Ok(Mailer {
+            transport: transport(&settings)?,
             db,
             settings,
-            transport,
             busy: false,
-        }
+        })
     }
 
     /// Sends every due mail, one batch at a time; a new round starts only when this one ends.
@@ -103,14 +123,18 @@ impl Mailer {
             let due = db.run(|conn| outbox::due(conn, now_ms(), 50)).await?;
             for mail in due {
                 let attempts = mail.attempts + 1;
-                let (transport, config) = (transport.clone(), settings.clone());
                 let files = attachments_of(&db, &mail).await?;
-                let sent = tokio::task::spawn_blocking(move || {
-                    let sent = send(&transport, &config, &mail, files);
-                    (mail, sent)
-                })
-                .await;
-                let Ok((mail, sent)) = sent else { continue };
+                let sent = match build_email(&settings, &mail, files) {
+                    Ok(email) => transport
+                        .send(email)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| Failure {
+                            permanent: e.is_permanent(),
+                            reason: e.to_string(),
+                        }),
+                    Err(failure) => Err(failure),
+                };
                 let id = mail.id;
                 match sent {
                     Ok(()) => {
@@ -166,12 +190,13 @@ struct Failure {
     permanent: bool,
 }
 
-fn send(
-    transport: &SmtpTransport,
+/// The message to send for an outbox row: plain text, or text with its HTML alternative and its
+/// files. A mail that cannot be built (a bad address) fails for good.
+fn build_email(
     settings: &MailSettings,
     mail: &OutboxRow,
     files: Vec<(UploadInfo, Vec<u8>)>,
-) -> Result<(), Failure> {
+) -> Result<Email, Failure> {
     let permanent = |reason: String| Failure {
         reason,
         permanent: true,
@@ -212,10 +237,7 @@ fn send(
         builder.multipart(parts)
     }
     .map_err(|e| permanent(e.to_string()))?;
-    transport.send(&email).map(|_| ()).map_err(|e| Failure {
-        permanent: e.is_permanent(),
-        reason: e.to_string(),
-    })
+    Ok(email)
 }
 
 impl Actor for Mailer {

@@ -122,6 +122,7 @@ impl Engine {
             .db()
             .run(move |conn| {
                 conn.transaction(|conn| {
+                    crate::store::write_first(conn)?;
                     store::queues::by_id(conn, queue)?.ok_or(AppError::QueueNotFound)?;
                     let written = write(conn)?;
                     let members = store::queues::members(conn, queue)?;
@@ -148,6 +149,7 @@ impl Engine {
         self.db()
             .run(move |conn| {
                 conn.transaction(|conn| {
+                    crate::store::write_first(conn)?;
                     chat_taker(conn, user)?;
                     store::users::set_capacity(conn, user, capacity)?;
                     Ok(())

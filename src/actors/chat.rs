@@ -819,6 +819,7 @@ impl Handler<LeaveMessage> for ChatActor {
         let form = msg.form;
         let write = self.engine.db().run(move |conn| {
             conn.transaction::<_, StoreError, _>(|conn| {
+                crate::store::write_first(conn)?;
                 let row = store::chats::by_id(conn, chat)?
                     .ok_or_else(|| StoreError::Corrupt(format!("chat {chat} is gone")))?;
                 let until = match (row.chat_disposition()?, row.ended_at_ms) {
@@ -883,6 +884,7 @@ impl Handler<RequestTranscript> for ChatActor {
         let now = now_ms();
         let write = self.engine.db().run(move |conn| {
             conn.transaction::<_, StoreError, _>(|conn| {
+                crate::store::write_first(conn)?;
                 let row = store::chats::by_id(conn, chat)?
                     .ok_or_else(|| StoreError::Corrupt(format!("chat {chat} is gone")))?;
                 let earlier = store::transcripts::count_of(conn, chat)?;

@@ -231,6 +231,7 @@ pub async fn close(
         .db()
         .run(move |conn| {
             conn.transaction::<_, StoreError, _>(|conn| {
+                crate::store::write_first(conn)?;
                 let Some(row) = store::chats::by_id(conn, chat)? else {
                     return Ok(Err(AppError::ChatNotFound));
                 };
@@ -279,6 +280,7 @@ pub async fn reply(
         .db()
         .run(move |conn| {
             conn.transaction::<_, StoreError, _>(|conn| {
+                crate::store::write_first(conn)?;
                 let Some(row) = store::chats::by_id(conn, chat)? else {
                     return Ok(Err(AppError::ChatNotFound));
                 };

@@ -83,6 +83,7 @@ pub fn insert(
     now_ms: i64,
 ) -> StoreResult<Result<AwayReasonRow, RuleError>> {
     unique_label(conn.transaction(|conn| {
+        super::write_first(conn)?;
         if label_taken(conn, label, None)? {
             return Ok(Err(RuleError::LabelTaken));
         }
@@ -124,6 +125,7 @@ pub fn update(
     now_ms: i64,
 ) -> StoreResult<Result<AwayReasonRow, RuleError>> {
     unique_label(conn.transaction(|conn| {
+        super::write_first(conn)?;
         let Some(mut row) = by_id(conn, id)? else {
             return Ok(Err(RuleError::AwayReasonNotFound));
         };

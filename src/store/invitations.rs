@@ -55,6 +55,7 @@ pub fn create(
     mut random: impl FnMut() -> u32,
 ) -> StoreResult<Option<CodeRow>> {
     conn.transaction(|conn| {
+        super::write_first(conn)?;
         for _ in 0..32 {
             let code = InvitationCode::from_random(random());
             let taken = unexpired(conn, code.as_str(), now_ms)?

@@ -24,6 +24,7 @@ pub fn change(
     at_ms: i64,
 ) -> StoreResult<RuntimeOptions> {
     conn.transaction(|conn| {
+        super::write_first(conn)?;
         let options = load(conn)?.changed_by(change);
         save(conn, options, at_ms)?;
         Ok(options)
@@ -33,6 +34,7 @@ pub fn change(
 /// Stores every option, in one transaction.
 pub fn save(conn: &mut AnyConnection, values: RuntimeOptions, at_ms: i64) -> StoreResult<()> {
     conn.transaction(|conn| {
+        super::write_first(conn)?;
         for (key, value) in values.to_stored() {
             // An update, then an insert if there was nothing to update: the same SQL on both
             // backends, and the transaction keeps a concurrent save from slipping in between.

@@ -19,6 +19,7 @@ pub fn add_page_view(
     max: i64,
 ) -> StoreResult<bool> {
     conn.transaction(|conn| {
+        super::write_first(conn)?;
         let stored: i64 = page_views::table
             .filter(page_views::chat_id.eq(chat.0))
             .count()

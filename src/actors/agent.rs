@@ -370,6 +370,8 @@ pub struct DescribePresence;
 pub struct PresenceNow {
     pub presence: Presence,
     pub away_reason: Option<AwayReason>,
+    /// R46: sockets, chats and capacity, for the transfer dialog's counts.
+    pub load: AgentLoad,
 }
 
 impl Handler<DescribePresence> for AgentActor {
@@ -379,6 +381,7 @@ impl Handler<DescribePresence> for AgentActor {
         MessageResult(PresenceNow {
             presence: self.presence,
             away_reason: self.away_reason.clone(),
+            load: self.load(),
         })
     }
 }

@@ -629,6 +629,19 @@ impl Handler<GetWaitingList> for QueueActor {
     }
 }
 
+/// R46: how many chats wait in the queue now, for the transfer dialog.
+#[derive(Message)]
+#[rtype(result = "usize")]
+pub struct CountWaiting;
+
+impl Handler<CountWaiting> for QueueActor {
+    type Result = usize;
+
+    fn handle(&mut self, _msg: CountWaiting, _ctx: &mut Context<Self>) -> usize {
+        self.router.waiting_count()
+    }
+}
+
 /// R35: may this agent preview this waiting chat? The answer is its place in line.
 #[derive(Message)]
 #[rtype(result = "Result<usize, AppError>")]

@@ -22,6 +22,7 @@ pub mod routing;
 pub mod schedule;
 pub mod texts;
 pub mod transcript;
+pub mod transfer;
 pub mod unattended;
 pub mod unmanaged;
 pub mod upload;

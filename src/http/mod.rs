@@ -16,6 +16,7 @@ pub mod queues;
 pub mod review;
 pub mod socket;
 pub mod supervisor;
+pub mod transfer;
 pub mod unmanaged;
 pub mod visitor;
 pub mod visitor_socket;
@@ -180,6 +181,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/agents/{user_id}/capacity",
                 web::put().to(members::put_capacity),
             )
+            .route("/transfer-targets", web::get().to(transfer::list))
             .route("/options", web::get().to(admin::options))
             .route("/options", web::put().to(admin::set_options)),
     )

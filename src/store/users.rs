@@ -108,3 +108,13 @@ pub fn by_ids(conn: &mut AnyConnection, ids: &[UserId]) -> StoreResult<Vec<UserR
         .select(UserRow::as_select())
         .load(conn)?)
 }
+
+/// R45: active users whose role takes chats (R25), in the order they were added.
+pub fn chat_takers(conn: &mut AnyConnection) -> StoreResult<Vec<UserRow>> {
+    Ok(users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.eq_any(["agent", "supervisor"]))
+        .order(users::id.asc())
+        .select(UserRow::as_select())
+        .load(conn)?)
+}

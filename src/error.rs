@@ -80,6 +80,8 @@ pub enum AppError {
     AttachmentNotFound,
     #[error("the visitor left no e-mail address to reply to")]
     NoVisitorAddress,
+    #[error("no predefined message with this id is available to you")]
+    PredefinedMessageNotFound,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -121,6 +123,7 @@ impl AppError {
             AppError::OfflineMessageNotFound => "offline_message_not_found",
             AppError::AttachmentNotFound => "attachment_not_found",
             AppError::NoVisitorAddress => "no_visitor_address",
+            AppError::PredefinedMessageNotFound => "predefined_message_not_found",
             AppError::Store(StoreError::Pool(_)) => "store_unavailable",
             AppError::Store(_) | AppError::Internal(_) => "internal",
         }
@@ -251,7 +254,8 @@ impl ResponseError for AppError {
             | AppError::OfferNotFound
             | AppError::EndpointNotFound
             | AppError::OfflineMessageNotFound
-            | AppError::AttachmentNotFound => StatusCode::NOT_FOUND,
+            | AppError::AttachmentNotFound
+            | AppError::PredefinedMessageNotFound => StatusCode::NOT_FOUND,
             AppError::WebsiteFull
             | AppError::WebsiteOffline { .. }
             | AppError::ChatNotWaiting

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::domain::availability::{ModeReason, WidgetMode};
 use crate::domain::away::AwayReason;
 use crate::domain::event::ChatEvent;
-use crate::domain::ids::{AwayReasonId, ChatId, QueueId, Seq, UserId};
+use crate::domain::ids::{AwayReasonId, ChatId, PredefinedMessageId, QueueId, Seq, UserId};
 use crate::domain::presence::{ChosenPresence, Presence};
 
 /// Frames a visitor's widget sends.
@@ -82,6 +82,12 @@ pub enum AgentCommand {
         queue_id: Option<QueueId>,
         agent_id: Option<UserId>,
     },
+    /// R41, R53: the text of a predefined message for a chat the agent holds, placeholders
+    /// expanded, for the compose box; nothing is sent.
+    ExpandPredefined {
+        chat_id: ChatId,
+        id: PredefinedMessageId,
+    },
     Ping,
 }
 
@@ -95,6 +101,7 @@ impl AgentCommand {
         "preview_chat",
         "pick_chat",
         "redirect_chat",
+        "expand_predefined",
         "ping",
     ];
 }
@@ -352,6 +359,12 @@ pub enum ServerFrame<'a> {
         from_queue_id: QueueId,
         queue_id: QueueId,
         agent_id: Option<UserId>,
+    },
+    /// R41: answer to `expand_predefined`: the text to put into the compose box.
+    PredefinedExpanded {
+        chat_id: ChatId,
+        id: PredefinedMessageId,
+        text: &'a str,
     },
     /// R54: the visitor of a chat the agent holds moved to another page (not stored as an
     /// event; the preview lists every page).

@@ -36,6 +36,10 @@ id_type!(
     QueueId
 );
 id_type!(
+    /// A predefined message a supervisor set up for agents, R41, R68.
+    PredefinedMessageId
+);
+id_type!(
     /// An away (idle) reason an agent can give with its presence, R24, R69.
     AwayReasonId
 );

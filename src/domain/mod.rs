@@ -16,6 +16,7 @@ pub mod ids;
 pub mod invitation;
 pub mod offline_message;
 pub mod options;
+pub mod predefined;
 pub mod presence;
 pub mod queue;
 pub mod routing;
@@ -188,6 +189,12 @@ pub enum RuleError {
     TooManyTranscripts { max: usize },
     #[error("the time to ask for this chat's transcript is over")]
     TranscriptExpired,
+    #[error("a title is required")]
+    EmptyTitle,
+    #[error("a title has at most {max} characters")]
+    TitleTooLong { max: usize },
+    #[error("a predefined message is for everyone, one queue or one agent: give at most one of queue_id and agent_id")]
+    PredefinedScopeConflict,
 }
 
 impl RuleError {
@@ -195,6 +202,9 @@ impl RuleError {
     pub fn code(&self) -> &'static str {
         match self {
             RuleError::EmptyName => "empty_name",
+            RuleError::EmptyTitle => "empty_title",
+            RuleError::TitleTooLong { .. } => "title_too_long",
+            RuleError::PredefinedScopeConflict => "predefined_scope_conflict",
             RuleError::NameTooLong { .. } => "name_too_long",
             RuleError::EmptyMessage => "empty_message",
             RuleError::MessageTooLong { .. } => "message_too_long",

@@ -9,6 +9,7 @@ use actix::prelude::*;
 use actix_ws::CloseCode;
 use bytestring::ByteString;
 
+use super::predefined::expand_predefined;
 use super::preview::chat_preview;
 use super::socket::{report_failure, socket_plumbing, SocketCore};
 use crate::actors::agent::{
@@ -222,6 +223,22 @@ impl AgentSocket {
                             from_queue_id,
                             queue_id,
                             agent_id,
+                        }
+                        .to_text()
+                    },
+                    ctx,
+                );
+            }
+            AgentCommand::ExpandPredefined { chat_id, id } => {
+                let expand = expand_predefined(self.engine.clone(), self.agent_id, chat_id, id);
+                self.answer(
+                    chat_id,
+                    expand,
+                    move |text| {
+                        ServerFrame::PredefinedExpanded {
+                            chat_id,
+                            id,
+                            text: &text,
                         }
                         .to_text()
                     },

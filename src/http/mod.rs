@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod members;
 pub mod offline_messages;
 pub mod offline_review;
+pub mod predefined;
 pub mod preview;
 pub mod queues;
 pub mod review;
@@ -182,6 +183,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::put().to(members::put_capacity),
             )
             .route("/transfer-targets", web::get().to(transfer::list))
+            .route("/predefined-messages", web::get().to(predefined::list))
+            .route("/predefined-messages", web::post().to(predefined::create))
+            .route(
+                "/predefined-messages/{id}",
+                web::put().to(predefined::update),
+            )
+            .route(
+                "/predefined-messages/{id}",
+                web::delete().to(predefined::delete),
+            )
             .route("/options", web::get().to(admin::options))
             .route("/options", web::put().to(admin::set_options)),
     )

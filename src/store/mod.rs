@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod offline_messages;
 pub mod options;
 pub mod outbox;
+pub mod predefined;
 pub mod queues;
 pub mod review;
 pub mod routing;

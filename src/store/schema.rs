@@ -276,6 +276,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    predefined_messages (id) {
+        id -> BigInt,
+        title -> Text,
+        body -> Text,
+        queue_id -> Nullable<BigInt>,
+        agent_id -> Nullable<BigInt>,
+        created_at_ms -> BigInt,
+        updated_at_ms -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(users -> away_reasons (away_reason_id));
 diesel::joinable!(queue_members -> queues (queue_id));
@@ -312,4 +324,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     offline_messages,
     offline_replies,
     uploads,
+    predefined_messages,
 );

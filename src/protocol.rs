@@ -64,6 +64,9 @@ pub enum AgentCommand {
         chat_id: ChatId,
         text: String,
         client_key: Option<String>,
+        /// R39: a private message reaches the chat's agents only, never the visitor.
+        #[serde(default)]
+        private: bool,
     },
     EndChat {
         chat_id: ChatId,

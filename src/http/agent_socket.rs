@@ -152,7 +152,8 @@ impl AgentSocket {
                 chat_id,
                 text,
                 client_key,
-            } => self.post(chat_id, text, client_key, ctx),
+                private,
+            } => self.post(chat_id, text, client_key, private, ctx),
             AgentCommand::EndChat { chat_id } => {
                 let by = EndedBy::Agent { id: self.agent_id };
                 let chat = self.chat_for(chat_id);
@@ -258,6 +259,7 @@ impl AgentSocket {
         chat_id: ChatId,
         text: String,
         client_key: Option<String>,
+        private: bool,
         ctx: &mut Context<Self>,
     ) {
         let text = match MessageText::parse(&text) {
@@ -275,6 +277,7 @@ impl AgentSocket {
             author_name: self.display_name.clone(),
             text,
             client_key: client_key.clone(),
+            private,
         };
         async move { chat.await?.send(post).await.map_err(AppError::from) }
             .into_actor(self)

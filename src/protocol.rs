@@ -71,6 +71,10 @@ pub enum AgentCommand {
     EndChat {
         chat_id: ChatId,
     },
+    /// R47: the agent confirms a `/dc` or `/disconnect`: the chat ends as with `end_chat`.
+    ConfirmDisconnect {
+        chat_id: ChatId,
+    },
     /// R35: the client preview of a waiting chat (or of a chat the agent holds).
     PreviewChat {
         chat_id: ChatId,
@@ -95,6 +99,7 @@ impl AgentCommand {
         "reject_offer",
         "send_message",
         "end_chat",
+        "confirm_disconnect",
         "preview_chat",
         "pick_chat",
         "redirect_chat",
@@ -370,6 +375,11 @@ pub enum ServerFrame<'a> {
     WebsiteMode {
         mode: WidgetMode,
         reason: ModeReason,
+    },
+    /// R47: the agent typed `/dc` or `/disconnect`; nothing was sent. The client asks the
+    /// agent to confirm and then sends `confirm_disconnect`.
+    ConfirmDisconnect {
+        chat_id: ChatId,
     },
     Pong,
 }

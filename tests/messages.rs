@@ -132,3 +132,54 @@ async fn private_messages_never_reach_the_visitor_sqlite() {
 async fn private_messages_never_reach_the_visitor_postgres() {
     private_messages_never_reach_the_visitor(Backend::Postgres).await;
 }
+
+/// R47, A1: `/dc` and `/disconnect` ask for a confirmation and `confirm_disconnect` ends the
+/// chat as the agent; an unknown command is refused; no slash command is stored or reaches
+/// the visitor.
+#[actix_web::test]
+async fn slash_commands_never_reach_the_visitor() {
+    let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
+    let (mut agent, _) = app.available_agent("agent").await;
+    let chat = taken_chat(&app, &mut agent, "Ann").await;
+    let mut visitor = app.visitor_socket(&chat, 0).await;
+    visitor.round_trip().await;
+    let before = app.visitor_history(&chat).await.len();
+
+    agent
+        .send(
+            json!({ "type": "send_message", "chat_id": chat.chat_id, "text": "/help",
+                      "client_key": "s1" }),
+        )
+        .await;
+    let frames = agent
+        .until(|f| f.iter().any(|f| f["type"] == "error"))
+        .await;
+    assert!(texts(&frames).is_empty(), "{frames:?}");
+    let error = frames.last().unwrap();
+    assert_eq!(error["error"], "unknown_slash_command", "{error}");
+    assert_eq!(error["client_key"], "s1");
+    for text in ["  /DC ", "/Disconnect"] {
+        agent
+            .send(json!({ "type": "send_message", "chat_id": chat.chat_id, "text": text }))
+            .await;
+        let frames = agent
+            .until(|f| f.iter().any(|f| f["type"] == "confirm_disconnect"))
+            .await;
+        assert!(texts(&frames).is_empty(), "{frames:?}");
+        let confirm = frames.last().unwrap();
+        assert_eq!(confirm["chat_id"], chat.chat_id);
+    }
+    assert!(texts(&agent.round_trip().await).is_empty());
+    assert!(visitor.round_trip().await.is_empty());
+    assert_eq!(app.visitor_history(&chat).await.len(), before);
+
+    agent
+        .send(json!({ "type": "confirm_disconnect", "chat_id": chat.chat_id }))
+        .await;
+    let ended = visitor
+        .until(|f| f.iter().any(|f| f["kind"] == "chat_ended"))
+        .await;
+    let ended = ended.last().unwrap();
+    assert_eq!(ended["ended_by"]["kind"], "agent", "{ended}");
+    assert!(texts(&app.visitor_history(&chat).await).is_empty());
+}

@@ -20,6 +20,7 @@ pub mod presence;
 pub mod queue;
 pub mod routing;
 pub mod schedule;
+pub mod slash;
 pub mod texts;
 pub mod transcript;
 pub mod unattended;
@@ -187,6 +188,8 @@ pub enum RuleError {
     TooManyTranscripts { max: usize },
     #[error("the time to ask for this chat's transcript is over")]
     TranscriptExpired,
+    #[error("unknown slash command; known: /dc, /disconnect")]
+    UnknownSlashCommand,
 }
 
 impl RuleError {
@@ -268,6 +271,7 @@ impl RuleError {
             RuleError::ReviewClosed => "review_closed",
             RuleError::TooManyTranscripts { .. } => "too_many_transcripts",
             RuleError::TranscriptExpired => "transcript_expired",
+            RuleError::UnknownSlashCommand => "unknown_slash_command",
         }
     }
 }

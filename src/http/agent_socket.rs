@@ -22,6 +22,7 @@ use crate::clock::now_ms;
 use crate::domain::chat::{EndedBy, MessageText, Poster};
 use crate::domain::ids::{ChatId, QueueId, Seq, UserId};
 use crate::domain::routing::direct_chat_queue;
+use crate::domain::slash::{self, SlashCommand};
 use crate::domain::user::Role;
 use crate::domain::RuleError;
 use crate::error::AppError;
@@ -154,7 +155,7 @@ impl AgentSocket {
                 client_key,
                 private,
             } => self.post(chat_id, text, client_key, private, ctx),
-            AgentCommand::EndChat { chat_id } => {
+            AgentCommand::EndChat { chat_id } | AgentCommand::ConfirmDisconnect { chat_id } => {
                 let by = EndedBy::Agent { id: self.agent_id };
                 let chat = self.chat_for(chat_id);
                 let end = async move { chat.await?.send(EndChat { by }).await? };
@@ -262,6 +263,21 @@ impl AgentSocket {
         private: bool,
         ctx: &mut Context<Self>,
     ) {
+        // R47, A1: a slash command is never stored nor sent to the visitor.
+        match slash::parse(&text) {
+            None => {}
+            Some(Ok(SlashCommand::Disconnect)) => {
+                self.core
+                    .send(&ServerFrame::ConfirmDisconnect { chat_id }, ctx);
+                return;
+            }
+            Some(Err(rule)) => {
+                let error = AppError::from(rule);
+                self.core
+                    .send_error(&error, Some(chat_id), client_key.as_deref(), ctx);
+                return;
+            }
+        }
         let text = match MessageText::parse(&text) {
             Ok(text) => text,
             Err(rule) => {

@@ -222,6 +222,7 @@ impl ResponseError for AppError {
             AppError::Rule(RuleError::TooManyTranscripts { .. }) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Rule(RuleError::AwayReasonNotFound) => StatusCode::NOT_FOUND,
             AppError::Rule(RuleError::NotAParticipant) => StatusCode::FORBIDDEN,
+            AppError::Rule(RuleError::UnknownSlashCommand) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Rule(RuleError::InvitationUnknown) => StatusCode::NOT_FOUND,
             AppError::Rule(RuleError::InvitationExpired | RuleError::InvitationUsedUp) => {
                 StatusCode::GONE

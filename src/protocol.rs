@@ -64,8 +64,15 @@ pub enum AgentCommand {
         chat_id: ChatId,
         text: String,
         client_key: Option<String>,
+        /// R39: a private message reaches the chat's agents only, never the visitor.
+        #[serde(default)]
+        private: bool,
     },
     EndChat {
+        chat_id: ChatId,
+    },
+    /// R47: the agent confirms a `/dc` or `/disconnect`: the chat ends as with `end_chat`.
+    ConfirmDisconnect {
         chat_id: ChatId,
     },
     /// R35: the client preview of a waiting chat (or of a chat the agent holds).
@@ -98,6 +105,7 @@ impl AgentCommand {
         "reject_offer",
         "send_message",
         "end_chat",
+        "confirm_disconnect",
         "preview_chat",
         "pick_chat",
         "redirect_chat",
@@ -380,6 +388,11 @@ pub enum ServerFrame<'a> {
     WebsiteMode {
         mode: WidgetMode,
         reason: ModeReason,
+    },
+    /// R47: the agent typed `/dc` or `/disconnect`; nothing was sent. The client asks the
+    /// agent to confirm and then sends `confirm_disconnect`.
+    ConfirmDisconnect {
+        chat_id: ChatId,
     },
     Pong,
 }

@@ -395,7 +395,7 @@ async fn transcripts_leave_out_private_events_and_the_log_keeps_them() {
     assert!(mail.contains("Demo Agent: Prices start at < 10"), "{mail}");
     assert!(mail.contains("Prices start at &lt; 10"), "{mail}");
 
-    // A private note, written straight to the store (the protocol cannot make one yet).
+    // A private note, written straight to the store (tests/messages.rs sends one over the socket).
     let chat_id = ChatId(chat.chat_id);
     let (last_seq, _) = app
         .engine

@@ -435,6 +435,8 @@ pub struct PostMessage {
     pub text: MessageText,
     /// The client's idempotency key: a retry with the same key is stored once.
     pub client_key: Option<String>,
+    /// R39: agents only; `publish` and every read for the visitor leave it out.
+    pub private: bool,
 }
 
 impl Handler<PostMessage> for ChatActor {
@@ -463,12 +465,18 @@ impl Handler<PostMessage> for ChatActor {
         if let Some(seq) = scoped_key.as_ref().and_then(|k| self.client_keys.get(k)) {
             return reply(Ok(*seq));
         }
-        let event = self.event(
+        if msg.private && msg.poster == Poster::Visitor {
+            return reply(Err(AppError::InvalidInput(
+                "only agents send private messages".to_owned(),
+            )));
+        }
+        let mut event = self.event(
             author,
             EventBody::Message {
                 text: msg.text.as_str().to_owned(),
             },
         );
+        event.private = msg.private;
         let stored = event.clone();
         let key = scoped_key.clone();
         let write = self

@@ -21,6 +21,7 @@ pub mod presence;
 pub mod queue;
 pub mod routing;
 pub mod schedule;
+pub mod slash;
 pub mod texts;
 pub mod transcript;
 pub mod transfer;
@@ -195,6 +196,8 @@ pub enum RuleError {
     TitleTooLong { max: usize },
     #[error("a predefined message is for everyone, one queue or one agent: give at most one of queue_id and agent_id")]
     PredefinedScopeConflict,
+    #[error("unknown slash command; known: /dc, /disconnect")]
+    UnknownSlashCommand,
 }
 
 impl RuleError {
@@ -279,6 +282,7 @@ impl RuleError {
             RuleError::ReviewClosed => "review_closed",
             RuleError::TooManyTranscripts { .. } => "too_many_transcripts",
             RuleError::TranscriptExpired => "transcript_expired",
+            RuleError::UnknownSlashCommand => "unknown_slash_command",
         }
     }
 }

@@ -23,6 +23,7 @@ use crate::clock::now_ms;
 use crate::domain::chat::{EndedBy, MessageText, Poster};
 use crate::domain::ids::{ChatId, QueueId, Seq, UserId};
 use crate::domain::routing::direct_chat_queue;
+use crate::domain::slash::{self, SlashCommand};
 use crate::domain::user::Role;
 use crate::domain::RuleError;
 use crate::error::AppError;
@@ -153,8 +154,9 @@ impl AgentSocket {
                 chat_id,
                 text,
                 client_key,
-            } => self.post(chat_id, text, client_key, ctx),
-            AgentCommand::EndChat { chat_id } => {
+                private,
+            } => self.post(chat_id, text, client_key, private, ctx),
+            AgentCommand::EndChat { chat_id } | AgentCommand::ConfirmDisconnect { chat_id } => {
                 let by = EndedBy::Agent { id: self.agent_id };
                 let chat = self.chat_for(chat_id);
                 let end = async move { chat.await?.send(EndChat { by }).await? };
@@ -275,8 +277,24 @@ impl AgentSocket {
         chat_id: ChatId,
         text: String,
         client_key: Option<String>,
+        private: bool,
         ctx: &mut Context<Self>,
     ) {
+        // R47, A1: a slash command is never stored nor sent to the visitor.
+        match slash::parse(&text) {
+            None => {}
+            Some(Ok(SlashCommand::Disconnect)) => {
+                self.core
+                    .send(&ServerFrame::ConfirmDisconnect { chat_id }, ctx);
+                return;
+            }
+            Some(Err(rule)) => {
+                let error = AppError::from(rule);
+                self.core
+                    .send_error(&error, Some(chat_id), client_key.as_deref(), ctx);
+                return;
+            }
+        }
         let text = match MessageText::parse(&text) {
             Ok(text) => text,
             Err(rule) => {
@@ -292,6 +310,7 @@ impl AgentSocket {
             author_name: self.display_name.clone(),
             text,
             client_key: client_key.clone(),
+            private,
         };
         async move { chat.await?.send(post).await.map_err(AppError::from) }
             .into_actor(self)

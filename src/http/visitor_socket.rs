@@ -74,6 +74,7 @@ impl VisitorSocket {
                     author_name: self.visitor_name.clone(),
                     text,
                     client_key: client_key.clone(),
+                    private: false,
                 };
                 self.chat
                     .send(post)

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::domain::availability::{ModeReason, WidgetMode};
 use crate::domain::away::AwayReason;
-use crate::domain::event::ChatEvent;
+use crate::domain::event::{Author, ChatEvent};
 use crate::domain::ids::{AwayReasonId, ChatId, PredefinedMessageId, QueueId, Seq, UserId};
 use crate::domain::presence::{ChosenPresence, Presence};
 
@@ -25,11 +25,16 @@ pub enum VisitorCommand {
         url: String,
         title: Option<String>,
     },
+    /// R38: the visitor started (`true`) or stopped typing; relayed, never stored.
+    Typing {
+        typing: bool,
+    },
     Ping,
 }
 
 impl VisitorCommand {
-    pub const TYPES: &'static [&'static str] = &["send_message", "end_chat", "page_view", "ping"];
+    pub const TYPES: &'static [&'static str] =
+        &["send_message", "end_chat", "page_view", "typing", "ping"];
 }
 
 /// Frames a widget sends on its website socket, which it keeps open before any chat (R5); the
@@ -75,6 +80,12 @@ pub enum AgentCommand {
     ConfirmDisconnect {
         chat_id: ChatId,
     },
+    /// R38: the agent started (`true`) or stopped typing in a chat it holds; relayed, never
+    /// stored.
+    Typing {
+        chat_id: ChatId,
+        typing: bool,
+    },
     /// R35: the client preview of a waiting chat (or of a chat the agent holds).
     PreviewChat {
         chat_id: ChatId,
@@ -106,6 +117,7 @@ impl AgentCommand {
         "send_message",
         "end_chat",
         "confirm_disconnect",
+        "typing",
         "preview_chat",
         "pick_chat",
         "redirect_chat",
@@ -393,6 +405,12 @@ pub enum ServerFrame<'a> {
     /// agent to confirm and then sends `confirm_disconnect`.
     ConfirmDisconnect {
         chat_id: ChatId,
+    },
+    /// R38: someone else in the chat started or stopped typing.
+    Typing {
+        chat_id: ChatId,
+        by: &'a Author,
+        typing: bool,
     },
     Pong,
 }

@@ -183,3 +183,55 @@ async fn slash_commands_never_reach_the_visitor() {
     assert_eq!(ended["ended_by"]["kind"], "agent", "{ended}");
     assert!(texts(&app.visitor_history(&chat).await).is_empty());
 }
+
+/// R38: typing indicators go live to the other side of the chat, never back to the typist and
+/// never stored; only an agent of the chat may send one.
+#[actix_web::test]
+async fn typing_indicators_reach_the_other_side_only() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .agent("bob", 2, 3)
+        .spawn()
+        .await
+        .unwrap();
+    let (mut agent, _) = app.available_agent("agent").await;
+    let chat = taken_chat(&app, &mut agent, "Ivy").await;
+    let mut visitor = app.visitor_socket(&chat, 0).await;
+    visitor.expect("visitor_hello").await;
+    visitor
+        .until(|f| f.iter().any(|f| f["kind"] == "agent_joined"))
+        .await;
+
+    visitor.send(json!({ "type": "typing", "typing": true })).await;
+    let frames = agent.until(|f| f.iter().any(|f| f["type"] == "typing")).await;
+    let typing = frames.last().unwrap();
+    assert_eq!(typing["chat_id"], chat.chat_id);
+    assert_eq!(typing["typing"], true);
+    assert_eq!(typing["by"], json!({ "kind": "visitor", "name": "Ivy" }));
+
+    agent
+        .send(json!({ "type": "typing", "chat_id": chat.chat_id, "typing": false }))
+        .await;
+    let frames = visitor
+        .until(|f| f.iter().any(|f| f["type"] == "typing"))
+        .await;
+    let typing = frames.last().unwrap();
+    assert_eq!(typing["typing"], false);
+    assert_eq!(typing["by"]["kind"], "agent");
+    // The visitor's own indicator did not come back to it.
+    assert_eq!(
+        frames.iter().filter(|f| f["type"] == "typing").count(),
+        1,
+        "{frames:?}"
+    );
+
+    // Another agent, not in the chat, may not type in it.
+    let (mut bob, _) = app.available_agent("bob").await;
+    bob.send(json!({ "type": "typing", "chat_id": chat.chat_id, "typing": true }))
+        .await;
+    let frames = bob.until(|f| f.iter().any(|f| f["type"] == "error")).await;
+    assert_eq!(frames.last().unwrap()["error"], "not_a_participant");
+
+    // Nothing was stored: the history has no trace of typing.
+    let history = app.visitor_history(&chat).await;
+    assert!(history.iter().all(|e| e["type"] != "typing" && e["kind"] != "typing"));
+}

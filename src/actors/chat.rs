@@ -662,6 +662,43 @@ pub struct ChatSummary {
     pub agents: Vec<UserId>,
 }
 
+/// R38: a participant started or stopped typing. Relayed at once to the others in the chat
+/// (the visitor never hears of an agent's typing in a private context: typing carries no
+/// text), never stored.
+#[derive(Message)]
+#[rtype(result = "Result<(), AppError>")]
+pub struct Typing {
+    pub by: Author,
+    pub typing: bool,
+}
+
+impl Handler<Typing> for ChatActor {
+    type Result = Result<(), AppError>;
+
+    fn handle(&mut self, msg: Typing, _ctx: &mut Context<Self>) -> Self::Result {
+        if self.lifecycle.state() == ChatState::Ended {
+            return Err(crate::domain::RuleError::ChatEnded.into());
+        }
+        let sender = match &msg.by {
+            Author::Agent { id, .. } if !self.lifecycle.agents().contains(id) => {
+                return Err(crate::domain::RuleError::NotAParticipant.into());
+            }
+            Author::Agent { id, .. } => Viewer::Agent(*id),
+            Author::Visitor { .. } | Author::System => Viewer::Visitor,
+        };
+        let text = ServerFrame::Typing {
+            chat_id: self.seed.chat_id,
+            by: &msg.by,
+            typing: msg.typing,
+        }
+        .to_text();
+        for sub in self.subscribers.values().filter(|sub| sub.viewer != sender) {
+            sub.outbound.do_send(Outbound::Frame(text.clone()));
+        }
+        Ok(())
+    }
+}
+
 /// R35, R54: the visitor reports the page it is on now.
 #[derive(Message)]
 #[rtype(result = "Result<(), AppError>")]

@@ -16,11 +16,14 @@ use crate::actors::agent::{
     AcceptOffer, AgentActor, AgentSocketHandle, AttachSocket, ChoosePresence, DetachSocket,
     Disconnect, JoinChat, PickChat, RejectOffer,
 };
-use crate::actors::chat::{ChatActor, EndChat, PostMessage, Subscribe, Unsubscribe, Viewer};
+use crate::actors::chat::{
+    ChatActor, EndChat, PostMessage, Subscribe, Typing, Unsubscribe, Viewer,
+};
 use crate::actors::queue::RedirectChat;
 use crate::actors::{Engine, FeedClosed, Outbound};
 use crate::clock::now_ms;
 use crate::domain::chat::{EndedBy, MessageText, Poster};
+use crate::domain::event::Author;
 use crate::domain::ids::{ChatId, QueueId, Seq, UserId};
 use crate::domain::routing::direct_chat_queue;
 use crate::domain::slash::{self, SlashCommand};
@@ -161,6 +164,15 @@ impl AgentSocket {
                 let chat = self.chat_for(chat_id);
                 let end = async move { chat.await?.send(EndChat { by }).await? };
                 self.report_failure(Some(chat_id), end, ctx);
+            }
+            AgentCommand::Typing { chat_id, typing } => {
+                let by = Author::Agent {
+                    id: self.agent_id,
+                    name: self.display_name.clone(),
+                };
+                let chat = self.chat_for(chat_id);
+                let relay = async move { chat.await?.send(Typing { by, typing }).await? };
+                self.report_failure(Some(chat_id), relay, ctx);
             }
             AgentCommand::PreviewChat { chat_id } => {
                 let preview = chat_preview(self.engine.clone(), self.agent_id, chat_id);

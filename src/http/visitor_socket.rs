@@ -7,11 +7,13 @@ use actix_ws::CloseCode;
 
 use super::socket::{report_failure, socket_plumbing, SocketCore};
 use crate::actors::chat::{
-    ChatActor, ChatSummary, EndChat, PostMessage, RecordPageView, Subscribe, Unsubscribe, Viewer,
+    ChatActor, ChatSummary, EndChat, PostMessage, RecordPageView, Subscribe, Typing, Unsubscribe,
+    Viewer,
 };
 use crate::actors::website::{UnwatchMode, WatchMode, WebsiteActor};
 use crate::actors::FeedClosed;
 use crate::domain::chat::{ChatState, EndedBy, MessageText, Poster};
+use crate::domain::event::Author;
 use crate::domain::ids::{ChatId, Seq};
 use crate::domain::visitor::PageView;
 use crate::error::AppError;
@@ -125,6 +127,14 @@ impl VisitorSocket {
                         self.core.send_error(&rule.into(), chat_id, None, ctx);
                     }
                 }
+            }
+            VisitorCommand::Typing { typing } => {
+                let by = Author::Visitor {
+                    name: self.visitor_name.clone(),
+                };
+                let relay = self.chat.send(Typing { by, typing });
+                let chat_id = Some(self.chat_id);
+                report_failure(self, Self::core, chat_id, async move { relay.await? }, ctx);
             }
             VisitorCommand::Ping => self.core.send(&ServerFrame::Pong, ctx),
         }

@@ -201,8 +201,12 @@ async fn typing_indicators_reach_the_other_side_only() {
         .until(|f| f.iter().any(|f| f["kind"] == "agent_joined"))
         .await;
 
-    visitor.send(json!({ "type": "typing", "typing": true })).await;
-    let frames = agent.until(|f| f.iter().any(|f| f["type"] == "typing")).await;
+    visitor
+        .send(json!({ "type": "typing", "typing": true }))
+        .await;
+    let frames = agent
+        .until(|f| f.iter().any(|f| f["type"] == "typing"))
+        .await;
     let typing = frames.last().unwrap();
     assert_eq!(typing["chat_id"], chat.chat_id);
     assert_eq!(typing["typing"], true);
@@ -233,5 +237,7 @@ async fn typing_indicators_reach_the_other_side_only() {
 
     // Nothing was stored: the history has no trace of typing.
     let history = app.visitor_history(&chat).await;
-    assert!(history.iter().all(|e| e["type"] != "typing" && e["kind"] != "typing"));
+    assert!(history
+        .iter()
+        .all(|e| e["type"] != "typing" && e["kind"] != "typing"));
 }

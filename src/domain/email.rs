@@ -1,14 +1,18 @@
 //! E-mail addresses a visitor gives (to leave a message, to get a transcript), and the texts of
 //! a supervisor's reply by mail.
 
-use serde::Serialize;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 use super::{one_line, plain_text, RuleError};
 
 /// A plain ASCII `local@domain` address: what an SMTP server will take as a recipient. No
-/// display name, no comments, no quoting: a visitor types an address, not a header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+/// display name, no comments, no quoting: a visitor types an address, not a header. At most
+/// 254 characters, a local part of 1 to 64, a domain of at least two labels of 1 to 63. Kept
+/// as typed (trimmed); [`EmailAddress::key`] is the form contacts match on (R88).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct EmailAddress(String);
 
 impl EmailAddress {
@@ -21,18 +25,18 @@ impl EmailAddress {
         // takes these (non-ASCII addresses need SMTPUTF8, which many do not offer).
         let plain = |c: char| c.is_ascii_graphic() && !"<>()[]\\,;:\"@".contains(c);
         let label_ok = |label: &str| {
-            !label.is_empty()
+            (1..=63).contains(&label.len())
                 && !label.starts_with('-')
                 && !label.ends_with('-')
                 && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         };
-        let valid = address.chars().count() <= Self::MAX_CHARS
-            && !local.is_empty()
-            && local.len() <= 64
+        let valid = address.len() <= Self::MAX_CHARS
+            && (1..=64).contains(&local.len())
             && local.chars().all(plain)
             && !local.starts_with('.')
             && !local.ends_with('.')
             && !local.contains("..")
+            && domain.len() <= 253
             && domain.contains('.')
             && domain.split('.').all(label_ok);
         if valid {
@@ -44,6 +48,30 @@ impl EmailAddress {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// What contacts are matched on: mail systems treat addresses without regard to case.
+    pub fn key(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
+impl TryFrom<String> for EmailAddress {
+    type Error = RuleError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        EmailAddress::parse(&value)
+    }
+}
+
+impl From<EmailAddress> for String {
+    fn from(address: EmailAddress) -> String {
+        address.0
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
@@ -132,6 +160,45 @@ mod tests {
         }
         let long = format!("{}@example.org", "a".repeat(65));
         assert_eq!(EmailAddress::parse(&long), Err(RuleError::InvalidEmail));
+    }
+
+    #[test]
+    fn email_addresses_need_a_local_part_and_a_dotted_domain() {
+        for good in [
+            "ann@example.org",
+            " Ann.Lee+chat@mail.example.co.uk ",
+            "a_b-c@x-y.io",
+        ] {
+            assert!(EmailAddress::parse(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.org",
+            "ann@localhost",
+            "ann@example..org",
+            "ann lee@example.org",
+            "ann@exa mple.org",
+            "<ann@example.org>",
+            "ann@-example.org",
+            ".ann@example.org",
+            "ann..lee@example.org",
+            "ann@exämple.org",
+            "a\r\nBcc: x@example.org",
+        ] {
+            assert_eq!(
+                EmailAddress::parse(bad),
+                Err(RuleError::InvalidEmail),
+                "{bad:?}"
+            );
+        }
+        let long = format!("{}@example.org", "a".repeat(65));
+        assert!(EmailAddress::parse(&long).is_err());
+        assert_eq!(
+            EmailAddress::parse("Ann@Example.ORG").unwrap().key(),
+            "ann@example.org"
+        );
     }
 
     #[test]

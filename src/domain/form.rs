@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Number, Value};
 
-use super::contact::EmailAddress;
+use super::email::EmailAddress;
 use super::upload::{AcceptList, UploadId};
 use super::{one_line, RuleError};
 

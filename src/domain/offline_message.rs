@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::availability::{ModeReason, WidgetMode, WidgetState};
-use super::contact::EmailAddress;
+use super::email::EmailAddress;
 use super::form::{FieldName, Form};
 use super::{one_line, RuleError};
 

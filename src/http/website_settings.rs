@@ -12,7 +12,8 @@ use crate::actors::offline_messages::{
     ChangeWebsiteSettings, GetWebsiteSettings, SettingsChange, WebsiteSettings,
 };
 use crate::actors::Engine;
-use crate::domain::contact::{ContactMapping, EmailAddress};
+use crate::domain::contact::ContactMapping;
+use crate::domain::email::EmailAddress;
 use crate::domain::form::{FieldError, FieldName, Form};
 use crate::domain::offline_message::{OfflineOptions, OpenInteraction};
 use crate::domain::visitor::Language;

@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 
 use super::schema::contacts;
 use super::{parse_json, to_json, AnyConnection, StoreResult};
-use crate::domain::contact::{ContactDraft, ContactMapping, EmailAddress, MatchKey};
+use crate::domain::contact::{ContactDraft, ContactMapping, MatchKey};
+use crate::domain::email::EmailAddress;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = contacts)]

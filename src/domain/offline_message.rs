@@ -4,9 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::availability::{ModeReason, WidgetMode, WidgetState};
-use super::email::EmailAddress;
+use super::email::{EmailAddress, ReplySubject};
 use super::form::{FieldName, Form};
-use super::{one_line, RuleError};
+use super::{plain_text, RuleError};
 
 /// R75, A9: why live chat was not there when the visitor left a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,37 +132,22 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub const MAX_SUBJECT_CHARS: usize = 200;
     pub const MAX_BODY_CHARS: usize = 10_000;
 
-    /// A subject on one line (1 to 200 characters) and a body of 1 to 10 000 characters (line
-    /// breaks and tabs allowed), both trimmed.
+    /// A subject as any reply's ([`ReplySubject`]: one line, 1 to 200 characters) and a body
+    /// of 1 to 10 000 characters (line breaks and tabs allowed), both trimmed.
     pub fn parse(subject: &str, body: &str) -> Result<Reply, RuleError> {
-        let subject = one_line(
-            subject,
-            Self::MAX_SUBJECT_CHARS,
-            RuleError::EmptySubject,
-            RuleError::SubjectTooLong {
-                max: Self::MAX_SUBJECT_CHARS,
+        let subject = ReplySubject::parse(subject)?;
+        let body = plain_text(
+            body.trim(),
+            Self::MAX_BODY_CHARS,
+            RuleError::EmptyMessage,
+            RuleError::MessageTooLong {
+                max: Self::MAX_BODY_CHARS,
             },
         )?;
-        let body = body.trim();
-        if body.is_empty() {
-            return Err(RuleError::EmptyMessage);
-        }
-        if body.chars().count() > Self::MAX_BODY_CHARS {
-            return Err(RuleError::MessageTooLong {
-                max: Self::MAX_BODY_CHARS,
-            });
-        }
-        if body
-            .chars()
-            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-        {
-            return Err(RuleError::ControlCharacters);
-        }
         Ok(Reply {
-            subject: subject.to_owned(),
+            subject: subject.as_str().to_owned(),
             body: body.to_owned(),
         })
     }

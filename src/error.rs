@@ -214,7 +214,8 @@ impl ResponseError for AppError {
                 | RuleError::AtCapacity
                 | RuleError::LeaveMessageUnavailable
                 | RuleError::MessageAlreadyLeft
-                | RuleError::ReviewClosed,
+                | RuleError::ReviewClosed
+                | RuleError::ChoiceAlreadyPicked,
             ) => StatusCode::CONFLICT,
             AppError::Rule(RuleError::LeaveMessageExpired | RuleError::TranscriptExpired) => {
                 StatusCode::GONE

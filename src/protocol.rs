@@ -7,9 +7,11 @@ use serde_json::{Map, Value};
 
 use crate::domain::availability::{ModeReason, WidgetMode};
 use crate::domain::away::AwayReason;
+use crate::domain::choices::ChoiceDraft;
 use crate::domain::event::{Author, ChatEvent};
 use crate::domain::ids::{AwayReasonId, ChatId, PredefinedMessageId, QueueId, Seq, UserId};
 use crate::domain::presence::{ChosenPresence, Presence};
+use crate::domain::receipt::{Marks, Reader};
 
 /// Frames a visitor's widget sends.
 #[derive(Debug, Deserialize)]
@@ -29,12 +31,32 @@ pub enum VisitorCommand {
     Typing {
         typing: bool,
     },
+    /// R9, R42: the visitor picks one option of the offer stored as event `offer_seq`.
+    PickChoice {
+        offer_seq: Seq,
+        option_id: String,
+        client_key: Option<String>,
+    },
+    /// R38: what the widget received (`delivered_seq`) and showed (`read_seq`).
+    Receipt {
+        #[serde(default)]
+        delivered_seq: Option<Seq>,
+        #[serde(default)]
+        read_seq: Option<Seq>,
+    },
     Ping,
 }
 
 impl VisitorCommand {
-    pub const TYPES: &'static [&'static str] =
-        &["send_message", "end_chat", "page_view", "typing", "ping"];
+    pub const TYPES: &'static [&'static str] = &[
+        "send_message",
+        "end_chat",
+        "page_view",
+        "typing",
+        "pick_choice",
+        "receipt",
+        "ping",
+    ];
 }
 
 /// Frames a widget sends on its website socket, which it keeps open before any chat (R5); the
@@ -106,6 +128,22 @@ pub enum AgentCommand {
         chat_id: ChatId,
         id: PredefinedMessageId,
     },
+    /// R9, R42: offer the visitor a set of options (an optional prompt and 1–10 options).
+    OfferChoices {
+        chat_id: ChatId,
+        #[serde(default)]
+        prompt: Option<String>,
+        options: Vec<ChoiceDraft>,
+        client_key: Option<String>,
+    },
+    /// R38: what the dashboard received (`delivered_seq`) and showed (`read_seq`) of a chat.
+    Receipt {
+        chat_id: ChatId,
+        #[serde(default)]
+        delivered_seq: Option<Seq>,
+        #[serde(default)]
+        read_seq: Option<Seq>,
+    },
     Ping,
 }
 
@@ -122,6 +160,8 @@ impl AgentCommand {
         "pick_chat",
         "redirect_chat",
         "expand_predefined",
+        "offer_choices",
+        "receipt",
         "ping",
     ];
 }
@@ -405,6 +445,14 @@ pub enum ServerFrame<'a> {
     /// agent to confirm and then sends `confirm_disconnect`.
     ConfirmDisconnect {
         chat_id: ChatId,
+    },
+    /// R38: a reader's delivery and read marks moved (and, on subscribing, where every other
+    /// reader's marks are).
+    Receipt {
+        chat_id: ChatId,
+        reader: Reader,
+        #[serde(flatten)]
+        marks: Marks,
     },
     /// R38: someone else in the chat started or stopped typing.
     Typing {

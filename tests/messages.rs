@@ -1,4 +1,5 @@
-//! The message path over real sockets: private messages (R39, R84, R86).
+//! The message path over real sockets: private messages (R39, R84, R86), slash commands
+//! (R47), typing indicators and receipts (R38), offers and their picks (R9, R42).
 
 mod common;
 
@@ -240,4 +241,275 @@ async fn typing_indicators_reach_the_other_side_only() {
     assert!(history
         .iter()
         .all(|e| e["type"] != "typing" && e["kind"] != "typing"));
+}
+
+/// The last frame of `frames`, which must be an error; returns its code.
+fn error_code(frames: &[Value]) -> String {
+    let last = frames.last().expect("a frame");
+    assert_eq!(last["type"], "error", "{last}");
+    last["error"].as_str().unwrap_or_default().to_owned()
+}
+
+/// R9, R42: an agent's offer reaches the visitor as options; the visitor's pick is stored once
+/// as a structured value (option id and label) and shown to the agent; bad offers and picks
+/// are refused with their codes.
+async fn offers_are_answered_with_one_structured_pick(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let (mut agent, _) = app.available_agent("agent").await;
+    let chat = taken_chat(&app, &mut agent, "Olga").await;
+    let mut visitor = app.visitor_socket(&chat, 0).await;
+    visitor.round_trip().await;
+
+    agent
+        .send(json!({ "type": "offer_choices", "chat_id": chat.chat_id,
+                      "prompt": "Which plan suits you?", "client_key": "o1",
+                      "options": [{ "label": "Basic" }, { "id": "pro", "label": "Pro <2>" },
+                                  { "label": "Not sure" }] }))
+        .await;
+    let frames = agent.until(|f| f.iter().any(|f| f["type"] == "ack")).await;
+    let offer_seq = frames.last().unwrap()["seq"].as_i64().unwrap();
+    assert_eq!(frames.last().unwrap()["client_key"], "o1");
+    let offered = visitor.expect_event("choices_offered").await;
+    assert_eq!(offered["seq"], offer_seq);
+    assert_eq!(offered["prompt"], "Which plan suits you?");
+    assert_eq!(
+        offered["options"],
+        json!([{ "id": "1", "label": "Basic" }, { "id": "pro", "label": "Pro <2>" },
+               { "id": "3", "label": "Not sure" }])
+    );
+
+    visitor
+        .send(
+            json!({ "type": "pick_choice", "offer_seq": offer_seq, "option_id": "pro",
+                      "client_key": "p1" }),
+        )
+        .await;
+    let frames = visitor
+        .until(|f| f.iter().any(|f| f["type"] == "ack"))
+        .await;
+    let pick_seq = frames.last().unwrap()["seq"].as_i64().unwrap();
+    let picked = frames
+        .iter()
+        .find(|f| f["kind"] == "choice_picked")
+        .unwrap();
+    assert_eq!(picked["seq"], pick_seq);
+    let seen = agent
+        .until(|f| f.iter().any(|f| f["kind"] == "choice_picked"))
+        .await;
+    let seen = seen.last().unwrap();
+    assert_eq!(seen["offer_seq"], offer_seq);
+    assert_eq!(seen["choice"], json!({ "id": "pro", "label": "Pro <2>" }));
+    assert_eq!(seen["author"], json!({ "kind": "visitor", "name": "Olga" }));
+
+    // A retry with the same key is the same pick; a second pick is refused.
+    visitor
+        .send(
+            json!({ "type": "pick_choice", "offer_seq": offer_seq, "option_id": "pro",
+                      "client_key": "p1" }),
+        )
+        .await;
+    assert_eq!(visitor.expect("ack").await["seq"], pick_seq);
+    let refusals = [
+        (
+            json!({ "offer_seq": offer_seq, "option_id": "1" }),
+            "choice_already_picked",
+        ),
+        (
+            json!({ "offer_seq": pick_seq, "option_id": "1" }),
+            "unknown_choice_offer",
+        ),
+        (
+            json!({ "offer_seq": 999, "option_id": "1" }),
+            "unknown_choice_offer",
+        ),
+    ];
+    for (pick, code) in refusals {
+        let mut frame = pick;
+        frame["type"] = json!("pick_choice");
+        visitor.send(frame).await;
+        let frames = visitor
+            .until(|f| f.iter().any(|f| f["type"] == "error"))
+            .await;
+        assert_eq!(error_code(&frames), code);
+    }
+
+    // An unknown option of an open offer; a private note is no offer either.
+    agent
+        .send(json!({ "type": "offer_choices", "chat_id": chat.chat_id,
+                      "options": [{ "label": "Yes" }, { "label": "No" }] }))
+        .await;
+    let second = agent.collect("ack", 1).await[0]["seq"].as_i64().unwrap();
+    visitor
+        .send(json!({ "type": "pick_choice", "offer_seq": second, "option_id": "maybe" }))
+        .await;
+    let frames = visitor
+        .until(|f| f.iter().any(|f| f["type"] == "error"))
+        .await;
+    assert_eq!(error_code(&frames), "unknown_choice");
+    agent
+        .send(
+            json!({ "type": "send_message", "chat_id": chat.chat_id, "text": NOTE,
+                      "private": true }),
+        )
+        .await;
+    let note = agent.collect("ack", 1).await[0]["seq"].as_i64().unwrap();
+    visitor
+        .send(json!({ "type": "pick_choice", "offer_seq": note, "option_id": "1" }))
+        .await;
+    let frames = visitor
+        .until(|f| f.iter().any(|f| f["type"] == "error"))
+        .await;
+    assert_eq!(error_code(&frames), "unknown_choice_offer");
+
+    // Offers that break the rules are refused before anything is stored.
+    let bad_offers = [
+        (json!([]), "invalid_choice_count"),
+        (
+            json!([{ "label": "Yes" }, { "label": "yes" }]),
+            "duplicate_choice",
+        ),
+        (
+            json!([{ "id": "a b", "label": "Yes" }]),
+            "invalid_choice_id",
+        ),
+        (json!([{ "label": "  " }]), "empty_label"),
+    ];
+    for (options, code) in bad_offers {
+        agent
+            .send(json!({ "type": "offer_choices", "chat_id": chat.chat_id,
+                          "options": options }))
+            .await;
+        let frames = agent
+            .until(|f| f.iter().any(|f| f["type"] == "error"))
+            .await;
+        assert_eq!(error_code(&frames), code);
+    }
+    agent
+        .send(
+            json!({ "type": "offer_choices", "chat_id": chat.chat_id, "private": true,
+                      "options": [{ "label": "Yes" }] }),
+        )
+        .await;
+    let frames = agent
+        .until(|f| f.iter().any(|f| f["type"] == "error"))
+        .await;
+    assert_eq!(error_code(&frames), "invalid_message");
+
+    // The pick is part of the conversation the visitor reads back.
+    let history = app.visitor_history(&chat).await;
+    let kinds: Vec<&str> = history.iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "choices_offered").count(),
+        2,
+        "{kinds:?}"
+    );
+    assert_eq!(kinds.iter().filter(|k| **k == "choice_picked").count(), 1);
+}
+
+#[actix_web::test]
+async fn offers_are_answered_with_one_structured_pick_sqlite() {
+    offers_are_answered_with_one_structured_pick(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn offers_are_answered_with_one_structured_pick_postgres() {
+    offers_are_answered_with_one_structured_pick(Backend::Postgres).await;
+}
+
+/// R38: delivery and read receipts go to the other side, only forward, and a new socket is
+/// told where the others are; a receipt beyond the chat's last event is refused.
+async fn receipts_reach_the_other_side(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let (mut agent, hello) = app.available_agent("agent").await;
+    let agent_id = hello["agent_id"].clone();
+    let chat = taken_chat(&app, &mut agent, "Rita").await;
+    let mut visitor = app.visitor_socket(&chat, 0).await;
+    visitor.round_trip().await;
+
+    visitor
+        .send(json!({ "type": "send_message", "text": "Hello?" }))
+        .await;
+    let seq = visitor.collect("ack", 1).await[0]["seq"].clone();
+    agent
+        .send(json!({ "type": "receipt", "chat_id": chat.chat_id, "delivered_seq": seq }))
+        .await;
+    let receipt = visitor
+        .until(|f| f.iter().any(|f| f["type"] == "receipt"))
+        .await;
+    let receipt = receipt.last().unwrap();
+    assert_eq!(
+        receipt["reader"],
+        json!({ "kind": "agent", "id": agent_id })
+    );
+    assert_eq!(receipt["delivered_seq"], seq);
+    assert_eq!(receipt["read_seq"], 0);
+
+    agent
+        .send(json!({ "type": "receipt", "chat_id": chat.chat_id, "read_seq": seq }))
+        .await;
+    let receipt = visitor.expect("receipt").await;
+    assert_eq!(receipt["read_seq"], seq);
+    // Telling the same again, or less, goes nowhere; the agent never hears its own receipts.
+    agent
+        .send(json!({ "type": "receipt", "chat_id": chat.chat_id, "delivered_seq": 1 }))
+        .await;
+    let frames = agent.round_trip().await;
+    assert!(frames.iter().all(|f| f["type"] != "receipt"), "{frames:?}");
+    assert!(visitor.round_trip().await.is_empty());
+
+    agent
+        .send(json!({ "type": "receipt", "chat_id": chat.chat_id, "read_seq": 999 }))
+        .await;
+    let frames = agent
+        .until(|f| f.iter().any(|f| f["type"] == "error"))
+        .await;
+    assert_eq!(error_code(&frames), "receipt_out_of_range");
+    visitor.send(json!({ "type": "receipt" })).await;
+    let frames = visitor
+        .until(|f| f.iter().any(|f| f["type"] == "error"))
+        .await;
+    assert_eq!(error_code(&frames), "empty_receipt");
+
+    // The visitor's receipt reaches the agent.
+    agent
+        .send(json!({ "type": "send_message", "chat_id": chat.chat_id, "text": "Hi Rita" }))
+        .await;
+    let answer = agent.collect("ack", 1).await[0]["seq"].clone();
+    visitor
+        .send(json!({ "type": "receipt", "read_seq": answer }))
+        .await;
+    let frames = agent
+        .until(|f| f.iter().any(|f| f["type"] == "receipt"))
+        .await;
+    let receipt = frames.last().unwrap();
+    assert_eq!(receipt["reader"], json!({ "kind": "visitor" }));
+    assert_eq!(receipt["delivered_seq"], answer);
+    assert_eq!(receipt["read_seq"], answer);
+
+    // A reloaded widget learns the agent's marks after its replay.
+    let mut again = app.visitor_socket(&chat, 0).await;
+    let frames = again
+        .until(|f| f.iter().any(|f| f["type"] == "receipt"))
+        .await;
+    let receipt = frames.last().unwrap();
+    assert_eq!(receipt["reader"]["kind"], "agent");
+    assert_eq!(receipt["read_seq"], seq);
+    assert!(
+        frames.iter().any(|f| f["kind"] == "message"),
+        "the replay comes first: {frames:?}"
+    );
+}
+
+#[actix_web::test]
+async fn receipts_reach_the_other_side_sqlite() {
+    receipts_reach_the_other_side(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn receipts_reach_the_other_side_postgres() {
+    receipts_reach_the_other_side(Backend::Postgres).await;
 }

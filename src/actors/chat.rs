@@ -13,13 +13,16 @@ use super::website::{SessionEnded, UnmanagedChatEnded};
 use super::{Engine, FeedClosed, Outbound};
 use crate::clock::now_ms;
 use crate::domain::chat::{ChatLifecycle, ChatState, Disposition, EndedBy, MessageText, Poster};
+use crate::domain::choices::{check_pick, Choice, ChoiceMenu, PickTarget};
 use crate::domain::email::EmailAddress;
 use crate::domain::event::{Author, ChatEvent, EventBody};
 use crate::domain::ids::{ChatId, QueueId, Seq, UserId};
 use crate::domain::queue::HuntEnd;
+use crate::domain::receipt::{Reader, Receipts};
 use crate::domain::transcript::{self, Delivery};
 use crate::domain::unmanaged::{check_leave_message, LeftMessageForm};
 use crate::domain::visitor::PageView;
+use crate::domain::RuleError;
 use crate::error::AppError;
 use crate::protocol::{LeftMessageView, ServerFrame, VisitorDetails};
 use crate::store::{self, chats::ChatRow, to_json, StoreError, StoreResult};
@@ -85,6 +88,8 @@ pub struct ChatActor {
     /// R80: fires when the active chat has been unattended for the timeout; re-armed on every
     /// message.
     unattended_timer: Option<SpawnHandle>,
+    /// R38: every reader's delivery and read marks, loaded when the actor starts.
+    receipts: Receipts,
 }
 
 struct Subscriber {
@@ -111,6 +116,7 @@ impl ChatActor {
             subscribers: HashMap::new(),
             queue_position: None,
             linger_timer: None,
+            receipts: Receipts::default(),
         }
     }
 
@@ -299,6 +305,22 @@ impl Actor for ChatActor {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
+        // R38: the marks are read before any message is handled (`wait` holds the mailbox),
+        // so a receipt never advances marks the actor has not loaded yet.
+        let chat = self.seed.chat_id;
+        let load = self
+            .engine
+            .db()
+            .run(move |conn| store::receipts::of_chat(conn, chat));
+        ctx.wait(
+            load.into_actor(self)
+                .map(move |loaded, act, _ctx| match loaded {
+                    Ok(receipts) => act.receipts = receipts,
+                    Err(e) => {
+                        tracing::warn!(%chat, error = %e, "could not read the chat's receipts")
+                    }
+                }),
+        );
         if self.lifecycle.state() == ChatState::Ended {
             self.linger(ctx);
         } else {
@@ -376,6 +398,15 @@ impl Handler<Subscribe> for ChatActor {
                         .collect();
                     msg.outbound.do_send(Outbound::Batch(frames));
                 }
+                // R38: where the others are, so ticks survive a reload.
+                for (reader, marks) in act.receipts.others(reader_of(msg.viewer)) {
+                    let frame = ServerFrame::Receipt {
+                        chat_id: act.seed.chat_id,
+                        reader,
+                        marks,
+                    };
+                    msg.outbound.do_send(Outbound::Frame(frame.to_text()));
+                }
                 if act.lifecycle.state() == ChatState::Ended {
                     // Sent after the replay through the same mailbox, so the subscriber
                     // closes only once it has written the history.
@@ -443,28 +474,19 @@ impl Handler<PostMessage> for ChatActor {
     type Result = Reply<Seq>;
 
     fn handle(&mut self, msg: PostMessage, _ctx: &mut Context<Self>) -> Self::Result {
-        if let Err(rule) = self.lifecycle.may_post(msg.poster) {
-            return reply(Err(rule.into()));
-        }
-        let (scope, author) = match msg.poster {
-            Poster::Visitor => (
-                "visitor:".to_owned(),
-                Author::Visitor {
-                    name: msg.author_name,
-                },
-            ),
-            Poster::Agent(id) => (
-                format!("agent:{id}:"),
-                Author::Agent {
-                    id,
-                    name: msg.author_name,
-                },
-            ),
+        let scoped_key = match self.admit(msg.poster, msg.client_key) {
+            Ok(key) => key,
+            Err(answer) => return reply(answer),
         };
-        let scoped_key = msg.client_key.map(|key| scope + &key);
-        if let Some(seq) = scoped_key.as_ref().and_then(|k| self.client_keys.get(k)) {
-            return reply(Ok(*seq));
-        }
+        let author = match msg.poster {
+            Poster::Visitor => Author::Visitor {
+                name: msg.author_name,
+            },
+            Poster::Agent(id) => Author::Agent {
+                id,
+                name: msg.author_name,
+            },
+        };
         if msg.private && msg.poster == Poster::Visitor {
             return reply(Err(AppError::InvalidInput(
                 "only agents send private messages".to_owned(),
@@ -477,6 +499,36 @@ impl Handler<PostMessage> for ChatActor {
             },
         );
         event.private = msg.private;
+        self.append_and_publish(event, scoped_key)
+    }
+}
+
+impl ChatActor {
+    /// Whether `poster` may post now. Yes: the key its idempotency key is remembered under
+    /// (keys are the client's own, so they are scoped by who posts). No: the answer, which is
+    /// the broken rule, or the sequence number a retry of a stored post already got.
+    fn admit(
+        &self,
+        poster: Poster,
+        client_key: Option<String>,
+    ) -> Result<Option<String>, Result<Seq, AppError>> {
+        self.lifecycle
+            .may_post(poster)
+            .map_err(|rule| Err(rule.into()))?;
+        let scope = match poster {
+            Poster::Visitor => "visitor:".to_owned(),
+            Poster::Agent(id) => format!("agent:{id}:"),
+        };
+        let scoped_key = client_key.map(|key| scope + &key);
+        match scoped_key.as_ref().and_then(|k| self.client_keys.get(k)) {
+            Some(seq) => Err(Ok(*seq)),
+            None => Ok(scoped_key),
+        }
+    }
+
+    /// Stores a posted event (with its scoped idempotency key), then publishes it; the chat
+    /// counts as attended from then on (R80).
+    fn append_and_publish(&mut self, event: ChatEvent, scoped_key: Option<String>) -> Reply<Seq> {
         let stored = event.clone();
         let key = scoped_key.clone();
         let write = self
@@ -486,15 +538,184 @@ impl Handler<PostMessage> for ChatActor {
         AtomicResponse::new(Box::pin(write.into_actor(self).map(
             move |written, act, ctx| {
                 written?;
-                if let Some(key) = scoped_key {
-                    act.client_keys.insert(key, event.seq);
-                }
-                act.publish(&event);
-                act.last_activity_ms = event.at_ms;
-                act.watch_unattended(ctx);
+                act.posted(&event, scoped_key, ctx);
                 Ok(event.seq)
             },
         )))
+    }
+
+    /// After a posted event was stored: remember its key, publish it, re-arm the unattended
+    /// timer.
+    fn posted(&mut self, event: &ChatEvent, scoped_key: Option<String>, ctx: &mut Context<Self>) {
+        if let Some(key) = scoped_key {
+            self.client_keys.insert(key, event.seq);
+        }
+        self.publish(event);
+        self.last_activity_ms = event.at_ms;
+        self.watch_unattended(ctx);
+    }
+}
+
+/// R9, R42: an agent of the active chat offers the visitor a set of options.
+#[derive(Message)]
+#[rtype(result = "Result<Seq, AppError>")]
+pub struct OfferChoices {
+    pub agent: UserId,
+    pub agent_name: String,
+    pub menu: ChoiceMenu,
+    pub client_key: Option<String>,
+}
+
+impl Handler<OfferChoices> for ChatActor {
+    type Result = Reply<Seq>;
+
+    fn handle(&mut self, msg: OfferChoices, _ctx: &mut Context<Self>) -> Self::Result {
+        let scoped_key = match self.admit(Poster::Agent(msg.agent), msg.client_key) {
+            Ok(key) => key,
+            Err(answer) => return reply(answer),
+        };
+        let (prompt, options) = msg.menu.into_parts();
+        let author = Author::Agent {
+            id: msg.agent,
+            name: msg.agent_name,
+        };
+        let event = self.event(author, EventBody::ChoicesOffered { prompt, options });
+        self.append_and_publish(event, scoped_key)
+    }
+}
+
+/// R9, R42: the visitor picks one option of an offer it was shown.
+#[derive(Message)]
+#[rtype(result = "Result<Seq, AppError>")]
+pub struct PickChoice {
+    pub visitor_name: String,
+    pub offer_seq: Seq,
+    pub option_id: String,
+    pub client_key: Option<String>,
+}
+
+impl Handler<PickChoice> for ChatActor {
+    type Result = Reply<Seq>;
+
+    /// The offer and the earlier picks are read and the pick stored in one transaction; this
+    /// actor being the chat's one writer, two clicks (two tabs) are checked one after the
+    /// other and only the first is stored.
+    fn handle(&mut self, msg: PickChoice, _ctx: &mut Context<Self>) -> Self::Result {
+        let scoped_key = match self.admit(Poster::Visitor, msg.client_key) {
+            Ok(key) => key,
+            Err(answer) => return reply(answer),
+        };
+        let (chat, offer_seq) = (self.seed.chat_id, msg.offer_seq);
+        let event = self.event(
+            Author::Visitor {
+                name: msg.visitor_name,
+            },
+            EventBody::ChoicePicked {
+                offer_seq,
+                // Filled in from the offer below.
+                choice: Choice {
+                    id: msg.option_id,
+                    label: String::new(),
+                },
+            },
+        );
+        let key = scoped_key.clone();
+        let mut stored = event;
+        let write = self.engine.db().run(move |conn| {
+            conn.transaction::<_, StoreError, _>(|conn| {
+                store::write_first(conn)?;
+                let offer = store::chats::event_at(conn, chat, offer_seq)?;
+                let answered = store::chats::events_of_kind(conn, chat, "choice_picked")?
+                    .iter()
+                    .any(|pick| {
+                        matches!(&pick.body, EventBody::ChoicePicked { offer_seq: s, .. } if *s == offer_seq)
+                    });
+                let target = match &offer {
+                    Some(ChatEvent {
+                        private: false,
+                        body: EventBody::ChoicesOffered { options, .. },
+                        ..
+                    }) => PickTarget::Offer { options, answered },
+                    _ => PickTarget::NotAnOffer,
+                };
+                let EventBody::ChoicePicked { choice, .. } = &mut stored.body else {
+                    return Ok(Err(RuleError::UnknownChoiceOffer));
+                };
+                match check_pick(target, &choice.id) {
+                    Ok(picked) => *choice = picked.clone(),
+                    Err(rule) => return Ok(Err(rule)),
+                }
+                store::chats::append(conn, &stored, key.as_deref())?;
+                Ok(Ok(stored))
+            })
+        });
+        AtomicResponse::new(Box::pin(write.into_actor(self).map(
+            move |written, act, ctx| {
+                let event = written??;
+                act.posted(&event, scoped_key, ctx);
+                Ok(event.seq)
+            },
+        )))
+    }
+}
+
+/// R38: a reader's client reports what it received and what it showed.
+#[derive(Message)]
+#[rtype(result = "Result<(), AppError>")]
+pub struct Receipt {
+    pub reader: Reader,
+    pub delivered: Option<Seq>,
+    pub read: Option<Seq>,
+}
+
+impl Handler<Receipt> for ChatActor {
+    type Result = Reply<()>;
+
+    /// Marks that moved are stored, then told to everyone else in the chat; a receipt that
+    /// tells nothing new is answered at once and goes nowhere.
+    fn handle(&mut self, msg: Receipt, _ctx: &mut Context<Self>) -> Self::Result {
+        if let Reader::Agent { id } = msg.reader {
+            if !self.lifecycle.has_agent(id) {
+                return reply(Err(RuleError::NotAParticipant.into()));
+            }
+        }
+        let mut receipts = self.receipts.clone();
+        let marks = match receipts.advance(msg.reader, msg.delivered, msg.read, self.last_seq) {
+            Ok(Some(marks)) => marks,
+            Ok(None) => return reply(Ok(())),
+            Err(rule) => return reply(Err(rule.into())),
+        };
+        let (chat, reader) = (self.seed.chat_id, msg.reader);
+        let write = self
+            .engine
+            .db()
+            .run(move |conn| store::receipts::save(conn, chat, reader, marks, now_ms()));
+        AtomicResponse::new(Box::pin(write.into_actor(self).map(
+            move |written, act, _ctx| {
+                written?;
+                act.receipts = receipts;
+                let text = ServerFrame::Receipt {
+                    chat_id: act.seed.chat_id,
+                    reader,
+                    marks,
+                }
+                .to_text();
+                for sub in act.subscribers.values() {
+                    if reader_of(sub.viewer) != reader {
+                        sub.outbound.do_send(Outbound::Frame(text.clone()));
+                    }
+                }
+                Ok(())
+            },
+        )))
+    }
+}
+
+/// Whose receipts a socket sends.
+fn reader_of(viewer: Viewer) -> Reader {
+    match viewer {
+        Viewer::Visitor => Reader::Visitor,
+        Viewer::Agent(id) => Reader::Agent { id },
     }
 }
 

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::chat::{Disposition, EndedBy};
+use super::choices::Choice;
 use super::ids::{ChatId, QueueId, Seq, UserId};
 
 /// Who an event comes from (R84).
@@ -52,6 +53,15 @@ pub enum EventBody {
         #[serde(default)]
         agent_name: Option<String>,
     },
+    /// R9, R42: an agent offers the visitor a set of options (an *offer*), answered with one
+    /// click; never private.
+    ChoicesOffered {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prompt: Option<String>,
+        options: Vec<Choice>,
+    },
+    /// R9, R42: the visitor picked `choice` of the offer stored as event `offer_seq`.
+    ChoicePicked { offer_seq: Seq, choice: Choice },
     /// R7, R8: the chat is over; nothing follows this event.
     ChatEnded {
         ended_by: EndedBy,
@@ -74,6 +84,8 @@ impl EventBody {
             EventBody::Message { .. } => "message",
             EventBody::AgentJoined { .. } => "agent_joined",
             EventBody::Redirected { .. } => "redirected",
+            EventBody::ChoicesOffered { .. } => "choices_offered",
+            EventBody::ChoicePicked { .. } => "choice_picked",
             EventBody::ChatEnded { .. } => "chat_ended",
         }
     }

@@ -8,6 +8,7 @@
 pub mod availability;
 pub mod away;
 pub mod chat;
+pub mod choices;
 pub mod contact;
 pub mod email;
 pub mod event;
@@ -19,6 +20,7 @@ pub mod options;
 pub mod predefined;
 pub mod presence;
 pub mod queue;
+pub mod receipt;
 pub mod routing;
 pub mod schedule;
 pub mod slash;
@@ -198,6 +200,22 @@ pub enum RuleError {
     PredefinedScopeConflict,
     #[error("unknown slash command; known: /dc, /disconnect")]
     UnknownSlashCommand,
+    #[error("an offer has 1 to {max} options")]
+    InvalidChoiceCount { max: usize },
+    #[error("an option id has 1 to {max} letters, digits, '_', '-' or '.'")]
+    InvalidChoiceId { max: usize },
+    #[error("two options of an offer have the same id or label")]
+    DuplicateChoice,
+    #[error("no offer with this sequence number was made to you in this chat")]
+    UnknownChoiceOffer,
+    #[error("this offer has no option with this id")]
+    UnknownChoice,
+    #[error("an option of this offer was already picked")]
+    ChoiceAlreadyPicked,
+    #[error("a receipt gives delivered_seq, read_seq or both")]
+    EmptyReceipt,
+    #[error("a receipt names a sequence number of this chat")]
+    ReceiptOutOfRange,
 }
 
 impl RuleError {
@@ -283,6 +301,14 @@ impl RuleError {
             RuleError::TooManyTranscripts { .. } => "too_many_transcripts",
             RuleError::TranscriptExpired => "transcript_expired",
             RuleError::UnknownSlashCommand => "unknown_slash_command",
+            RuleError::InvalidChoiceCount { .. } => "invalid_choice_count",
+            RuleError::InvalidChoiceId { .. } => "invalid_choice_id",
+            RuleError::DuplicateChoice => "duplicate_choice",
+            RuleError::UnknownChoiceOffer => "unknown_choice_offer",
+            RuleError::UnknownChoice => "unknown_choice",
+            RuleError::ChoiceAlreadyPicked => "choice_already_picked",
+            RuleError::EmptyReceipt => "empty_receipt",
+            RuleError::ReceiptOutOfRange => "receipt_out_of_range",
         }
     }
 }

@@ -27,6 +27,10 @@ pub struct Texts {
     pub transcript_joined: &'static str,
     /// R86: the chat moved to another queue; `{queue}`.
     pub transcript_redirected: &'static str,
+    /// R9, R86: the options an agent offered; `{options}` (labels separated by " / ").
+    pub transcript_choices: &'static str,
+    /// R9, R86: what the visitor picked; `{label}`.
+    pub transcript_picked: &'static str,
     /// R86: the last line of every transcript.
     pub transcript_ended: &'static str,
     /// R86: the closing line of the mail.
@@ -51,6 +55,8 @@ pub const ENGLISH: Texts = Texts {
     transcript_requested: "{name} asked for a chat",
     transcript_joined: "{name} joined the chat",
     transcript_redirected: "You were passed on to {queue}",
+    transcript_choices: "Options: {options}",
+    transcript_picked: "Picked: {label}",
     transcript_ended: "The chat ended",
     transcript_footer: "Thank you for chatting with us.",
     transcript_times: "Times are in {zone}.",
@@ -73,6 +79,8 @@ pub const GERMAN: Texts = Texts {
     transcript_requested: "{name} hat einen Chat angefragt",
     transcript_joined: "{name} ist dem Chat beigetreten",
     transcript_redirected: "Sie wurden an {queue} weitergeleitet",
+    transcript_choices: "Auswahl: {options}",
+    transcript_picked: "Gewählt: {label}",
     transcript_ended: "Der Chat wurde beendet",
     transcript_footer: "Vielen Dank für Ihren Besuch.",
     transcript_times: "Zeiten in {zone}.",

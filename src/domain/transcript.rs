@@ -70,6 +70,13 @@ struct Line {
     text: String,
 }
 
+fn author_name(author: &Author) -> String {
+    match author {
+        Author::Visitor { name } | Author::Agent { name, .. } => name.clone(),
+        Author::System => String::new(),
+    }
+}
+
 /// R86: renders the visitor's transcript from the chat's events. Private events never appear.
 pub fn render(source: &TranscriptSource<'_>) -> TranscriptMail {
     let texts = source.texts;
@@ -94,13 +101,22 @@ pub fn render(source: &TranscriptSource<'_>) -> TranscriptMail {
                     None,
                     texts.transcript_requested.replace("{name}", visitor_name),
                 ),
-                EventBody::Message { text } => {
-                    let who = match &event.author {
-                        Author::Visitor { name } | Author::Agent { name, .. } => name.clone(),
-                        Author::System => String::new(),
+                EventBody::Message { text } => (Some(author_name(&event.author)), text.clone()),
+                EventBody::ChoicesOffered { prompt, options } => {
+                    let labels: Vec<&str> = options.iter().map(|o| o.label.as_str()).collect();
+                    let offered = texts
+                        .transcript_choices
+                        .replace("{options}", &labels.join(" / "));
+                    let text = match prompt {
+                        Some(prompt) => format!("{prompt}\n{offered}"),
+                        None => offered,
                     };
-                    (Some(who), text.clone())
+                    (Some(author_name(&event.author)), text)
                 }
+                EventBody::ChoicePicked { choice, .. } => (
+                    Some(author_name(&event.author)),
+                    texts.transcript_picked.replace("{label}", &choice.label),
+                ),
                 EventBody::AgentJoined { agent_name, .. } => {
                     (None, texts.transcript_joined.replace("{name}", agent_name))
                 }
@@ -198,6 +214,7 @@ pub fn plain_text_html(language: &str, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::super::chat::{Disposition, EndedBy};
+    use super::super::choices::Choice;
     use super::super::ids::{ChatId, QueueId, Seq, UserId};
     use super::super::texts::{ENGLISH, GERMAN};
     use super::*;
@@ -304,6 +321,58 @@ mod tests {
         );
         assert!(mail.text.contains("* The chat ended"), "{}", mail.text);
         assert_eq!(mail.subject, "Your chat with Shop & Co");
+    }
+
+    #[test]
+    fn offers_and_picks_read_as_lines_r9() {
+        let agent = Author::Agent {
+            id: UserId(2),
+            name: "Bo".into(),
+        };
+        let options = vec![
+            Choice {
+                id: "1".into(),
+                label: "Basic".into(),
+            },
+            Choice {
+                id: "2".into(),
+                label: "<Pro>".into(),
+            },
+        ];
+        let events = vec![
+            event(
+                1,
+                agent,
+                false,
+                EventBody::ChoicesOffered {
+                    prompt: Some("Which plan?".into()),
+                    options: options.clone(),
+                },
+            ),
+            event(
+                2,
+                Author::Visitor { name: "Ann".into() },
+                false,
+                EventBody::ChoicePicked {
+                    offer_seq: Seq(1),
+                    choice: options[1].clone(),
+                },
+            ),
+        ];
+        let mail = render(&TranscriptSource {
+            website_name: "Shop",
+            time_zone: "UTC",
+            texts: &ENGLISH,
+            events: &events,
+        });
+        assert!(
+            mail.text
+                .contains("Bo: Which plan?\nOptions: Basic / <Pro>\n"),
+            "{}",
+            mail.text
+        );
+        assert!(mail.text.contains("Ann: Picked: <Pro>\n"), "{}", mail.text);
+        assert!(mail.html.contains("Picked: &lt;Pro&gt;"), "{}", mail.html);
     }
 
     #[test]

@@ -11,20 +11,22 @@ use bytestring::ByteString;
 
 use super::predefined::expand_predefined;
 use super::preview::chat_preview;
-use super::socket::{report_failure, socket_plumbing, SocketCore};
+use super::socket::{acknowledge, report_failure, socket_plumbing, SocketCore};
 use crate::actors::agent::{
     AcceptOffer, AgentActor, AgentSocketHandle, AttachSocket, ChoosePresence, DetachSocket,
     Disconnect, JoinChat, PickChat, RejectOffer,
 };
 use crate::actors::chat::{
-    ChatActor, EndChat, PostMessage, Subscribe, Typing, Unsubscribe, Viewer,
+    ChatActor, EndChat, OfferChoices, PostMessage, Receipt, Subscribe, Typing, Unsubscribe, Viewer,
 };
 use crate::actors::queue::RedirectChat;
 use crate::actors::{Engine, FeedClosed, Outbound};
 use crate::clock::now_ms;
 use crate::domain::chat::{EndedBy, MessageText, Poster};
+use crate::domain::choices::{ChoiceDraft, ChoiceMenu};
 use crate::domain::event::Author;
 use crate::domain::ids::{ChatId, QueueId, Seq, UserId};
+use crate::domain::receipt::Reader;
 use crate::domain::routing::direct_chat_queue;
 use crate::domain::slash::{self, SlashCommand};
 use crate::domain::user::Role;
@@ -259,6 +261,26 @@ impl AgentSocket {
                     ctx,
                 );
             }
+            AgentCommand::OfferChoices {
+                chat_id,
+                prompt,
+                options,
+                client_key,
+            } => self.offer_choices(chat_id, prompt, options, client_key, ctx),
+            AgentCommand::Receipt {
+                chat_id,
+                delivered_seq,
+                read_seq,
+            } => {
+                let chat = self.chat_for(chat_id);
+                let receipt = Receipt {
+                    reader: Reader::Agent { id: self.agent_id },
+                    delivered: delivered_seq,
+                    read: read_seq,
+                };
+                let told = async move { chat.await?.send(receipt).await? };
+                self.report_failure(Some(chat_id), told, ctx);
+            }
             AgentCommand::Ping => self.core.send(&ServerFrame::Pong, ctx),
         }
     }
@@ -300,21 +322,11 @@ impl AgentSocket {
                     .send(&ServerFrame::ConfirmDisconnect { chat_id }, ctx);
                 return;
             }
-            Some(Err(rule)) => {
-                let error = AppError::from(rule);
-                self.core
-                    .send_error(&error, Some(chat_id), client_key.as_deref(), ctx);
-                return;
-            }
+            Some(Err(rule)) => return self.refuse(chat_id, client_key, rule, ctx),
         }
         let text = match MessageText::parse(&text) {
             Ok(text) => text,
-            Err(rule) => {
-                let error = AppError::from(rule);
-                self.core
-                    .send_error(&error, Some(chat_id), client_key.as_deref(), ctx);
-                return;
-            }
+            Err(rule) => return self.refuse(chat_id, client_key, rule, ctx),
         };
         let chat = self.chat_for(chat_id);
         let post = PostMessage {
@@ -324,23 +336,45 @@ impl AgentSocket {
             client_key: client_key.clone(),
             private,
         };
-        async move { chat.await?.send(post).await.map_err(AppError::from) }
-            .into_actor(self)
-            .map(move |posted, act, ctx| match posted.and_then(|r| r) {
-                Ok(seq) => act.core.send(
-                    &ServerFrame::Ack {
-                        chat_id,
-                        client_key: client_key.as_deref(),
-                        seq,
-                    },
-                    ctx,
-                ),
-                Err(error) => {
-                    act.core
-                        .send_error(&error, Some(chat_id), client_key.as_deref(), ctx)
-                }
-            })
-            .spawn(ctx);
+        let posted = async move { chat.await?.send(post).await? };
+        acknowledge(self, Self::core, chat_id, client_key, posted, ctx);
+    }
+
+    /// Answers a post that broke a rule before it reached the chat.
+    fn refuse(
+        &mut self,
+        chat_id: ChatId,
+        client_key: Option<String>,
+        rule: RuleError,
+        ctx: &mut Context<Self>,
+    ) {
+        let error = AppError::from(rule);
+        self.core
+            .send_error(&error, Some(chat_id), client_key.as_deref(), ctx);
+    }
+
+    /// R9, R42: an offer of options to the visitor, checked here, stored by the chat.
+    fn offer_choices(
+        &mut self,
+        chat_id: ChatId,
+        prompt: Option<String>,
+        options: Vec<ChoiceDraft>,
+        client_key: Option<String>,
+        ctx: &mut Context<Self>,
+    ) {
+        let menu = match ChoiceMenu::parse(prompt.as_deref(), &options) {
+            Ok(menu) => menu,
+            Err(rule) => return self.refuse(chat_id, client_key, rule, ctx),
+        };
+        let chat = self.chat_for(chat_id);
+        let offer = OfferChoices {
+            agent: self.agent_id,
+            agent_name: self.display_name.clone(),
+            menu,
+            client_key: client_key.clone(),
+        };
+        let offered = async move { chat.await?.send(offer).await? };
+        acknowledge(self, Self::core, chat_id, client_key, offered, ctx);
     }
 }
 

@@ -323,6 +323,36 @@ pub fn report_failure<A, F>(
         .spawn(ctx);
 }
 
+/// Runs a command that stores an event in chat `chat_id` for a socket actor; its answer is an
+/// `ack` with the event's sequence number (§6.4), or an `error`, both carrying the client's
+/// `client_key`.
+pub fn acknowledge<A, F>(
+    actor: &mut A,
+    core: fn(&mut A) -> &mut SocketCore,
+    chat_id: crate::domain::ids::ChatId,
+    client_key: Option<String>,
+    request: F,
+    ctx: &mut Context<A>,
+) where
+    A: Actor<Context = Context<A>>,
+    F: std::future::Future<Output = Result<crate::domain::ids::Seq, AppError>> + 'static,
+{
+    request
+        .into_actor(actor)
+        .map(move |result, act, ctx| match result {
+            Ok(seq) => core(act).send(
+                &ServerFrame::Ack {
+                    chat_id,
+                    client_key: client_key.as_deref(),
+                    seq,
+                },
+                ctx,
+            ),
+            Err(error) => core(act).send_error(&error, Some(chat_id), client_key.as_deref(), ctx),
+        })
+        .spawn(ctx);
+}
+
 /// Upgrades the request and wraps the incoming stream with the frame-size limits.
 pub fn upgrade(
     req: &actix_web::HttpRequest,

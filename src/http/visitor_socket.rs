@@ -5,16 +5,17 @@
 use actix::prelude::*;
 use actix_ws::CloseCode;
 
-use super::socket::{report_failure, socket_plumbing, SocketCore};
+use super::socket::{acknowledge, report_failure, socket_plumbing, SocketCore};
 use crate::actors::chat::{
-    ChatActor, ChatSummary, EndChat, PostMessage, RecordPageView, Subscribe, Typing, Unsubscribe,
-    Viewer,
+    ChatActor, ChatSummary, EndChat, PickChoice, PostMessage, Receipt, RecordPageView, Subscribe,
+    Typing, Unsubscribe, Viewer,
 };
 use crate::actors::website::{UnwatchMode, WatchMode, WebsiteActor};
 use crate::actors::FeedClosed;
 use crate::domain::chat::{ChatState, EndedBy, MessageText, Poster};
 use crate::domain::event::Author;
 use crate::domain::ids::{ChatId, Seq};
+use crate::domain::receipt::Reader;
 use crate::domain::visitor::PageView;
 use crate::error::AppError;
 use crate::protocol::{ServerFrame, VisitorCommand};
@@ -58,6 +59,15 @@ impl VisitorSocket {
         &mut self.core
     }
 
+    /// Runs a command that stores an event; answers `ack` or `error` with the client's key.
+    fn acknowledge<F>(&mut self, client_key: Option<String>, request: F, ctx: &mut Context<Self>)
+    where
+        F: std::future::Future<Output = Result<Seq, AppError>> + 'static,
+    {
+        let chat_id = self.chat_id;
+        acknowledge(self, Self::core, chat_id, client_key, request, ctx);
+    }
+
     fn handle_command(&mut self, command: VisitorCommand, ctx: &mut Context<Self>) {
         match command {
             VisitorCommand::SendMessage { text, client_key } => {
@@ -71,36 +81,45 @@ impl VisitorSocket {
                         return;
                     }
                 };
-                let post = PostMessage {
+                let post = self.chat.send(PostMessage {
                     poster: Poster::Visitor,
                     author_name: self.visitor_name.clone(),
                     text,
                     client_key: client_key.clone(),
                     private: false,
-                };
-                self.chat
-                    .send(post)
-                    .into_actor(self)
-                    .map(move |posted, act, ctx| {
-                        let chat_id = act.chat_id;
-                        match posted.map_err(AppError::from).and_then(|r| r) {
-                            Ok(seq) => act.core.send(
-                                &ServerFrame::Ack {
-                                    chat_id,
-                                    client_key: client_key.as_deref(),
-                                    seq,
-                                },
-                                ctx,
-                            ),
-                            Err(error) => act.core.send_error(
-                                &error,
-                                Some(chat_id),
-                                client_key.as_deref(),
-                                ctx,
-                            ),
-                        }
-                    })
-                    .spawn(ctx);
+                });
+                self.acknowledge(client_key, async move { post.await? }, ctx);
+            }
+            VisitorCommand::PickChoice {
+                offer_seq,
+                option_id,
+                client_key,
+            } => {
+                let pick = self.chat.send(PickChoice {
+                    visitor_name: self.visitor_name.clone(),
+                    offer_seq,
+                    option_id,
+                    client_key: client_key.clone(),
+                });
+                self.acknowledge(client_key, async move { pick.await? }, ctx);
+            }
+            VisitorCommand::Receipt {
+                delivered_seq,
+                read_seq,
+            } => {
+                let receipt = self.chat.send(Receipt {
+                    reader: Reader::Visitor,
+                    delivered: delivered_seq,
+                    read: read_seq,
+                });
+                let chat_id = Some(self.chat_id);
+                report_failure(
+                    self,
+                    Self::core,
+                    chat_id,
+                    async move { receipt.await? },
+                    ctx,
+                );
             }
             VisitorCommand::EndChat => {
                 let end = self.chat.send(EndChat {

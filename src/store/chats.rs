@@ -392,3 +392,36 @@ pub fn sequence_state(
 pub fn website_and_queue(row: &ChatRow) -> (WebsiteId, QueueId) {
     (WebsiteId(row.website_id), QueueId(row.queue_id))
 }
+
+/// One event of a chat, private or not; `None` if the chat has no event `seq`.
+pub fn event_at(
+    conn: &mut AnyConnection,
+    chat: ChatId,
+    seq: Seq,
+) -> StoreResult<Option<ChatEvent>> {
+    chat_events::table
+        .filter(chat_events::chat_id.eq(chat.0))
+        .filter(chat_events::seq.eq(seq.0))
+        .select(EventRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(EventRow::into_event)
+        .transpose()
+}
+
+/// Every event of one kind in a chat, in order (`kind` as `EventBody::kind` names it).
+pub fn events_of_kind(
+    conn: &mut AnyConnection,
+    chat: ChatId,
+    kind: &str,
+) -> StoreResult<Vec<ChatEvent>> {
+    chat_events::table
+        .filter(chat_events::chat_id.eq(chat.0))
+        .filter(chat_events::kind.eq(kind))
+        .order(chat_events::seq)
+        .select(EventRow::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(EventRow::into_event)
+        .collect()
+}

@@ -13,6 +13,7 @@ pub mod options;
 pub mod outbox;
 pub mod predefined;
 pub mod queues;
+pub mod receipts;
 pub mod review;
 pub mod routing;
 pub mod schema;

@@ -303,6 +303,17 @@ diesel::joinable!(offline_messages -> websites (website_id));
 diesel::joinable!(offline_replies -> offline_messages (offline_message_id));
 diesel::joinable!(offline_replies -> users (author_id));
 
+diesel::table! {
+    chat_receipts (chat_id, reader_kind, reader_id) {
+        chat_id -> BigInt,
+        reader_kind -> Text,
+        reader_id -> BigInt,
+        delivered_seq -> BigInt,
+        read_seq -> BigInt,
+        updated_at_ms -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
@@ -325,4 +336,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     offline_replies,
     uploads,
     predefined_messages,
+    chat_receipts,
 );

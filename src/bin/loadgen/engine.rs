@@ -1,0 +1,244 @@
+//! The engine under load: a fresh store prepared through the engine's own library (queue,
+//! agents, supervisor), then the real `parley` binary started on it as a child process, so
+//! its CPU time and memory are its own.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+
+use parley::clock::now_ms;
+use parley::credentials;
+use parley::seed;
+use parley::settings::Settings;
+use parley::store::{self, users::NewUser, Db};
+
+use crate::args::{Backend, Options};
+
+pub const PASSWORD: &str = "loadgen-password";
+
+/// A running engine and what it needs cleaned up.
+pub struct Engine {
+    child: Child,
+    pub base: String,
+    pub ws_base: String,
+    pub agents: Vec<String>,
+    database: Database,
+}
+
+enum Database {
+    Sqlite { dir: PathBuf },
+    Postgres { admin_url: String, name: String },
+}
+
+impl Engine {
+    pub fn start(options: &Options) -> Result<Engine, String> {
+        let unique = format!("loadgen_{}_{}", std::process::id(), now_ms());
+        let (database, url) = match options.backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join(&unique);
+                std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+                let url = dir.join("parley.db").display().to_string();
+                (Database::Sqlite { dir }, url)
+            }
+            Backend::Postgres => {
+                let admin_url = options.postgres_url.clone();
+                create_postgres_database(&admin_url, &unique)?;
+                let url = with_database(&admin_url, &unique);
+                let database = Database::Postgres {
+                    admin_url,
+                    name: unique.clone(),
+                };
+                (database, url)
+            }
+        };
+        let agents = prepare_store(&url, options)?;
+        let binary = engine_binary(options)?;
+        let mut child = Command::new(&binary)
+            .arg("serve")
+            .env("CHAT__DATABASE__URL", &url)
+            .env("CHAT__SERVER__PORT", "0")
+            .env("CHAT__LOG__FILTER", "warn")
+            .env("CHAT__DATABASE__POOL_SIZE", "8")
+            // Every chat of a run is held for the whole run: nothing may time out under it.
+            .env("CHAT__CHATS__UNATTENDED_TIMEOUT_MS", "0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+        let address = read_address(&mut child, "parley listening on http://")?;
+        Ok(Engine {
+            child,
+            base: format!("http://{address}"),
+            ws_base: format!("ws://{address}"),
+            agents,
+            database,
+        })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+/// Reads the child's output until the line that starts with `prefix` and returns the rest of
+/// it (the address it listens on); then keeps draining its output, so that a full pipe never
+/// blocks it.
+pub fn read_address(child: &mut Child, prefix: &str) -> Result<String, String> {
+    let stdout = child.stdout.take().ok_or("the child has no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    loop {
+        match lines.next() {
+            Some(Ok(line)) => {
+                if let Some(address) = line.strip_prefix(prefix) {
+                    let address = address.trim().to_owned();
+                    std::thread::spawn(move || lines.for_each(drop));
+                    return Ok(address);
+                }
+            }
+            _ => {
+                let _ = child.kill();
+                return Err(format!("the child stopped before it printed {prefix:?}"));
+            }
+        }
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        match &self.database {
+            Database::Sqlite { dir } => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Database::Postgres { admin_url, name } => drop_postgres_database(admin_url, name),
+        }
+    }
+}
+
+fn engine_binary(options: &Options) -> Result<PathBuf, String> {
+    if let Some(path) = &options.engine_bin {
+        return Ok(path.clone());
+    }
+    let me = std::env::current_exe().map_err(|e| e.to_string())?;
+    let sibling = me.with_file_name("parley");
+    if sibling.exists() {
+        Ok(sibling)
+    } else {
+        Err(format!(
+            "no engine binary at {}; build it (cargo build --release) or pass --engine-bin",
+            sibling.display()
+        ))
+    }
+}
+
+/// Migrates, seeds the demo website and queue, and adds the agents (all in the demo queue,
+/// with the run's capacity). Returns the agents' usernames.
+fn prepare_store(url: &str, options: &Options) -> Result<Vec<String>, String> {
+    let mut settings = Settings::load_with(None, config::Environment::with_prefix("LOADGEN_NONE"))
+        .map_err(|e| e.to_string())?;
+    settings.database.url = url.to_owned();
+    settings.demo.agent_password = PASSWORD.to_owned();
+    settings.demo.supervisor_password = PASSWORD.to_owned();
+    // An offer waits and a hunt goes on far longer than any run: offers are all accepted.
+    settings.routing.offer_timeout_ms = 600_000;
+    settings.routing.hunt_timeout_ms = 3_600_000;
+    let db = Db::connect(&settings.database).map_err(|e| e.to_string())?;
+    db.migrate().map_err(|e| e.to_string())?;
+    seed::seed_if_empty(&db, &settings).map_err(|e| e.to_string())?;
+    // One hash for every agent: hashing is deliberately slow, and these are throwaway accounts.
+    let hash = credentials::hash_password(PASSWORD).map_err(|e| e.to_string())?;
+    let agents: Vec<String> = (1..=options.agents).map(|i| format!("lg{i}")).collect();
+    let capacity = options.capacity as i32;
+    db.run_now(|conn| {
+        let queue = store::queues::all(conn)?
+            .first()
+            .map(|q| parley::domain::ids::QueueId(q.id))
+            .ok_or_else(|| store::StoreError::Setup("the seed made no queue".to_owned()))?;
+        for (order, username) in agents.iter().enumerate() {
+            let id = store::users::insert(
+                conn,
+                &NewUser {
+                    username,
+                    display_name: username,
+                    role: "agent",
+                    password_hash: &hash,
+                    active: true,
+                    capacity,
+                    presence: "offline",
+                    created_at_ms: now_ms(),
+                },
+            )?;
+            store::queues::add_member(conn, queue, id, order as i32 + 1)?;
+        }
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(agents)
+}
+
+fn with_database(admin_url: &str, name: &str) -> String {
+    let (base, query) = match admin_url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (admin_url, String::new()),
+    };
+    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    format!("{server}/{name}{query}")
+}
+
+fn create_postgres_database(admin_url: &str, name: &str) -> Result<(), String> {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let mut conn = PgConnection::establish(admin_url).map_err(|e| e.to_string())?;
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+fn drop_postgres_database(admin_url: &str, name: &str) {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    if let Ok(mut conn) = PgConnection::establish(admin_url) {
+        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut conn);
+    }
+}
+
+/// What `/proc` says of a process: CPU time used so far and resident memory.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessSample {
+    pub cpu_micros: u64,
+    pub rss_bytes: u64,
+}
+
+/// Linux only: `/proc/<pid>/stat` (user + system time in clock ticks) and
+/// `/proc/<pid>/status` (`VmRSS`). `None` where there is no `/proc`.
+pub fn sample(pid: u32) -> Option<ProcessSample> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces; the fields after it are plain numbers.
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // Fields 14 and 15 of stat (utime, stime) are 11 and 12 after the state (field 3).
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let rss_kib: u64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())?;
+    Some(ProcessSample {
+        cpu_micros: ticks * 1_000_000 / clock_ticks_per_second(),
+        rss_bytes: rss_kib * 1024,
+    })
+}
+
+/// `getconf CLK_TCK`, 100 on every Linux this runs on when it cannot be asked.
+fn clock_ticks_per_second() -> u64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .and_then(|text| text.trim().parse().ok())
+        .filter(|ticks| *ticks > 0)
+        .unwrap_or(100)
+}

@@ -1,0 +1,102 @@
+//! Real WebSocket and HTTP clients (awc): each socket has a reader task that hands every JSON
+//! frame to a handler and answers pings, and a writer task fed by a channel, so that any task
+//! can send on it without waiting.
+
+use actix_web::rt;
+use awc::ws::{Frame, Message};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+/// The sending half of a socket; cheap to clone.
+#[derive(Clone)]
+pub struct Socket {
+    out: mpsc::UnboundedSender<Message>,
+}
+
+impl Socket {
+    /// Queues a frame; false once the socket has closed.
+    pub fn send_text(&self, text: String) -> bool {
+        self.out.send(Message::Text(text.into())).is_ok()
+    }
+
+    pub fn send(&self, frame: &Value) -> bool {
+        self.send_text(frame.to_string())
+    }
+
+    pub fn close(&self) {
+        let _ = self.out.send(Message::Close(None));
+    }
+}
+
+pub fn client() -> awc::Client {
+    awc::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .finish()
+}
+
+/// Opens the socket; `handler` is made with the socket's sending half and then called with
+/// every JSON text frame, in order, until the socket closes.
+pub async fn connect<H>(
+    request: awc::ws::WebsocketsRequest,
+    handler: impl FnOnce(Socket) -> H,
+) -> Result<Socket, String>
+where
+    H: FnMut(Value) + 'static,
+{
+    let (_, framed) = request
+        .max_frame_size(1 << 20)
+        .connect()
+        .await
+        .map_err(|e| e.to_string())?;
+    let (mut sink, mut stream) = framed.split();
+    let (out, mut queued) = mpsc::unbounded_channel::<Message>();
+    let socket = Socket { out };
+    rt::spawn(async move {
+        while let Some(message) = queued.recv().await {
+            let closing = matches!(message, Message::Close(_));
+            if sink.send(message).await.is_err() || closing {
+                break;
+            }
+        }
+    });
+    let mut handler = handler(socket.clone());
+    let pong = socket.clone();
+    rt::spawn(async move {
+        while let Some(Ok(frame)) = stream.next().await {
+            match frame {
+                Frame::Text(bytes) => {
+                    if let Ok(value) = serde_json::from_slice::<Value>(&bytes) {
+                        handler(value);
+                    }
+                }
+                Frame::Ping(bytes) => {
+                    let _ = pong.out.send(Message::Pong(bytes));
+                }
+                Frame::Close(_) => break,
+                _ => {}
+            }
+        }
+    });
+    Ok(socket)
+}
+
+/// A JSON request; the status and the JSON body (null when there is none).
+pub async fn call(
+    request: awc::ClientRequest,
+    body: Option<&Value>,
+) -> Result<(u16, Value), String> {
+    let sent = match body {
+        Some(body) => request.send_json(body).await,
+        None => request.send().await,
+    };
+    let mut response = sent.map_err(|e| e.to_string())?;
+    let status = response.status().as_u16();
+    let body = response
+        .body()
+        .limit(64 << 20)
+        .await
+        .map_err(|e| e.to_string())?;
+    let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    Ok((status, value))
+}

@@ -1,0 +1,477 @@
+//! The scenarios: agents and visitors on real sockets, an open-loop message schedule, the
+//! time to offer, and the report each produces.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use actix_web::rt;
+use serde_json::{json, Value};
+
+use crate::args::{Options, Scenario};
+use crate::engine::{self, Engine, PASSWORD};
+use crate::histogram::Histogram;
+use crate::net::{self, Socket};
+use crate::tally::{message_text, parse_message, Direction, Tally};
+
+/// An origin the demo website allows (R2).
+const ORIGIN: &str = "http://localhost";
+
+/// Everything the sockets' handlers share; one thread, so a `RefCell` is enough.
+struct Shared {
+    epoch: Instant,
+    tally: Tally,
+    /// R18: when each chat was asked for, and the time from then to its first offer.
+    requested_at: HashMap<i64, Instant>,
+    offered_at: HashMap<i64, Instant>,
+    time_to_offer: Histogram,
+    /// The socket of the agent holding each chat, for agent→visitor messages.
+    holder: HashMap<i64, Socket>,
+    /// Agents end every chat they are given at once (offer scenarios: capacity stays free).
+    release_at_once: bool,
+}
+
+type State = Rc<RefCell<Shared>>;
+
+impl Shared {
+    fn micros_since_epoch(&self) -> u64 {
+        self.epoch.elapsed().as_micros() as u64
+    }
+
+    fn offered(&mut self, chat: i64, at: Instant) {
+        if self.offered_at.insert(chat, at).is_some() {
+            return;
+        }
+        if let Some(asked) = self.requested_at.get(&chat) {
+            let waited = at.saturating_duration_since(*asked).as_micros() as u64;
+            self.time_to_offer.record(waited);
+        }
+    }
+
+    fn requested(&mut self, chat: i64, at: Instant) {
+        self.requested_at.insert(chat, at);
+        // The offer may have come before the answer to the start request.
+        if let Some(offered) = self.offered_at.get(&chat) {
+            let waited = offered.saturating_duration_since(at).as_micros() as u64;
+            self.time_to_offer.record(waited);
+        }
+    }
+}
+
+/// Runs the scenario the options name and returns its report.
+pub async fn run(options: &Options) -> Result<Value, String> {
+    let engine = Engine::start(options)?;
+    let state: State = Rc::new(RefCell::new(Shared {
+        epoch: Instant::now(),
+        tally: Tally::default(),
+        requested_at: HashMap::new(),
+        offered_at: HashMap::new(),
+        time_to_offer: Histogram::default(),
+        holder: HashMap::new(),
+        release_at_once: matches!(options.scenario, Scenario::Offers | Scenario::Burst),
+    }));
+    let idle = engine::sample(engine.pid());
+    let agents = connect_agents(&engine, &state).await?;
+    let mut report = json!({
+        "scenario": format!("{:?}", options.scenario).to_lowercase(),
+        "backend": format!("{:?}", options.backend).to_lowercase(),
+        "agents": options.agents,
+        "capacity": options.capacity,
+        "engine_idle_rss_bytes": idle.map(|s| s.rss_bytes),
+    });
+    let supervisor = login(&engine, "supervisor").await?;
+    let capacity = options.capacity as usize;
+    let problems = match options.scenario {
+        Scenario::Offers | Scenario::Burst => {
+            let (offers, mut problems) = offer_runs(options, &engine, &state).await?;
+            report["offers"] = offers;
+            problems.extend(state.borrow().tally.problems(&HashMap::new(), capacity));
+            problems
+        }
+        _ => {
+            let chats = open_chats(options, &engine, &state).await?;
+            report["time_to_offer_setup"] = state.borrow().time_to_offer.summary();
+            report["runs"] = message_runs(options, &engine, &state, &chats).await?;
+            let stored = stored_messages(&engine, &supervisor, &chats).await?;
+            state.borrow().tally.problems(&stored, capacity)
+        }
+    };
+    drop(agents);
+    let errors = state.borrow().tally.errors.clone();
+    let mut all_problems = problems;
+    all_problems.extend(errors.iter().map(|e| format!("error frame: {e}")));
+    report["check"] = json!({
+        "passed": all_problems.is_empty(),
+        "sent": state.borrow().tally.total_sent(),
+        "delivered": state.borrow().tally.total_delivered(),
+        "problems": all_problems.iter().take(50).collect::<Vec<_>>(),
+    });
+    Ok(report)
+}
+
+async fn login(engine: &Engine, username: &str) -> Result<String, String> {
+    let request = net::client().post(format!("{}/api/v1/auth/login", engine.base));
+    let body = json!({ "username": username, "password": PASSWORD });
+    let (status, answer) = net::call(request, Some(&body)).await?;
+    match answer["token"].as_str() {
+        Some(token) if status == 200 => Ok(token.to_owned()),
+        _ => Err(format!("login of {username}: HTTP {status} {answer}")),
+    }
+}
+
+/// Every agent logs in, opens its dashboard socket and goes Available; each accepts every
+/// offer it gets.
+async fn connect_agents(engine: &Engine, state: &State) -> Result<Vec<Socket>, String> {
+    let mut sockets = Vec::new();
+    for (index, username) in engine.agents.iter().enumerate() {
+        let token = login(engine, username).await?;
+        let request = net::client()
+            .ws(format!("{}/api/v1/agent/ws", engine.ws_base))
+            .bearer_auth(&token);
+        let shared = state.clone();
+        let socket = net::connect(request, move |socket| {
+            move |frame: Value| agent_frame(&shared, index, &socket, frame)
+        })
+        .await?;
+        socket.send(&json!({ "type": "set_presence", "presence": "available" }));
+        sockets.push(socket);
+    }
+    Ok(sockets)
+}
+
+fn agent_frame(state: &State, agent: usize, socket: &Socket, frame: Value) {
+    let now = Instant::now();
+    let mut shared = state.borrow_mut();
+    let chat = frame["chat_id"].as_i64().unwrap_or_default();
+    match frame["type"].as_str().unwrap_or_default() {
+        "offer" => {
+            shared.offered(chat, now);
+            socket.send(&json!({ "type": "accept_offer", "chat_id": chat }));
+        }
+        "chat_assigned" => {
+            shared.tally.assigned(chat, agent);
+            if shared.release_at_once {
+                socket.send(&json!({ "type": "end_chat", "chat_id": chat }));
+            } else {
+                shared.holder.insert(chat, socket.clone());
+            }
+        }
+        "event" => match frame["kind"].as_str().unwrap_or_default() {
+            "message" if frame["author"]["kind"] == "visitor" => {
+                received(&mut shared, chat, &frame);
+            }
+            "chat_ended" => shared.tally.released(agent),
+            _ => {}
+        },
+        "error" => shared.tally.errors.push(frame.to_string()),
+        _ => {}
+    }
+}
+
+fn received(shared: &mut Shared, chat: i64, frame: &Value) {
+    let now = shared.micros_since_epoch();
+    if let Some((direction, k, intended)) = frame["text"].as_str().and_then(parse_message) {
+        shared
+            .tally
+            .received(chat, direction, k, now.saturating_sub(intended));
+    }
+}
+
+/// A visitor who started a chat and has its socket open.
+struct Visitor {
+    chat: i64,
+    socket: Socket,
+}
+
+/// Starts `options.chats` chats, each with its visitor socket, and waits until agents hold
+/// them all.
+async fn open_chats(
+    options: &Options,
+    engine: &Engine,
+    state: &State,
+) -> Result<Vec<Visitor>, String> {
+    let mut visitors = Vec::new();
+    for i in 0..options.chats {
+        let (chat, token) = start_chat(engine, state, i).await?;
+        let request = net::client().ws(format!(
+            "{}/api/v1/chats/{chat}/ws?token={token}",
+            engine.ws_base
+        ));
+        let shared = state.clone();
+        let socket = net::connect(request, move |_| {
+            move |frame: Value| visitor_frame(&shared, chat, frame)
+        })
+        .await?;
+        visitors.push(Visitor { chat, socket });
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while state.borrow().tally.assigned_chats() < options.chats {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "only {} of {} chats were taken by an agent",
+                state.borrow().tally.assigned_chats(),
+                options.chats
+            ));
+        }
+        rt::time::sleep(Duration::from_millis(10)).await;
+    }
+    Ok(visitors)
+}
+
+async fn start_chat(engine: &Engine, state: &State, i: usize) -> Result<(i64, String), String> {
+    let request = net::client()
+        .post(format!("{}/api/v1/websites/demo/chats", engine.base))
+        .insert_header(("Origin", ORIGIN));
+    let body = json!({ "name": format!("Visitor {i}") });
+    let asked = Instant::now();
+    let (status, answer) = net::call(request, Some(&body)).await?;
+    let chat = answer["chat_id"].as_i64();
+    let token = answer["visitor_token"].as_str();
+    match (status, chat, token) {
+        (201, Some(chat), Some(token)) => {
+            state.borrow_mut().requested(chat, asked);
+            Ok((chat, token.to_owned()))
+        }
+        _ => Err(format!("start chat: HTTP {status} {answer}")),
+    }
+}
+
+fn visitor_frame(state: &State, chat: i64, frame: Value) {
+    let mut shared = state.borrow_mut();
+    match frame["type"].as_str().unwrap_or_default() {
+        "event" if frame["kind"] == "message" && frame["author"]["kind"] == "agent" => {
+            received(&mut shared, chat, &frame);
+        }
+        "error" => shared.tally.errors.push(frame.to_string()),
+        _ => {}
+    }
+}
+
+/// One measured run per rate (the knee: rising rates until the goal is missed).
+async fn message_runs(
+    options: &Options,
+    engine: &Engine,
+    state: &State,
+    visitors: &[Visitor],
+) -> Result<Value, String> {
+    let mut runs = Vec::new();
+    let rates: Vec<u32> = match options.scenario {
+        Scenario::Knee => KNEE_RATES.to_vec(),
+        _ => options.rates.clone(),
+    };
+    let mut knee = None;
+    // Each chat's messages are numbered across runs, so the check sees one sequence per chat.
+    let mut numbers = vec![0u64; visitors.len()];
+    for rate in rates {
+        let run = message_run(options, engine, state, visitors, &mut numbers, rate).await;
+        let p99 = run["visitor_to_agent"]["p99_ms"]
+            .as_f64()
+            .unwrap_or(f64::MAX);
+        let clean = run["lost"] == 0 && state.borrow().tally.errors.is_empty();
+        runs.push(run);
+        if options.scenario == Scenario::Knee {
+            if !clean || p99 > options.goal_p99_ms {
+                break;
+            }
+            knee = Some(rate);
+        }
+    }
+    if options.scenario == Scenario::Knee {
+        return Ok(
+            json!({ "knee_msgs_per_sec": knee, "goal_p99_ms": options.goal_p99_ms,
+                          "steps": runs }),
+        );
+    }
+    Ok(Value::Array(runs))
+}
+
+const KNEE_RATES: [u32; 10] = [
+    250, 500, 1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 8_000, 10_000,
+];
+
+/// Sends `rate` messages per second for the run's duration, spread over the chats in turn
+/// and alternating direction per chat, each at its intended time however late the sender is
+/// (open loop); then waits for the stragglers and reports.
+async fn message_run(
+    options: &Options,
+    engine: &Engine,
+    state: &State,
+    visitors: &[Visitor],
+    numbers: &mut [u64],
+    rate: u32,
+) -> Value {
+    {
+        let mut shared = state.borrow_mut();
+        shared.tally.visitor_to_agent = Histogram::default();
+        shared.tally.agent_to_visitor = Histogram::default();
+    }
+    let before = engine::sample(engine.pid());
+    let (sent_before, delivered_before) = {
+        let shared = state.borrow();
+        (shared.tally.total_sent(), shared.tally.total_delivered())
+    };
+    let total = (u64::from(rate) * options.duration_ms / 1000).max(1);
+    let start = Instant::now() + Duration::from_millis(20);
+    let period = Duration::from_secs_f64(1.0 / f64::from(rate));
+    let mut late_sends = 0;
+    for g in 0..total {
+        let intended = start + period.mul_f64(g as f64);
+        let now = Instant::now();
+        if intended > now + Duration::from_micros(500) {
+            rt::time::sleep_until(intended.into()).await;
+        } else if now > intended + Duration::from_millis(1) {
+            late_sends += 1;
+        }
+        let index = (g % visitors.len() as u64) as usize;
+        let visitor = &visitors[index];
+        let k = numbers[index];
+        numbers[index] += 1;
+        let direction = if k.is_multiple_of(2) {
+            Direction::VisitorToAgent
+        } else {
+            Direction::AgentToVisitor
+        };
+        let mut shared = state.borrow_mut();
+        let intended_micros = intended.saturating_duration_since(shared.epoch).as_micros() as u64;
+        let text = message_text(direction, k, intended_micros);
+        let sent = match direction {
+            Direction::VisitorToAgent => visitor
+                .socket
+                .send(&json!({ "type": "send_message", "text": text })),
+            Direction::AgentToVisitor => shared.holder.get(&visitor.chat).is_some_and(|agent| {
+                agent.send(&json!({ "type": "send_message", "chat_id": visitor.chat,
+                                   "text": text }))
+            }),
+        };
+        if sent {
+            shared.tally.sent(visitor.chat, direction);
+        }
+    }
+    let sending = start.elapsed();
+    let goal = sent_before + total;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while state.borrow().tally.total_delivered() < goal && Instant::now() < deadline {
+        rt::time::sleep(Duration::from_millis(5)).await;
+    }
+    let after = engine::sample(engine.pid());
+    let shared = state.borrow();
+    let delivered = shared.tally.total_delivered() - delivered_before;
+    let cpu_per_message = match (before, after) {
+        (Some(b), Some(a)) if delivered > 0 => {
+            Some((a.cpu_micros - b.cpu_micros) as f64 / delivered as f64)
+        }
+        _ => None,
+    };
+    json!({
+        "rate_msgs_per_sec": rate,
+        "sent": shared.tally.total_sent() - sent_before,
+        "delivered": delivered,
+        "lost": goal.saturating_sub(shared.tally.total_delivered()),
+        "sending_secs": sending.as_secs_f64(),
+        "late_sends": late_sends,
+        "visitor_to_agent": shared.tally.visitor_to_agent.summary(),
+        "agent_to_visitor": shared.tally.agent_to_visitor.summary(),
+        "engine_cpu_us_per_message": cpu_per_message,
+        "engine_rss_bytes": after.map(|s| s.rss_bytes),
+    })
+}
+
+/// What the store kept: for each chat and direction, the message numbers in stored order,
+/// read from the organisation log as a supervisor (R85).
+async fn stored_messages(
+    engine: &Engine,
+    supervisor: &str,
+    visitors: &[Visitor],
+) -> Result<HashMap<(i64, Direction), Vec<u64>>, String> {
+    let mut stored: HashMap<(i64, Direction), Vec<u64>> = HashMap::new();
+    for visitor in visitors {
+        let request = net::client()
+            .get(format!("{}/api/v1/chats/{}/log", engine.base, visitor.chat))
+            .bearer_auth(supervisor);
+        let (status, log) = net::call(request, None).await?;
+        if status != 200 {
+            return Err(format!("log of chat {}: HTTP {status}", visitor.chat));
+        }
+        for event in log["events"].as_array().into_iter().flatten() {
+            if let Some((direction, k, _)) = event["text"].as_str().and_then(parse_message) {
+                stored.entry((visitor.chat, direction)).or_default().push(k);
+            }
+        }
+    }
+    Ok(stored)
+}
+
+/// R18: chats started at `rate` per second (offers) or all within one second (burst), each
+/// ended by its agent as soon as it holds it; the time from the start request to the offer.
+/// Also returns what went wrong: failed starts, chats never offered.
+async fn offer_runs(
+    options: &Options,
+    engine: &Engine,
+    state: &State,
+) -> Result<(Value, Vec<String>), String> {
+    let rate = options.rates.first().copied().unwrap_or(50);
+    let count = match options.scenario {
+        Scenario::Burst => options.chats,
+        _ => (u64::from(rate) * options.duration_ms / 1000) as usize,
+    };
+    let spread = match options.scenario {
+        Scenario::Burst => Duration::from_secs(1),
+        _ => Duration::from_millis(options.duration_ms),
+    };
+    let start = Instant::now();
+    let failures = Rc::new(RefCell::new(Vec::new()));
+    let mut handles = Vec::new();
+    for i in 0..count {
+        let at = start + spread.mul_f64(i as f64 / count.max(1) as f64);
+        rt::time::sleep_until(at.into()).await;
+        let (base, shared, failures) = (engine.base.clone(), state.clone(), failures.clone());
+        handles.push(rt::spawn(async move {
+            let request = net::client()
+                .post(format!("{base}/api/v1/websites/demo/chats"))
+                .insert_header(("Origin", ORIGIN));
+            let asked = Instant::now();
+            let body = json!({ "name": format!("Burst {i}") });
+            match net::call(request, Some(&body)).await {
+                Ok((201, answer)) => {
+                    if let Some(chat) = answer["chat_id"].as_i64() {
+                        shared.borrow_mut().requested(chat, asked);
+                    }
+                }
+                Ok((status, answer)) => failures
+                    .borrow_mut()
+                    .push(format!("HTTP {status} {answer}")),
+                Err(e) => failures.borrow_mut().push(e),
+            }
+        }));
+    }
+    for handle in handles {
+        let _ = handle.await;
+    }
+    let all_queued = start.elapsed();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while state.borrow().time_to_offer.len() < count as u64 && Instant::now() < deadline {
+        rt::time::sleep(Duration::from_millis(5)).await;
+    }
+    let shared = state.borrow();
+    let failures = failures.borrow();
+    let mut result = json!({
+        "chats": count,
+        "spread_secs": spread.as_secs_f64(),
+        "all_started_secs": all_queued.as_secs_f64(),
+        "offered": shared.time_to_offer.len(),
+        "time_to_offer": shared.time_to_offer.summary(),
+        "failed_starts": failures.len(),
+    });
+    let mut problems: Vec<String> = failures
+        .iter()
+        .take(5)
+        .map(|f| format!("start failed: {f}"))
+        .collect();
+    let offered = shared.time_to_offer.len();
+    if offered < count as u64 {
+        problems.push(format!("{offered} of {count} chats were offered"));
+    }
+    result["failures"] = json!(problems);
+    Ok((result, problems))
+}

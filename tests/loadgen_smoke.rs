@@ -53,3 +53,30 @@ fn a_small_burst_is_offered_to_one_agent_each() {
     assert_eq!(report["offers"]["offered"], 40, "{report}");
     assert_eq!(report["offers"]["failed_starts"], 0, "{report}");
 }
+
+/// A reconnect storm: every visitor gets what it missed, exactly once.
+#[test]
+fn a_reconnect_storm_replays_what_was_missed() {
+    let output = Command::new(env!("CARGO_BIN_EXE_loadgen"))
+        .args([
+            "reconnect",
+            "--chats",
+            "12",
+            "--agents",
+            "2",
+            "--capacity",
+            "6",
+        ])
+        .args(["--engine-bin", env!("CARGO_BIN_EXE_parley")])
+        .output()
+        .expect("loadgen runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    let report: Value = serde_json::from_str(&stdout).expect("a JSON report");
+    assert_eq!(report["check"]["passed"], true, "{report}");
+    assert_eq!(report["reconnect"]["failed_reconnects"], 0, "{report}");
+    assert_eq!(
+        report["reconnect"]["missed_events_delivered"], 12,
+        "{report}"
+    );
+}

@@ -13,6 +13,8 @@ scenarios:
   knee        raises the rate until p99 passes --goal-p99-ms or anything fails
   offers      visitors start chats at --rate per second; time until an agent is offered each
   burst       --chats chats started within one second; time until each is offered
+  idle        --chats visitors open a chat and stay idle: engine memory per session
+  reconnect   every visitor socket drops, agents write, all reconnect at once: time to resume
 
 options:
   --backend sqlite|postgres   the engine's store (default sqlite, a fresh file)
@@ -36,6 +38,8 @@ pub enum Scenario {
     Knee,
     Offers,
     Burst,
+    Idle,
+    Reconnect,
     /// The baseline's server, run as a child process so that it has a process of its own.
     EchoServer,
 }
@@ -68,6 +72,7 @@ impl Options {
             Scenario::Smoke => (6, vec![60], 2_000),
             Scenario::Offers => (0, vec![50], 10_000),
             Scenario::Burst => (500, vec![500], 1_000),
+            Scenario::Idle => (1_000, vec![100], 10_000),
             _ => (100, vec![100, 1_000, 5_000], 10_000),
         };
         Options {
@@ -98,6 +103,8 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
                 "knee" => Scenario::Knee,
                 "offers" => Scenario::Offers,
                 "burst" => Scenario::Burst,
+                "idle" => Scenario::Idle,
+                "reconnect" => Scenario::Reconnect,
                 "echo-server" => Scenario::EchoServer,
                 other => return Err(format!("unknown scenario {other:?}")),
             }
@@ -144,7 +151,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
     let room = options.agents * options.capacity as usize;
     let needs_room = matches!(
         scenario,
-        Scenario::Smoke | Scenario::Messages | Scenario::Knee
+        Scenario::Smoke | Scenario::Messages | Scenario::Knee | Scenario::Reconnect
     );
     if needs_room && (options.chats == 0 || options.chats > room) {
         return Err(format!(

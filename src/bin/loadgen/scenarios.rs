@@ -30,6 +30,8 @@ struct Shared {
     holder: HashMap<i64, Socket>,
     /// Agents end every chat they are given at once (offer scenarios: capacity stays free).
     release_at_once: bool,
+    /// The last event each visitor saw, to resume from (6.5 of the protocol).
+    visitor_seq: HashMap<i64, i64>,
 }
 
 type State = Rc<RefCell<Shared>>;
@@ -70,6 +72,7 @@ pub async fn run(options: &Options) -> Result<Value, String> {
         time_to_offer: Histogram::default(),
         holder: HashMap::new(),
         release_at_once: matches!(options.scenario, Scenario::Offers | Scenario::Burst),
+        visitor_seq: HashMap::new(),
     }));
     let idle = engine::sample(engine.pid());
     let agents = connect_agents(&engine, &state).await?;
@@ -89,8 +92,18 @@ pub async fn run(options: &Options) -> Result<Value, String> {
             problems.extend(state.borrow().tally.problems(&HashMap::new(), capacity));
             problems
         }
+        Scenario::Idle => {
+            report["idle"] = idle_sessions(options, &engine, &state).await?;
+            Vec::new()
+        }
+        Scenario::Reconnect => {
+            let mut chats = open_chats(options, &engine, &state, true).await?;
+            report["reconnect"] = reconnect_storm(&engine, &state, &mut chats).await?;
+            let stored = stored_messages(&engine, &supervisor, &chats).await?;
+            state.borrow().tally.problems(&stored, capacity)
+        }
         _ => {
-            let chats = open_chats(options, &engine, &state).await?;
+            let chats = open_chats(options, &engine, &state, true).await?;
             report["time_to_offer_setup"] = state.borrow().time_to_offer.summary();
             report["runs"] = message_runs(options, &engine, &state, &chats).await?;
             let stored = stored_messages(&engine, &supervisor, &chats).await?;
@@ -181,29 +194,30 @@ fn received(shared: &mut Shared, chat: i64, frame: &Value) {
 /// A visitor who started a chat and has its socket open.
 struct Visitor {
     chat: i64,
+    token: String,
     socket: Socket,
 }
 
-/// Starts `options.chats` chats, each with its visitor socket, and waits until agents hold
-/// them all.
+/// Starts `options.chats` chats, each with its visitor socket, and (if `all_held`) waits
+/// until agents hold them all.
 async fn open_chats(
     options: &Options,
     engine: &Engine,
     state: &State,
+    all_held: bool,
 ) -> Result<Vec<Visitor>, String> {
     let mut visitors = Vec::new();
     for i in 0..options.chats {
         let (chat, token) = start_chat(engine, state, i).await?;
-        let request = net::client().ws(format!(
-            "{}/api/v1/chats/{chat}/ws?token={token}",
-            engine.ws_base
-        ));
-        let shared = state.clone();
-        let socket = net::connect(request, move |_| {
-            move |frame: Value| visitor_frame(&shared, chat, frame)
-        })
-        .await?;
-        visitors.push(Visitor { chat, socket });
+        let socket = visitor_socket(engine, state, chat, &token, 0).await?;
+        visitors.push(Visitor {
+            chat,
+            token,
+            socket,
+        });
+    }
+    if !all_held {
+        return Ok(visitors);
     }
     let deadline = Instant::now() + Duration::from_secs(30);
     while state.borrow().tally.assigned_chats() < options.chats {
@@ -217,6 +231,24 @@ async fn open_chats(
         rt::time::sleep(Duration::from_millis(10)).await;
     }
     Ok(visitors)
+}
+
+async fn visitor_socket(
+    engine: &Engine,
+    state: &State,
+    chat: i64,
+    token: &str,
+    after_seq: i64,
+) -> Result<Socket, String> {
+    let request = net::client().ws(format!(
+        "{}/api/v1/chats/{chat}/ws?token={token}&after_seq={after_seq}",
+        engine.ws_base
+    ));
+    let shared = state.clone();
+    net::connect(request, move |_| {
+        move |frame: Value| visitor_frame(&shared, chat, frame)
+    })
+    .await
 }
 
 async fn start_chat(engine: &Engine, state: &State, i: usize) -> Result<(i64, String), String> {
@@ -239,6 +271,10 @@ async fn start_chat(engine: &Engine, state: &State, i: usize) -> Result<(i64, St
 
 fn visitor_frame(state: &State, chat: i64, frame: Value) {
     let mut shared = state.borrow_mut();
+    if let Some(seq) = frame["seq"].as_i64() {
+        let last = shared.visitor_seq.entry(chat).or_default();
+        *last = (*last).max(seq);
+    }
     match frame["type"].as_str().unwrap_or_default() {
         "event" if frame["kind"] == "message" && frame["author"]["kind"] == "agent" => {
             received(&mut shared, chat, &frame);
@@ -474,4 +510,99 @@ async fn offer_runs(
     }
     result["failures"] = json!(problems);
     Ok((result, problems))
+}
+
+/// Memory per idle visitor session (socket open, chat loaded, waiting or held): the engine's
+/// resident memory before and after `options.chats` visitors, once it has settled.
+async fn idle_sessions(options: &Options, engine: &Engine, state: &State) -> Result<Value, String> {
+    rt::time::sleep(Duration::from_millis(500)).await;
+    let before = engine::sample(engine.pid());
+    let started = Instant::now();
+    let visitors = open_chats(options, engine, state, false).await?;
+    let opened = started.elapsed();
+    rt::time::sleep(Duration::from_secs(2)).await;
+    let after = engine::sample(engine.pid());
+    let per_session = match (before, after) {
+        (Some(b), Some(a)) if !visitors.is_empty() => {
+            Some(a.rss_bytes.saturating_sub(b.rss_bytes) / visitors.len() as u64)
+        }
+        _ => None,
+    };
+    Ok(json!({
+        "sessions": visitors.len(),
+        "opening_secs": opened.as_secs_f64(),
+        "rss_before_bytes": before.map(|s| s.rss_bytes),
+        "rss_after_bytes": after.map(|s| s.rss_bytes),
+        "bytes_per_session": per_session,
+        "held_by_agents": state.borrow().tally.assigned_chats(),
+    }))
+}
+
+/// A reconnect storm: every visitor socket drops, each agent writes once into each of its
+/// chats meanwhile, then every visitor reconnects at once from the last event it saw; the
+/// time until every session has resumed and got what it missed.
+async fn reconnect_storm(
+    engine: &Engine,
+    state: &State,
+    visitors: &mut [Visitor],
+) -> Result<Value, String> {
+    for visitor in visitors.iter() {
+        visitor.socket.close();
+    }
+    rt::time::sleep(Duration::from_millis(300)).await;
+    let goal = {
+        let mut shared = state.borrow_mut();
+        let intended = shared.micros_since_epoch();
+        for visitor in visitors.iter() {
+            let Some(agent) = shared.holder.get(&visitor.chat).cloned() else {
+                continue;
+            };
+            let text = message_text(Direction::AgentToVisitor, 0, intended);
+            if agent.send(&json!({ "type": "send_message", "chat_id": visitor.chat,
+                                   "text": text }))
+            {
+                shared.tally.sent(visitor.chat, Direction::AgentToVisitor);
+            }
+        }
+        shared.tally.total_sent()
+    };
+    // The agents' messages are stored before the visitors come back.
+    rt::time::sleep(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let mut reconnecting = Vec::new();
+    for visitor in visitors.iter() {
+        let after = state.borrow().visitor_seq.get(&visitor.chat).copied();
+        let (chat, token) = (visitor.chat, visitor.token.clone());
+        let (ws_base, shared) = (engine.ws_base.clone(), state.clone());
+        reconnecting.push(rt::spawn(async move {
+            let request = net::client().ws(format!(
+                "{ws_base}/api/v1/chats/{chat}/ws?token={token}&after_seq={}",
+                after.unwrap_or(0)
+            ));
+            net::connect(request, move |_| {
+                move |frame: Value| visitor_frame(&shared, chat, frame)
+            })
+            .await
+        }));
+    }
+    let mut failures = 0;
+    for (visitor, handle) in visitors.iter_mut().zip(reconnecting) {
+        match handle.await {
+            Ok(Ok(socket)) => visitor.socket = socket,
+            _ => failures += 1,
+        }
+    }
+    let connected = started.elapsed();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while state.borrow().tally.total_delivered() < goal && Instant::now() < deadline {
+        rt::time::sleep(Duration::from_millis(5)).await;
+    }
+    Ok(json!({
+        "sessions": visitors.len(),
+        "failed_reconnects": failures,
+        "all_connected_secs": connected.as_secs_f64(),
+        "all_replayed_secs": started.elapsed().as_secs_f64(),
+        "missed_events_delivered": state.borrow().tally.total_delivered(),
+        "missed_events_sent": goal,
+    }))
 }

@@ -802,6 +802,15 @@ impl Handler<EditVisitor> for ChatActor {
                     visitor_name: act.seed.visitor_name.clone(),
                     visitor_details: act.seed.visitor_details.clone(),
                 };
+                // A supervisor may edit a waiting chat: its queue's list shows the details.
+                if act.lifecycle.state() == ChatState::Queued {
+                    if let Some(queue) = act.engine.queue(act.seed.queue_id) {
+                        queue.do_send(VisitorMoved {
+                            chat_id: act.seed.chat_id,
+                            visitor_details: view.visitor_details.clone(),
+                        });
+                    }
+                }
                 let text = ServerFrame::VisitorUpdated(&view).to_text();
                 for sub in act.subscribers.values() {
                     if matches!(sub.viewer, Viewer::Agent(_)) {

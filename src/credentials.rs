@@ -6,6 +6,8 @@ use argon2::Argon2;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use crate::domain::identity::IdentitySecret;
+
 pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
     Ok(Argon2::default()
@@ -29,6 +31,13 @@ pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     hex(&bytes)
+}
+
+/// R52: a new signing secret for a website's visitor identities.
+pub fn new_identity_secret() -> IdentitySecret {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    IdentitySecret::from_random_bytes(bytes)
 }
 
 /// What is stored for a token: its SHA-256, hex-encoded.

@@ -82,6 +82,12 @@ pub enum AppError {
     NoVisitorAddress,
     #[error("no predefined message with this id is available to you")]
     PredefinedMessageNotFound,
+    #[error("this visitor is banned from starting chats")]
+    VisitorBanned,
+    #[error("no contact has this id")]
+    ContactNotFound,
+    #[error("no ban has this id")]
+    BanNotFound,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -124,6 +130,9 @@ impl AppError {
             AppError::AttachmentNotFound => "attachment_not_found",
             AppError::NoVisitorAddress => "no_visitor_address",
             AppError::PredefinedMessageNotFound => "predefined_message_not_found",
+            AppError::VisitorBanned => "visitor_banned",
+            AppError::ContactNotFound => "contact_not_found",
+            AppError::BanNotFound => "ban_not_found",
             AppError::Store(StoreError::Pool(_)) => "store_unavailable",
             AppError::Store(_) | AppError::Internal(_) => "internal",
         }
@@ -222,7 +231,15 @@ impl ResponseError for AppError {
             }
             AppError::Rule(RuleError::TooManyTranscripts { .. }) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Rule(RuleError::AwayReasonNotFound) => StatusCode::NOT_FOUND,
-            AppError::Rule(RuleError::NotAParticipant) => StatusCode::FORBIDDEN,
+            AppError::Rule(RuleError::NotAParticipant | RuleError::BanNotAllowed) => {
+                StatusCode::FORBIDDEN
+            }
+            AppError::Rule(RuleError::InvalidIdentity { .. } | RuleError::IdentityRequired) => {
+                StatusCode::UNAUTHORIZED
+            }
+            AppError::Rule(
+                RuleError::IdentitySecretMissing | RuleError::VisitorNotIdentifiable,
+            ) => StatusCode::CONFLICT,
             AppError::Rule(RuleError::UnknownSlashCommand) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Rule(RuleError::InvitationUnknown) => StatusCode::NOT_FOUND,
             AppError::Rule(RuleError::InvitationExpired | RuleError::InvitationUsedUp) => {
@@ -247,7 +264,8 @@ impl ResponseError for AppError {
             | AppError::OriginNotAllowed
             | AppError::OriginRequired
             | AppError::PreviewDisabled
-            | AppError::NotAQueueMember => StatusCode::FORBIDDEN,
+            | AppError::NotAQueueMember
+            | AppError::VisitorBanned => StatusCode::FORBIDDEN,
             AppError::WebsiteNotFound
             | AppError::QueueNotFound
             | AppError::ChatNotFound
@@ -257,7 +275,9 @@ impl ResponseError for AppError {
             | AppError::EndpointNotFound
             | AppError::OfflineMessageNotFound
             | AppError::AttachmentNotFound
-            | AppError::PredefinedMessageNotFound => StatusCode::NOT_FOUND,
+            | AppError::PredefinedMessageNotFound
+            | AppError::ContactNotFound
+            | AppError::BanNotFound => StatusCode::NOT_FOUND,
             AppError::WebsiteFull
             | AppError::WebsiteOffline { .. }
             | AppError::ChatNotWaiting

@@ -9,6 +9,7 @@ use crate::domain::availability::{ModeReason, WidgetMode};
 use crate::domain::away::AwayReason;
 use crate::domain::choices::ChoiceDraft;
 use crate::domain::event::{Author, ChatEvent};
+use crate::domain::identity::VerifiedIdentity;
 use crate::domain::ids::{AwayReasonId, ChatId, PredefinedMessageId, QueueId, Seq, UserId};
 use crate::domain::presence::{ChosenPresence, Presence};
 use crate::domain::receipt::{Marks, Reader};
@@ -222,6 +223,22 @@ pub struct VisitorDetails {
     pub page_title: Option<String>,
     /// The first 300 characters of the `User-Agent` header.
     pub user_agent: Option<String>,
+    /// R52: what the website's signed identity said, shown marked as verified; `None`
+    /// without one. An agent's edit removes the values it changes (R89).
+    pub verified: Option<VerifiedIdentity>,
+    /// R52: the name the visitor typed, when a verified name replaced it as the chat's name.
+    pub typed_name: Option<String>,
+    /// R89: the e-mail address and phone number as an agent last set them (not verified).
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// R89: the visitor of a chat as agents see it after an edit.
+#[derive(Debug, Clone, Serialize)]
+pub struct VisitorView {
+    pub chat_id: ChatId,
+    pub visitor_name: String,
+    pub visitor_details: VisitorDetails,
 }
 
 /// What the engine tells an agent about a chat it is offered (R32).
@@ -283,6 +300,19 @@ pub struct PastSession {
     pub agent_name: Option<String>,
 }
 
+/// R46, R90: an agent's note about the visitor, as agents see it (never sent to visitors).
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteView {
+    pub note_id: i64,
+    pub chat_id: ChatId,
+    /// The contact it is kept with, so it shows in that visitor's later chats.
+    pub contact_id: Option<i64>,
+    pub author_id: UserId,
+    pub author_name: String,
+    pub text: String,
+    pub at_ms: i64,
+}
+
 /// R36: a routing step of the chat that concerned an agent.
 #[derive(Debug, Clone, Serialize)]
 pub struct RoutedTo {
@@ -310,8 +340,11 @@ pub struct ChatPreview {
     pub events: Vec<ChatEvent>,
     /// R35: the browsing history, oldest first; the first is the page the chat started on.
     pub pages: Vec<PageVisit>,
-    /// R90: earlier chats of this visitor on this website, newest first.
+    /// R90: earlier chats of this visitor (same visitor key on this website, or the same
+    /// contact), newest first.
     pub past_sessions: Vec<PastSession>,
+    /// R46, R90: agents' notes on this chat and on its contact, oldest first (agents only).
+    pub notes: Vec<NoteView>,
     /// R36: `null` unless an admin switched `show_routed_agents` on.
     pub routed_to: Option<Vec<RoutedTo>>,
 }
@@ -434,6 +467,8 @@ pub enum ServerFrame<'a> {
         title: Option<&'a str>,
         at_ms: i64,
     },
+    /// R89: an agent changed the visitor's name, e-mail or phone in a chat this agent holds.
+    VisitorUpdated(&'a VisitorView),
     /// R78: a visitor left a message in a chat of one of the agent's queues that nobody took.
     LeftMessage(&'a LeftMessageView),
     /// R5: the widget's mode, on connect (website and visitor sockets) and at every change.

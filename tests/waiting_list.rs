@@ -365,7 +365,7 @@ async fn the_preview_shows_messages_pages_and_past_sessions(backend: Backend) {
     assert_eq!(status, 200);
     assert_eq!(
         options,
-        json!({ "client_preview": true, "show_routed_agents": true })
+        json!({ "client_preview": true, "show_routed_agents": true, "agents_may_ban": true })
     );
     let preview = command(&mut agent, preview_frame, "chat_preview").await;
     assert_eq!(
@@ -656,7 +656,7 @@ async fn with_the_switch_off_preview_pick_and_redirect_are_refused() {
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(
         response.json::<Value>().await.unwrap(),
-        json!({ "client_preview": false, "show_routed_agents": false })
+        json!({ "client_preview": false, "show_routed_agents": false, "agents_may_ban": true })
     );
 
     let (mut agent, _) = app.available_agent("agent").await;

@@ -16,6 +16,7 @@ use crate::domain::chat::{ChatLifecycle, ChatState, Disposition, EndedBy, Messag
 use crate::domain::choices::{check_pick, Choice, ChoiceMenu, PickTarget};
 use crate::domain::email::EmailAddress;
 use crate::domain::event::{Author, ChatEvent, EventBody};
+use crate::domain::identity::VisitorEdit;
 use crate::domain::ids::{ChatId, QueueId, Seq, UserId};
 use crate::domain::queue::HuntEnd;
 use crate::domain::receipt::{Reader, Receipts};
@@ -24,7 +25,7 @@ use crate::domain::unmanaged::{check_leave_message, LeftMessageForm};
 use crate::domain::visitor::PageView;
 use crate::domain::RuleError;
 use crate::error::AppError;
-use crate::protocol::{LeftMessageView, ServerFrame, VisitorDetails};
+use crate::protocol::{LeftMessageView, ServerFrame, VisitorDetails, VisitorView};
 use crate::store::{self, chats::ChatRow, to_json, StoreError, StoreResult};
 
 /// What a chat's actor is started from: a new chat, or one rebuilt from the store.
@@ -780,6 +781,25 @@ impl Handler<EndChat> for ChatActor {
     }
 }
 
+/// R55: the chat's visitor was banned by `by`: the chat ends with disposition `banned`.
+#[derive(Message)]
+#[rtype(result = "Result<(), AppError>")]
+pub struct EndBanned {
+    pub by: UserId,
+}
+
+impl Handler<EndBanned> for ChatActor {
+    type Result = Reply<()>;
+
+    fn handle(&mut self, msg: EndBanned, _ctx: &mut Context<Self>) -> Self::Result {
+        let mut next = self.lifecycle.clone();
+        match next.ban() {
+            Ok(disposition) => self.finish(next, EndedBy::Agent { id: msg.by }, disposition),
+            Err(rule) => reply(Err(rule.into())),
+        }
+    }
+}
+
 /// R80: the unattended timer fired.
 #[derive(Message)]
 #[rtype(result = "Result<(), AppError>")]
@@ -953,6 +973,72 @@ impl Handler<RecordPageView> for ChatActor {
                 act.seed.visitor_details = details;
                 act.tell_page_viewed(at_ms);
                 Ok(())
+            },
+        )))
+    }
+}
+
+/// R89: an agent of the chat (or a supervisor) changed the visitor's name, e-mail or phone.
+#[derive(Message)]
+#[rtype(result = "Result<VisitorView, AppError>")]
+pub struct EditVisitor {
+    pub edit: VisitorEdit,
+}
+
+impl Handler<EditVisitor> for ChatActor {
+    type Result = Reply<VisitorView>;
+
+    /// Stored first (`chats.visitor_name`, `visitor_meta`), then every agent socket of the
+    /// chat gets `visitor_updated`. A value changed away from the signed one is no longer
+    /// verified (R52).
+    fn handle(&mut self, msg: EditVisitor, _ctx: &mut Context<Self>) -> Self::Result {
+        if self.lifecycle.state() == ChatState::Ended {
+            return reply(Err(crate::domain::RuleError::ChatEnded.into()));
+        }
+        let edit = msg.edit;
+        let mut details = self.seed.visitor_details.clone();
+        let name = edit
+            .name
+            .as_ref()
+            .map_or_else(|| self.seed.visitor_name.clone(), |n| n.as_str().to_owned());
+        if let Some(email) = &edit.email {
+            details.email = Some(email.as_str().to_owned());
+        }
+        if let Some(phone) = &edit.phone {
+            details.phone = Some(phone.as_str().to_owned());
+        }
+        details.verified = details.verified.take().map(|v| v.after_edit(&edit));
+        let (chat, meta, stored_name) = (self.seed.chat_id, to_json(&details), name.clone());
+        let write = self
+            .engine
+            .db()
+            .run(move |conn| store::chats::set_visitor(conn, chat, &stored_name, &meta));
+        AtomicResponse::new(Box::pin(write.into_actor(self).map(
+            move |stored, act, _ctx| {
+                stored?;
+                act.seed.visitor_name = name;
+                act.seed.visitor_details = details;
+                let view = VisitorView {
+                    chat_id: act.seed.chat_id,
+                    visitor_name: act.seed.visitor_name.clone(),
+                    visitor_details: act.seed.visitor_details.clone(),
+                };
+                // A supervisor may edit a waiting chat: its queue's list shows the details.
+                if act.lifecycle.state() == ChatState::Queued {
+                    if let Some(queue) = act.engine.queue(act.seed.queue_id) {
+                        queue.do_send(VisitorMoved {
+                            chat_id: act.seed.chat_id,
+                            visitor_details: view.visitor_details.clone(),
+                        });
+                    }
+                }
+                let text = ServerFrame::VisitorUpdated(&view).to_text();
+                for sub in act.subscribers.values() {
+                    if matches!(sub.viewer, Viewer::Agent(_)) {
+                        sub.outbound.do_send(Outbound::Frame(text.clone()));
+                    }
+                }
+                Ok(view)
             },
         )))
     }

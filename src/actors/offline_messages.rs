@@ -20,6 +20,7 @@ use crate::domain::availability::WidgetState;
 use crate::domain::contact::ContactMapping;
 use crate::domain::email::EmailAddress;
 use crate::domain::form::{FieldError, FieldKind, FieldName, Form, FormSpec, Submission};
+use crate::domain::identity::IdentitySecret;
 use crate::domain::ids::{UserId, WebsiteId};
 use crate::domain::offline_message::{OfflineOptions, OfflineReason, Reply, ReviewState};
 use crate::domain::upload::{check_upload, FileName};
@@ -390,6 +391,10 @@ pub struct WebsiteSettings {
     pub language: Option<Language>,
     pub offline_options: OfflineOptions,
     pub contact_mapping: ContactMapping,
+    /// R52: whether chats need a signed identity, and whether a secret exists (the secret
+    /// itself is never shown again after it was generated).
+    pub require_signed_identity: bool,
+    pub has_identity_secret: bool,
 }
 
 impl WebsiteSettings {
@@ -401,6 +406,8 @@ impl WebsiteSettings {
             language: website.language.clone(),
             offline_options: website.offline_options.clone(),
             contact_mapping: website.contact_mapping.clone(),
+            require_signed_identity: website.identity.require_signed,
+            has_identity_secret: website.identity.secret.is_some(),
         }
     }
 }
@@ -432,6 +439,10 @@ pub enum SettingsChange {
     },
     /// R65.
     ContactMapping(ContactMapping),
+    /// R52: require signed identities (only with a secret) or not.
+    RequireSignedIdentity(bool),
+    /// R52: a new secret replaces the old one, whose tokens stop verifying at once.
+    IdentitySecret(IdentitySecret),
 }
 
 /// A supervisor changes a part of the website's settings: checked, stored, then used by the
@@ -470,6 +481,15 @@ impl Handler<ChangeWebsiteSettings> for WebsiteActor {
                 .parse(changed.prechat_form.as_ref(), &changed.offline_form())
                 .map(|mapping| changed.contact_mapping = mapping)
                 .map_err(AppError::from),
+            SettingsChange::RequireSignedIdentity(required) => changed
+                .identity
+                .with_require_signed(required)
+                .map(|identity| changed.identity = identity)
+                .map_err(AppError::from),
+            SettingsChange::IdentitySecret(secret) => {
+                changed.identity.secret = Some(secret);
+                Ok(())
+            }
         };
         let db = self.engine().db().clone();
         let stored = changed.clone();
@@ -491,6 +511,7 @@ impl Handler<ChangeWebsiteSettings> for WebsiteActor {
                             stored.language.as_ref(),
                             &stored.offline_options,
                         )?;
+                        store::websites::set_identity(conn, id, &stored.identity)?;
                         store::websites::set_contact_mapping(conn, id, &stored.contact_mapping)
                     })
                 })

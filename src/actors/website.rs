@@ -361,6 +361,8 @@ pub struct StartChat {
     pub visitor_key: Option<VisitorKey>,
     /// R37: the visitor asks for the agent who gave it this code (a direct chat, R16).
     pub invitation_code: Option<InvitationCode>,
+    /// R52: the signed identity token, checked against the website's secret here.
+    pub identity: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -379,24 +381,45 @@ impl Handler<StartChat> for WebsiteActor {
     type Result = AtomicResponse<Self, Result<StartedChat, AppError>>;
 
     fn handle(&mut self, msg: StartChat, _ctx: &mut Context<Self>) -> Self::Result {
-        // R4: the pre-chat form's values are checked before anything else about the chat.
-        let submission = self
+        // R4: the pre-chat form's values are checked before anything else about the chat;
+        // R52: then the signed identity, if any (or its absence, if the website needs one).
+        let checked = self
             .check_origin(msg.origin.as_deref(), true)
             .and_then(|()| {
                 Ok(Form::validate_optional(
                     self.website.prechat_form.as_ref(),
                     &msg.visitor_details.fields,
                 )?)
+            })
+            .and_then(|submission| {
+                let verified = self
+                    .website
+                    .identity
+                    .check(msg.identity.as_deref(), now_ms())?;
+                Ok((submission, verified))
             });
-        let submission = match submission {
-            Ok(submission) => submission,
+        let (submission, verified) = match checked {
+            Ok(checked) => checked,
             Err(e) => return AtomicResponse::new(Box::pin(fut::ready(Err(e)))),
         };
         let website = self.website.clone();
         let token = credentials::new_token();
         let token_hash = credentials::token_hash(&token);
-        let name = msg.visitor_name.as_str().to_owned();
         let mut details = msg.visitor_details.clone();
+        // R52: a verified name is the chat's name; what the visitor typed is kept unmarked.
+        let typed_name = msg.visitor_name.as_str().to_owned();
+        let name = match verified.as_ref().and_then(|v| v.name.clone()) {
+            Some(verified_name) => {
+                if verified_name != typed_name {
+                    details.typed_name = Some(typed_name);
+                }
+                verified_name
+            }
+            None => typed_name,
+        };
+        let subject = verified.as_ref().and_then(|v| v.sub.clone());
+        details.verified = verified;
+        let chat_name = name.clone();
         let (first_page, visitor_key) = (msg.first_page.clone(), msg.visitor_key.clone());
         let code = msg.invitation_code.clone();
         let db = self.engine.db().clone();
@@ -405,6 +428,11 @@ impl Handler<StartChat> for WebsiteActor {
             let inserted = db.run(move |conn| {
                 Ok(conn.transaction(|conn| -> Result<_, AppError> {
                     store::websites::lock_for_start(conn, website.id)?;
+                    // R55: a banned visitor starts nothing.
+                    let key = visitor_key.as_ref().map(VisitorKey::as_str);
+                    if store::bans::is_banned(conn, website.id, key, subject.as_deref())? {
+                        return Err(AppError::VisitorBanned);
+                    }
                     let limit = i64::from(website.max_concurrent_sessions);
                     if limit > 0 && store::websites::open_chat_count(conn, website.id)? >= limit {
                         return Err(AppError::WebsiteFull);
@@ -423,7 +451,10 @@ impl Handler<StartChat> for WebsiteActor {
                         fresh_since_ms,
                     )?;
                     let mapping = &website.contact_mapping;
-                    let draft = mapping.draft(&submission.values, Some(&name));
+                    let mut draft = mapping.draft(&submission.values, Some(&name));
+                    if let Some(verified) = &details.verified {
+                        draft = verified.complete(draft);
+                    }
                     let contact = store::contacts::find_or_create(conn, mapping, &draft, now)?;
                     details.fields = values_with_files(
                         website.prechat_form.as_ref(),
@@ -494,7 +525,7 @@ impl Handler<StartChat> for WebsiteActor {
                 chat_id: first_event.chat_id,
                 queue_id,
                 website_key: act.website.key.to_string(),
-                visitor_name: msg.visitor_name.as_str().to_owned(),
+                visitor_name: chat_name,
                 requested_at_ms: first_event.at_ms,
                 last_seq: first_event.seq,
                 visitor_details,

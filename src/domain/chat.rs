@@ -98,6 +98,8 @@ pub enum Disposition {
     Timeout,
     Offline,
     Unmanaged,
+    /// R55: the visitor was banned during the chat.
+    Banned,
 }
 
 impl Disposition {
@@ -108,6 +110,7 @@ impl Disposition {
             Disposition::Timeout => "timeout",
             Disposition::Offline => "offline",
             Disposition::Unmanaged => "unmanaged",
+            Disposition::Banned => "banned",
         }
     }
 
@@ -118,6 +121,7 @@ impl Disposition {
             Disposition::Timeout,
             Disposition::Offline,
             Disposition::Unmanaged,
+            Disposition::Banned,
         ]
         .into_iter()
         .find(|d| d.as_str() == value)
@@ -216,6 +220,16 @@ impl ChatLifecycle {
         Ok(disposition)
     }
 
+    /// R55: the visitor was banned: the chat ends at once, waiting or active, whoever banned
+    /// (the caller checked they may).
+    pub fn ban(&mut self) -> Result<Disposition, RuleError> {
+        if self.state == ChatState::Ended {
+            return Err(RuleError::ChatEnded);
+        }
+        self.state = ChatState::Ended;
+        Ok(Disposition::Banned)
+    }
+
     /// R19, R76, A9: the hunt ended inside working hours and nobody took the chat: it ends
     /// and is kept as unmanaged. Only a waiting chat can end this way.
     pub fn unmanaged(&mut self) -> Result<Disposition, RuleError> {
@@ -268,6 +282,18 @@ mod tests {
         assert_eq!(
             VisitorName::parse("A\u{0}nn"),
             Err(RuleError::ControlCharacters)
+        );
+    }
+
+    #[test]
+    fn a_ban_ends_a_waiting_or_active_chat_once_r55() {
+        let mut waiting = ChatLifecycle::new();
+        assert_eq!(waiting.ban(), Ok(Disposition::Banned));
+        assert_eq!(waiting.state(), ChatState::Ended);
+        assert_eq!(waiting.ban(), Err(RuleError::ChatEnded));
+        assert_eq!(
+            Disposition::from_stored("banned"),
+            Some(Disposition::Banned)
         );
     }
 

@@ -7,14 +7,17 @@
 
 pub mod availability;
 pub mod away;
+pub mod ban;
 pub mod chat;
 pub mod choices;
 pub mod contact;
 pub mod email;
 pub mod event;
 pub mod form;
+pub mod identity;
 pub mod ids;
 pub mod invitation;
+pub mod note;
 pub mod offline_message;
 pub mod options;
 pub mod predefined;
@@ -216,6 +219,26 @@ pub enum RuleError {
     EmptyReceipt,
     #[error("a receipt names a sequence number of this chat")]
     ReceiptOutOfRange,
+    #[error("the signed identity is not valid: {detail}")]
+    InvalidIdentity { detail: &'static str },
+    #[error("this website accepts chats only with an identity signed by the website")]
+    IdentityRequired,
+    #[error("generate the website's identity secret before requiring signed identities")]
+    IdentitySecretMissing,
+    #[error("a phone number has 5 to 20 digits, with an optional leading + and separators")]
+    InvalidPhone,
+    #[error("a note cannot be empty")]
+    EmptyNote,
+    #[error("a note has at most {max} characters")]
+    NoteTooLong { max: usize },
+    #[error("a ban needs a reason")]
+    EmptyBanReason,
+    #[error("a ban reason has at most {max} characters")]
+    BanReasonTooLong { max: usize },
+    #[error("an administrator has switched off agents' right to ban visitors")]
+    BanNotAllowed,
+    #[error("this visitor sent no visitor key and no signed identity, so there is nothing to ban")]
+    VisitorNotIdentifiable,
 }
 
 impl RuleError {
@@ -309,6 +332,16 @@ impl RuleError {
             RuleError::ChoiceAlreadyPicked => "choice_already_picked",
             RuleError::EmptyReceipt => "empty_receipt",
             RuleError::ReceiptOutOfRange => "receipt_out_of_range",
+            RuleError::InvalidIdentity { .. } => "invalid_identity",
+            RuleError::IdentityRequired => "identity_required",
+            RuleError::IdentitySecretMissing => "identity_secret_missing",
+            RuleError::InvalidPhone => "invalid_phone",
+            RuleError::EmptyNote => "empty_note",
+            RuleError::NoteTooLong { .. } => "note_too_long",
+            RuleError::EmptyBanReason => "empty_ban_reason",
+            RuleError::BanReasonTooLong { .. } => "ban_reason_too_long",
+            RuleError::BanNotAllowed => "ban_not_allowed",
+            RuleError::VisitorNotIdentifiable => "visitor_not_identifiable",
         }
     }
 }

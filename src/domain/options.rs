@@ -10,6 +10,8 @@ pub struct RuntimeOptions {
     pub client_preview: bool,
     /// R36: the preview lists the agents a waiting chat was already routed to.
     pub show_routed_agents: bool,
+    /// R55: agents may ban the visitor of a chat they hold (supervisors and admins always may).
+    pub agents_may_ban: bool,
 }
 
 impl Default for RuntimeOptions {
@@ -19,12 +21,14 @@ impl Default for RuntimeOptions {
         RuntimeOptions {
             client_preview: true,
             show_routed_agents: false,
+            agents_may_ban: true,
         }
     }
 }
 
 const CLIENT_PREVIEW: &str = "client_preview";
 const SHOW_ROUTED_AGENTS: &str = "show_routed_agents";
+const AGENTS_MAY_BAN: &str = "agents_may_ban";
 
 impl RuntimeOptions {
     /// The options from stored pairs: a missing key, an unknown key or a value other than
@@ -38,6 +42,7 @@ impl RuntimeOptions {
             match key {
                 CLIENT_PREVIEW => options.client_preview = value,
                 SHOW_ROUTED_AGENTS => options.show_routed_agents = value,
+                AGENTS_MAY_BAN => options.agents_may_ban = value,
                 _ => {}
             }
         }
@@ -45,10 +50,11 @@ impl RuntimeOptions {
     }
 
     /// The pairs to store.
-    pub fn to_stored(self) -> [(&'static str, String); 2] {
+    pub fn to_stored(self) -> [(&'static str, String); 3] {
         [
             (CLIENT_PREVIEW, self.client_preview.to_string()),
             (SHOW_ROUTED_AGENTS, self.show_routed_agents.to_string()),
+            (AGENTS_MAY_BAN, self.agents_may_ban.to_string()),
         ]
     }
 
@@ -57,6 +63,7 @@ impl RuntimeOptions {
         RuntimeOptions {
             client_preview: change.client_preview.unwrap_or(self.client_preview),
             show_routed_agents: change.show_routed_agents.unwrap_or(self.show_routed_agents),
+            agents_may_ban: change.agents_may_ban.unwrap_or(self.agents_may_ban),
         }
     }
 }
@@ -67,6 +74,7 @@ impl RuntimeOptions {
 pub struct OptionsChange {
     pub client_preview: Option<bool>,
     pub show_routed_agents: Option<bool>,
+    pub agents_may_ban: Option<bool>,
 }
 
 #[cfg(test)]
@@ -78,6 +86,7 @@ mod tests {
         let options = RuntimeOptions {
             client_preview: false,
             show_routed_agents: true,
+            agents_may_ban: false,
         };
         let stored = options.to_stored();
         let back = RuntimeOptions::from_stored(stored.iter().map(|(k, v)| (*k, v.as_str())));
@@ -86,6 +95,7 @@ mod tests {
         assert_eq!(odd, RuntimeOptions::default());
         assert!(RuntimeOptions::default().client_preview);
         assert!(!RuntimeOptions::default().show_routed_agents);
+        assert!(RuntimeOptions::default().agents_may_ban);
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod agent;
 pub mod agent_socket;
 pub mod auth;
 pub mod away_reasons;
+pub mod bans;
 pub mod cors;
 pub mod invitations;
 pub mod members;
@@ -20,6 +21,7 @@ pub mod supervisor;
 pub mod transfer;
 pub mod unmanaged;
 pub mod visitor;
+pub mod visitor_context;
 pub mod visitor_socket;
 pub mod website_settings;
 pub mod website_socket;
@@ -193,6 +195,42 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/predefined-messages/{id}",
                 web::delete().to(predefined::delete),
             )
+            .route(
+                "/websites/{key}/identity",
+                web::get().to(website_settings::identity),
+            )
+            .route(
+                "/websites/{key}/identity",
+                web::put().to(website_settings::set_identity),
+            )
+            .route(
+                "/websites/{key}/identity/secret",
+                web::post().to(website_settings::new_identity_secret),
+            )
+            .route(
+                "/chats/{chat_id}/visitor",
+                web::patch().to(visitor_context::edit_visitor),
+            )
+            .route(
+                "/chats/{chat_id}/contact",
+                web::put().to(visitor_context::link_contact),
+            )
+            .route(
+                "/chats/{chat_id}/contact",
+                web::post().to(visitor_context::create_contact),
+            )
+            .route("/contacts", web::get().to(visitor_context::search_contacts))
+            .route(
+                "/chats/{chat_id}/notes",
+                web::get().to(visitor_context::notes),
+            )
+            .route(
+                "/chats/{chat_id}/notes",
+                web::post().to(visitor_context::add_note),
+            )
+            .route("/chats/{chat_id}/ban", web::post().to(bans::ban))
+            .route("/bans", web::get().to(bans::list))
+            .route("/bans/{ban_id}", web::delete().to(bans::lift))
             .route("/options", web::get().to(admin::options))
             .route("/options", web::put().to(admin::set_options)),
     )

@@ -4,11 +4,12 @@ use crate::actors::chat::Describe;
 use crate::actors::queue::PreviewWaiting;
 use crate::actors::Engine;
 use crate::domain::chat::ChatState;
-use crate::domain::ids::{ChatId, Seq, UserId, WebsiteId};
+use crate::domain::ids::{ChatId, Seq, UserId};
 use crate::domain::RuleError;
 use crate::error::AppError;
 use crate::protocol::{ChatPreview, RoutedTo};
 use crate::store;
+use crate::store::chats::VisitorTrail;
 
 /// At most this many earlier sessions are listed.
 const PAST_SESSIONS: i64 = 20;
@@ -35,19 +36,16 @@ pub async fn chat_preview(
         return Err(RuleError::NotAParticipant.into());
     };
     let limit = engine.settings().realtime.replay_batch.max(1);
-    let (events, pages, past_sessions, routed_to) = engine
+    let (events, pages, past_sessions, routed_to, notes) = engine
         .db()
         .run(move |conn| {
             let events = store::chats::events_after(conn, chat_id, Seq::NONE, true, limit)?;
             let pages = store::visitors::page_views_of(conn, chat_id)?;
-            let identity = store::chats::by_id(conn, chat_id)?
-                .and_then(|row| Some((WebsiteId(row.website_id), row.visitor_key?)));
-            let past = match identity {
-                Some((website, key)) => {
-                    store::chats::past_sessions(conn, website, &key, chat_id, PAST_SESSIONS)?
-                }
-                None => Vec::new(),
-            };
+            let row = store::chats::by_id(conn, chat_id)?;
+            let trail = row.as_ref().map(VisitorTrail::of).unwrap_or_default();
+            let past = store::chats::past_sessions(conn, &trail, chat_id, PAST_SESSIONS)?;
+            // R46, R90: the agents' notes on this chat and on its contact.
+            let notes = store::notes::of_chat(conn, chat_id, trail.contact_id)?;
             // R36: the steps that went to an agent (offered, rejected, expired, ...).
             let routed = if options.show_routed_agents {
                 let steps = store::routing::of_chat(conn, chat_id)?;
@@ -64,7 +62,7 @@ pub async fn chat_preview(
             } else {
                 None
             };
-            Ok((events, pages, past, routed))
+            Ok((events, pages, past, routed, notes))
         })
         .await?;
     let seed = summary.seed;
@@ -81,6 +79,7 @@ pub async fn chat_preview(
         events,
         pages,
         past_sessions,
+        notes,
         routed_to,
     })
 }

@@ -99,6 +99,8 @@ pub struct StartChatRequest {
     invitation_code: Option<String>,
     /// R90: the identity the widget keeps for this visitor.
     visitor_key: Option<String>,
+    /// R52: `payload.signature`, the visitor's identity signed by the website's backend.
+    identity: Option<String>,
 }
 
 /// What a widget tells about its visitor with a chat request or an offline message.
@@ -140,6 +142,7 @@ pub(super) fn visitor_context(
             .and_then(|p| p.title.as_ref())
             .map(|t| t.as_str().to_owned()),
         user_agent,
+        ..VisitorDetails::default()
     };
     Ok((details, first_page, visitor_key))
 }
@@ -184,6 +187,7 @@ pub async fn start_chat(
             first_page,
             visitor_key,
             invitation_code,
+            identity: body.identity,
         })
         .await??;
     Ok(HttpResponse::Created().json(StartChatResponse {

@@ -1,5 +1,6 @@
 //! A website's form settings, read and changed by supervisors and admins (R71): its forms
-//! (R62, R74), its offline options and language (R12, R64) and its contact mapping (R65).
+//! (R62, R74), its offline options and language (R12, R64), its contact mapping (R65) and its
+//! signed visitor identities (R52).
 //! A change is checked, stored, and used by the running website before the answer.
 
 use actix_web::{web, HttpResponse};
@@ -12,6 +13,7 @@ use crate::actors::offline_messages::{
     ChangeWebsiteSettings, GetWebsiteSettings, SettingsChange, WebsiteSettings,
 };
 use crate::actors::Engine;
+use crate::credentials;
 use crate::domain::contact::ContactMapping;
 use crate::domain::email::EmailAddress;
 use crate::domain::form::{FieldError, FieldName, Form};
@@ -26,6 +28,7 @@ enum Part {
     Forms,
     OfflineOptions,
     ContactMapping,
+    Identity,
 }
 
 fn view(part: Part, settings: WebsiteSettings) -> Value {
@@ -41,6 +44,10 @@ fn view(part: Part, settings: WebsiteSettings) -> Value {
             "open_interaction": settings.offline_options.open_interaction,
         }),
         Part::ContactMapping => json!(settings.contact_mapping),
+        Part::Identity => json!({
+            "require_signed": settings.require_signed_identity,
+            "has_secret": settings.has_identity_secret,
+        }),
     }
 }
 
@@ -204,4 +211,56 @@ pub async fn set_contact_mapping(
     let mapping: ContactMapping = body_as(body)?;
     let mapping = SettingsChange::ContactMapping(mapping);
     change(&engine, &user, &key, Part::ContactMapping, mapping).await
+}
+
+/// `GET /api/v1/websites/{key}/identity`: R52, whether chats need a signed identity and
+/// whether the website has a secret (never the secret itself).
+pub async fn identity(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    read(&engine, &user, &key, Part::Identity).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IdentityBody {
+    require_signed: bool,
+}
+
+/// `PUT /api/v1/websites/{key}/identity`: R52. Requiring signed identities needs a secret
+/// first (`identity_secret_missing`).
+pub async fn set_identity(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    key: web::Path<String>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, AppError> {
+    user.require_role(SUPERVISORS)?;
+    let body: IdentityBody = body_as(body)?;
+    let required = SettingsChange::RequireSignedIdentity(body.require_signed);
+    change(&engine, &user, &key, Part::Identity, required).await
+}
+
+/// `POST /api/v1/websites/{key}/identity/secret`: R52, generates the website's secret, or a
+/// new one in place of the old (whose tokens stop verifying at once). The answer is the only
+/// time the secret is shown.
+pub async fn new_identity_secret(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    user.require_role(SUPERVISORS)?;
+    let secret = credentials::new_identity_secret();
+    let shown = secret.as_str().to_owned();
+    let settings = website(&engine, &key)?
+        .send(ChangeWebsiteSettings {
+            change: SettingsChange::IdentitySecret(secret),
+        })
+        .await??;
+    tracing::info!(website = %key, by = %user.id(), "identity secret generated");
+    let mut body = view(Part::Identity, settings);
+    body["secret"] = Value::String(shown);
+    Ok(HttpResponse::Created().json(body))
 }

@@ -278,20 +278,58 @@ struct PastSessionRow {
     agent_name: Option<String>,
 }
 
-/// R35, R90: earlier chats with the same visitor key on the same website, newest first, with
-/// the name of the agent who held each.
+/// Who a visitor is, as far as earlier chats go (R90): the key its widget keeps (on one
+/// website) and the contact its chat is linked to (on any website).
+#[derive(Debug, Clone, Default)]
+pub struct VisitorTrail {
+    pub website: Option<WebsiteId>,
+    pub visitor_key: Option<String>,
+    pub contact_id: Option<i64>,
+}
+
+impl VisitorTrail {
+    pub fn of(row: &ChatRow) -> VisitorTrail {
+        VisitorTrail {
+            website: Some(WebsiteId(row.website_id)),
+            visitor_key: row.visitor_key.clone(),
+            contact_id: row.contact_id,
+        }
+    }
+}
+
+/// R35, R89, R90: earlier chats of the same visitor, newest first, with the name of the agent
+/// who held each: those with the same visitor key on the same website, and those linked to
+/// the same contact.
 pub fn past_sessions(
     conn: &mut AnyConnection,
-    website: WebsiteId,
-    visitor_key: &str,
+    trail: &VisitorTrail,
     except: ChatId,
     limit: i64,
 ) -> StoreResult<Vec<PastSession>> {
-    let rows: Vec<PastSessionRow> = chats::table
+    let same_key = match (trail.website, trail.visitor_key.as_deref()) {
+        (Some(website), Some(key)) => Some((website, key)),
+        _ => None,
+    };
+    let query = chats::table
         .left_join(users::table.on(chats::agent_id.eq(users::id.nullable())))
-        .filter(chats::website_id.eq(website.0))
-        .filter(chats::visitor_key.eq(visitor_key))
-        .filter(chats::id.ne(except.0))
+        .filter(chats::id.ne(except.0));
+    let query = match (same_key, trail.contact_id) {
+        (Some((website, key)), Some(contact)) => query
+            .filter(
+                chats::website_id
+                    .eq(website.0)
+                    .and(chats::visitor_key.eq(key))
+                    .or(chats::contact_id.eq(contact)),
+            )
+            .into_boxed(),
+        (Some((website, key)), None) => query
+            .filter(chats::website_id.eq(website.0))
+            .filter(chats::visitor_key.eq(key))
+            .into_boxed(),
+        (None, Some(contact)) => query.filter(chats::contact_id.eq(contact)).into_boxed(),
+        (None, None) => return Ok(Vec::new()),
+    };
+    let rows: Vec<PastSessionRow> = query
         .order((chats::created_at_ms.desc(), chats::id.desc()))
         .limit(limit)
         .select((
@@ -316,6 +354,30 @@ pub fn past_sessions(
             agent_name: row.agent_name,
         })
         .collect())
+}
+
+/// R89: an agent changed the visitor's name or details (`visitor_meta`, JSON).
+pub fn set_visitor(
+    conn: &mut AnyConnection,
+    chat: ChatId,
+    name: &str,
+    visitor_meta: &str,
+) -> StoreResult<()> {
+    diesel::update(chats::table.find(chat.0))
+        .set((
+            chats::visitor_name.eq(name),
+            chats::visitor_meta.eq(visitor_meta),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// R89: links the chat to a contact.
+pub fn set_contact(conn: &mut AnyConnection, chat: ChatId, contact: i64) -> StoreResult<()> {
+    diesel::update(chats::table.find(chat.0))
+        .set(chats::contact_id.eq(contact))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Events with a sequence number above `after`, in order; private ones only if asked for.

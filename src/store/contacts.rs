@@ -54,24 +54,7 @@ pub fn find_or_create(
     let email = draft.email.as_ref().map(EmailAddress::key);
     let phone = draft.phone.as_ref().map(|p| p.as_str());
     let Some(row) = found else {
-        let name = draft
-            .name
-            .as_deref()
-            .or(email.as_deref())
-            .unwrap_or(key.as_str())
-            .to_owned();
-        let id = diesel::insert_into(contacts::table)
-            .values(NewContact {
-                name: &name,
-                email,
-                phone,
-                fields: to_json(&draft.custom),
-                created_at_ms: now_ms,
-                list: &mapping.list,
-            })
-            .returning(contacts::id)
-            .get_result(conn)?;
-        return Ok(Some(id));
+        return create(conn, &mapping.list, draft, now_ms).map(Some);
     };
     let mut fields: Map<String, Value> = parse_json("contacts.fields", &row.fields)?;
     let mut fields_changed = false;
@@ -94,6 +77,67 @@ pub fn find_or_create(
             .execute(conn)?;
     }
     Ok(Some(row.id))
+}
+
+/// R88, R89: a new contact in `list` from the draft. Its name is the draft's, else its
+/// address, else its phone number, else "Visitor".
+pub fn create(
+    conn: &mut AnyConnection,
+    list: &str,
+    draft: &ContactDraft,
+    now_ms: i64,
+) -> StoreResult<i64> {
+    let email = draft.email.as_ref().map(EmailAddress::key);
+    let phone = draft.phone.as_ref().map(|p| p.as_str());
+    let name = draft
+        .name
+        .clone()
+        .or_else(|| email.clone())
+        .or_else(|| phone.map(str::to_owned))
+        .unwrap_or_else(|| "Visitor".to_owned());
+    Ok(diesel::insert_into(contacts::table)
+        .values(NewContact {
+            name: &name,
+            email,
+            phone,
+            fields: to_json(&draft.custom),
+            created_at_ms: now_ms,
+            list,
+        })
+        .returning(contacts::id)
+        .get_result(conn)?)
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// R89: contacts whose name, e-mail address or phone number contains `query` (ignoring case;
+/// the phone by its digits), at most `limit`, by name.
+pub fn search(conn: &mut AnyConnection, query: &str, limit: i64) -> StoreResult<Vec<ContactView>> {
+    let escaped: String = query
+        .to_lowercase()
+        .chars()
+        .flat_map(|c| match c {
+            '%' | '_' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect();
+    let pattern = format!("%{escaped}%");
+    let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+    let by_text = lower(contacts::name)
+        .like(pattern.clone())
+        .escape('\\')
+        .or(contacts::email.like(pattern).escape('\\'));
+    let mut found = contacts::table.into_boxed();
+    found = if digits.len() >= 3 {
+        found.filter(by_text.or(contacts::phone.like(format!("%{digits}%"))))
+    } else {
+        found.filter(by_text)
+    };
+    Ok(found
+        .order((contacts::name, contacts::id))
+        .limit(limit)
+        .select(ContactView::as_select())
+        .load(conn)?)
 }
 
 /// A contact as the review shows it.

@@ -5,9 +5,11 @@
 //! waits on the database.
 
 pub mod away_reasons;
+pub mod bans;
 pub mod chats;
 pub mod contacts;
 pub mod invitations;
+pub mod notes;
 pub mod offline_messages;
 pub mod options;
 pub mod outbox;

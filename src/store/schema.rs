@@ -69,6 +69,8 @@ diesel::table! {
         unmanaged_autoclose_ms -> BigInt,
         offline_options -> Text,
         contact_mapping -> Text,
+        identity_secret -> Nullable<Text>,
+        require_signed_identity -> Bool,
     }
 }
 
@@ -288,6 +290,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    agent_notes (id) {
+        id -> BigInt,
+        chat_id -> BigInt,
+        contact_id -> Nullable<BigInt>,
+        author_id -> BigInt,
+        text -> Text,
+        created_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    visitor_bans (id) {
+        id -> BigInt,
+        website_id -> BigInt,
+        visitor_key -> Nullable<Text>,
+        subject -> Nullable<Text>,
+        reason -> Text,
+        chat_id -> Nullable<BigInt>,
+        banned_by -> BigInt,
+        created_at_ms -> BigInt,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(users -> away_reasons (away_reason_id));
 diesel::joinable!(queue_members -> queues (queue_id));
@@ -302,6 +328,9 @@ diesel::joinable!(review_replies -> chats (chat_id));
 diesel::joinable!(offline_messages -> websites (website_id));
 diesel::joinable!(offline_replies -> offline_messages (offline_message_id));
 diesel::joinable!(offline_replies -> users (author_id));
+diesel::joinable!(agent_notes -> users (author_id));
+diesel::joinable!(visitor_bans -> users (banned_by));
+diesel::joinable!(visitor_bans -> websites (website_id));
 
 diesel::table! {
     chat_receipts (chat_id, reader_kind, reader_id) {
@@ -337,4 +366,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     uploads,
     predefined_messages,
     chat_receipts,
+    agent_notes,
+    visitor_bans,
 );

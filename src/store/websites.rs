@@ -8,6 +8,7 @@ use super::{parse_json, to_json, AnyConnection, StoreError, StoreResult};
 use crate::domain::availability::NoAgentMode;
 use crate::domain::contact::ContactMapping;
 use crate::domain::form::Form;
+use crate::domain::identity::{IdentityPolicy, IdentitySecret};
 use crate::domain::ids::{QueueId, WebsiteId};
 use crate::domain::offline_message::OfflineOptions;
 use crate::domain::schedule::{RangeForm, Schedule};
@@ -38,6 +39,8 @@ struct WebsiteRow {
     unmanaged_autoclose_ms: i64,
     offline_options: String,
     contact_mapping: String,
+    identity_secret: Option<String>,
+    require_signed_identity: bool,
 }
 
 /// A website with its JSON columns read.
@@ -73,6 +76,8 @@ pub struct Website {
     pub language: Option<Language>,
     pub offline_options: OfflineOptions,
     pub contact_mapping: ContactMapping,
+    /// R52: its secret for signed visitor identities and whether it requires one.
+    pub identity: IdentityPolicy,
 }
 
 impl Website {
@@ -125,6 +130,18 @@ impl TryFrom<WebsiteRow> for Website {
                 .map_err(|e| StoreError::Corrupt(format!("websites.language: {e}")))?,
             offline_options: parse_json("websites.offline_options", &row.offline_options)?,
             contact_mapping: parse_json("websites.contact_mapping", &row.contact_mapping)?,
+            identity: IdentityPolicy {
+                secret: row
+                    .identity_secret
+                    .as_deref()
+                    .map(|raw| {
+                        IdentitySecret::from_stored(raw).ok_or_else(|| {
+                            StoreError::Corrupt(format!("websites.identity_secret of {}", row.id))
+                        })
+                    })
+                    .transpose()?,
+                require_signed: row.require_signed_identity,
+            },
             unmanaged: UnmanagedPolicy {
                 message: row.unmanaged_message,
                 leave_message: row.leave_message,
@@ -296,6 +313,21 @@ pub fn set_contact_mapping(
 ) -> StoreResult<bool> {
     let changed = diesel::update(websites::table.find(website.0))
         .set(websites::contact_mapping.eq(to_json(mapping)))
+        .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// R52: sets the website's identity secret and whether it requires signed identities.
+pub fn set_identity(
+    conn: &mut AnyConnection,
+    website: WebsiteId,
+    identity: &IdentityPolicy,
+) -> StoreResult<bool> {
+    let changed = diesel::update(websites::table.find(website.0))
+        .set((
+            websites::identity_secret.eq(identity.secret.as_ref().map(IdentitySecret::as_str)),
+            websites::require_signed_identity.eq(identity.require_signed),
+        ))
         .execute(conn)?;
     Ok(changed > 0)
 }

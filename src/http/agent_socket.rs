@@ -22,7 +22,8 @@ use crate::actors::chat::{
 use crate::actors::queue::RedirectChat;
 use crate::actors::{Engine, FeedClosed, Outbound};
 use crate::clock::now_ms;
-use crate::domain::chat::{EndedBy, MessageText, Poster};
+use crate::domain::attachment::message_parts;
+use crate::domain::chat::{EndedBy, Poster};
 use crate::domain::event::Author;
 use crate::domain::ids::{ChatId, QueueId, Seq, UserId};
 use crate::domain::routing::direct_chat_queue;
@@ -158,7 +159,8 @@ impl AgentSocket {
                 text,
                 client_key,
                 private,
-            } => self.post(chat_id, text, client_key, private, ctx),
+                attachments,
+            } => self.post(chat_id, (text, attachments), client_key, private, ctx),
             AgentCommand::EndChat { chat_id } | AgentCommand::ConfirmDisconnect { chat_id } => {
                 let by = EndedBy::Agent { id: self.agent_id };
                 let chat = self.chat_for(chat_id);
@@ -287,7 +289,7 @@ impl AgentSocket {
     fn post(
         &mut self,
         chat_id: ChatId,
-        text: String,
+        (text, attachments): (String, Vec<String>),
         client_key: Option<String>,
         private: bool,
         ctx: &mut Context<Self>,
@@ -307,8 +309,9 @@ impl AgentSocket {
                 return;
             }
         }
-        let text = match MessageText::parse(&text) {
-            Ok(text) => text,
+        let max_files = self.engine.settings().attachments.max_files_per_message;
+        let parts = match message_parts(&text, &attachments, max_files) {
+            Ok(parts) => parts,
             Err(rule) => {
                 let error = AppError::from(rule);
                 self.core
@@ -320,7 +323,7 @@ impl AgentSocket {
         let post = PostMessage {
             poster: Poster::Agent(self.agent_id),
             author_name: self.display_name.clone(),
-            text,
+            parts,
             client_key: client_key.clone(),
             private,
         };

@@ -4,9 +4,11 @@
 //! on the blocking thread pool with a pooled connection, so no actor or HTTP worker thread ever
 //! waits on the database.
 
+pub mod attachments;
 pub mod away_reasons;
 pub mod chats;
 pub mod contacts;
+pub mod files;
 pub mod invitations;
 pub mod offline_messages;
 pub mod options;
@@ -130,7 +132,7 @@ impl ManageConnection for Connector {
     }
 }
 
-fn sqlite_path(url: &str) -> &str {
+pub(crate) fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url)

@@ -364,7 +364,9 @@ async fn bad_files_are_refused(backend: Backend) {
     agent
         .send(json!({ "type": "end_chat", "chat_id": chat.chat_id }))
         .await;
-    agent.expect_event("chat_ended").await;
+    agent
+        .until(|f| f.iter().any(|f| f["kind"] == "chat_ended"))
+        .await;
     let (status, body) = upload(&app, chat.chat_id, &chat.token, "a.pdf", PDF).await;
     assert_eq!((status, body["error"].as_str()), (409, Some("chat_ended")));
     assert_eq!(app.stored_files(), stored_before);

@@ -76,7 +76,7 @@ pub enum AppError {
     SmtpNotConfigured,
     #[error("no offline message has this id")]
     OfflineMessageNotFound,
-    #[error("this offline message has no such attachment")]
+    #[error("no such attachment")]
     AttachmentNotFound,
     #[error("the visitor left no e-mail address to reply to")]
     NoVisitorAddress,

@@ -19,8 +19,12 @@ use crate::domain::receipt::{Marks, Reader};
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum VisitorCommand {
     SendMessage {
+        /// May be empty (`""`) when files are sent.
         text: String,
         client_key: Option<String>,
+        /// R10, R40: ids of files the visitor uploaded to this chat, sent with the message.
+        #[serde(default)]
+        attachments: Vec<String>,
     },
     EndChat,
     /// R35, R54: the visitor moved to another page of the website.
@@ -90,11 +94,16 @@ pub enum AgentCommand {
     },
     SendMessage {
         chat_id: ChatId,
+        /// May be empty (`""`) when files are sent.
         text: String,
         client_key: Option<String>,
         /// R39: a private message reaches the chat's agents only, never the visitor.
         #[serde(default)]
         private: bool,
+        /// R10, R40: ids of files the agent uploaded to this chat, sent with the message;
+        /// private with a private message.
+        #[serde(default)]
+        attachments: Vec<String>,
     },
     EndChat {
         chat_id: ChatId,

@@ -23,6 +23,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub mail: MailSettings,
     pub uploads: UploadSettings,
+    pub attachments: AttachmentSettings,
     pub demo: DemoSettings,
     pub log: LogSettings,
 }
@@ -140,6 +141,21 @@ pub struct UploadSettings {
     pub sweep_interval_ms: u64,
 }
 
+/// R10, R40, A10: files sent with chat messages.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AttachmentSettings {
+    /// At most this many files go with one message.
+    pub max_files_per_message: usize,
+    /// The largest file, in bytes; an upload is cut off the moment it passes this.
+    pub max_bytes: u64,
+    /// Where the files live; empty: `attachments` next to the SQLite file (or
+    /// `data/attachments` with PostgreSQL). See `store::files::FileStore::for_settings`.
+    pub dir: String,
+    /// An upload no message carries within this long is deleted (row and file); swept every
+    /// `uploads.sweep_interval_ms`.
+    pub unclaimed_ttl_ms: i64,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct DemoSettings {
     pub seed_on_empty: bool,
@@ -202,6 +218,9 @@ mod tests {
         assert_eq!(settings.database.url, "data/parley.db");
         // R66: 30 minutes.
         assert_eq!(settings.chats.unattended_timeout_ms, 30 * 60 * 1000);
+        // A10: five files of 20 MiB at most per message.
+        assert_eq!(settings.attachments.max_files_per_message, 5);
+        assert_eq!(settings.attachments.max_bytes, 20 * 1024 * 1024);
     }
 
     #[test]

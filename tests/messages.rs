@@ -4,19 +4,8 @@
 mod common;
 
 use common::smtp::{wait_for_mail, SmtpServer};
-use common::{Backend, TestApp, VisitorChat, WsClient};
+use common::{Backend, TestApp};
 use serde_json::{json, Value};
-
-/// A chat started by a visitor named `name` and accepted by `agent`, the Available member.
-async fn taken_chat(app: &TestApp, agent: &mut WsClient, name: &str) -> VisitorChat {
-    let chat = app.start_chat(name).await;
-    assert_eq!(agent.expect("offer").await["chat_id"], chat.chat_id);
-    agent
-        .send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
-        .await;
-    agent.expect("chat_assigned").await;
-    chat
-}
 
 fn texts(frames: &[Value]) -> Vec<String> {
     frames
@@ -37,7 +26,7 @@ async fn private_messages_never_reach_the_visitor(backend: Backend) {
         return;
     };
     let (mut agent, _) = app.available_agent("agent").await;
-    let chat = taken_chat(&app, &mut agent, "Ann").await;
+    let chat = app.taken_chat(&mut agent, "Ann").await;
     let mut visitor = app.visitor_socket(&chat, 0).await;
     visitor.round_trip().await;
     let path = format!("/api/v1/chats/{}/transcript", chat.chat_id);
@@ -141,7 +130,7 @@ async fn private_messages_never_reach_the_visitor_postgres() {
 async fn slash_commands_never_reach_the_visitor() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
     let (mut agent, _) = app.available_agent("agent").await;
-    let chat = taken_chat(&app, &mut agent, "Ann").await;
+    let chat = app.taken_chat(&mut agent, "Ann").await;
     let mut visitor = app.visitor_socket(&chat, 0).await;
     visitor.round_trip().await;
     let before = app.visitor_history(&chat).await.len();
@@ -195,7 +184,7 @@ async fn typing_indicators_reach_the_other_side_only() {
         .await
         .unwrap();
     let (mut agent, _) = app.available_agent("agent").await;
-    let chat = taken_chat(&app, &mut agent, "Ivy").await;
+    let chat = app.taken_chat(&mut agent, "Ivy").await;
     let mut visitor = app.visitor_socket(&chat, 0).await;
     visitor.expect("visitor_hello").await;
     visitor
@@ -258,7 +247,7 @@ async fn offers_are_answered_with_one_structured_pick(backend: Backend) {
         return;
     };
     let (mut agent, _) = app.available_agent("agent").await;
-    let chat = taken_chat(&app, &mut agent, "Olga").await;
+    let chat = app.taken_chat(&mut agent, "Olga").await;
     let mut visitor = app.visitor_socket(&chat, 0).await;
     visitor.round_trip().await;
 
@@ -426,7 +415,7 @@ async fn receipts_reach_the_other_side(backend: Backend) {
     };
     let (mut agent, hello) = app.available_agent("agent").await;
     let agent_id = hello["agent_id"].clone();
-    let chat = taken_chat(&app, &mut agent, "Rita").await;
+    let chat = app.taken_chat(&mut agent, "Rita").await;
     let mut visitor = app.visitor_socket(&chat, 0).await;
     visitor.round_trip().await;
 

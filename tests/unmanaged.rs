@@ -413,6 +413,7 @@ async fn transcripts_leave_out_private_events_and_the_log_keeps_them() {
         private: true,
         body: EventBody::Message {
             text: "internal: likes discounts".into(),
+            attachments: Vec::new(),
         },
     };
     app.engine

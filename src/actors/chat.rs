@@ -12,7 +12,8 @@ use super::queue::{EnqueueChat, RemoveChat, VisitorMoved};
 use super::website::{SessionEnded, UnmanagedChatEnded};
 use super::{Engine, FeedClosed, Outbound};
 use crate::clock::now_ms;
-use crate::domain::chat::{ChatLifecycle, ChatState, Disposition, EndedBy, MessageText, Poster};
+use crate::domain::attachment::MessageParts;
+use crate::domain::chat::{ChatLifecycle, ChatState, Disposition, EndedBy, Poster};
 use crate::domain::choices::{check_pick, Choice, ChoiceMenu, PickTarget};
 use crate::domain::email::EmailAddress;
 use crate::domain::event::{Author, ChatEvent, EventBody};
@@ -458,13 +459,14 @@ impl Handler<Unsubscribe> for ChatActor {
     }
 }
 
-/// A text message from the visitor or an agent of the chat.
+/// A message from the visitor or an agent of the chat: text, files they uploaded to it
+/// (R10, R40), or both.
 #[derive(Message)]
 #[rtype(result = "Result<Seq, AppError>")]
 pub struct PostMessage {
     pub poster: Poster,
     pub author_name: String,
-    pub text: MessageText,
+    pub parts: MessageParts,
     /// The client's idempotency key: a retry with the same key is stored once.
     pub client_key: Option<String>,
     /// R39: agents only; `publish` and every read for the visitor leave it out.
@@ -493,14 +495,45 @@ impl Handler<PostMessage> for ChatActor {
                 "only agents send private messages".to_owned(),
             )));
         }
+        let MessageParts { text, attachments } = msg.parts;
         let mut event = self.event(
             author,
             EventBody::Message {
-                text: msg.text.as_str().to_owned(),
+                text,
+                attachments: Vec::new(),
             },
         );
         event.private = msg.private;
-        self.append_and_publish(event, scoped_key)
+        let (chat, poster, key) = (self.seed.chat_id, msg.poster, scoped_key.clone());
+        // R40: the message and the claim of its files are one transaction; a file that is not
+        // the poster's own unsent upload to this chat stores nothing.
+        let write = self.engine.db().run(move |conn| {
+            conn.transaction::<_, StoreError, _>(|conn| {
+                let claimed = store::attachments::claim_for_message(
+                    conn,
+                    chat,
+                    poster,
+                    &attachments,
+                    (event.seq, event.private),
+                )?;
+                let files = match claimed {
+                    Ok(files) => files,
+                    Err(rule) => return Ok(Err(rule)),
+                };
+                if let EventBody::Message { attachments, .. } = &mut event.body {
+                    *attachments = files;
+                }
+                store::chats::append(conn, &event, key.as_deref())?;
+                Ok(Ok(event))
+            })
+        });
+        AtomicResponse::new(Box::pin(write.into_actor(self).map(
+            move |written, act, ctx| {
+                let event = written??;
+                act.posted(&event, scoped_key, ctx);
+                Ok(event.seq)
+            },
+        )))
     }
 }
 

@@ -38,6 +38,8 @@ use agent::{AgentActor, AgentSeed};
 use chat::{ChatActor, ChatSeed, ChatSummary, Describe};
 use queue::{EnqueueChat, QueueActor, TellWebsites};
 use upload_sweeper::UploadSweeper;
+
+use crate::store::files::FileStore;
 use website::WebsiteActor;
 use working_hours::{WatchWorkingHours, WorkingHoursSupervisor};
 
@@ -84,6 +86,8 @@ struct EngineInner {
     chats: Mutex<HashMap<ChatId, Addr<ChatActor>>>,
     mailer: Option<Addr<Mailer>>,
     _upload_sweeper: Addr<UploadSweeper>,
+    /// R40: the folder chat files live in.
+    files: FileStore,
     /// R24, R69: every away reason, kept in step with the store by `admin`.
     away_reasons: RwLock<AwayReasons>,
     /// Configuration changes (away reasons, queue members, capacities) hold this for writing
@@ -119,7 +123,11 @@ impl Engine {
         };
         let working_hours =
             Supervisor::start_in_arbiter(&handles[0], |_| WorkingHoursSupervisor::default());
-        let sweeper = UploadSweeper::new(db.clone(), settings.uploads.clone());
+        let files = FileStore::for_settings(&settings);
+        files.ensure().map_err(|e| {
+            AppError::Internal(format!("attachments folder {}: {e}", files.dir().display()))
+        })?;
+        let sweeper = UploadSweeper::new(db.clone(), &settings, files.clone());
         let upload_sweeper = Supervisor::start_in_arbiter(&handles[0], move |_| sweeper);
         let engine = Engine {
             inner: Arc::new(EngineInner {
@@ -140,6 +148,7 @@ impl Engine {
                 chats: Mutex::default(),
                 mailer,
                 _upload_sweeper: upload_sweeper,
+                files,
                 away_reasons: RwLock::default(),
                 config_changes: tokio::sync::RwLock::new(()),
             }),
@@ -245,6 +254,11 @@ impl Engine {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// R40: where chat files are stored.
+    pub fn files(&self) -> &FileStore {
+        &self.inner.files
     }
 
     /// Arbiters take actors in turn, so they spread over the threads.

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::attachment::AttachmentRef;
 use super::chat::{Disposition, EndedBy};
 use super::choices::Choice;
 use super::ids::{ChatId, QueueId, Seq, UserId};
@@ -35,8 +36,13 @@ pub enum EventBody {
         website_key: String,
         queue_id: QueueId,
     },
-    /// A text message from the visitor or an agent.
-    Message { text: String },
+    /// A message from the visitor or an agent: text, files (R10, R40), or both. `attachments`
+    /// is left out when empty, so messages without files look as they always did.
+    Message {
+        text: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<AttachmentRef>,
+    },
     /// R16: an agent accepted the chat and joined it.
     AgentJoined {
         agent_id: UserId,
@@ -129,6 +135,7 @@ mod tests {
             private: false,
             body: EventBody::Message {
                 text: "price < 10".into(),
+                attachments: Vec::new(),
             },
         };
         let json = serde_json::to_value(&event).unwrap();
@@ -136,6 +143,7 @@ mod tests {
         assert_eq!(json["seq"], 3);
         assert_eq!(json["author"]["kind"], "agent");
         assert_eq!(json["text"], "price < 10");
+        assert!(json.get("attachments").is_none(), "{json}");
         let back: ChatEvent = serde_json::from_value(json).unwrap();
         assert_eq!(back, event);
     }
@@ -150,6 +158,7 @@ mod tests {
             private: true,
             body: EventBody::Message {
                 text: "note".into(),
+                attachments: Vec::new(),
             },
         };
         assert!(!event.visible_to_visitor());

@@ -5,6 +5,7 @@
 //! runtime. Values that have rules (a website key, a visitor name, a message text) are *parsed*
 //! into types that can only hold valid values; the rest of the engine passes those types around.
 
+pub mod attachment;
 pub mod availability;
 pub mod away;
 pub mod ban;
@@ -149,8 +150,10 @@ pub enum RuleError {
     InvalidOption,
     #[error("this box must be ticked")]
     AgreementRequired,
-    #[error("this field takes at most {max} files")]
+    #[error("at most {max} files can be sent here at once")]
     TooManyFiles { max: usize },
+    #[error("no unsent file with this id was uploaded by you to this chat; upload it again")]
+    UnknownAttachment,
     #[error("no upload with this id waits for this field; upload the file again")]
     UploadNotFound,
     #[error("the form has no such field")]
@@ -301,6 +304,7 @@ impl RuleError {
             RuleError::InvalidOption => "invalid_option",
             RuleError::AgreementRequired => "agreement_required",
             RuleError::TooManyFiles { .. } => "too_many_files",
+            RuleError::UnknownAttachment => "unknown_attachment",
             RuleError::UploadNotFound => "upload_not_found",
             RuleError::UnknownField => "unknown_field",
             RuleError::InvalidValue { .. } => "invalid_value",

@@ -37,6 +37,8 @@ pub struct Texts {
     pub transcript_footer: &'static str,
     /// R86: the time zone note after the intro; `{zone}`.
     pub transcript_times: &'static str,
+    /// R10, R86: a file sent with a message, named in the transcript; `{name}`.
+    pub transcript_attachment: &'static str,
 }
 
 pub const ENGLISH: Texts = Texts {
@@ -60,6 +62,7 @@ pub const ENGLISH: Texts = Texts {
     transcript_ended: "The chat ended",
     transcript_footer: "Thank you for chatting with us.",
     transcript_times: "Times are in {zone}.",
+    transcript_attachment: "[file: {name}]",
 };
 
 pub const GERMAN: Texts = Texts {
@@ -84,6 +87,7 @@ pub const GERMAN: Texts = Texts {
     transcript_ended: "Der Chat wurde beendet",
     transcript_footer: "Vielen Dank für Ihren Besuch.",
     transcript_times: "Zeiten in {zone}.",
+    transcript_attachment: "[Datei: {name}]",
 };
 
 const CATALOGUES: &[&Texts] = &[&ENGLISH, &GERMAN];

@@ -101,7 +101,20 @@ pub fn render(source: &TranscriptSource<'_>) -> TranscriptMail {
                     None,
                     texts.transcript_requested.replace("{name}", visitor_name),
                 ),
-                EventBody::Message { text } => (Some(author_name(&event.author)), text.clone()),
+                EventBody::Message { text, attachments } => {
+                    // R10, R86: files by name, one per line after the text (the event is
+                    // public, so its files are too).
+                    let files = attachments.iter().map(|file| {
+                        texts
+                            .transcript_attachment
+                            .replace("{name}", file.name.as_str())
+                    });
+                    let lines: Vec<String> = std::iter::once(text.clone())
+                        .filter(|text| !text.is_empty())
+                        .chain(files)
+                        .collect();
+                    (Some(author_name(&event.author)), lines.join("\n"))
+                }
                 EventBody::ChoicesOffered { prompt, options } => {
                     let labels: Vec<&str> = options.iter().map(|o| o.label.as_str()).collect();
                     let offered = texts
@@ -266,6 +279,7 @@ mod tests {
                 false,
                 EventBody::Message {
                     text: "Is 3 < 5 & \"true\"?\nSecond line".into(),
+                    attachments: Vec::new(),
                 },
             ),
             event(
@@ -274,6 +288,7 @@ mod tests {
                 true,
                 EventBody::Message {
                     text: "internal: she is a VIP".into(),
+                    attachments: Vec::new(),
                 },
             ),
             event(
@@ -282,6 +297,7 @@ mod tests {
                 false,
                 EventBody::Message {
                     text: "<script>alert(1)</script>".into(),
+                    attachments: Vec::new(),
                 },
             ),
             event(
@@ -433,6 +449,58 @@ mod tests {
             check_request(ChatState::Active, None, HOUR, 3, 0),
             Err(RuleError::TooManyTranscripts { max: 3 })
         );
+    }
+
+    #[test]
+    fn public_files_are_named_and_private_ones_never_r10_r39_r86() {
+        use crate::domain::attachment::AttachmentRef;
+        use crate::domain::upload::{FileName, UploadId};
+        let file = |n: &str, name: &str| AttachmentRef {
+            id: UploadId::parse(&n.repeat(64)).unwrap(),
+            name: FileName::parse(name).unwrap(),
+            mime_type: "application/pdf".into(),
+            size: 10,
+        };
+        let mut events = chat();
+        events.push(event(
+            7,
+            agent_author(),
+            false,
+            EventBody::Message {
+                text: String::new(),
+                attachments: vec![file("a", "offer <1>.pdf")],
+            },
+        ));
+        events.push(event(
+            8,
+            agent_author(),
+            true,
+            EventBody::Message {
+                text: "note".into(),
+                attachments: vec![file("b", "secret-notes.pdf")],
+            },
+        ));
+        let mail = render(&TranscriptSource {
+            website_name: "Shop",
+            time_zone: "UTC",
+            texts: &ENGLISH,
+            events: &events,
+        });
+        assert!(mail.text.contains("[file: offer <1>.pdf]"), "{}", mail.text);
+        assert!(
+            mail.html.contains("[file: offer &lt;1&gt;.pdf]"),
+            "{}",
+            mail.html
+        );
+        assert!(!mail.text.contains("secret-notes"), "{}", mail.text);
+        assert!(!mail.html.contains("secret-notes"), "{}", mail.html);
+    }
+
+    fn agent_author() -> Author {
+        Author::Agent {
+            id: UserId(2),
+            name: "Bo".into(),
+        }
     }
 
     #[test]

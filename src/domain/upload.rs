@@ -14,7 +14,7 @@ use super::RuleError;
 
 /// How a type's content is recognised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Signature {
+pub(super) enum Signature {
     Pdf,
     Png,
     Jpeg,
@@ -30,7 +30,7 @@ enum Signature {
 }
 
 impl Signature {
-    fn matches(self, bytes: &[u8]) -> bool {
+    pub(super) fn matches(self, bytes: &[u8]) -> bool {
         match self {
             Signature::Pdf => bytes.starts_with(b"%PDF-"),
             Signature::Png => bytes.starts_with(b"\x89PNG\r\n\x1a\n"),
@@ -41,12 +41,17 @@ impl Signature {
             }
             Signature::Zip => bytes.starts_with(b"PK\x03\x04"),
             Signature::Ole => bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]),
-            Signature::Text => std::str::from_utf8(bytes).is_ok_and(|text| {
-                text.chars()
-                    .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r' | '\u{c}'))
-            }),
+            Signature::Text => {
+                std::str::from_utf8(bytes).is_ok_and(|text| text.chars().all(is_text_char))
+            }
         }
     }
+}
+
+/// A character plain text may hold: anything but control characters other than tab, line
+/// feed, form feed and carriage return (so no NUL, which marks binary files).
+pub(super) fn is_text_char(c: char) -> bool {
+    !c.is_control() || matches!(c, '\t' | '\n' | '\r' | '\u{c}')
 }
 
 /// A type of file the engine takes: an extension, its MIME type, and how its content looks.

@@ -22,7 +22,8 @@ use crate::actors::chat::{
 use crate::actors::queue::RedirectChat;
 use crate::actors::{Engine, FeedClosed, Outbound};
 use crate::clock::now_ms;
-use crate::domain::chat::{EndedBy, MessageText, Poster};
+use crate::domain::attachment::message_parts;
+use crate::domain::chat::{EndedBy, Poster};
 use crate::domain::choices::{ChoiceDraft, ChoiceMenu};
 use crate::domain::event::Author;
 use crate::domain::ids::{ChatId, QueueId, Seq, UserId};
@@ -160,7 +161,8 @@ impl AgentSocket {
                 text,
                 client_key,
                 private,
-            } => self.post(chat_id, text, client_key, private, ctx),
+                attachments,
+            } => self.post(chat_id, (text, attachments), client_key, private, ctx),
             AgentCommand::EndChat { chat_id } | AgentCommand::ConfirmDisconnect { chat_id } => {
                 let by = EndedBy::Agent { id: self.agent_id };
                 let chat = self.chat_for(chat_id);
@@ -309,7 +311,7 @@ impl AgentSocket {
     fn post(
         &mut self,
         chat_id: ChatId,
-        text: String,
+        (text, attachments): (String, Vec<String>),
         client_key: Option<String>,
         private: bool,
         ctx: &mut Context<Self>,
@@ -324,15 +326,16 @@ impl AgentSocket {
             }
             Some(Err(rule)) => return self.refuse(chat_id, client_key, rule, ctx),
         }
-        let text = match MessageText::parse(&text) {
-            Ok(text) => text,
+        let max_files = self.engine.settings().attachments.max_files_per_message;
+        let parts = match message_parts(&text, &attachments, max_files) {
+            Ok(parts) => parts,
             Err(rule) => return self.refuse(chat_id, client_key, rule, ctx),
         };
         let chat = self.chat_for(chat_id);
         let post = PostMessage {
             poster: Poster::Agent(self.agent_id),
             author_name: self.display_name.clone(),
-            text,
+            parts,
             client_key: client_key.clone(),
             private,
         };

@@ -22,7 +22,8 @@ fn website_of(path: &str) -> Option<WebsiteKey> {
 }
 
 /// The widget's endpoints: a website's config, chat start, socket, uploads and offline
-/// messages, and a chat's events, end, socket, left message (R78) and transcript (R86).
+/// messages, and a chat's events, end, socket, left message (R78), transcript (R86) and files
+/// (R40).
 /// Supervisor endpoints under `/api/v1/chats/` (routing, log) and `/api/v1/websites/` (a
 /// website's settings) are not among them.
 fn is_visitor_path(path: &str) -> bool {
@@ -30,13 +31,20 @@ fn is_visitor_path(path: &str) -> bool {
         && ["/events", "/end", "/ws", "/left-message", "/transcript"]
             .iter()
             .any(|end| path.ends_with(end));
+    // R40: a chat's files, uploaded and downloaded by its visitor too.
+    let attachment_endpoint = path
+        .strip_prefix("/api/v1/chats/")
+        .map(|rest| rest.split('/').collect::<Vec<_>>())
+        .is_some_and(|parts| {
+            matches!(parts.as_slice(), [_, "attachments"] | [_, "attachments", _])
+        });
     let website_endpoint = path
         .strip_prefix("/api/v1/websites/")
         .and_then(|rest| rest.split_once('/'))
         .is_some_and(|(_, endpoint)| {
             ["config", "chats", "uploads", "offline-messages"].contains(&endpoint)
         });
-    website_endpoint || chat_endpoint
+    website_endpoint || chat_endpoint || attachment_endpoint
 }
 
 pub async fn visitor_cors(
@@ -99,6 +107,9 @@ mod tests {
         assert!(is_visitor_path("/api/v1/chats/4/left-message"));
         assert!(is_visitor_path("/api/v1/chats/4/transcript"));
         assert!(!is_visitor_path("/api/v1/chats/4/log"));
+        assert!(is_visitor_path("/api/v1/chats/4/attachments"));
+        assert!(is_visitor_path("/api/v1/chats/4/attachments/ab"));
+        assert!(!is_visitor_path("/api/v1/chats/4/attachments/ab/x"));
         assert!(is_visitor_path("/api/v1/websites/demo/uploads"));
         assert!(is_visitor_path("/api/v1/websites/demo/offline-messages"));
         assert!(!is_visitor_path("/api/v1/websites/demo/forms"));

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod agent;
 pub mod agent_socket;
+pub mod attachments;
 pub mod auth;
 pub mod away_reasons;
 pub mod bans;
@@ -119,6 +120,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/chats/{chat_id}/events", web::get().to(visitor::events))
             .route("/chats/{chat_id}/end", web::post().to(visitor::end_chat))
             .route("/chats/{chat_id}/ws", web::get().to(visitor::socket))
+            .route(
+                "/chats/{chat_id}/attachments",
+                web::post().to(attachments::upload),
+            )
+            .route(
+                "/chats/{chat_id}/attachments/{attachment_id}",
+                web::get().to(attachments::download),
+            )
             .route(
                 "/chats/{chat_id}/left-message",
                 web::post().to(unmanaged::leave_message),

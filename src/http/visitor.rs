@@ -312,8 +312,10 @@ pub async fn socket(
     let visitor_name = visitor.chat.visitor_name;
     // R5: the widget in a chat is told its website's mode too.
     let website = engine.website_named(&summary.seed.website_key);
+    let max_files = engine.settings().attachments.max_files_per_message;
     VisitorSocket::create(move |ctx| {
         ctx.add_stream(stream);
+        let website = (website, max_files);
         VisitorSocket::new(core, chat, &summary, website, visitor_name, resume_after)
     });
     Ok(response)

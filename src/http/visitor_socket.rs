@@ -12,7 +12,8 @@ use crate::actors::chat::{
 };
 use crate::actors::website::{UnwatchMode, WatchMode, WebsiteActor};
 use crate::actors::FeedClosed;
-use crate::domain::chat::{ChatState, EndedBy, MessageText, Poster};
+use crate::domain::attachment::message_parts;
+use crate::domain::chat::{ChatState, EndedBy, Poster};
 use crate::domain::event::Author;
 use crate::domain::ids::{ChatId, Seq};
 use crate::domain::receipt::Reader;
@@ -31,6 +32,8 @@ pub struct VisitorSocket {
     resume_after: Seq,
     state: ChatState,
     last_seq: Seq,
+    /// A10: `attachments.max_files_per_message`.
+    max_files: usize,
 }
 
 impl VisitorSocket {
@@ -39,7 +42,7 @@ impl VisitorSocket {
         core: SocketCore,
         chat: Addr<ChatActor>,
         summary: &ChatSummary,
-        website: Option<Addr<WebsiteActor>>,
+        (website, max_files): (Option<Addr<WebsiteActor>>, usize),
         visitor_name: String,
         resume_after: Seq,
     ) -> VisitorSocket {
@@ -52,6 +55,7 @@ impl VisitorSocket {
             resume_after,
             state: summary.state,
             last_seq: summary.last_seq,
+            max_files,
         }
     }
 
@@ -70,9 +74,14 @@ impl VisitorSocket {
 
     fn handle_command(&mut self, command: VisitorCommand, ctx: &mut Context<Self>) {
         match command {
-            VisitorCommand::SendMessage { text, client_key } => {
-                let text = match MessageText::parse(&text) {
-                    Ok(text) => text,
+            VisitorCommand::SendMessage {
+                text,
+                client_key,
+                attachments,
+            } => {
+                let max_files = self.max_files;
+                let parts = match message_parts(&text, &attachments, max_files) {
+                    Ok(parts) => parts,
                     Err(rule) => {
                         let error = AppError::from(rule);
                         let chat_id = Some(self.chat_id);
@@ -84,7 +93,7 @@ impl VisitorSocket {
                 let post = self.chat.send(PostMessage {
                     poster: Poster::Visitor,
                     author_name: self.visitor_name.clone(),
-                    text,
+                    parts,
                     client_key: client_key.clone(),
                     private: false,
                 });

@@ -4,10 +4,12 @@
 //! on the blocking thread pool with a pooled connection, so no actor or HTTP worker thread ever
 //! waits on the database.
 
+pub mod attachments;
 pub mod away_reasons;
 pub mod bans;
 pub mod chats;
 pub mod contacts;
+pub mod files;
 pub mod invitations;
 pub mod notes;
 pub mod offline_messages;
@@ -133,7 +135,7 @@ impl ManageConnection for Connector {
     }
 }
 
-fn sqlite_path(url: &str) -> &str {
+pub(crate) fn sqlite_path(url: &str) -> &str {
     url.strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
         .unwrap_or(url)

@@ -279,6 +279,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    chat_attachments (id) {
+        id -> Text,
+        chat_id -> BigInt,
+        uploader_kind -> Text,
+        uploader_id -> Nullable<BigInt>,
+        name -> Text,
+        mime_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        storage_key -> Text,
+        created_at_ms -> BigInt,
+        event_seq -> Nullable<BigInt>,
+        private -> Bool,
+    }
+}
+
+diesel::table! {
     predefined_messages (id) {
         id -> BigInt,
         title -> Text,
@@ -323,6 +340,7 @@ diesel::joinable!(chats -> websites (website_id));
 diesel::joinable!(chat_events -> chats (chat_id));
 diesel::joinable!(page_views -> chats (chat_id));
 diesel::joinable!(left_messages -> chats (chat_id));
+diesel::joinable!(chat_attachments -> chats (chat_id));
 diesel::joinable!(transcript_requests -> chats (chat_id));
 diesel::joinable!(review_replies -> chats (chat_id));
 diesel::joinable!(offline_messages -> websites (website_id));
@@ -364,6 +382,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     offline_messages,
     offline_replies,
     uploads,
+    chat_attachments,
     predefined_messages,
     chat_receipts,
     agent_notes,

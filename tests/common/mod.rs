@@ -163,6 +163,9 @@ impl TestAppBuilder {
             }
         };
         let mut settings = test_settings(&url, self.offer_timeout_ms);
+        // R40: chat files go to a folder of their own, removed with the test.
+        let files = tempfile::tempdir().expect("attachments folder");
+        settings.attachments.dir = files.path().display().to_string();
         for tweak in self.tweaks {
             tweak(&mut settings);
         }
@@ -196,6 +199,7 @@ impl TestAppBuilder {
             handle,
             settings,
             _database: database,
+            files,
         })
     }
 }
@@ -314,6 +318,8 @@ pub struct TestApp {
     pub settings: Settings,
     handle: ServerHandle,
     _database: TestDatabase,
+    /// R40: the attachments folder (`attachments.dir`).
+    files: tempfile::TempDir,
 }
 
 impl Drop for TestApp {
@@ -339,6 +345,28 @@ impl TestApp {
 
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
         Self::builder(backend).spawn().await
+    }
+
+    /// The names of the files in the attachments folder (stored and partial).
+    pub fn stored_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.files.path())
+            .expect("attachments folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// A chat started by a visitor named `name` and accepted by `agent`, the Available member
+    /// who gets its offer.
+    pub async fn taken_chat(&self, agent: &mut WsClient, name: &str) -> VisitorChat {
+        let chat = self.start_chat(name).await;
+        assert_eq!(agent.expect("offer").await["chat_id"], chat.chat_id);
+        agent
+            .send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
+            .await;
+        agent.expect("chat_assigned").await;
+        chat
     }
 
     pub fn client() -> awc::Client {

@@ -214,13 +214,17 @@ impl ResponseError for AppError {
                 | RuleError::AtCapacity
                 | RuleError::LeaveMessageUnavailable
                 | RuleError::MessageAlreadyLeft
-                | RuleError::ReviewClosed,
+                | RuleError::ReviewClosed
+                | RuleError::WrapUpNotOwed
+                | RuleError::DefaultReasonRequired,
             ) => StatusCode::CONFLICT,
             AppError::Rule(RuleError::LeaveMessageExpired | RuleError::TranscriptExpired) => {
                 StatusCode::GONE
             }
             AppError::Rule(RuleError::TooManyTranscripts { .. }) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Rule(RuleError::AwayReasonNotFound) => StatusCode::NOT_FOUND,
+            AppError::Rule(RuleError::AwayReasonNotFound | RuleError::WrapUpReasonNotFound) => {
+                StatusCode::NOT_FOUND
+            }
             AppError::Rule(RuleError::NotAParticipant) => StatusCode::FORBIDDEN,
             AppError::Rule(RuleError::UnknownSlashCommand) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Rule(RuleError::InvitationUnknown) => StatusCode::NOT_FOUND,

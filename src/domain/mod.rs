@@ -31,6 +31,7 @@ pub mod upload;
 pub mod user;
 pub mod visitor;
 pub mod website;
+pub mod wrap_up;
 
 use thiserror::Error;
 
@@ -198,6 +199,22 @@ pub enum RuleError {
     PredefinedScopeConflict,
     #[error("unknown slash command; known: /dc, /disconnect")]
     UnknownSlashCommand,
+    #[error("no wrap-up reason has this id")]
+    WrapUpReasonNotFound,
+    #[error("this wrap-up reason is no longer offered")]
+    WrapUpReasonInactive,
+    #[error("you owe no wrap-up for this chat (none was asked for, or it was already given)")]
+    WrapUpNotOwed,
+    #[error("a note has at most {max} characters")]
+    NoteTooLong { max: usize },
+    #[error("there is always one default wrap-up reason: make another reason the default instead")]
+    DefaultReasonRequired,
+    #[error("the default wrap-up reason must be active")]
+    DefaultReasonInactive,
+    #[error(
+        "an auto wrap-up time is 0 (no countdown) to {max} ms, or null for the global setting"
+    )]
+    InvalidAutoWrapUp { max: i64 },
 }
 
 impl RuleError {
@@ -283,6 +300,13 @@ impl RuleError {
             RuleError::TooManyTranscripts { .. } => "too_many_transcripts",
             RuleError::TranscriptExpired => "transcript_expired",
             RuleError::UnknownSlashCommand => "unknown_slash_command",
+            RuleError::WrapUpReasonNotFound => "wrap_up_reason_not_found",
+            RuleError::WrapUpReasonInactive => "wrap_up_reason_inactive",
+            RuleError::WrapUpNotOwed => "wrap_up_not_owed",
+            RuleError::NoteTooLong { .. } => "note_too_long",
+            RuleError::DefaultReasonRequired => "default_reason_required",
+            RuleError::DefaultReasonInactive => "default_reason_inactive",
+            RuleError::InvalidAutoWrapUp { .. } => "invalid_auto_wrap_up",
         }
     }
 }

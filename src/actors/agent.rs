@@ -843,15 +843,18 @@ impl AgentActor {
                 Ok((row, _)) if row.done_at_ms.is_some() => {}
                 Ok((row, reasons)) => {
                     let frame = wrap_up_required(&row, &reasons);
-                    act.broadcast(frame.clone());
                     act.owed.insert(
                         chat_id,
                         OwedWrapUp {
-                            frame,
+                            frame: frame.clone(),
                             countdown: None,
                         },
                     );
                     act.arm_countdown(chat_id, row.auto_at_ms, ctx);
+                    // The queues hear first, so whoever reads the frame finds them told.
+                    act.publish_availability();
+                    act.broadcast(frame);
+                    return;
                 }
                 Err(e) => {
                     tracing::warn!(agent = %act.id, chat = %chat_id, error = %e, "could not store the owed wrap-up");

@@ -74,11 +74,11 @@ pub fn check_reason_change(
     before: Option<ReasonFlags>,
     after: ReasonFlags,
 ) -> Result<(), RuleError> {
+    if before.is_some_and(|before| before.is_default) && !(after.is_default && after.active) {
+        return Err(RuleError::DefaultReasonRequired);
+    }
     if after.is_default && !after.active {
         return Err(RuleError::DefaultReasonInactive);
-    }
-    if before.is_some_and(|before| before.is_default) && !after.is_default {
-        return Err(RuleError::DefaultReasonRequired);
     }
     Ok(())
 }
@@ -238,7 +238,7 @@ mod tests {
                     is_default: true
                 }
             ),
-            Err(RuleError::DefaultReasonInactive)
+            Err(RuleError::DefaultReasonRequired)
         );
         assert_eq!(
             check_reason_change(

@@ -7,7 +7,12 @@
 
 mod common;
 
+use std::time::Duration;
+
 use common::{Backend, TestApp, VisitorChat, WsClient};
+use parley::domain::ids::ChatId;
+use parley::startup::Application;
+use parley::store;
 use serde_json::{json, Value};
 
 /// The agent accepts its offer of `chat_id` and reads up to its own `agent_joined`.
@@ -132,6 +137,13 @@ async fn a_wrap_up_is_owed_after_either_end_and_recorded_once(app: TestApp) {
         .collect();
     assert_eq!(standings, ["busy"]);
 
+    // A tab opened now (or a reload) is asked too, after its hello.
+    let token = app.agent_token("bob").await;
+    let mut tab = app.agent_socket(&token, "").await;
+    tab.expect("agent_hello").await;
+    let again = tab.next_aside("wrap_up_required").await;
+    assert_eq!(again, required);
+
     // R50: an unknown or inactive reason, a long note, a chat not owed: refused, nothing kept.
     assert_eq!(
         refused(&mut bob, ann.chat_id, &json!(999), None).await,
@@ -168,6 +180,8 @@ async fn a_wrap_up_is_owed_after_either_end_and_recorded_once(app: TestApp) {
     assert_eq!(done["reason_label"], "Resolved");
     assert_eq!(done["note"], "All good <b>");
     assert_eq!(done["auto"], false);
+    assert_eq!(tab.next_aside("wrap_up_done").await, done);
+    tab.close().await;
     accept(&mut bob, ben.chat_id).await;
 
     // Exactly once.
@@ -521,4 +535,47 @@ async fn the_agent_knows_whether_the_visitor_is_connected_on_postgres() {
     if let Some(app) = spawn_quick_grace(Backend::Postgres).await {
         the_agent_knows_whether_the_visitor_is_connected(app).await;
     }
+}
+
+/// R51: an owed wrap-up's countdown is rebuilt from the store when the engine starts again,
+/// without the agent signing in: the default reason is applied on its own.
+#[actix_web::test]
+async fn the_auto_wrap_up_survives_a_restart() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .settings(|s| s.wrap_up.auto_after_ms = 1_500)
+        .spawn()
+        .await
+        .unwrap();
+    let (mut agent, _) = app.available_agent("agent").await;
+    let ann = app.start_chat("Ann").await;
+    accept(&mut agent, ann.chat_id).await;
+    end_as_agent(&mut agent, ann.chat_id).await;
+    let required = agent.next_aside("wrap_up_required").await;
+    assert!(required["auto_at_ms"].as_i64().is_some(), "{required}");
+    agent.close().await;
+
+    // The engine stops before the countdown ends; a second engine on the same database
+    // stands for the restarted one.
+    app.engine.shutdown();
+    let restarted = Application::build(app.settings.clone()).await.unwrap();
+    let (handle, engine) = (restarted.handle(), restarted.engine().clone());
+    actix_web::rt::spawn(restarted.run_until_stopped());
+
+    let chat = ChatId(ann.chat_id);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let wrap_up = loop {
+        let wrap_ups = engine
+            .db()
+            .run_now(|conn| store::wrap_ups::of_chat(conn, chat))
+            .unwrap();
+        if wrap_ups.iter().any(|w| w.done_at_ms.is_some()) {
+            break wrap_ups[0].clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "{wrap_ups:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(wrap_up.auto);
+    assert_eq!(wrap_up.reason_label.as_deref(), Some("Resolved"));
+    handle.stop(false).await;
+    engine.shutdown();
 }

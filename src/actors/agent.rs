@@ -930,7 +930,10 @@ impl AgentActor {
         if self.owed.is_empty() {
             let next = self.engine.settings().wrap_up.next_presence;
             let away_with_reason = self.away_reason.is_some();
-            if let Some(presence) = presence_after_wrap_up(next, self.presence, away_with_reason) {
+            let connected = !self.sockets.is_empty();
+            if let Some(presence) =
+                presence_after_wrap_up(next, self.presence, away_with_reason, connected)
+            {
                 self.set_presence(presence);
             }
         }

@@ -145,13 +145,16 @@ pub enum NextPresence {
 
 /// A6: the presence to switch to after the last owed wrap-up, if any. States the engine set
 /// (Offline, RONA: R23 wants the agent's own `available`) are never changed, and neither is an
-/// Away the agent gave a reason for (its own plan, R24), except by `Away` itself.
+/// Away the agent gave a reason for (its own plan, R24), except by `Away` itself. An agent
+/// with no dashboard open (an auto wrap-up while signed out) keeps its presence: it comes back
+/// Away and chooses Available itself (A11).
 pub fn presence_after_wrap_up(
     next: NextPresence,
     current: Presence,
     away_with_reason: bool,
+    connected: bool,
 ) -> Option<Presence> {
-    if matches!(current, Presence::Offline | Presence::Rona) {
+    if !connected || matches!(current, Presence::Offline | Presence::Rona) {
         return None;
     }
     let target = match next {
@@ -292,21 +295,21 @@ mod tests {
     fn the_next_presence_follows_the_setting_a6() {
         use NextPresence::*;
         use Presence as P;
-        assert_eq!(
-            presence_after_wrap_up(Available, P::Away, false),
-            Some(P::Available)
-        );
-        assert_eq!(presence_after_wrap_up(Available, P::Available, false), None);
-        assert_eq!(presence_after_wrap_up(Available, P::Away, true), None);
-        assert_eq!(presence_after_wrap_up(Unchanged, P::Away, false), None);
-        assert_eq!(
-            presence_after_wrap_up(Away, P::Available, false),
-            Some(P::Away)
-        );
+        let after = |next, current, reason| presence_after_wrap_up(next, current, reason, true);
+        assert_eq!(after(Available, P::Away, false), Some(P::Available));
+        assert_eq!(after(Available, P::Available, false), None);
+        assert_eq!(after(Available, P::Away, true), None);
+        assert_eq!(after(Unchanged, P::Away, false), None);
+        assert_eq!(after(Away, P::Available, false), Some(P::Away));
         for engine_set in [P::Offline, P::Rona] {
             for next in [Available, Unchanged, Away] {
-                assert_eq!(presence_after_wrap_up(next, engine_set, false), None);
+                assert_eq!(after(next, engine_set, false), None);
             }
         }
+        // A11: signed out, the agent keeps its presence.
+        assert_eq!(
+            presence_after_wrap_up(Available, P::Away, false, false),
+            None
+        );
     }
 }

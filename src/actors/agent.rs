@@ -17,7 +17,7 @@ use crate::clock::now_ms;
 use crate::domain::away::{AwayReason, AwayReasons};
 use crate::domain::ids::{AwayReasonId, ChatId, QueueId, UserId, WrapUpReasonId};
 use crate::domain::presence::{AgentLoad, Capacity, ChosenPresence, Presence};
-use crate::domain::wrap_up::{presence_after_wrap_up, WrapUpNote, WrapUpReasons};
+use crate::domain::wrap_up::{presence_after_wrap_up, slots_taken, WrapUpNote, WrapUpReasons};
 use crate::domain::RuleError;
 use crate::error::AppError;
 use crate::protocol::{HeldChat, OfferView, ServerFrame, WaitingList};
@@ -145,15 +145,13 @@ impl AgentActor {
     /// The slots the agent's chats take: the chats it holds and, while wrap-up holds
     /// capacity, the ended ones it still owes a wrap-up for (after-chat work, R56).
     fn slots_taken(&self) -> u32 {
-        let wrapping_up = if self.engine.settings().wrap_up.holds_capacity {
-            self.owed
-                .keys()
-                .filter(|chat| !self.chats.contains(chat))
-                .count()
-        } else {
-            0
-        };
-        (self.chats.len() + wrapping_up) as u32
+        let owed_not_held = self
+            .owed
+            .keys()
+            .filter(|chat| !self.chats.contains(chat))
+            .count();
+        let holds = self.engine.settings().wrap_up.holds_capacity;
+        slots_taken(self.chats.len(), owed_not_held, holds)
     }
 
     fn load(&self) -> AgentLoad {

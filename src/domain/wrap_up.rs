@@ -131,6 +131,14 @@ pub fn auto_wrap_up_at(
     (after > 0).then(|| owed_at_ms.saturating_add(after))
 }
 
+/// After-chat work (R56): the slots of an agent's capacity (R26) that are taken: the chats it
+/// holds, plus, while wrap-up holds capacity, each ended (or handed-on) chat it still owes a
+/// wrap-up for, so no new chat is offered into that slot before the wrap-up is given.
+pub fn slots_taken(held_chats: usize, owed_not_held: usize, holds_capacity: bool) -> u32 {
+    let wrapping_up = if holds_capacity { owed_not_held } else { 0 };
+    u32::try_from(held_chats + wrapping_up).unwrap_or(u32::MAX)
+}
+
 /// A6: the agent's presence once it has given its last owed wrap-up (a setting).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -289,6 +297,13 @@ mod tests {
         assert_eq!(check_auto_after(Some(0)), Ok(Some(0)));
         assert!(check_auto_after(Some(-1)).is_err());
         assert!(check_auto_after(Some(MAX_AUTO_AFTER_MS + 1)).is_err());
+    }
+
+    #[test]
+    fn an_owed_wrap_up_holds_its_slot_unless_told_not_to_r56() {
+        assert_eq!(slots_taken(1, 2, true), 3);
+        assert_eq!(slots_taken(1, 2, false), 1);
+        assert_eq!(slots_taken(0, 0, true), 0);
     }
 
     #[test]

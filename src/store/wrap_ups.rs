@@ -167,7 +167,9 @@ pub fn save_reason(
     }))
 }
 
-/// The unique indexes (active labels, one default) are the backstop for the checks above.
+/// The unique index on active labels is the backstop for the label check above: a write that
+/// races past it is refused the same way. (The one-default index cannot be hit by two writes
+/// that each clear the others first; it guards the rule against a bug, not a race.)
 fn unique<T>(written: StoreResult<Result<T, RuleError>>) -> StoreResult<Result<T, RuleError>> {
     match written {
         Err(StoreError::Query(DieselError::DatabaseError(

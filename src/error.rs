@@ -224,13 +224,17 @@ impl ResponseError for AppError {
                 | RuleError::LeaveMessageUnavailable
                 | RuleError::MessageAlreadyLeft
                 | RuleError::ReviewClosed
-                | RuleError::ChoiceAlreadyPicked,
+                | RuleError::ChoiceAlreadyPicked
+                | RuleError::WrapUpNotOwed
+                | RuleError::DefaultReasonRequired,
             ) => StatusCode::CONFLICT,
             AppError::Rule(RuleError::LeaveMessageExpired | RuleError::TranscriptExpired) => {
                 StatusCode::GONE
             }
             AppError::Rule(RuleError::TooManyTranscripts { .. }) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Rule(RuleError::AwayReasonNotFound) => StatusCode::NOT_FOUND,
+            AppError::Rule(RuleError::AwayReasonNotFound | RuleError::WrapUpReasonNotFound) => {
+                StatusCode::NOT_FOUND
+            }
             AppError::Rule(RuleError::NotAParticipant | RuleError::BanNotAllowed) => {
                 StatusCode::FORBIDDEN
             }

@@ -10,9 +10,12 @@ use crate::domain::away::AwayReason;
 use crate::domain::choices::ChoiceDraft;
 use crate::domain::event::{Author, ChatEvent};
 use crate::domain::identity::VerifiedIdentity;
-use crate::domain::ids::{AwayReasonId, ChatId, PredefinedMessageId, QueueId, Seq, UserId};
+use crate::domain::ids::{
+    AwayReasonId, ChatId, PredefinedMessageId, QueueId, Seq, UserId, WrapUpReasonId,
+};
 use crate::domain::presence::{ChosenPresence, Presence};
 use crate::domain::receipt::{Marks, Reader};
+use crate::domain::wrap_up::WrapUpReason;
 
 /// Frames a visitor's widget sends.
 #[derive(Debug, Deserialize)]
@@ -154,6 +157,14 @@ pub enum AgentCommand {
         #[serde(default)]
         read_seq: Option<Seq>,
     },
+    /// R50: the wrap-up the agent owes for an ended (or handed-on) chat: one active reason
+    /// and an optional note.
+    SubmitWrapUp {
+        chat_id: ChatId,
+        reason_id: WrapUpReasonId,
+        #[serde(default)]
+        note: Option<String>,
+    },
     Ping,
 }
 
@@ -172,6 +183,7 @@ impl AgentCommand {
         "expand_predefined",
         "offer_choices",
         "receipt",
+        "submit_wrap_up",
         "ping",
     ];
 }
@@ -380,6 +392,22 @@ pub struct HeldChat {
 }
 
 /// Frames the engine sends.
+/// R50, R87: one agent's wrap-up of a chat, owed (`done_at_ms` null) or given.
+#[derive(Debug, Clone, Serialize)]
+pub struct WrapUpView {
+    pub chat_id: ChatId,
+    pub agent_id: UserId,
+    pub agent_name: Option<String>,
+    pub reason_id: Option<WrapUpReasonId>,
+    /// The reason's label when it was given.
+    pub reason_label: Option<String>,
+    pub note: Option<String>,
+    /// R51: applied on its own with the default reason.
+    pub auto: bool,
+    pub owed_at_ms: i64,
+    pub done_at_ms: Option<i64>,
+}
+
 #[derive(Debug, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame<'a> {
@@ -503,6 +531,23 @@ pub enum ServerFrame<'a> {
         chat_id: ChatId,
         by: &'a Author,
         typing: bool,
+    },
+    /// R50, R51: the agent owes a wrap-up for this chat: the reasons to pick from, the default
+    /// one, and when the default is applied on its own (`null`: no countdown).
+    WrapUpRequired {
+        chat_id: ChatId,
+        reasons: &'a [WrapUpReason],
+        default_reason_id: Option<WrapUpReasonId>,
+        owed_at_ms: i64,
+        auto_at_ms: Option<i64>,
+    },
+    /// R50, R51: the wrap-up was given (by the agent, or `auto` with the default reason).
+    WrapUpDone(&'a WrapUpView),
+    /// R49: whether the chat's visitor has a socket open now (for the close warning).
+    VisitorConnection {
+        chat_id: ChatId,
+        connected: bool,
+        at_ms: i64,
     },
     Pong,
 }

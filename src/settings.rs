@@ -7,6 +7,7 @@ use config::{Config, Environment, File, FileFormat};
 use serde::Deserialize;
 
 use crate::domain::queue::Strategy;
+use crate::domain::wrap_up::NextPresence;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
 
@@ -20,6 +21,7 @@ pub struct Settings {
     pub chats: ChatSettings,
     pub invitations: InvitationSettings,
     pub presence: PresenceSettings,
+    pub wrap_up: WrapUpSettings,
     pub auth: AuthSettings,
     pub mail: MailSettings,
     pub uploads: UploadSettings,
@@ -75,6 +77,9 @@ pub struct ChatSettings {
     pub leave_message_window_ms: i64,
     /// R86: how long after the end the visitor may ask for the transcript.
     pub transcript_window_ms: i64,
+    /// R49: how long the visitor may be without a socket before the chat's agents are told
+    /// it left (a reload or a network blip is not leaving).
+    pub visitor_connection_grace_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -86,6 +91,20 @@ pub struct InvitationSettings {
 #[derive(Debug, Clone, Deserialize)]
 pub struct PresenceSettings {
     pub grace_ms: i64,
+}
+
+/// R50, R51, R56, A6: the wrap-up an agent owes after a chat.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WrapUpSettings {
+    /// Off: no wrap-up is asked for, and an ended chat frees its slot at once.
+    pub enabled: bool,
+    /// R51: the default reason is applied this long after the wrap-up was asked for; 0 = no
+    /// countdown. A queue may set its own (R56).
+    pub auto_after_ms: i64,
+    /// An owed wrap-up counts against the agent's capacity, so no new chat fills the slot.
+    pub holds_capacity: bool,
+    /// A6: the agent's presence after its last owed wrap-up.
+    pub next_presence: NextPresence,
 }
 
 #[derive(Debug, Clone, Deserialize)]

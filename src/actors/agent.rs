@@ -13,13 +13,16 @@ use super::queue::{
     TakeWaiting,
 };
 use super::{Engine, Outbound};
+use crate::clock::now_ms;
 use crate::domain::away::{AwayReason, AwayReasons};
-use crate::domain::ids::{AwayReasonId, ChatId, QueueId, UserId};
+use crate::domain::ids::{AwayReasonId, ChatId, QueueId, UserId, WrapUpReasonId};
 use crate::domain::presence::{AgentLoad, Capacity, ChosenPresence, Presence};
+use crate::domain::wrap_up::{presence_after_wrap_up, slots_taken, WrapUpNote, WrapUpReasons};
 use crate::domain::RuleError;
 use crate::error::AppError;
 use crate::protocol::{HeldChat, OfferView, ServerFrame, WaitingList};
 use crate::store;
+use crate::store::wrap_ups::{Completion, WrapUpRow};
 
 /// How the agent actor reaches one of the agent's sockets.
 #[derive(Clone)]
@@ -56,7 +59,33 @@ pub struct AgentSeed {
     pub queues: Vec<QueueId>,
     /// The active chats it holds.
     pub chats: Vec<ChatId>,
+    /// R50, R51: the wrap-ups it owes, and the reasons to offer with them.
+    pub owed_wrap_ups: Vec<WrapUpRow>,
+    pub wrap_up_reasons: WrapUpReasons,
 }
+
+/// R50, R51: a wrap-up the agent owes for a chat.
+struct OwedWrapUp {
+    /// The `wrap_up_required` frame, sent again to every tab that opens while it is owed.
+    frame: ByteString,
+    /// R51: applies the default reason when it fires.
+    countdown: Option<SpawnHandle>,
+}
+
+/// The `wrap_up_required` frame of an owed wrap-up.
+fn wrap_up_required(row: &WrapUpRow, reasons: &WrapUpReasons) -> ByteString {
+    ServerFrame::WrapUpRequired {
+        chat_id: row.chat(),
+        reasons: reasons.active(),
+        default_reason_id: reasons.default_reason().map(|reason| reason.id),
+        owed_at_ms: row.owed_at_ms,
+        auto_at_ms: row.auto_at_ms,
+    }
+    .to_text()
+}
+
+/// R51: when applying the default reason failed (the store), the next try.
+const AUTO_WRAP_UP_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub struct AgentActor {
     engine: Engine,
@@ -74,11 +103,27 @@ pub struct AgentActor {
     reconnect_grace: Option<SpawnHandle>,
     /// R34: the last waiting list of each of the agent's queues.
     waiting: BTreeMap<QueueId, Arc<WaitingList>>,
+    /// R50, R51: the wrap-ups the agent owes, by chat.
+    owed: BTreeMap<ChatId, OwedWrapUp>,
+    /// Rows the seed brought, armed once the actor runs.
+    seeded_wrap_ups: Vec<WrapUpRow>,
 }
 
 impl AgentActor {
     pub fn new(engine: Engine, id: UserId, seed: AgentSeed) -> AgentActor {
         let away_reason = seed.away_reason.filter(|_| seed.presence == Presence::Away);
+        let owed = seed
+            .owed_wrap_ups
+            .iter()
+            .map(|row| {
+                let frame = wrap_up_required(row, &seed.wrap_up_reasons);
+                let owed = OwedWrapUp {
+                    frame,
+                    countdown: None,
+                };
+                (row.chat(), owed)
+            })
+            .collect();
         AgentActor {
             engine,
             id,
@@ -92,7 +137,21 @@ impl AgentActor {
             sockets: HashMap::new(),
             reconnect_grace: None,
             waiting: BTreeMap::new(),
+            owed,
+            seeded_wrap_ups: seed.owed_wrap_ups,
         }
+    }
+
+    /// The slots the agent's chats take: the chats it holds and, while wrap-up holds
+    /// capacity, the ended ones it still owes a wrap-up for (after-chat work, R56).
+    fn slots_taken(&self) -> u32 {
+        let owed_not_held = self
+            .owed
+            .keys()
+            .filter(|chat| !self.chats.contains(chat))
+            .count();
+        let holds = self.engine.settings().wrap_up.holds_capacity;
+        slots_taken(self.chats.len(), owed_not_held, holds)
     }
 
     fn load(&self) -> AgentLoad {
@@ -100,7 +159,7 @@ impl AgentActor {
             presence: self.presence,
             connected: !self.sockets.is_empty(),
             reconnecting: self.reconnect_grace.is_some(),
-            open_chats: self.chats.len() as u32,
+            open_chats: self.slots_taken(),
             capacity: self.capacity,
             pending_offers: u32::from(self.offer.is_some()),
         }
@@ -241,6 +300,10 @@ impl Actor for AgentActor {
                 act.waiting.insert(list.queue_id, list);
             }
         }));
+        // R51: countdowns survive a restart; one already due fires at once.
+        for row in std::mem::take(&mut self.seeded_wrap_ups) {
+            self.arm_countdown(row.chat(), row.auto_at_ms, ctx);
+        }
     }
 }
 
@@ -261,6 +324,8 @@ pub struct AttachSocket {
 
 pub struct AttachedSocket {
     pub hello: ByteString,
+    /// R50: after the hello, a `wrap_up_required` frame for each wrap-up still owed.
+    pub owed_wrap_ups: Vec<ByteString>,
     pub chats: Vec<ChatId>,
     pub display_name: String,
 }
@@ -280,6 +345,7 @@ impl Handler<AttachSocket> for AgentActor {
         self.publish_availability();
         MessageResult(AttachedSocket {
             hello: self.hello(),
+            owed_wrap_ups: self.owed.values().map(|owed| owed.frame.clone()).collect(),
             chats: self.chats.iter().copied().collect(),
             display_name: self.display_name.clone(),
         })
@@ -726,10 +792,191 @@ pub struct ChatClosed {
 impl Handler<ChatClosed> for AgentActor {
     type Result = ();
 
-    fn handle(&mut self, msg: ChatClosed, _ctx: &mut Context<Self>) {
-        if self.chats.remove(&msg.chat_id) {
+    /// R48, R51: with wrap-up on, the agent now owes one for the chat; the slot is reported
+    /// free only once that is recorded (and then only if wrap-up does not hold it).
+    fn handle(&mut self, msg: ChatClosed, ctx: &mut Context<Self>) {
+        if !self.chats.remove(&msg.chat_id) {
+            return;
+        }
+        if self.engine.settings().wrap_up.enabled {
+            self.owe_wrap_up(msg.chat_id, ctx);
+        } else {
             self.publish_availability();
         }
+    }
+}
+
+/// R50, R51: the agent owes a wrap-up for `chat_id`: every tab gets `wrap_up_required`, and
+/// the auto wrap-up countdown starts if one is set. The entry point for every way an agent
+/// leaves a chat: its end (`ChatClosed` sends it to itself) and a transfer to someone else
+/// (the transfer sends it to the agent who handed the chat on). Idempotent: a wrap-up already
+/// owed or given for this chat is not asked for again. Ignored while wrap-up is off.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct WrapUpOwed {
+    pub chat_id: ChatId,
+}
+
+impl Handler<WrapUpOwed> for AgentActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: WrapUpOwed, ctx: &mut Context<Self>) {
+        if self.engine.settings().wrap_up.enabled && !self.owed.contains_key(&msg.chat_id) {
+            self.owe_wrap_up(msg.chat_id, ctx);
+        }
+    }
+}
+
+impl AgentActor {
+    /// Stores the owed wrap-up (or finds it, written with the chat's end) and takes it on.
+    /// The actor handles nothing else meanwhile, so no offer slips into the slot.
+    fn owe_wrap_up(&mut self, chat_id: ChatId, ctx: &mut Context<Self>) {
+        let (agent, global) = (self.id, self.engine.settings().wrap_up.auto_after_ms);
+        let owe = self.engine.db().run(move |conn| {
+            let row = store::wrap_ups::owe(conn, chat_id, agent, now_ms(), global)?;
+            Ok((row, store::wrap_ups::reasons(conn)?))
+        });
+        ctx.wait(owe.into_actor(self).map(move |owed, act, ctx| {
+            match owed {
+                Ok((row, _)) if row.done_at_ms.is_some() => {}
+                Ok((row, reasons)) => {
+                    let frame = wrap_up_required(&row, &reasons);
+                    act.owed.insert(
+                        chat_id,
+                        OwedWrapUp {
+                            frame: frame.clone(),
+                            countdown: None,
+                        },
+                    );
+                    act.arm_countdown(chat_id, row.auto_at_ms, ctx);
+                    // The queues hear first, so whoever reads the frame finds them told.
+                    act.publish_availability();
+                    act.broadcast(frame);
+                    return;
+                }
+                Err(e) => {
+                    tracing::warn!(agent = %act.id, chat = %chat_id, error = %e, "could not store the owed wrap-up");
+                }
+            }
+            act.publish_availability();
+        }));
+    }
+
+    /// R51: the default reason is applied at `auto_at_ms` (at once if that has passed).
+    fn arm_countdown(&mut self, chat_id: ChatId, auto_at_ms: Option<i64>, ctx: &mut Context<Self>) {
+        let (Some(at), Some(owed)) = (auto_at_ms, self.owed.get_mut(&chat_id)) else {
+            return;
+        };
+        let wait = std::time::Duration::from_millis((at - now_ms()).max(0) as u64);
+        if let Some(old) = owed.countdown.take() {
+            ctx.cancel_future(old);
+        }
+        // Through the mailbox, so it is one atomic handler like a submit.
+        owed.countdown = Some(ctx.run_later(wait, move |_act, ctx| {
+            ctx.address().do_send(AutoWrapUp { chat_id });
+        }));
+    }
+
+    /// Records a wrap-up the agent owes (its choice, or the default on its own), then tells
+    /// every tab; after the last one the agent's next presence applies (A6).
+    fn complete_wrap_up(
+        &mut self,
+        chat_id: ChatId,
+        completion: Completion,
+    ) -> ResponseActFuture<Self, Result<(), AppError>> {
+        if !self.owed.contains_key(&chat_id) {
+            return Box::pin(fut::ready(Err(RuleError::WrapUpNotOwed.into())));
+        }
+        let agent = self.id;
+        let auto = matches!(completion, Completion::Auto);
+        let write = self.engine.db().run(move |conn| {
+            store::wrap_ups::complete(conn, chat_id, agent, &completion, now_ms())
+        });
+        Box::pin(write.into_actor(self).map(
+            move |written, act, ctx| {
+                let row = match written {
+                    Ok(Ok(row)) => row,
+                    Ok(Err(RuleError::WrapUpNotOwed)) => {
+                        // Given meanwhile (another engine's write, say): nothing is owed.
+                        act.wrapped_up(chat_id, None, ctx);
+                        return Err(RuleError::WrapUpNotOwed.into());
+                    }
+                    Ok(Err(rule)) => return Err(rule.into()),
+                    Err(e) => {
+                        if auto {
+                            tracing::warn!(agent = %act.id, chat = %chat_id, error = %e, "auto wrap-up failed; retrying");
+                            let retry = now_ms() + AUTO_WRAP_UP_RETRY.as_millis() as i64;
+                            act.arm_countdown(chat_id, Some(retry), ctx);
+                        }
+                        return Err(e.into());
+                    }
+                };
+                act.wrapped_up(chat_id, Some(row), ctx);
+                Ok(())
+            },
+        ))
+    }
+
+    fn wrapped_up(&mut self, chat_id: ChatId, row: Option<WrapUpRow>, ctx: &mut Context<Self>) {
+        if let Some(countdown) = self.owed.remove(&chat_id).and_then(|owed| owed.countdown) {
+            ctx.cancel_future(countdown);
+        }
+        if let Some(row) = row {
+            let view = row.view(Some(self.display_name.clone()));
+            self.broadcast(ServerFrame::WrapUpDone(&view).to_text());
+        }
+        if self.owed.is_empty() {
+            let next = self.engine.settings().wrap_up.next_presence;
+            let away_with_reason = self.away_reason.is_some();
+            let connected = !self.sockets.is_empty();
+            if let Some(presence) =
+                presence_after_wrap_up(next, self.presence, away_with_reason, connected)
+            {
+                self.set_presence(presence);
+            }
+        }
+        self.publish_availability();
+    }
+}
+
+/// R50: the agent gives the wrap-up it owes for a chat: one active reason, an optional note.
+#[derive(Message)]
+#[rtype(result = "Result<(), AppError>")]
+pub struct SubmitWrapUp {
+    pub chat_id: ChatId,
+    pub reason: WrapUpReasonId,
+    pub note: Option<WrapUpNote>,
+}
+
+impl Handler<SubmitWrapUp> for AgentActor {
+    type Result = AtomicResponse<Self, Result<(), AppError>>;
+
+    fn handle(&mut self, msg: SubmitWrapUp, _ctx: &mut Context<Self>) -> Self::Result {
+        let completion = Completion::Chosen {
+            reason: msg.reason,
+            note: msg.note,
+        };
+        AtomicResponse::new(self.complete_wrap_up(msg.chat_id, completion))
+    }
+}
+
+/// R51: an owed wrap-up's countdown ran out: the default reason is applied.
+#[derive(Message)]
+#[rtype(result = "()")]
+struct AutoWrapUp {
+    chat_id: ChatId,
+}
+
+impl Handler<AutoWrapUp> for AgentActor {
+    type Result = AtomicResponse<Self, ()>;
+
+    fn handle(&mut self, msg: AutoWrapUp, _ctx: &mut Context<Self>) -> Self::Result {
+        if !self.owed.contains_key(&msg.chat_id) {
+            return AtomicResponse::new(Box::pin(fut::ready(())));
+        }
+        let done = self.complete_wrap_up(msg.chat_id, Completion::Auto);
+        // A failure was logged and the countdown re-armed there.
+        AtomicResponse::new(Box::pin(done.map(|_, _, _| ())))
     }
 }
 

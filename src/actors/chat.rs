@@ -92,6 +92,10 @@ pub struct ChatActor {
     unattended_timer: Option<SpawnHandle>,
     /// R38: every reader's delivery and read marks, loaded when the actor starts.
     receipts: Receipts,
+    /// R49: whether the chat's agents were last told the visitor is connected, and when.
+    visitor_connected: (bool, i64),
+    /// R49: runs while the visitor has no socket open, until the grace period ends.
+    visitor_gone_timer: Option<SpawnHandle>,
 }
 
 struct Subscriber {
@@ -112,6 +116,8 @@ impl ChatActor {
             last_seq: seed.last_seq,
             last_activity_ms: seed.last_activity_ms,
             unattended_timer: None,
+            visitor_connected: (false, seed.requested_at_ms),
+            visitor_gone_timer: None,
             seed,
             lifecycle,
             client_keys: client_keys.into_iter().collect(),
@@ -201,9 +207,20 @@ impl ChatActor {
         let was_queued = self.lifecycle.state() == ChatState::Queued;
         let event = self.end_event(ended_by, disposition);
         let (stored, chat) = (event.clone(), self.seed.chat_id);
+        // R50, R51: each agent of the chat owes a wrap-up from the end, stored with it, so
+        // an agent signed out now (or a restart) still finds it owed.
+        let wrap_up = &self.engine.settings().wrap_up;
+        let owing: Vec<UserId> = match wrap_up.enabled {
+            true => self.lifecycle.agents().to_vec(),
+            false => Vec::new(),
+        };
+        let auto_after_ms = wrap_up.auto_after_ms;
         let write = self.engine.db().run(move |conn| {
             conn.transaction::<_, StoreError, _>(|conn| {
                 store::chats::end(conn, &stored, disposition)?;
+                for agent in owing {
+                    store::wrap_ups::owe(conn, chat, agent, stored.at_ms, auto_after_ms)?;
+                }
                 crate::mail::transcript::mail_pending(conn, chat, stored.at_ms)
             })
         });
@@ -261,6 +278,58 @@ impl ChatActor {
                 continue;
             }
             sub.outbound.do_send(Outbound::Frame(text.clone()));
+        }
+    }
+
+    fn visitor_connection_frame(&self) -> bytestring::ByteString {
+        let (connected, at_ms) = self.visitor_connected;
+        ServerFrame::VisitorConnection {
+            chat_id: self.seed.chat_id,
+            connected,
+            at_ms,
+        }
+        .to_text()
+    }
+
+    fn visitor_present(&self) -> bool {
+        self.subscribers
+            .values()
+            .any(|sub| sub.viewer == Viewer::Visitor && sub.outbound.connected())
+    }
+
+    /// R49: the agents learn when the visitor's sockets go from none to some (at once) and
+    /// from some to none (after the grace period, so a reload is not a departure), for the
+    /// close warning. Nothing is said once the chat ended: `chat_ended` says it all (R48).
+    fn visitor_sockets_changed(&mut self, ctx: &mut Context<Self>) {
+        if self.lifecycle.state() == ChatState::Ended {
+            return;
+        }
+        if self.visitor_present() {
+            if let Some(timer) = self.visitor_gone_timer.take() {
+                ctx.cancel_future(timer);
+            }
+            if !self.visitor_connected.0 {
+                self.tell_visitor_connection(true);
+            }
+        } else if self.visitor_connected.0 && self.visitor_gone_timer.is_none() {
+            let grace = self.engine.settings().chats.visitor_connection_grace_ms;
+            self.visitor_gone_timer =
+                Some(ctx.run_later(Duration::from_millis(grace), |act, _ctx| {
+                    act.visitor_gone_timer = None;
+                    if act.lifecycle.state() != ChatState::Ended && !act.visitor_present() {
+                        act.tell_visitor_connection(false);
+                    }
+                }));
+        }
+    }
+
+    fn tell_visitor_connection(&mut self, connected: bool) {
+        self.visitor_connected = (connected, now_ms());
+        let text = self.visitor_connection_frame();
+        for sub in self.subscribers.values() {
+            if matches!(sub.viewer, Viewer::Agent(_)) {
+                sub.outbound.do_send(Outbound::Frame(text.clone()));
+            }
         }
     }
 
@@ -424,6 +493,11 @@ impl Handler<Subscribe> for ChatActor {
                         msg.outbound
                             .do_send(Outbound::Frame(position.frame(act.seed.chat_id)));
                     }
+                    if let Viewer::Agent(_) = msg.viewer {
+                        // R49: an agent (re)joining learns where the visitor stands now.
+                        msg.outbound
+                            .do_send(Outbound::Frame(act.visitor_connection_frame()));
+                    }
                     act.subscribers.insert(
                         msg.socket_id,
                         Subscriber {
@@ -432,6 +506,9 @@ impl Handler<Subscribe> for ChatActor {
                             closed: msg.closed,
                         },
                     );
+                    if msg.viewer == Viewer::Visitor {
+                        act.visitor_sockets_changed(ctx);
+                    }
                 }
                 Ok(Subscribed {
                     state: act.lifecycle.state(),
@@ -452,9 +529,12 @@ impl Handler<Unsubscribe> for ChatActor {
     type Result = ();
 
     fn handle(&mut self, msg: Unsubscribe, ctx: &mut Context<Self>) {
-        self.subscribers.remove(&msg.socket_id);
+        let gone = self.subscribers.remove(&msg.socket_id);
         if self.lifecycle.state() == ChatState::Ended && self.subscribers.is_empty() {
             self.linger(ctx);
+        }
+        if gone.is_some_and(|sub| sub.viewer == Viewer::Visitor) {
+            self.visitor_sockets_changed(ctx);
         }
     }
 }

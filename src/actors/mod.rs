@@ -244,6 +244,19 @@ impl Engine {
                 }
             }
         }
+        // R51: an owed wrap-up's countdown lives in its agent's actor: those agents start now,
+        // so the countdowns run (and one already due is applied) without waiting for a login.
+        if self.settings().wrap_up.enabled {
+            let counting = self
+                .db()
+                .run(store::wrap_ups::agents_with_countdowns)
+                .await?;
+            for agent in counting {
+                if let Err(e) = self.agent(agent).await {
+                    tracing::warn!(%agent, error = %e, "could not resume owed wrap-ups");
+                }
+            }
+        }
         tracing::info!(queued, "engine rebuilt from the store");
         Ok(())
     }
@@ -402,13 +415,15 @@ impl Engine {
             return Ok(addr);
         }
         let _no_change_meanwhile = self.inner.config_changes.read().await;
-        let (user, queues, chats) = self
+        let (user, queues, chats, (owed_wrap_ups, wrap_up_reasons)) = self
             .db()
             .run(move |conn| {
                 let user = store::users::by_id(conn, id)?;
                 let queues = store::queues::queues_of(conn, id)?;
                 let chats = store::chats::active_of_agent(conn, id)?;
-                Ok((user, queues, chats))
+                let owed = store::wrap_ups::owed_of(conn, id)?;
+                let reasons = store::wrap_ups::reasons(conn)?;
+                Ok((user, queues, chats, (owed, reasons)))
             })
             .await?;
         let user = user.ok_or(AppError::Unauthorized)?;
@@ -441,6 +456,12 @@ impl Engine {
                 away_reason,
                 queues,
                 chats: chats.iter().map(|c| c.chat_id()).collect(),
+                // R51: with wrap-up off, nothing owed earlier is asked for.
+                owed_wrap_ups: match self.settings().wrap_up.enabled {
+                    true => owed_wrap_ups,
+                    false => Vec::new(),
+                },
+                wrap_up_reasons,
             },
         );
         let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);

@@ -44,6 +44,10 @@ id_type!(
     AwayReasonId
 );
 id_type!(
+    /// A wrap-up reason an agent gives after a chat, R50.
+    WrapUpReasonId
+);
+id_type!(
     /// The position of an event in its chat: 1, 2, 3… with no gaps.
     Seq
 );

@@ -37,6 +37,7 @@ pub mod upload;
 pub mod user;
 pub mod visitor;
 pub mod website;
+pub mod wrap_up;
 
 use thiserror::Error;
 
@@ -242,6 +243,20 @@ pub enum RuleError {
     BanNotAllowed,
     #[error("this visitor sent no visitor key and no signed identity, so there is nothing to ban")]
     VisitorNotIdentifiable,
+    #[error("no wrap-up reason has this id")]
+    WrapUpReasonNotFound,
+    #[error("this wrap-up reason is no longer offered")]
+    WrapUpReasonInactive,
+    #[error("you owe no wrap-up for this chat (none was asked for, or it was already given)")]
+    WrapUpNotOwed,
+    #[error("there is always one default wrap-up reason: make another reason the default instead")]
+    DefaultReasonRequired,
+    #[error("the default wrap-up reason must be active")]
+    DefaultReasonInactive,
+    #[error(
+        "an auto wrap-up time is 0 (no countdown) to {max} ms, or null for the global setting"
+    )]
+    InvalidAutoWrapUp { max: i64 },
 }
 
 impl RuleError {
@@ -346,6 +361,12 @@ impl RuleError {
             RuleError::BanReasonTooLong { .. } => "ban_reason_too_long",
             RuleError::BanNotAllowed => "ban_not_allowed",
             RuleError::VisitorNotIdentifiable => "visitor_not_identifiable",
+            RuleError::WrapUpReasonNotFound => "wrap_up_reason_not_found",
+            RuleError::WrapUpReasonInactive => "wrap_up_reason_inactive",
+            RuleError::WrapUpNotOwed => "wrap_up_not_owed",
+            RuleError::DefaultReasonRequired => "default_reason_required",
+            RuleError::DefaultReasonInactive => "default_reason_inactive",
+            RuleError::InvalidAutoWrapUp { .. } => "invalid_auto_wrap_up",
         }
     }
 }

@@ -14,7 +14,7 @@ use super::preview::chat_preview;
 use super::socket::{acknowledge, report_failure, socket_plumbing, SocketCore};
 use crate::actors::agent::{
     AcceptOffer, AgentActor, AgentSocketHandle, AttachSocket, ChoosePresence, DetachSocket,
-    Disconnect, JoinChat, PickChat, RejectOffer,
+    Disconnect, JoinChat, PickChat, RejectOffer, SubmitWrapUp,
 };
 use crate::actors::chat::{
     ChatActor, EndChat, OfferChoices, PostMessage, Receipt, Subscribe, Typing, Unsubscribe, Viewer,
@@ -31,6 +31,7 @@ use crate::domain::receipt::Reader;
 use crate::domain::routing::direct_chat_queue;
 use crate::domain::slash::{self, SlashCommand};
 use crate::domain::user::Role;
+use crate::domain::wrap_up::WrapUpNote;
 use crate::domain::RuleError;
 use crate::error::AppError;
 use crate::protocol::{AgentCommand, ServerFrame};
@@ -283,6 +284,27 @@ impl AgentSocket {
                 let told = async move { chat.await?.send(receipt).await? };
                 self.report_failure(Some(chat_id), told, ctx);
             }
+            AgentCommand::SubmitWrapUp {
+                chat_id,
+                reason_id,
+                note,
+            } => {
+                // R50, R56: the note is checked here; the reason and the debt by the agent.
+                let note = match WrapUpNote::parse(note.as_deref()) {
+                    Ok(note) => note,
+                    Err(rule) => {
+                        self.core
+                            .send_error(&AppError::from(rule), Some(chat_id), None, ctx);
+                        return;
+                    }
+                };
+                let submit = self.agent.send(SubmitWrapUp {
+                    chat_id,
+                    reason: reason_id,
+                    note,
+                });
+                self.report_failure(Some(chat_id), async move { submit.await? }, ctx);
+            }
             AgentCommand::Ping => self.core.send(&ServerFrame::Pong, ctx),
         }
     }
@@ -409,6 +431,9 @@ impl Actor for AgentSocket {
                 Ok(attached) => {
                     act.display_name = attached.display_name;
                     act.core.forward(Outbound::Frame(attached.hello), ctx);
+                    for owed in attached.owed_wrap_ups {
+                        act.core.forward(Outbound::Frame(owed), ctx);
+                    }
                     for chat_id in attached.chats {
                         act.subscribe(chat_id, ctx);
                     }

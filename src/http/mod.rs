@@ -26,6 +26,7 @@ pub mod visitor_context;
 pub mod visitor_socket;
 pub mod website_settings;
 pub mod website_socket;
+pub mod wrap_up;
 
 use actix_web::{web, HttpResponse};
 
@@ -179,6 +180,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(
                 "/away-reasons/{reason_id}",
                 web::patch().to(away_reasons::change),
+            )
+            .route("/wrap-up-reasons", web::get().to(wrap_up::list))
+            .route("/wrap-up-reasons", web::post().to(wrap_up::create))
+            .route(
+                "/wrap-up-reasons/{reason_id}",
+                web::patch().to(wrap_up::change),
+            )
+            .route(
+                "/queues/{queue_id}/wrap-up",
+                web::get().to(wrap_up::queue_settings),
+            )
+            .route(
+                "/queues/{queue_id}/wrap-up",
+                web::put().to(wrap_up::set_queue_settings),
             )
             .route("/queues/{queue_id}/members", web::get().to(members::list))
             .route(

@@ -17,7 +17,7 @@ use crate::domain::unmanaged::{visitor_address, ReviewKind, ReviewStatus};
 use crate::domain::website::WebsiteKey;
 use crate::error::AppError;
 use crate::mail::{insert_mail, OutgoingMail};
-use crate::protocol::VisitorDetails;
+use crate::protocol::{VisitorDetails, WrapUpView};
 use crate::store::chats::ChatRow;
 use crate::store::review::{LeftMessageRow, NewReply, ReplyView, ReviewFilter};
 use crate::store::{self, StoreError};
@@ -178,6 +178,8 @@ struct ReviewDetail {
     visitor_details: VisitorDetails,
     events: Vec<ChatEvent>,
     replies: Vec<ReplyView>,
+    /// R87: the agents' wrap-ups (owed or given).
+    wrap_ups: Vec<WrapUpView>,
 }
 
 /// `GET /api/v1/review/chats/{chat_id}`
@@ -197,10 +199,11 @@ pub async fn detail(
             let left = store::review::left_message_of(conn, chat)?;
             let replies = store::review::replies_of(conn, chat)?;
             let hunt_end = store::review::hunt_end_reason(conn, chat)?;
-            Ok(Some((row, left, events, replies, hunt_end)))
+            let wrap_ups = store::wrap_ups::of_chat(conn, chat)?;
+            Ok(Some((row, left, events, replies, (hunt_end, wrap_ups))))
         })
         .await?;
-    let (row, left, events, replies, hunt_end) = found.ok_or(AppError::ChatNotFound)?;
+    let (row, left, events, replies, (hunt_end, wrap_ups)) = found.ok_or(AppError::ChatNotFound)?;
     let visitor_details = visitor_details(&row)?;
     let item = item(&engine, row, left)?;
     let reason = match item.kind {
@@ -216,6 +219,7 @@ pub async fn detail(
         visitor_details,
         events,
         replies,
+        wrap_ups,
     }))
 }
 
@@ -355,6 +359,8 @@ struct ChatLog {
     ended_at_ms: Option<i64>,
     /// Every event, private ones included, in order.
     events: Vec<ChatEvent>,
+    /// R87: the agents' wrap-ups (owed or given): reason, note, auto.
+    wrap_ups: Vec<WrapUpView>,
 }
 
 /// `GET /api/v1/chats/{chat_id}/log`: R85, the full log of any chat, private events
@@ -366,9 +372,14 @@ pub async fn log(
 ) -> Result<HttpResponse, AppError> {
     user.require_role(SUPERVISORS)?;
     let chat = ChatId(chat_id.into_inner());
-    let (row, events) = engine
+    let (row, events, wrap_ups) = engine
         .db()
-        .run(move |conn| store::chats::with_log(conn, chat))
+        .run(move |conn| {
+            let Some((row, events)) = store::chats::with_log(conn, chat)? else {
+                return Ok(None);
+            };
+            Ok(Some((row, events, store::wrap_ups::of_chat(conn, chat)?)))
+        })
         .await?
         .ok_or(AppError::ChatNotFound)?;
     Ok(HttpResponse::Ok().json(ChatLog {
@@ -386,5 +397,6 @@ pub async fn log(
         accepted_at_ms: row.accepted_at_ms,
         ended_at_ms: row.ended_at_ms,
         events,
+        wrap_ups,
     }))
 }

@@ -27,6 +27,7 @@ pub mod uploads;
 pub mod users;
 pub mod visitors;
 pub mod websites;
+pub mod wrap_ups;
 
 use std::path::Path;
 use std::time::Duration;

@@ -35,6 +35,7 @@ diesel::table! {
         created_at_ms -> BigInt,
         strategy -> Text,
         opening_hours -> Text,
+        wrap_up_auto_after_ms -> Nullable<BigInt>,
     }
 }
 
@@ -331,6 +332,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    wrap_up_reasons (id) {
+        id -> BigInt,
+        label -> Text,
+        label_key -> Text,
+        sort_order -> Integer,
+        active -> Bool,
+        is_default -> Bool,
+        created_at_ms -> BigInt,
+        updated_at_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    chat_wrap_ups (id) {
+        id -> BigInt,
+        chat_id -> BigInt,
+        agent_id -> BigInt,
+        owed_at_ms -> BigInt,
+        auto_at_ms -> Nullable<BigInt>,
+        reason_id -> Nullable<BigInt>,
+        reason_label -> Nullable<Text>,
+        note -> Nullable<Text>,
+        auto -> Bool,
+        done_at_ms -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(users -> away_reasons (away_reason_id));
 diesel::joinable!(queue_members -> queues (queue_id));
@@ -360,6 +389,8 @@ diesel::table! {
         updated_at_ms -> BigInt,
     }
 }
+diesel::joinable!(chat_wrap_ups -> chats (chat_id));
+diesel::joinable!(chat_wrap_ups -> users (agent_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -387,4 +418,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     chat_receipts,
     agent_notes,
     visitor_bans,
+    wrap_up_reasons,
+    chat_wrap_ups,
 );

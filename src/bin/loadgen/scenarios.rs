@@ -177,6 +177,12 @@ fn agent_frame(state: &State, agent: usize, socket: &Socket, frame: Value) {
             "chat_ended" => shared.tally.released(agent),
             _ => {}
         },
+        // R50: the agent gives the default wrap-up at once, freeing the chat's slot.
+        "wrap_up_required" => {
+            let reason = frame["default_reason_id"].clone();
+            socket.send(&json!({ "type": "submit_wrap_up", "chat_id": chat,
+                                 "reason_id": reason }));
+        }
         "error" => shared.tally.errors.push(frame.to_string()),
         _ => {}
     }

@@ -214,14 +214,23 @@ impl ResponseError for AppError {
                 | RuleError::AtCapacity
                 | RuleError::LeaveMessageUnavailable
                 | RuleError::MessageAlreadyLeft
-                | RuleError::ReviewClosed,
+                | RuleError::ReviewClosed
+                | RuleError::AgentAlreadyInChat
+                | RuleError::LastAgentInChat
+                | RuleError::NoConference
+                | RuleError::TransferPending
+                | RuleError::InvitationPending
+                | RuleError::NoTransferPending
+                | RuleError::NoAgentAvailable,
             ) => StatusCode::CONFLICT,
             AppError::Rule(RuleError::LeaveMessageExpired | RuleError::TranscriptExpired) => {
                 StatusCode::GONE
             }
             AppError::Rule(RuleError::TooManyTranscripts { .. }) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Rule(RuleError::AwayReasonNotFound) => StatusCode::NOT_FOUND,
-            AppError::Rule(RuleError::NotAParticipant) => StatusCode::FORBIDDEN,
+            AppError::Rule(RuleError::NotAParticipant | RuleError::NotChatOwner) => {
+                StatusCode::FORBIDDEN
+            }
             AppError::Rule(RuleError::UnknownSlashCommand) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Rule(RuleError::InvitationUnknown) => StatusCode::NOT_FOUND,
             AppError::Rule(RuleError::InvitationExpired | RuleError::InvitationUsedUp) => {

@@ -7,48 +7,13 @@
 mod common;
 
 use common::{Backend, TestApp, VisitorChat, WsClient};
-use parley::startup::Application;
 use serde_json::{json, Value};
-
-/// A chat started by a visitor named `name` and accepted by `agent`, the Available member;
-/// the agent's replay of it read.
-async fn taken_chat(app: &TestApp, agent: &mut WsClient, name: &str) -> VisitorChat {
-    let chat = app.start_chat(name).await;
-    assert_eq!(agent.expect("offer").await["chat_id"], chat.chat_id);
-    agent
-        .send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
-        .await;
-    agent.expect("chat_assigned").await;
-    agent.expect_event("chat_requested").await;
-    agent.expect_event("agent_joined").await;
-    chat
-}
-
-/// Reads frames until one satisfies `found`; returns it.
-async fn frame_where(socket: &mut WsClient, found: impl Fn(&Value) -> bool) -> Value {
-    let frames = socket.until(|f| f.last().is_some_and(&found)).await;
-    frames.last().cloned().unwrap()
-}
-
-async fn next_of(socket: &mut WsClient, kind: &str) -> Value {
-    frame_where(socket, |f| f["type"] == kind).await
-}
-
-async fn event_of(socket: &mut WsClient, kind: &str) -> Value {
-    frame_where(socket, |f| f["type"] == "event" && f["kind"] == kind).await
-}
 
 /// Reads until the message event with `text` (every socket of the chat gets every message,
 /// its sender's too); returns the frames before it.
 async fn until_text(socket: &mut WsClient, text: &str) -> Vec<Value> {
-    let mut frames = socket
-        .until(|f| {
-            f.last()
-                .is_some_and(|l| l["kind"] == "message" && l["text"] == text)
-        })
-        .await;
-    frames.pop();
-    frames
+    let found = |f: &Value| f["kind"] == "message" && f["text"] == text;
+    socket.frames_until(found).await.1
 }
 
 /// Sends a message and waits for its ack, so messages from several sockets are stored in the
@@ -96,7 +61,7 @@ async fn away_agent(app: &TestApp, username: &str) -> (WsClient, Value) {
 /// invitee.
 async fn an_invited_agent_joins_until_the_conference_ends(app: TestApp) {
     let (mut agent, agent_hello) = app.available_agent("agent").await;
-    let chat = taken_chat(&app, &mut agent, "Ann").await;
+    let chat = app.taken_chat(&mut agent, "Ann").await;
     let mut visitor = app.visitor_socket(&chat, 0).await;
     visitor.round_trip().await;
     let (mut bob, bob_hello) = app.available_agent("bob").await;
@@ -107,7 +72,7 @@ async fn an_invited_agent_joins_until_the_conference_ends(app: TestApp) {
     let (_erin, erin_hello) = app.available_agent("erin").await;
 
     invite(&mut agent, &chat, json!({ "agent_id": bob_id })).await;
-    let requested = next_of(&mut agent, "chat_participants").await;
+    let requested = agent.next_of("chat_participants").await;
     assert_eq!(requested["pending"]["kind"], "invitation", "{requested}");
     assert_eq!(requested["pending"]["agent_id"], bob_id);
     // One invitation at a time; no transfer meanwhile either.
@@ -117,36 +82,30 @@ async fn an_invited_agent_joins_until_the_conference_ends(app: TestApp) {
         json!({ "agent_id": erin_hello["agent_id"] }),
     )
     .await;
-    assert_eq!(
-        next_of(&mut agent, "error").await["error"],
-        "invitation_pending"
-    );
+    assert_eq!(agent.next_of("error").await["error"], "invitation_pending");
     agent
         .send(json!({ "type": "transfer_chat", "chat_id": chat.chat_id, "queue_id": 1 }))
         .await;
-    assert_eq!(
-        next_of(&mut agent, "error").await["error"],
-        "invitation_pending"
-    );
+    assert_eq!(agent.next_of("error").await["error"], "invitation_pending");
 
-    let offer = next_of(&mut bob, "offer").await;
+    let offer = bob.next_of("offer").await;
     assert_eq!(offer["invitation"]["from_agent_id"], agent_id);
     assert!(offer.get("transfer").is_none(), "{offer}");
     bob.send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
         .await;
     bob.expect("chat_assigned").await;
-    let joined = event_of(&mut bob, "agent_joined").await;
+    let joined = bob.next_event("agent_joined").await;
     assert_eq!(
         joined["agent_id"], agent_id,
         "the replay starts with the first join"
     );
-    let joined = event_of(&mut bob, "agent_joined").await;
+    let joined = bob.next_event("agent_joined").await;
     assert_eq!(joined["conference"], true);
-    let conference = next_of(&mut bob, "chat_participants").await;
+    let conference = bob.next_of("chat_participants").await;
     assert_eq!(conference["owner_id"], agent_id);
     assert_eq!(conference["agents"].as_array().unwrap().len(), 2);
 
-    let joined = event_of(&mut visitor, "agent_joined").await;
+    let joined = visitor.next_event("agent_joined").await;
     assert_eq!(
         (
             joined["agent_name"].as_str(),
@@ -154,10 +113,9 @@ async fn an_invited_agent_joins_until_the_conference_ends(app: TestApp) {
         ),
         (Some("bob"), Some(true))
     );
-    let conference = frame_where(&mut agent, |f| {
-        f["type"] == "chat_participants" && f["pending"].is_null()
-    })
-    .await;
+    let (conference, _) = agent
+        .frames_until(|f| f["type"] == "chat_participants" && f["pending"].is_null())
+        .await;
     assert_eq!(
         conference["agents"],
         json!([{ "agent_id": agent_id, "agent_name": "Demo Agent" },
@@ -206,13 +164,13 @@ async fn an_invited_agent_joins_until_the_conference_ends(app: TestApp) {
         (Some("busy"), Some(1))
     );
     let other = app.start_chat("Cy").await;
-    assert_eq!(next_of(&mut agent, "offer").await["chat_id"], other.chat_id);
+    assert_eq!(agent.next_of("offer").await["chat_id"], other.chat_id);
     agent
         .send(json!({ "type": "accept_offer", "chat_id": other.chat_id }))
         .await;
-    next_of(&mut agent, "chat_assigned").await;
+    agent.next_of("chat_assigned").await;
     invite(&mut agent, &other, json!({ "agent_id": bob_id })).await;
-    let declined = next_of(&mut agent, "invitation_declined").await;
+    let declined = agent.next_of("invitation_declined").await;
     assert_eq!(
         (declined["chat_id"].as_i64(), declined["reason"].as_str()),
         (Some(other.chat_id), Some("unavailable"))
@@ -221,29 +179,26 @@ async fn an_invited_agent_joins_until_the_conference_ends(app: TestApp) {
     // Only the owner ends the conference; the invitee's tab closes.
     bob.send(json!({ "type": "end_conference", "chat_id": chat.chat_id }))
         .await;
-    assert_eq!(next_of(&mut bob, "error").await["error"], "not_chat_owner");
+    assert_eq!(bob.next_of("error").await["error"], "not_chat_owner");
     agent
         .send(json!({ "type": "end_conference", "chat_id": chat.chat_id }))
         .await;
-    let left = next_of(&mut bob, "chat_left").await;
+    let left = bob.next_of("chat_left").await;
     assert_eq!(left["reason"], "removed");
-    let left = event_of(&mut visitor, "agent_left").await;
+    let left = visitor.next_event("agent_left").await;
     assert_eq!(
         (left["agent_name"].as_str(), left["reason"].as_str()),
         (Some("bob"), Some("removed"))
     );
-    let one_to_one = next_of(&mut agent, "chat_participants").await;
+    let one_to_one = agent.next_of("chat_participants").await;
     assert_eq!(one_to_one["agents"].as_array().unwrap().len(), 1);
     bob.send(json!({ "type": "send_message", "chat_id": chat.chat_id, "text": "still here?" }))
         .await;
-    assert_eq!(
-        next_of(&mut bob, "error").await["error"],
-        "not_a_participant"
-    );
+    assert_eq!(bob.next_of("error").await["error"], "not_a_participant");
     agent
         .send(json!({ "type": "end_conference", "chat_id": chat.chat_id }))
         .await;
-    assert_eq!(next_of(&mut agent, "error").await["error"], "no_conference");
+    assert_eq!(agent.next_of("error").await["error"], "no_conference");
 }
 
 /// A14, R43: an invitation to a queue picks an available member with room who is not in the
@@ -252,7 +207,7 @@ async fn an_invited_agent_joins_until_the_conference_ends(app: TestApp) {
 /// follow.
 async fn a_random_invitee_stays_when_the_inviter_leaves(app: TestApp) {
     let (mut agent, _) = app.available_agent("agent").await;
-    let chat = taken_chat(&app, &mut agent, "Ann").await;
+    let chat = app.taken_chat(&mut agent, "Ann").await;
     let mut visitor = app.visitor_socket(&chat, 0).await;
     visitor.round_trip().await;
     let (mut bob, bob_hello) = away_agent(&app, "bob").await;
@@ -260,66 +215,61 @@ async fn a_random_invitee_stays_when_the_inviter_leaves(app: TestApp) {
 
     // Sales: carol is not signed in.
     invite(&mut agent, &chat, json!({ "queue_id": 2 })).await;
-    assert_eq!(
-        next_of(&mut agent, "error").await["error"],
-        "no_agent_available"
-    );
+    assert_eq!(agent.next_of("error").await["error"], "no_agent_available");
     invite(&mut agent, &chat, json!({ "queue_id": 1, "agent_id": 5 })).await;
     assert_eq!(
-        next_of(&mut agent, "error").await["error"],
+        agent.next_of("error").await["error"],
         "invalid_handover_target"
     );
 
     // Support: the agent itself is in the chat and bob is away: erin is the one.
     invite(&mut agent, &chat, json!({ "queue_id": 1 })).await;
-    let requested = next_of(&mut agent, "chat_participants").await;
+    let requested = agent.next_of("chat_participants").await;
     assert_eq!(requested["pending"]["agent_id"], erin_hello["agent_id"]);
-    let offer = next_of(&mut erin, "offer").await;
+    let offer = erin.next_of("offer").await;
     assert_eq!(offer["queue_id"], 1, "the queue it was picked from");
     assert_eq!(offer["direct"], true, "for erin alone");
     erin.send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
         .await;
     erin.expect("chat_assigned").await;
-    event_of(&mut visitor, "agent_joined").await;
+    visitor.next_event("agent_joined").await;
 
     // The inviter leaves; erin owns the chat now and cannot leave it.
     agent
         .send(json!({ "type": "leave_chat", "chat_id": chat.chat_id }))
         .await;
-    assert_eq!(next_of(&mut agent, "chat_left").await["reason"], "left");
-    let left = event_of(&mut visitor, "agent_left").await;
+    assert_eq!(agent.next_of("chat_left").await["reason"], "left");
+    let left = visitor.next_event("agent_left").await;
     assert_eq!(
         (left["agent_name"].as_str(), left["reason"].as_str()),
         (Some("Demo Agent"), Some("left"))
     );
-    let alone = frame_where(&mut erin, |f| {
-        f["type"] == "chat_participants" && f["agents"].as_array().is_some_and(|a| a.len() == 1)
-    })
-    .await;
+    let (alone, _) = erin
+        .frames_until(|f| {
+            f["type"] == "chat_participants" && f["agents"].as_array().is_some_and(|a| a.len() == 1)
+        })
+        .await;
     assert_eq!(alone["owner_id"], erin_hello["agent_id"]);
     erin.send(json!({ "type": "leave_chat", "chat_id": chat.chat_id }))
         .await;
-    assert_eq!(
-        next_of(&mut erin, "error").await["error"],
-        "last_agent_in_chat"
-    );
+    assert_eq!(erin.next_of("error").await["error"], "last_agent_in_chat");
     say(&mut erin, &chat, "erin here", false).await;
     until_text(&mut visitor, "erin here").await;
 
     // A declined invitation: erin is told, and may invite again.
     bob.send(json!({ "type": "set_presence", "presence": "available" }))
         .await;
-    next_of(&mut bob, "presence").await;
+    bob.next_of("presence").await;
     invite(
         &mut erin,
         &chat,
         json!({ "agent_id": bob_hello["agent_id"] }),
     )
     .await;
-    next_of(&mut bob, "offer").await;
+    bob.next_of("offer").await;
     bob.send(json!({ "type": "reject_offer", "chat_id": chat.chat_id }))
         .await;
-    let declined = next_of(&mut erin, "invitation_declined").await;
+    let declined = erin.next_of("invitation_declined").await;
     assert_eq!(
         (declined["agent_id"].clone(), declined["reason"].as_str()),
         (bob_hello["agent_id"].clone(), Some("rejected"))
@@ -330,7 +280,7 @@ async fn a_random_invitee_stays_when_the_inviter_leaves(app: TestApp) {
         json!({ "agent_id": bob_hello["agent_id"] }),
     )
     .await;
-    let again = next_of(&mut bob, "offer").await;
+    let again = bob.next_of("offer").await;
     assert_eq!(again["chat_id"], chat.chat_id);
 }
 
@@ -338,7 +288,7 @@ async fn a_random_invitee_stays_when_the_inviter_leaves(app: TestApp) {
 /// database); the pending invitation does not.
 async fn a_conference_survives_a_restart(app: TestApp) {
     let (mut agent, _) = app.available_agent("agent").await;
-    let chat = taken_chat(&app, &mut agent, "Ann").await;
+    let chat = app.taken_chat(&mut agent, "Ann").await;
     let (mut bob, bob_hello) = app.available_agent("bob").await;
     invite(
         &mut agent,
@@ -346,23 +296,17 @@ async fn a_conference_survives_a_restart(app: TestApp) {
         json!({ "agent_id": bob_hello["agent_id"] }),
     )
     .await;
-    next_of(&mut bob, "offer").await;
+    bob.next_of("offer").await;
     bob.send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
         .await;
     bob.expect("chat_assigned").await;
-    next_of(&mut bob, "chat_participants").await;
+    bob.next_of("chat_participants").await;
     let bob_token = app.agent_token("bob").await;
     agent.close().await;
     bob.close().await;
 
     app.engine.shutdown();
-    let restarted = Application::build(app.settings.clone()).await.unwrap();
-    let (port, handle, engine) = (
-        restarted.port(),
-        restarted.handle(),
-        restarted.engine().clone(),
-    );
-    actix_web::rt::spawn(restarted.run_until_stopped());
+    let (port, handle, engine) = app.second_engine().await;
     let mut bob = WsClient::connect(
         TestApp::client()
             .ws(format!("ws://127.0.0.1:{port}/api/v1/agent/ws"))
@@ -372,7 +316,7 @@ async fn a_conference_survives_a_restart(app: TestApp) {
     .unwrap();
     let hello = bob.expect("agent_hello").await;
     assert_eq!(hello["chats"], json!([{ "chat_id": chat.chat_id }]));
-    let participants = next_of(&mut bob, "chat_participants").await;
+    let participants = bob.next_of("chat_participants").await;
     assert_eq!(
         participants["agents"].as_array().unwrap().len(),
         2,

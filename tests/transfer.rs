@@ -148,29 +148,6 @@ async fn transfer_targets_are_live_on_postgres() {
     }
 }
 
-/// A chat started by a visitor named `name` and accepted by `agent`, the Available member;
-/// the agent's replay of it read.
-async fn taken_chat(app: &TestApp, agent: &mut WsClient, name: &str) -> VisitorChat {
-    let chat = app.start_chat(name).await;
-    assert_eq!(agent.expect("offer").await["chat_id"], chat.chat_id);
-    agent
-        .send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
-        .await;
-    agent.expect("chat_assigned").await;
-    agent.expect_event("chat_requested").await;
-    agent.expect_event("agent_joined").await;
-    chat
-}
-
-/// Reads frames until one of type `kind` comes; returns it and the frames before it.
-async fn next_of(socket: &mut WsClient, kind: &str) -> (Value, Vec<Value>) {
-    let mut frames = socket
-        .until(|f| f.last().is_some_and(|last| last["type"] == kind))
-        .await;
-    let last = frames.pop().unwrap();
-    (last, frames)
-}
-
 fn kinds(frames: &[Value]) -> Vec<String> {
     frames
         .iter()
@@ -193,7 +170,7 @@ async fn send_text(socket: &mut WsClient, chat: &VisitorChat, text: &str) {
 /// (live, replay, REST).
 async fn a_transfer_to_an_agent_is_accepted(app: TestApp) {
     let (mut agent, agent_hello) = app.available_agent("agent").await;
-    let chat = taken_chat(&app, &mut agent, "Ann").await;
+    let chat = app.taken_chat(&mut agent, "Ann").await;
     let mut visitor = app.visitor_socket(&chat, 0).await;
     visitor.round_trip().await;
     let (mut bob, bob_hello) = app.available_agent("bob").await;
@@ -203,11 +180,11 @@ async fn a_transfer_to_an_agent_is_accepted(app: TestApp) {
         .send(json!({ "type": "transfer_chat", "chat_id": chat.chat_id,
                       "agent_id": bob_id, "note": NOTE }))
         .await;
-    let (pending, _) = next_of(&mut agent, "chat_participants").await;
+    let pending = agent.next_of("chat_participants").await;
     assert_eq!(pending["pending"]["kind"], "transfer", "{pending}");
     assert_eq!(pending["pending"]["offered_to"], bob_id);
 
-    let (offer, _) = next_of(&mut bob, "offer").await;
+    let offer = bob.next_of("offer").await;
     assert_eq!(offer["chat_id"], chat.chat_id);
     assert_eq!(offer["transfer"]["from_agent_id"], agent_hello["agent_id"]);
     assert_eq!(offer["transfer"]["from_agent_name"], "Demo Agent");
@@ -215,12 +192,7 @@ async fn a_transfer_to_an_agent_is_accepted(app: TestApp) {
     bob.send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
         .await;
     bob.expect("chat_assigned").await;
-    let (note, replay) = bob
-        .until(|f| f.iter().any(|f| f["kind"] == "transfer_note"))
-        .await
-        .split_last()
-        .map(|(last, rest)| (last.clone(), rest.to_vec()))
-        .unwrap();
+    let (note, replay) = bob.frames_until(|f| f["kind"] == "transfer_note").await;
     assert_eq!(
         kinds(&replay),
         ["chat_requested", "agent_joined", "transferred"]
@@ -230,32 +202,22 @@ async fn a_transfer_to_an_agent_is_accepted(app: TestApp) {
     assert_eq!(note["author"]["name"], "Demo Agent");
 
     // The first agent sees the transfer, then its tab closes; it can no longer write.
-    let (left, before) = next_of(&mut agent, "chat_left").await;
+    let (left, before) = agent.frames_until(|f| f["type"] == "chat_left").await;
     assert_eq!(left["reason"], "transferred");
     assert!(
         kinds(&before).contains(&"transferred".to_owned()),
         "{before:?}"
     );
     send_text(&mut agent, &chat, "still here?").await;
-    let (error, _) = next_of(&mut agent, "error").await;
+    let error = agent.next_of("error").await;
     assert_eq!(error["error"], "not_a_participant");
 
     // The visitor: who serves it now, never the note; bob's message reaches it.
-    let (transferred, _) = visitor
-        .until(|f| f.iter().any(|f| f["kind"] == "transferred"))
-        .await
-        .split_last()
-        .map(|(l, r)| (l.clone(), r.to_vec()))
-        .unwrap();
+    let transferred = visitor.next_event("transferred").await;
     assert_eq!(transferred["to_agent_name"], "bob");
     assert_eq!(transferred["from_agent_name"], "Demo Agent");
     send_text(&mut bob, &chat, "Hello, bob here").await;
-    let (message, skipped) = visitor
-        .until(|f| f.iter().any(|f| f["kind"] == "message"))
-        .await
-        .split_last()
-        .map(|(l, r)| (l.clone(), r.to_vec()))
-        .unwrap();
+    let (message, skipped) = visitor.frames_until(|f| f["kind"] == "message").await;
     assert_eq!(message["text"], "Hello, bob here");
     assert!(
         skipped.is_empty(),
@@ -303,7 +265,7 @@ async fn unaccepted_transfers_are_dropped(app: TestApp) {
     agent
         .send(json!({ "type": "transfer_chat", "chat_id": waiting.chat_id, "queue_id": 2 }))
         .await;
-    let (error, _) = next_of(&mut agent, "error").await;
+    let error = agent.next_of("error").await;
     assert_eq!(error["error"], "not_a_participant", "{error}");
     agent
         .send(json!({ "type": "accept_offer", "chat_id": waiting.chat_id }))
@@ -312,7 +274,7 @@ async fn unaccepted_transfers_are_dropped(app: TestApp) {
     agent.expect_event("chat_requested").await;
     agent.expect_event("agent_joined").await;
 
-    let chat = taken_chat(&app, &mut agent, "Ann").await;
+    let chat = app.taken_chat(&mut agent, "Ann").await;
     let mut visitor = app.visitor_socket(&chat, 0).await;
     visitor.round_trip().await;
     let (mut bob, bob_hello) = app.available_agent("bob").await;
@@ -325,71 +287,45 @@ async fn unaccepted_transfers_are_dropped(app: TestApp) {
                       "agent_id": bob_id, "queue_id": 1 }))
         .await;
     assert_eq!(
-        next_of(&mut agent, "error").await.0["error"],
+        agent.next_of("error").await["error"],
         "invalid_handover_target"
     );
     agent
         .send(json!({ "type": "transfer_chat", "chat_id": chat.chat_id, "agent_id": 999 }))
         .await;
-    assert_eq!(
-        next_of(&mut agent, "error").await.0["error"],
-        "user_not_found"
-    );
+    assert_eq!(agent.next_of("error").await["error"], "user_not_found");
 
     // Rejected.
     agent.send(transfer.clone()).await;
-    next_of(&mut bob, "offer").await;
+    bob.next_of("offer").await;
     // One at a time.
     agent.send(transfer.clone()).await;
-    assert_eq!(
-        next_of(&mut agent, "error").await.0["error"],
-        "transfer_pending"
-    );
+    assert_eq!(agent.next_of("error").await["error"], "transfer_pending");
     bob.send(json!({ "type": "reject_offer", "chat_id": chat.chat_id }))
         .await;
-    assert_eq!(
-        next_of(&mut bob, "offer_withdrawn").await.0["reason"],
-        "rejected"
-    );
-    let (failed, _) = next_of(&mut agent, "transfer_failed").await;
+    assert_eq!(bob.next_of("offer_withdrawn").await["reason"], "rejected");
+    let failed = agent.next_of("transfer_failed").await;
     assert_eq!(failed["chat_id"], chat.chat_id);
     assert_eq!(failed["reason"], "rejected");
     send_text(&mut agent, &chat, "Still with you").await;
-    let (message, _) = visitor
-        .until(|f| f.iter().any(|f| f["kind"] == "message"))
-        .await
-        .split_last()
-        .map(|(l, r)| (l.clone(), r.to_vec()))
-        .unwrap();
+    let message = visitor.next_event("message").await;
     assert_eq!(message["text"], "Still with you");
 
     // Cancelled by the agent.
     agent.send(transfer.clone()).await;
-    next_of(&mut bob, "offer").await;
+    bob.next_of("offer").await;
     agent
         .send(json!({ "type": "cancel_transfer", "chat_id": chat.chat_id }))
         .await;
-    assert_eq!(
-        next_of(&mut bob, "offer_withdrawn").await.0["reason"],
-        "cancelled"
-    );
+    assert_eq!(bob.next_of("offer_withdrawn").await["reason"], "cancelled");
     let (participants, _) = agent
-        .until(|f| {
-            f.last()
-                .is_some_and(|l| l["type"] == "chat_participants" && l["pending"].is_null())
-        })
-        .await
-        .split_last()
-        .map(|(l, r)| (l.clone(), r.to_vec()))
-        .unwrap();
+        .frames_until(|f| f["type"] == "chat_participants" && f["pending"].is_null())
+        .await;
     assert_eq!(participants["agents"].as_array().unwrap().len(), 1);
     agent
         .send(json!({ "type": "cancel_transfer", "chat_id": chat.chat_id }))
         .await;
-    assert_eq!(
-        next_of(&mut agent, "error").await.0["error"],
-        "no_transfer_pending"
-    );
+    assert_eq!(agent.next_of("error").await["error"], "no_transfer_pending");
 
     // Unanswered within the (shortened) offer timeout: no RONA for bob.
     let supervisor = app.supervisor_token().await;
@@ -404,13 +340,10 @@ async fn unaccepted_transfers_are_dropped(app: TestApp) {
         .await;
     assert_eq!(status, 200, "{body}");
     agent.send(transfer.clone()).await;
-    next_of(&mut bob, "offer").await;
-    let (withdrawn, _) = next_of(&mut bob, "offer_withdrawn").await;
+    bob.next_of("offer").await;
+    let withdrawn = bob.next_of("offer_withdrawn").await;
     assert_eq!(withdrawn["reason"], "expired");
-    assert_eq!(
-        next_of(&mut agent, "transfer_failed").await.0["reason"],
-        "timeout"
-    );
+    assert_eq!(agent.next_of("transfer_failed").await["reason"], "timeout");
     let after = bob.round_trip().await;
     assert!(after.iter().all(|f| f["type"] != "presence"), "{after:?}");
 
@@ -420,7 +353,7 @@ async fn unaccepted_transfers_are_dropped(app: TestApp) {
         .send(json!({ "type": "transfer_chat", "chat_id": chat.chat_id, "agent_id": dave.0 }))
         .await;
     assert_eq!(
-        next_of(&mut agent, "transfer_failed").await.0["reason"],
+        agent.next_of("transfer_failed").await["reason"],
         "unavailable"
     );
 
@@ -429,11 +362,11 @@ async fn unaccepted_transfers_are_dropped(app: TestApp) {
                      "agent_id": agent_hello["agent_id"] });
     agent.send(me).await;
     assert_eq!(
-        next_of(&mut agent, "error").await.0["error"],
+        agent.next_of("error").await["error"],
         "agent_already_in_chat"
     );
     send_text(&mut agent, &chat, "Done").await;
-    next_of(&mut agent, "ack").await;
+    agent.next_of("ack").await;
 }
 
 /// R45, A5: a transfer to a queue is hunted among its members (the transferring agent keeps
@@ -441,7 +374,7 @@ async fn unaccepted_transfers_are_dropped(app: TestApp) {
 /// drops the transfer.
 async fn a_transfer_to_a_queue_is_hunted(app: TestApp) {
     let (mut agent, _) = app.available_agent("agent").await;
-    let chat = taken_chat(&app, &mut agent, "Ann").await;
+    let chat = app.taken_chat(&mut agent, "Ann").await;
     let mut visitor = app.visitor_socket(&chat, 0).await;
     visitor.round_trip().await;
 
@@ -449,15 +382,12 @@ async fn a_transfer_to_a_queue_is_hunted(app: TestApp) {
     agent
         .send(json!({ "type": "transfer_chat", "chat_id": chat.chat_id, "queue_id": 3 }))
         .await;
-    let (failed, _) = next_of(&mut agent, "transfer_failed").await;
+    let failed = agent.next_of("transfer_failed").await;
     assert_eq!(failed["reason"], "no_agent_available");
     agent
         .send(json!({ "type": "transfer_chat", "chat_id": chat.chat_id, "queue_id": 99 }))
         .await;
-    assert_eq!(
-        next_of(&mut agent, "error").await.0["error"],
-        "queue_not_found"
-    );
+    assert_eq!(agent.next_of("error").await["error"], "queue_not_found");
 
     // Sales: carol is offered it, with the note and the queue.
     let (mut carol, _) = app.available_agent("carol").await;
@@ -467,13 +397,13 @@ async fn a_transfer_to_a_queue_is_hunted(app: TestApp) {
                       "note": NOTE }),
         )
         .await;
-    let (offer, _) = next_of(&mut carol, "offer").await;
+    let offer = carol.next_of("offer").await;
     assert_eq!(offer["queue_id"], 2);
     assert_eq!(offer["transfer"]["to_queue_id"], 2);
     assert_eq!(offer["transfer"]["note"], NOTE);
     // Meanwhile the chat is still the agent's.
     send_text(&mut agent, &chat, "One moment").await;
-    next_of(&mut agent, "ack").await;
+    agent.next_of("ack").await;
     carol
         .send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
         .await;
@@ -481,10 +411,7 @@ async fn a_transfer_to_a_queue_is_hunted(app: TestApp) {
     carol
         .until(|f| f.iter().any(|f| f["kind"] == "transfer_note"))
         .await;
-    assert_eq!(
-        next_of(&mut agent, "chat_left").await.0["reason"],
-        "transferred"
-    );
+    assert_eq!(agent.next_of("chat_left").await["reason"], "transferred");
     let frames = visitor
         .until(|f| f.iter().any(|f| f["kind"] == "transferred"))
         .await;

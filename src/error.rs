@@ -226,7 +226,14 @@ impl ResponseError for AppError {
                 | RuleError::ReviewClosed
                 | RuleError::ChoiceAlreadyPicked
                 | RuleError::WrapUpNotOwed
-                | RuleError::DefaultReasonRequired,
+                | RuleError::DefaultReasonRequired
+                | RuleError::AgentAlreadyInChat
+                | RuleError::LastAgentInChat
+                | RuleError::NoConference
+                | RuleError::TransferPending
+                | RuleError::InvitationPending
+                | RuleError::NoTransferPending
+                | RuleError::NoAgentAvailable,
             ) => StatusCode::CONFLICT,
             AppError::Rule(RuleError::LeaveMessageExpired | RuleError::TranscriptExpired) => {
                 StatusCode::GONE
@@ -235,9 +242,9 @@ impl ResponseError for AppError {
             AppError::Rule(RuleError::AwayReasonNotFound | RuleError::WrapUpReasonNotFound) => {
                 StatusCode::NOT_FOUND
             }
-            AppError::Rule(RuleError::NotAParticipant | RuleError::BanNotAllowed) => {
-                StatusCode::FORBIDDEN
-            }
+            AppError::Rule(
+                RuleError::NotAParticipant | RuleError::BanNotAllowed | RuleError::NotChatOwner,
+            ) => StatusCode::FORBIDDEN,
             AppError::Rule(RuleError::InvalidIdentity { .. } | RuleError::IdentityRequired) => {
                 StatusCode::UNAUTHORIZED
             }

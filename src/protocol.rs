@@ -9,6 +9,7 @@ use crate::domain::availability::{ModeReason, WidgetMode};
 use crate::domain::away::AwayReason;
 use crate::domain::choices::ChoiceDraft;
 use crate::domain::event::{Author, ChatEvent};
+use crate::domain::handover::HandoverKind;
 use crate::domain::identity::VerifiedIdentity;
 use crate::domain::ids::{
     AwayReasonId, ChatId, PredefinedMessageId, QueueId, Seq, UserId, WrapUpReasonId,
@@ -165,6 +166,33 @@ pub enum AgentCommand {
         #[serde(default)]
         note: Option<String>,
     },
+    /// R45, R46, A5: hand an active chat the agent is in to another agent or to a queue's
+    /// agents (exactly one of the two), with an optional note for the next agent.
+    TransferChat {
+        chat_id: ChatId,
+        agent_id: Option<UserId>,
+        queue_id: Option<QueueId>,
+        note: Option<String>,
+    },
+    /// R45: withdraw the agent's pending transfer (or invitation) of the chat.
+    CancelTransfer {
+        chat_id: ChatId,
+    },
+    /// R43, R44, A14: invite one named agent, or a random available agent of a queue, into
+    /// the chat (exactly one of the two).
+    InviteAgent {
+        chat_id: ChatId,
+        agent_id: Option<UserId>,
+        queue_id: Option<QueueId>,
+    },
+    /// R44: the owner removes every added agent; the chat is one-to-one again.
+    EndConference {
+        chat_id: ChatId,
+    },
+    /// R43: the agent leaves a chat that has another agent; it stays with the others.
+    LeaveChat {
+        chat_id: ChatId,
+    },
     Ping,
 }
 
@@ -184,6 +212,11 @@ impl AgentCommand {
         "offer_choices",
         "receipt",
         "submit_wrap_up",
+        "transfer_chat",
+        "cancel_transfer",
+        "invite_agent",
+        "end_conference",
+        "leave_chat",
         "ping",
     ];
 }
@@ -277,6 +310,50 @@ pub struct OfferView {
     /// R16, R37: a direct chat, for this agent alone (an invitation code); otherwise the
     /// queue's members are hunted.
     pub direct: bool,
+    /// R45, R46: an active chat another agent transfers to this one (with its note).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<HandoverOffer>,
+    /// R43: an active chat another agent invites this one into (a conference).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<HandoverOffer>,
+}
+
+impl OfferView {
+    /// A transfer or an invitation: answered to the chat, not to a queue.
+    pub fn is_handover(&self) -> bool {
+        self.transfer.is_some() || self.invitation.is_some()
+    }
+}
+
+/// R43, R45, R46: who hands an active chat over, in the offer the next agent sees.
+#[derive(Debug, Clone, Serialize)]
+pub struct HandoverOffer {
+    pub from_agent_id: UserId,
+    pub from_agent_name: String,
+    /// R46: the transfer's note (never for an invitation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// A transfer to a queue: the queue whose member this agent is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_queue_id: Option<QueueId>,
+}
+
+/// R43–R45: one agent in a chat, in `chat_participants`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParticipantView {
+    pub agent_id: UserId,
+    pub agent_name: String,
+}
+
+/// R43, R44: the pending transfer or invitation of a chat ("conference requested").
+#[derive(Debug, Clone, Serialize)]
+pub struct PendingHandoverView {
+    pub kind: HandoverKind,
+    pub from_agent_id: UserId,
+    pub agent_id: Option<UserId>,
+    pub queue_id: Option<QueueId>,
+    /// The agent holding the offer right now, if any.
+    pub offered_to: Option<UserId>,
 }
 
 /// R34: one chat in a queue's waiting list.
@@ -525,6 +602,32 @@ pub enum ServerFrame<'a> {
         reader: Reader,
         #[serde(flatten)]
         marks: Marks,
+    },
+    /// R43, R44: the agents in a chat (the owner first) and its pending transfer or
+    /// invitation; sent to the chat's agents at every change ("conference requested",
+    /// "conference").
+    ChatParticipants {
+        chat_id: ChatId,
+        owner_id: Option<UserId>,
+        agents: &'a [ParticipantView],
+        pending: Option<&'a PendingHandoverView>,
+    },
+    /// R45, A5: the agent's transfer was dropped; the chat stays with it.
+    TransferFailed {
+        chat_id: ChatId,
+        reason: &'a str,
+    },
+    /// R43: the invited agent did not join; another may be invited.
+    InvitationDeclined {
+        chat_id: ChatId,
+        agent_id: Option<UserId>,
+        reason: &'a str,
+    },
+    /// R43–R45: the agent is no longer in this chat (transferred, left, removed): its tab
+    /// closes; no more events of the chat reach this agent.
+    ChatLeft {
+        chat_id: ChatId,
+        reason: &'a str,
     },
     /// R38: someone else in the chat started or stopped typing.
     Typing {

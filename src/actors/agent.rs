@@ -7,7 +7,7 @@ use std::sync::Arc;
 use actix::prelude::*;
 use bytestring::ByteString;
 
-use super::chat::AssignAgent;
+use super::chat::{AssignAgent, ClaimHandover, HandoverDeclined};
 use super::queue::{
     AgentAvailability, ClaimOffer, EnqueueChat, GetWaitingList, OfferRejected, QueueActor,
     TakeWaiting,
@@ -31,7 +31,16 @@ pub struct AgentSocketHandle {
     pub session: String,
     pub outbound: Recipient<Outbound>,
     pub join: Recipient<JoinChat>,
+    /// R43–R45: the agent left a chat: the socket stops following it.
+    pub leave: Recipient<LeaveChatFeed>,
     pub disconnect: Recipient<Disconnect>,
+}
+
+/// The socket should stop following this chat (the agent is no longer in it).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct LeaveChatFeed {
+    pub chat_id: ChatId,
 }
 
 /// The socket should subscribe to this chat's events (the agent now holds it).
@@ -531,6 +540,8 @@ pub enum WithdrawReason {
     RemovedFromQueue,
     /// R35, R46: an agent sent the chat to another queue.
     Redirected,
+    /// R45: the agent who asked for the transfer or invitation withdrew it.
+    Cancelled,
 }
 
 impl WithdrawReason {
@@ -543,6 +554,7 @@ impl WithdrawReason {
             WithdrawReason::TakenByAnother => "taken_by_another",
             WithdrawReason::RemovedFromQueue => "removed_from_queue",
             WithdrawReason::Redirected => "redirected",
+            WithdrawReason::Cancelled => "cancelled",
         }
     }
 }
@@ -595,7 +607,13 @@ impl Handler<AcceptOffer> for AgentActor {
             _ => return AtomicResponse::new(Box::pin(fut::ready(Err(AppError::OfferNotFound)))),
         };
         let (engine, agent, agent_name) = (self.engine.clone(), self.id, self.display_name.clone());
+        let handover = offer.is_handover();
         let accept = async move {
+            if handover {
+                // R43, R45: a transfer or invitation is the chat's own business.
+                let chat = engine.chat(offer.chat_id).await?;
+                return chat.send(ClaimHandover { agent, agent_name }).await?;
+            }
             let queue = engine
                 .queue(offer.queue_id)
                 .ok_or(AppError::OfferNotFound)?;
@@ -729,23 +747,6 @@ impl Handler<WaitingListChanged> for AgentActor {
     }
 }
 
-/// R78: a visitor left a message in a chat of one of the agent's queues; the agent's tabs
-/// are told.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct LeftMessageArrived {
-    /// The `left_message` frame, serialised once for all the queue's members.
-    pub frame: ByteString,
-}
-
-impl Handler<LeftMessageArrived> for AgentActor {
-    type Result = ();
-
-    fn handle(&mut self, msg: LeftMessageArrived, _ctx: &mut Context<Self>) {
-        self.broadcast(msg.frame);
-    }
-}
-
 /// R21: the agent turns its open offer down.
 #[derive(Message)]
 #[rtype(result = "Result<(), AppError>")]
@@ -764,7 +765,11 @@ impl Handler<RejectOffer> for AgentActor {
                 return Err(AppError::OfferNotFound);
             }
         };
-        if let Some(queue) = self.engine.queue(offer.queue_id) {
+        if offer.is_handover() {
+            if let Some(chat) = self.engine.live_chat(offer.chat_id) {
+                chat.do_send(HandoverDeclined { agent: self.id });
+            }
+        } else if let Some(queue) = self.engine.queue(offer.queue_id) {
             queue.do_send(OfferRejected {
                 chat_id: offer.chat_id,
                 agent: self.id,
@@ -939,6 +944,43 @@ impl AgentActor {
     }
 }
 
+/// R43–R45: the agent is no longer in a chat that goes on (transferred to another agent, left
+/// a conference, removed by its owner): its capacity frees, every tab closes the chat.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct LeftChat {
+    pub chat_id: ChatId,
+    /// `transferred`, `left` or `removed`.
+    pub reason: &'static str,
+}
+
+impl Handler<LeftChat> for AgentActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: LeftChat, ctx: &mut Context<Self>) {
+        if !self.chats.remove(&msg.chat_id) {
+            return;
+        }
+        // R50, R51: the agent's part in the chat is wrapped up like an ended chat.
+        ctx.address().do_send(WrapUpOwed {
+            chat_id: msg.chat_id,
+        });
+        self.broadcast(
+            ServerFrame::ChatLeft {
+                chat_id: msg.chat_id,
+                reason: msg.reason,
+            }
+            .to_text(),
+        );
+        for socket in self.sockets.values() {
+            socket.leave.do_send(LeaveChatFeed {
+                chat_id: msg.chat_id,
+            });
+        }
+        self.publish_availability();
+    }
+}
+
 /// R50: the agent gives the wrap-up it owes for a chat: one active reason, an optional note.
 #[derive(Message)]
 #[rtype(result = "Result<(), AppError>")]
@@ -977,6 +1019,22 @@ impl Handler<AutoWrapUp> for AgentActor {
         let done = self.complete_wrap_up(msg.chat_id, Completion::Auto);
         // A failure was logged and the countdown re-armed there.
         AtomicResponse::new(Box::pin(done.map(|_, _, _| ())))
+    }
+}
+
+/// A frame for every tab of the agent: R78, a visitor left a message in a chat of one of the
+/// agent's queues; R43, R45, a transfer failed or an invitation was declined.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct AgentNotice {
+    pub frame: ByteString,
+}
+
+impl Handler<AgentNotice> for AgentActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: AgentNotice, _ctx: &mut Context<Self>) {
+        self.broadcast(msg.frame);
     }
 }
 

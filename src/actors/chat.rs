@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix::prelude::*;
 use diesel::Connection;
 
-use super::agent::{ChatClosed, LeftMessageArrived};
+use super::agent::{AgentNotice, ChatClosed, WithdrawReason};
 use super::queue::{EnqueueChat, RemoveChat, VisitorMoved};
 use super::website::{SessionEnded, UnmanagedChatEnded};
 use super::{Engine, FeedClosed, Outbound};
@@ -28,6 +28,11 @@ use crate::domain::RuleError;
 use crate::error::AppError;
 use crate::protocol::{LeftMessageView, ServerFrame, VisitorDetails, VisitorView};
 use crate::store::{self, chats::ChatRow, to_json, StoreError, StoreResult};
+
+mod handover;
+pub use handover::{
+    CancelHandover, ClaimHandover, EndConference, HandoverDeclined, LeaveChat, RequestHandover,
+};
 
 /// What a chat's actor is started from: a new chat, or one rebuilt from the store.
 #[derive(Debug, Clone)]
@@ -96,6 +101,12 @@ pub struct ChatActor {
     visitor_connected: (bool, i64),
     /// R49: runs while the visitor has no socket open, until the grace period ends.
     visitor_gone_timer: Option<SpawnHandle>,
+    /// R43–R46: the one pending transfer or invitation (forgotten on a restart).
+    handover: Option<handover::PendingHandover>,
+    /// Numbers each handover offer, so a late answer or timer for an earlier one is ignored.
+    handover_round: u64,
+    /// The display names of the chat's agents, for the events that name them.
+    agent_names: HashMap<UserId, String>,
 }
 
 struct Subscriber {
@@ -110,8 +121,12 @@ impl ChatActor {
         seed: ChatSeed,
         lifecycle: ChatLifecycle,
         client_keys: Vec<(String, Seq)>,
+        agent_names: Vec<(UserId, String)>,
     ) -> ChatActor {
         ChatActor {
+            handover: None,
+            handover_round: 0,
+            agent_names: agent_names.into_iter().collect(),
             engine,
             last_seq: seed.last_seq,
             last_activity_ms: seed.last_activity_ms,
@@ -241,6 +256,7 @@ impl ChatActor {
                 }
                 act.lifecycle = next;
                 act.arm_unattended(None, ctx);
+                act.drop_handover(WithdrawReason::ChatEnded, ctx);
                 act.publish(&event);
                 let chat_id = act.seed.chat_id;
                 if was_queued {
@@ -497,6 +513,10 @@ impl Handler<Subscribe> for ChatActor {
                         // R49: an agent (re)joining learns where the visitor stands now.
                         msg.outbound
                             .do_send(Outbound::Frame(act.visitor_connection_frame()));
+                    }
+                    if matches!(msg.viewer, Viewer::Agent(_)) && act.in_conference() {
+                        msg.outbound
+                            .do_send(Outbound::Frame(act.participants_frame()));
                     }
                     act.subscribers.insert(
                         msg.socket_id,
@@ -853,7 +873,8 @@ impl Handler<AssignAgent> for ChatActor {
             Author::System,
             EventBody::AgentJoined {
                 agent_id: msg.agent,
-                agent_name: msg.agent_name,
+                agent_name: msg.agent_name.clone(),
+                conference: false,
             },
         );
         let stored = event.clone();
@@ -866,6 +887,7 @@ impl Handler<AssignAgent> for ChatActor {
             move |written, act, ctx| {
                 written?;
                 act.lifecycle = next;
+                act.agent_names.insert(agent, msg.agent_name);
                 act.publish(&event);
                 act.last_activity_ms = event.at_ms;
                 act.watch_unattended(ctx);
@@ -1318,7 +1340,7 @@ impl Handler<LeaveMessage> for ChatActor {
                 let frame = ServerFrame::LeftMessage(&view).to_text();
                 for member in members {
                     if let Some(agent) = act.engine.running_agent(member.agent) {
-                        agent.do_send(LeftMessageArrived {
+                        agent.do_send(AgentNotice {
                             frame: frame.clone(),
                         });
                     }

@@ -175,7 +175,8 @@ impl Engine {
                     .map(|row| {
                         let (last_seq, keys) = store::chats::sequence_state(conn, row.chat_id())?;
                         let last_event_at = store::chats::last_event_at(conn, row.chat_id())?;
-                        Ok((row, (last_seq, last_event_at), keys))
+                        let agents = store::chats::participants(conn, row.chat_id())?;
+                        Ok((row, (last_seq, last_event_at), keys, agents))
                     })
                     .collect::<Result<Vec<_>, StoreError>>()?;
                 let away_reasons = store::away_reasons::menu(conn)?;
@@ -186,7 +187,7 @@ impl Engine {
 
         // R59: each website starts knowing its open chats.
         let mut open_per_website: HashMap<i64, u32> = HashMap::new();
-        for (row, _, _) in &open_chats {
+        for (row, _, _, _) in &open_chats {
             *open_per_website.entry(row.website_id).or_default() += 1;
         }
         // Websites are listed before their queues start, so a queue's first report of its
@@ -230,13 +231,14 @@ impl Engine {
             addr.send(TellWebsites).await?;
         }
         let mut queued = 0;
-        for (row, last, client_keys) in open_chats {
+        for (row, last, client_keys, agents) in open_chats {
             let state = row.chat_state()?;
             let seed = ChatSeed::from_row(&row, self.website_key(row.website_id), last)?;
+            // R43-R45: every agent of a conference comes back, not only the owner.
             let lifecycle =
-                ChatLifecycle::restore(state, row.agent_id.map(UserId).into_iter().collect());
+                ChatLifecycle::restore(state, agents.iter().map(|(id, _)| *id).collect());
             let enqueue = EnqueueChat::from_seed(&seed);
-            self.register_chat(seed, lifecycle, client_keys);
+            self.register_chat(seed, lifecycle, client_keys, agents);
             if state == ChatState::Queued {
                 queued += 1;
                 if let Some(queue) = self.queue(QueueId(row.queue_id)) {
@@ -475,7 +477,7 @@ impl Engine {
         if let Some(addr) = self.lock(&self.inner.chats).get(&id) {
             return Ok(addr.clone());
         }
-        let (row, last, client_keys) = self
+        let loaded = self
             .db()
             .run(move |conn| {
                 let Some(row) = store::chats::by_id(conn, id)? else {
@@ -483,16 +485,18 @@ impl Engine {
                 };
                 let (last_seq, keys) = store::chats::sequence_state(conn, id)?;
                 let last_event_at = store::chats::last_event_at(conn, id)?;
-                Ok(Some((row, (last_seq, last_event_at), keys)))
+                let agents = store::chats::participants(conn, id)?;
+                Ok(Some((row, (last_seq, last_event_at), keys, agents)))
             })
             .await?
             .ok_or(AppError::ChatNotFound)?;
+        let (row, last, client_keys, agents) = loaded;
         let seed = ChatSeed::from_row(&row, self.website_key(row.website_id), last)?;
         let lifecycle = ChatLifecycle::restore(
             row.chat_state()?,
-            row.agent_id.map(UserId).into_iter().collect(),
+            agents.iter().map(|(id, _)| *id).collect(),
         );
-        Ok(self.register_chat(seed, lifecycle, client_keys))
+        Ok(self.register_chat(seed, lifecycle, client_keys, agents))
     }
 
     /// Starts the actor of a chat unless one runs already, and lists it in the directory.
@@ -501,13 +505,14 @@ impl Engine {
         seed: ChatSeed,
         lifecycle: ChatLifecycle,
         client_keys: Vec<(String, crate::domain::ids::Seq)>,
+        agent_names: Vec<(UserId, String)>,
     ) -> Addr<ChatActor> {
         let mut chats = self.lock(&self.inner.chats);
         if let Some(addr) = chats.get(&seed.chat_id) {
             return addr.clone();
         }
         let chat_id = seed.chat_id;
-        let actor = ChatActor::new(self.clone(), seed, lifecycle, client_keys);
+        let actor = ChatActor::new(self.clone(), seed, lifecycle, client_keys, agent_names);
         let addr = ChatActor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
         chats.insert(chat_id, addr.clone());
         addr

@@ -298,6 +298,8 @@ impl QueueActor {
             expires_at_ms,
             visitor_details: waiting.visitor_details.clone(),
             direct: waiting.target_agent.is_some(),
+            transfer: None,
+            invitation: None,
         };
         tracing::debug!(queue = %self.id, chat = %chat, agent = %agent, "offering chat");
         agent_addr

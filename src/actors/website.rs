@@ -534,7 +534,7 @@ impl Handler<StartChat> for WebsiteActor {
             };
             // The chat's actor exists before the queue can offer the chat.
             act.engine
-                .register_chat(seed.clone(), ChatLifecycle::new(), Vec::new());
+                .register_chat(seed.clone(), ChatLifecycle::new(), Vec::new(), Vec::new());
             if let Some(queue) = act.engine.queue(seed.queue_id) {
                 queue.do_send(EnqueueChat::from_seed(&seed));
             }

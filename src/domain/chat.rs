@@ -205,6 +205,74 @@ impl ChatLifecycle {
         }
     }
 
+    /// The agent who answers for the chat (R44, R45): the one who accepted it, or whoever
+    /// took its place by a transfer or stayed when it left. The first of `agents`.
+    pub fn owner(&self) -> Option<UserId> {
+        self.agents.first().copied()
+    }
+
+    /// R43, R44: an invited agent joins the active chat (a conference).
+    pub fn join(&mut self, agent: UserId) -> Result<(), RuleError> {
+        self.require_active()?;
+        if self.has_agent(agent) {
+            return Err(RuleError::AgentAlreadyInChat);
+        }
+        self.agents.push(agent);
+        Ok(())
+    }
+
+    /// R45: `to` takes the place of `from`, who leaves; the owner's place goes with it.
+    pub fn transfer(&mut self, from: UserId, to: UserId) -> Result<(), RuleError> {
+        self.require_active()?;
+        if self.has_agent(to) {
+            return Err(RuleError::AgentAlreadyInChat);
+        }
+        let place = self
+            .agents
+            .iter()
+            .position(|&a| a == from)
+            .ok_or(RuleError::NotAParticipant)?;
+        self.agents[place] = to;
+        Ok(())
+    }
+
+    /// R43: an agent leaves a conference; the chat stays with the others (the next one owns
+    /// it if the owner left). The last agent cannot leave: it ends the chat instead.
+    pub fn leave(&mut self, agent: UserId) -> Result<(), RuleError> {
+        self.require_active()?;
+        if !self.has_agent(agent) {
+            return Err(RuleError::NotAParticipant);
+        }
+        if self.agents.len() == 1 {
+            return Err(RuleError::LastAgentInChat);
+        }
+        self.agents.retain(|&a| a != agent);
+        Ok(())
+    }
+
+    /// R44: the owner ends the conference: every added agent leaves; returns them.
+    pub fn end_conference(&mut self, by: UserId) -> Result<Vec<UserId>, RuleError> {
+        self.require_active()?;
+        if !self.has_agent(by) {
+            return Err(RuleError::NotAParticipant);
+        }
+        if self.owner() != Some(by) {
+            return Err(RuleError::NotChatOwner);
+        }
+        if self.agents.len() == 1 {
+            return Err(RuleError::NoConference);
+        }
+        Ok(self.agents.split_off(1))
+    }
+
+    fn require_active(&self) -> Result<(), RuleError> {
+        match self.state {
+            ChatState::Active => Ok(()),
+            ChatState::Queued => Err(RuleError::ChatNotActive),
+            ChatState::Ended => Err(RuleError::ChatEnded),
+        }
+    }
+
     /// R7, R8: the visitor or an agent of the chat ends it.
     pub fn end(&mut self, by: EndedBy) -> Result<Disposition, RuleError> {
         if self.state == ChatState::Ended {
@@ -386,6 +454,74 @@ mod tests {
         let mut waiting = ChatLifecycle::new();
         assert_eq!(waiting.time_out(), Err(RuleError::ChatNotActive));
         assert_eq!(waiting.state(), ChatState::Queued);
+    }
+
+    const CAROL: UserId = UserId(3);
+
+    fn active_with(agent: UserId) -> ChatLifecycle {
+        let mut chat = ChatLifecycle::new();
+        chat.accept(agent).unwrap();
+        chat
+    }
+
+    #[test]
+    fn invited_agents_join_an_active_chat_once_r43_r44() {
+        let mut waiting = ChatLifecycle::new();
+        assert_eq!(waiting.join(BOB), Err(RuleError::ChatNotActive));
+        let mut chat = active_with(ALICE);
+        chat.join(BOB).unwrap();
+        assert_eq!(chat.join(BOB), Err(RuleError::AgentAlreadyInChat));
+        assert_eq!(chat.join(ALICE), Err(RuleError::AgentAlreadyInChat));
+        chat.join(CAROL).unwrap();
+        assert_eq!(chat.agents(), &[ALICE, BOB, CAROL]);
+        assert_eq!(chat.owner(), Some(ALICE));
+        assert_eq!(chat.may_post(Poster::Agent(CAROL)), Ok(()));
+    }
+
+    #[test]
+    fn a_transfer_puts_the_new_agent_in_the_old_ones_place_r45() {
+        let mut chat = active_with(ALICE);
+        assert_eq!(
+            chat.transfer(ALICE, ALICE),
+            Err(RuleError::AgentAlreadyInChat)
+        );
+        assert_eq!(chat.transfer(CAROL, BOB), Err(RuleError::NotAParticipant));
+        chat.transfer(ALICE, BOB).unwrap();
+        assert_eq!(chat.agents(), &[BOB]);
+        assert_eq!(chat.owner(), Some(BOB));
+        assert_eq!(
+            chat.may_post(Poster::Agent(ALICE)),
+            Err(RuleError::NotAParticipant)
+        );
+        let mut ended = active_with(ALICE);
+        ended.end(EndedBy::Visitor).unwrap();
+        assert_eq!(ended.transfer(ALICE, BOB), Err(RuleError::ChatEnded));
+    }
+
+    #[test]
+    fn the_inviter_may_leave_but_not_the_last_agent_r43() {
+        let mut chat = active_with(ALICE);
+        assert_eq!(chat.leave(ALICE), Err(RuleError::LastAgentInChat));
+        chat.join(BOB).unwrap();
+        assert_eq!(chat.leave(CAROL), Err(RuleError::NotAParticipant));
+        chat.leave(ALICE).unwrap();
+        assert_eq!(chat.owner(), Some(BOB), "the chat stays with the others");
+        assert_eq!(chat.leave(BOB), Err(RuleError::LastAgentInChat));
+    }
+
+    #[test]
+    fn only_the_owner_ends_a_conference_r44() {
+        let mut chat = active_with(ALICE);
+        assert_eq!(chat.end_conference(ALICE), Err(RuleError::NoConference));
+        chat.join(BOB).unwrap();
+        chat.join(CAROL).unwrap();
+        assert_eq!(chat.end_conference(BOB), Err(RuleError::NotChatOwner));
+        assert_eq!(
+            chat.end_conference(UserId(9)),
+            Err(RuleError::NotAParticipant)
+        );
+        assert_eq!(chat.end_conference(ALICE), Ok(vec![BOB, CAROL]));
+        assert_eq!(chat.agents(), &[ALICE]);
     }
 
     #[test]

@@ -47,7 +47,25 @@ pub enum EventBody {
     AgentJoined {
         agent_id: UserId,
         agent_name: String,
+        /// R44: an invited agent joined a chat that already had one: a conference.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        conference: bool,
     },
+    /// R43, R44: an agent left the chat, which stays with the others.
+    AgentLeft {
+        agent_id: UserId,
+        agent_name: String,
+        reason: LeftBecause,
+    },
+    /// R45: the chat went from one agent to another, who serves the visitor from now on.
+    Transferred {
+        from_agent_id: UserId,
+        from_agent_name: String,
+        to_agent_id: UserId,
+        to_agent_name: String,
+    },
+    /// R46: the transferring agent's note for the next agent; always private (agents only).
+    TransferNote { text: String, to_agent_id: UserId },
     /// R35, R46: an agent sent the waiting chat to another queue, or to one agent (then it
     /// waits in a queue of that agent as a direct chat, R16); the visitor is told.
     Redirected {
@@ -89,12 +107,25 @@ impl EventBody {
             EventBody::ChatRequested { .. } => "chat_requested",
             EventBody::Message { .. } => "message",
             EventBody::AgentJoined { .. } => "agent_joined",
+            EventBody::AgentLeft { .. } => "agent_left",
+            EventBody::Transferred { .. } => "transferred",
+            EventBody::TransferNote { .. } => "transfer_note",
             EventBody::Redirected { .. } => "redirected",
             EventBody::ChoicesOffered { .. } => "choices_offered",
             EventBody::ChoicePicked { .. } => "choice_picked",
             EventBody::ChatEnded { .. } => "chat_ended",
         }
     }
+}
+
+/// R43, R44: why an agent left a chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeftBecause {
+    /// The agent chose to leave (`leave_chat`).
+    Left,
+    /// The owner ended the conference.
+    Removed,
 }
 
 /// One stored, numbered event of a chat.

@@ -15,6 +15,7 @@ pub mod contact;
 pub mod email;
 pub mod event;
 pub mod form;
+pub mod handover;
 pub mod identity;
 pub mod ids;
 pub mod invitation;
@@ -110,6 +111,24 @@ pub enum RuleError {
     InvalidHuntOrder { min: i32, max: i32 },
     #[error("this user's role does not take chats")]
     NotAnAgent,
+    #[error("that agent is already in this chat")]
+    AgentAlreadyInChat,
+    #[error("you are the last agent in this chat: end the chat instead")]
+    LastAgentInChat,
+    #[error("only the agent who owns the chat may do this")]
+    NotChatOwner,
+    #[error("no other agent is in this chat")]
+    NoConference,
+    #[error("a transfer of this chat is already pending")]
+    TransferPending,
+    #[error("an invitation to this chat is already pending")]
+    InvitationPending,
+    #[error("no transfer of this chat is pending")]
+    NoTransferPending,
+    #[error("name either agent_id or queue_id, not both")]
+    InvalidHandoverTarget,
+    #[error("no agent of that queue is available with room for the chat")]
+    NoAgentAvailable,
     #[error("a language is a tag such as de or en-US, of at most {max} characters")]
     InvalidLanguage { max: usize },
     #[error("a page address is an http or https URL of at most {max} characters")]
@@ -299,6 +318,16 @@ impl RuleError {
             RuleError::AwayReasonNeedsAway => "away_reason_needs_away",
             RuleError::InvalidHuntOrder { .. } => "invalid_hunt_order",
             RuleError::NotAnAgent => "not_an_agent",
+            RuleError::AgentAlreadyInChat => "agent_already_in_chat",
+            RuleError::LastAgentInChat => "last_agent_in_chat",
+            RuleError::NotChatOwner => "not_chat_owner",
+            RuleError::NoConference => "no_conference",
+            RuleError::TransferPending => "transfer_pending",
+            RuleError::InvitationPending => "invitation_pending",
+            RuleError::NoTransferPending => "no_transfer_pending",
+            RuleError::InvalidHandoverTarget => "invalid_handover_target",
+            RuleError::NoAgentAvailable => "no_agent_available",
+            RuleError::NoteTooLong { .. } => "note_too_long",
             RuleError::InvalidLanguage { .. } => "invalid_language",
             RuleError::InvalidPageUrl { .. } => "invalid_page_url",
             RuleError::PageTitleTooLong { .. } => "page_title_too_long",
@@ -356,7 +385,6 @@ impl RuleError {
             RuleError::IdentitySecretMissing => "identity_secret_missing",
             RuleError::InvalidPhone => "invalid_phone",
             RuleError::EmptyNote => "empty_note",
-            RuleError::NoteTooLong { .. } => "note_too_long",
             RuleError::EmptyBanReason => "empty_ban_reason",
             RuleError::BanReasonTooLong { .. } => "ban_reason_too_long",
             RuleError::BanNotAllowed => "ban_not_allowed",

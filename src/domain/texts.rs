@@ -31,6 +31,10 @@ pub struct Texts {
     pub transcript_choices: &'static str,
     /// R9, R86: what the visitor picked; `{label}`.
     pub transcript_picked: &'static str,
+    /// R43, R44: an agent left the chat (the others stay).
+    pub transcript_left: &'static str,
+    /// R45: the chat went to another agent.
+    pub transcript_transferred: &'static str,
     /// R86: the last line of every transcript.
     pub transcript_ended: &'static str,
     /// R86: the closing line of the mail.
@@ -59,6 +63,8 @@ pub const ENGLISH: Texts = Texts {
     transcript_redirected: "You were passed on to {queue}",
     transcript_choices: "Options: {options}",
     transcript_picked: "Picked: {label}",
+    transcript_left: "{name} left the chat",
+    transcript_transferred: "{from} passed the chat on to {to}",
     transcript_ended: "The chat ended",
     transcript_footer: "Thank you for chatting with us.",
     transcript_times: "Times are in {zone}.",
@@ -84,6 +90,8 @@ pub const GERMAN: Texts = Texts {
     transcript_redirected: "Sie wurden an {queue} weitergeleitet",
     transcript_choices: "Auswahl: {options}",
     transcript_picked: "Gewählt: {label}",
+    transcript_left: "{name} hat den Chat verlassen",
+    transcript_transferred: "{from} hat den Chat an {to} übergeben",
     transcript_ended: "Der Chat wurde beendet",
     transcript_footer: "Vielen Dank für Ihren Besuch.",
     transcript_times: "Zeiten in {zone}.",

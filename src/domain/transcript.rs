@@ -137,6 +137,22 @@ pub fn render(source: &TranscriptSource<'_>) -> TranscriptMail {
                     None,
                     texts.transcript_redirected.replace("{queue}", queue_name),
                 ),
+                EventBody::AgentLeft { agent_name, .. } => {
+                    (None, texts.transcript_left.replace("{name}", agent_name))
+                }
+                EventBody::Transferred {
+                    from_agent_name,
+                    to_agent_name,
+                    ..
+                } => (
+                    None,
+                    texts
+                        .transcript_transferred
+                        .replace("{from}", from_agent_name)
+                        .replace("{to}", to_agent_name),
+                ),
+                // Private: never reaches this far (filtered above), but named for the match.
+                EventBody::TransferNote { text, .. } => (None, text.clone()),
                 EventBody::ChatEnded { .. } => (None, texts.transcript_ended.to_owned()),
             };
             Line {
@@ -271,6 +287,7 @@ mod tests {
                 EventBody::AgentJoined {
                     agent_id: UserId(2),
                     agent_name: "Bo <b>".into(),
+                    conference: false,
                 },
             ),
             event(

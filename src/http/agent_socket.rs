@@ -12,12 +12,14 @@ use bytestring::ByteString;
 use super::predefined::expand_predefined;
 use super::preview::chat_preview;
 use super::socket::{acknowledge, report_failure, socket_plumbing, SocketCore};
+use super::transfer::request_handover;
 use crate::actors::agent::{
     AcceptOffer, AgentActor, AgentSocketHandle, AttachSocket, ChoosePresence, DetachSocket,
-    Disconnect, JoinChat, PickChat, RejectOffer, SubmitWrapUp,
+    Disconnect, JoinChat, LeaveChatFeed, PickChat, RejectOffer, SubmitWrapUp,
 };
 use crate::actors::chat::{
-    ChatActor, EndChat, OfferChoices, PostMessage, Receipt, Subscribe, Typing, Unsubscribe, Viewer,
+    CancelHandover, ChatActor, EndChat, EndConference, LeaveChat, OfferChoices, PostMessage,
+    Receipt, Subscribe, Typing, Unsubscribe, Viewer,
 };
 use crate::actors::queue::RedirectChat;
 use crate::actors::{Engine, FeedClosed, Outbound};
@@ -26,6 +28,7 @@ use crate::domain::attachment::message_parts;
 use crate::domain::chat::{EndedBy, Poster};
 use crate::domain::choices::{ChoiceDraft, ChoiceMenu};
 use crate::domain::event::Author;
+use crate::domain::handover::HandoverKind;
 use crate::domain::ids::{ChatId, QueueId, Seq, UserId};
 use crate::domain::receipt::Reader;
 use crate::domain::routing::direct_chat_queue;
@@ -305,6 +308,52 @@ impl AgentSocket {
                 });
                 self.report_failure(Some(chat_id), async move { submit.await? }, ctx);
             }
+            AgentCommand::TransferChat {
+                chat_id,
+                agent_id,
+                queue_id,
+                note,
+            } => {
+                let chat = self.chat_for(chat_id);
+                let request = request_handover(
+                    self.engine.clone(),
+                    (self.agent_id, self.display_name.clone()),
+                    HandoverKind::Transfer,
+                    (agent_id, queue_id, note),
+                    chat,
+                );
+                self.report_failure(Some(chat_id), request, ctx);
+            }
+            AgentCommand::InviteAgent {
+                chat_id,
+                agent_id,
+                queue_id,
+            } => {
+                let chat = self.chat_for(chat_id);
+                let request = request_handover(
+                    self.engine.clone(),
+                    (self.agent_id, self.display_name.clone()),
+                    HandoverKind::Invitation,
+                    (agent_id, queue_id, None),
+                    chat,
+                );
+                self.report_failure(Some(chat_id), request, ctx);
+            }
+            AgentCommand::CancelTransfer { chat_id } => {
+                let (chat, by) = (self.chat_for(chat_id), self.agent_id);
+                let cancel = async move { chat.await?.send(CancelHandover { by }).await? };
+                self.report_failure(Some(chat_id), cancel, ctx);
+            }
+            AgentCommand::EndConference { chat_id } => {
+                let (chat, by) = (self.chat_for(chat_id), self.agent_id);
+                let end = async move { chat.await?.send(EndConference { by }).await? };
+                self.report_failure(Some(chat_id), end, ctx);
+            }
+            AgentCommand::LeaveChat { chat_id } => {
+                let (chat, agent) = (self.chat_for(chat_id), self.agent_id);
+                let leave = async move { chat.await?.send(LeaveChat { agent }).await? };
+                self.report_failure(Some(chat_id), leave, ctx);
+            }
             AgentCommand::Ping => self.core.send(&ServerFrame::Pong, ctx),
         }
     }
@@ -418,6 +467,7 @@ impl Actor for AgentSocket {
             session: self.session.clone(),
             outbound: ctx.address().recipient(),
             join: ctx.address().recipient(),
+            leave: ctx.address().recipient(),
             disconnect: ctx.address().recipient(),
         };
         let attach = AttachSocket {
@@ -465,6 +515,19 @@ impl Handler<JoinChat> for AgentSocket {
 
     fn handle(&mut self, msg: JoinChat, ctx: &mut Self::Context) {
         self.subscribe(msg.chat_id, ctx);
+    }
+}
+
+impl Handler<LeaveChatFeed> for AgentSocket {
+    type Result = ();
+
+    /// R43–R45: the agent is out of the chat (the chat has already dropped this socket).
+    fn handle(&mut self, msg: LeaveChatFeed, _ctx: &mut Self::Context) {
+        if let Some(chat) = self.chats.remove(&msg.chat_id) {
+            chat.do_send(Unsubscribe {
+                socket_id: self.core.id,
+            });
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! R45, R46: where an agent may transfer a chat, computed on each request from the running
-//! actors, so the dashboard's refresh shows presence and load as they are now.
+//! actors, so the dashboard's refresh shows presence and load as they are now; and (R43–R46,
+//! A14) the agent socket's transfer and invitation requests, checked and resolved here before
+//! the chat's actor carries them out.
 
 use std::collections::HashMap;
 
@@ -8,11 +10,15 @@ use serde::Serialize;
 
 use super::auth::CurrentUser;
 use crate::actors::agent::DescribePresence;
+use crate::actors::chat::{ChatActor, Describe, RequestHandover};
 use crate::actors::queue::CountWaiting;
 use crate::actors::Engine;
+use crate::domain::handover::{pick_random, HandoverKind, HandoverTarget, TransferNote};
 use crate::domain::ids::{QueueId, UserId};
+use crate::domain::routing::hunt_sequence;
 use crate::domain::transfer::{QueueTargetCounts, TargetStanding};
 use crate::domain::user::Role;
+use crate::domain::RuleError;
 use crate::error::AppError;
 use crate::store;
 
@@ -110,4 +116,94 @@ pub async fn list(engine: web::Data<Engine>, user: CurrentUser) -> Result<HttpRe
         "agents": agents,
         "queues": queue_targets,
     })))
+}
+
+/// R43–R46, A14: an agent's `transfer_chat` or `invite_agent`. The values are parsed, the
+/// asking agent must be in the chat, and the target resolved from the store: a named agent
+/// must be an active user who takes chats (its offer lasts the chat's queue's offer timeout);
+/// a queue must exist (its members in hunt order, its offer timeout). An invitation to a
+/// queue names one agent picked at random among its members who could take the chat now
+/// (A14: Available, connected, with room, not in the chat), or fails `no_agent_available`.
+/// The chat's actor then checks the rules and sends the offers.
+pub async fn request_handover(
+    engine: Engine,
+    (from, from_name): (UserId, String),
+    kind: HandoverKind,
+    (agent, queue, note): (Option<UserId>, Option<QueueId>, Option<String>),
+    chat: impl std::future::Future<Output = Result<actix::Addr<ChatActor>, AppError>>,
+) -> Result<(), AppError> {
+    let target = HandoverTarget::parse(agent, queue)?;
+    let note = TransferNote::parse(note.as_deref())?;
+    let chat = chat.await?;
+    let summary = chat.send(Describe).await?;
+    if !summary.agents.contains(&from) {
+        return Err(RuleError::NotAParticipant.into());
+    }
+    let chat_queue = summary.seed.queue_id;
+    let offer_queue = match target {
+        HandoverTarget::Agent(_) => chat_queue,
+        HandoverTarget::Queue(queue) => queue,
+    };
+    let (target_user, queue_row, members) = engine
+        .db()
+        .run(move |conn| {
+            let user = match target {
+                HandoverTarget::Agent(agent) => store::users::by_id(conn, agent)?,
+                HandoverTarget::Queue(_) => None,
+            };
+            let queue = store::queues::by_id(conn, offer_queue)?;
+            let members = match target {
+                HandoverTarget::Queue(queue) => store::queues::members(conn, queue)?,
+                HandoverTarget::Agent(_) => Vec::new(),
+            };
+            Ok((user, queue, members))
+        })
+        .await?;
+    let queue_row = queue_row.ok_or(AppError::QueueNotFound)?;
+    if let HandoverTarget::Agent(_) = target {
+        let user = target_user.ok_or(AppError::UserNotFound)?;
+        let takes_chats = Role::parse(&user.role).is_some_and(Role::takes_chats);
+        if !(user.active && takes_chats) {
+            return Err(RuleError::NotAnAgent.into());
+        }
+    }
+    let sequence = hunt_sequence(&members);
+    let (target, queue_members) = match (kind, target) {
+        (HandoverKind::Invitation, HandoverTarget::Queue(_)) => {
+            let mut eligible = Vec::new();
+            for &member in &sequence {
+                if summary.agents.contains(&member) {
+                    continue;
+                }
+                if standing_of(&engine, member).await? == TargetStanding::Available {
+                    eligible.push(member);
+                }
+            }
+            let roll = rand::random::<u32>() as usize;
+            (
+                HandoverTarget::Agent(pick_random(&eligible, roll)?),
+                Vec::new(),
+            )
+        }
+        (_, target) => (target, sequence),
+    };
+    chat.send(RequestHandover {
+        kind,
+        from,
+        from_name,
+        target,
+        note,
+        queue_members,
+        offer_timeout_ms: queue_row.offer_timeout_ms,
+        offer_queue,
+    })
+    .await?
+}
+
+/// R46, A14: how an agent stands now; one with no running actor is offline.
+async fn standing_of(engine: &Engine, agent: UserId) -> Result<TargetStanding, AppError> {
+    Ok(match engine.running_agent(agent) {
+        Some(actor) => TargetStanding::of(&actor.send(DescribePresence).await?.load),
+        None => TargetStanding::Offline,
+    })
 }

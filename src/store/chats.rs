@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 
-use super::schema::{chat_events, chats, users};
+use super::schema::{chat_agents, chat_events, chats, users};
 use super::{parse_json, to_json, AnyConnection, StoreError, StoreResult};
 use crate::domain::chat::{ChatState, Disposition};
 use crate::domain::event::{Author, ChatEvent, EventBody};
@@ -194,14 +194,116 @@ pub fn open(conn: &mut AnyConnection) -> StoreResult<Vec<ChatRow>> {
         .load(conn)?)
 }
 
-/// The active chats an agent holds.
+/// The active chats an agent is in (as owner or invited, A4: each counts for its load).
 pub fn active_of_agent(conn: &mut AnyConnection, agent: UserId) -> StoreResult<Vec<ChatRow>> {
     Ok(chats::table
-        .filter(chats::agent_id.eq(agent.0))
+        .inner_join(chat_agents::table)
+        .filter(chat_agents::agent_id.eq(agent.0))
+        .filter(chat_agents::left_at_ms.is_null())
         .filter(chats::state.eq(ChatState::Active.as_str()))
         .order(chats::id)
         .select(ChatRow::as_select())
         .load(conn)?)
+}
+
+/// R43–R45: the agents in the chat now (for an ended chat: at its end) with their display
+/// names, the owner first, then in the order they joined.
+pub fn participants(conn: &mut AnyConnection, chat: ChatId) -> StoreResult<Vec<(UserId, String)>> {
+    let rows: Vec<(i64, String, String)> = chat_agents::table
+        .inner_join(users::table)
+        .filter(chat_agents::chat_id.eq(chat.0))
+        .filter(chat_agents::left_at_ms.is_null())
+        .order((chat_agents::joined_at_ms, chat_agents::id))
+        .select((
+            chat_agents::agent_id,
+            chat_agents::role,
+            users::display_name,
+        ))
+        .load(conn)?;
+    let (mut owners, others): (Vec<_>, Vec<_>) =
+        rows.into_iter().partition(|(_, role, _)| role == OWNER);
+    owners.extend(others);
+    Ok(owners
+        .into_iter()
+        .map(|(agent, _, name)| (UserId(agent), name))
+        .collect())
+}
+
+const OWNER: &str = "owner";
+const INVITED: &str = "invited";
+
+/// R43–R45: who joins and who leaves the chat in one change, and who owns it afterwards.
+#[derive(Debug, Clone)]
+pub struct ParticipantChange {
+    pub chat: ChatId,
+    pub at_ms: i64,
+    pub joined: Option<UserId>,
+    pub left: Vec<UserId>,
+    /// The owner after the change (`chats.agent_id`).
+    pub owner: UserId,
+}
+
+/// Applies `change` and appends its events, in one transaction.
+pub fn change_participants(
+    conn: &mut AnyConnection,
+    events: &[ChatEvent],
+    change: &ParticipantChange,
+) -> StoreResult<()> {
+    conn.transaction(|conn| {
+        for agent in &change.left {
+            diesel::update(
+                chat_agents::table
+                    .filter(chat_agents::chat_id.eq(change.chat.0))
+                    .filter(chat_agents::agent_id.eq(agent.0))
+                    .filter(chat_agents::left_at_ms.is_null()),
+            )
+            .set(chat_agents::left_at_ms.eq(Some(change.at_ms)))
+            .execute(conn)?;
+        }
+        diesel::update(
+            chat_agents::table
+                .filter(chat_agents::chat_id.eq(change.chat.0))
+                .filter(chat_agents::left_at_ms.is_null()),
+        )
+        .set(chat_agents::role.eq(INVITED))
+        .execute(conn)?;
+        if let Some(agent) = change.joined {
+            insert_participant(conn, change.chat, agent, INVITED, change.at_ms)?;
+        }
+        diesel::update(
+            chat_agents::table
+                .filter(chat_agents::chat_id.eq(change.chat.0))
+                .filter(chat_agents::agent_id.eq(change.owner.0))
+                .filter(chat_agents::left_at_ms.is_null()),
+        )
+        .set(chat_agents::role.eq(OWNER))
+        .execute(conn)?;
+        diesel::update(chats::table.find(change.chat.0))
+            .set(chats::agent_id.eq(Some(change.owner.0)))
+            .execute(conn)?;
+        for event in events {
+            append(conn, event, None)?;
+        }
+        Ok(())
+    })
+}
+
+fn insert_participant(
+    conn: &mut AnyConnection,
+    chat: ChatId,
+    agent: UserId,
+    role: &str,
+    at_ms: i64,
+) -> StoreResult<()> {
+    diesel::insert_into(chat_agents::table)
+        .values((
+            chat_agents::chat_id.eq(chat.0),
+            chat_agents::agent_id.eq(agent.0),
+            chat_agents::role.eq(role),
+            chat_agents::joined_at_ms.eq(at_ms),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Appends one event, with the idempotency key it was sent with, if any.
@@ -226,6 +328,7 @@ pub fn accept(conn: &mut AnyConnection, event: &ChatEvent, agent: UserId) -> Sto
                 chats::accepted_at_ms.eq(Some(event.at_ms)),
             ))
             .execute(conn)?;
+        insert_participant(conn, event.chat_id, agent, OWNER, event.at_ms)?;
         append(conn, event, None)
     })
 }

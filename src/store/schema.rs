@@ -360,6 +360,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// R43, R44, R45: the agents of a chat; open rows (`left_at_ms` NULL) are in it now.
+    chat_agents (id) {
+        id -> BigInt,
+        chat_id -> BigInt,
+        agent_id -> BigInt,
+        role -> Text,
+        joined_at_ms -> BigInt,
+        left_at_ms -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(users -> away_reasons (away_reason_id));
 diesel::joinable!(queue_members -> queues (queue_id));
@@ -367,6 +379,8 @@ diesel::joinable!(queue_members -> users (user_id));
 diesel::joinable!(websites -> queues (queue_id));
 diesel::joinable!(chats -> websites (website_id));
 diesel::joinable!(chat_events -> chats (chat_id));
+diesel::joinable!(chat_agents -> chats (chat_id));
+diesel::joinable!(chat_agents -> users (agent_id));
 diesel::joinable!(page_views -> chats (chat_id));
 diesel::joinable!(left_messages -> chats (chat_id));
 diesel::joinable!(chat_attachments -> chats (chat_id));
@@ -420,4 +434,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     visitor_bans,
     wrap_up_reasons,
     chat_wrap_ups,
+    chat_agents,
 );

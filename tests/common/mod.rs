@@ -443,6 +443,35 @@ impl TestApp {
         add_user(self.engine.db(), username, role)
     }
 
+    /// As `taken_chat`, with the agent's replay of the chat (request, join) read too, and
+    /// other frames (waiting lists, positions) before the offer skipped.
+    pub async fn joined_chat(&self, agent: &mut WsClient, name: &str) -> VisitorChat {
+        let chat = self.start_chat(name).await;
+        assert_eq!(agent.next_of("offer").await["chat_id"], chat.chat_id);
+        agent
+            .send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
+            .await;
+        agent.expect("chat_assigned").await;
+        agent.expect_event("chat_requested").await;
+        agent.expect_event("agent_joined").await;
+        chat
+    }
+
+    /// A second engine on this database, standing for the restarted one (stop this one's
+    /// engine first): its port, server handle and engine.
+    pub async fn second_engine(&self) -> (u16, ServerHandle, Engine) {
+        let restarted = Application::build(self.settings.clone())
+            .await
+            .expect("the engine restarts");
+        let found = (
+            restarted.port(),
+            restarted.handle(),
+            restarted.engine().clone(),
+        );
+        actix_web::rt::spawn(restarted.run_until_stopped());
+        found
+    }
+
     /// `POST /api/v1/websites/demo/chats` with this body and these extra headers (the
     /// `Origin` is set); returns the status and the body.
     pub async fn post_chat(&self, body: Value, headers: &[(&str, &str)]) -> (u16, Value) {
@@ -769,6 +798,25 @@ impl WsClient {
                 return list;
             }
         }
+    }
+
+    /// Reads frames until one satisfies `found`; returns it and the frames before it.
+    pub async fn frames_until(&mut self, found: impl Fn(&Value) -> bool) -> (Value, Vec<Value>) {
+        let mut frames = self.until(|f| f.last().is_some_and(&found)).await;
+        let last = frames.pop().expect("a frame");
+        (last, frames)
+    }
+
+    /// The next frame of type `kind`, skipping others.
+    pub async fn next_of(&mut self, kind: &str) -> Value {
+        self.frames_until(|f| f["type"] == kind).await.0
+    }
+
+    /// The next event of kind `kind`, skipping other frames.
+    pub async fn next_event(&mut self, kind: &str) -> Value {
+        self.frames_until(|f| f["type"] == "event" && f["kind"] == kind)
+            .await
+            .0
     }
 
     /// The next frame, which must be of type `kind`.

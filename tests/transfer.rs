@@ -211,6 +211,16 @@ async fn a_transfer_to_an_agent_is_accepted(app: TestApp) {
     send_text(&mut agent, &chat, "still here?").await;
     let error = agent.next_of("error").await;
     assert_eq!(error["error"], "not_a_participant");
+    // R51: the agent who handed the chat on owes a wrap-up for its part, and gives it.
+    let owed = agent.next_aside("wrap_up_required").await;
+    assert_eq!(owed["chat_id"], chat.chat_id, "{owed}");
+    agent
+        .send(json!({ "type": "submit_wrap_up", "chat_id": chat.chat_id,
+                      "reason_id": owed["default_reason_id"] }))
+        .await;
+    let done = agent.next_aside("wrap_up_done").await;
+    assert_eq!(done["chat_id"], chat.chat_id, "{done}");
+    assert_eq!(done["auto"], false);
 
     // The visitor: who serves it now, never the note; bob's message reaches it.
     let transferred = visitor.next_event("transferred").await;

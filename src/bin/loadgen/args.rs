@@ -29,6 +29,8 @@ options:
   --goal-p99-ms N             the knee's latency goal (default 15)
   --no-baseline               skip the bare WebSocket echo baseline
   --report FILE               also write the JSON report to FILE
+  --engine-setting KEY=VALUE  an engine setting for the run, as its environment variable
+                              (e.g. CHAT__DATABASE__POOL_SIZE=1); may be repeated
   echo-server                 (internal) the baseline's echo server";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +66,8 @@ pub struct Options {
     pub goal_p99_ms: f64,
     pub baseline: bool,
     pub report: Option<PathBuf>,
+    /// Extra environment for the engine: settings to compare (CHAT__SECTION__KEY, VALUE).
+    pub engine_settings: Vec<(String, String)>,
 }
 
 impl Options {
@@ -88,6 +92,7 @@ impl Options {
             goal_p99_ms: 15.0,
             baseline: scenario != Scenario::Smoke,
             report: None,
+            engine_settings: Vec::new(),
         }
     }
 }
@@ -142,6 +147,16 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             "--duration-ms" => options.duration_ms = number(flag, value)?,
             "--goal-p99-ms" => options.goal_p99_ms = number(flag, value)?,
             "--report" => options.report = Some(PathBuf::from(value)),
+            "--engine-setting" => match value.split_once('=') {
+                Some((key, setting)) if key.starts_with("CHAT__") => options
+                    .engine_settings
+                    .push((key.to_owned(), setting.to_owned())),
+                _ => {
+                    return Err(format!(
+                        "--engine-setting takes CHAT__SECTION__KEY=VALUE, not {value:?}"
+                    ))
+                }
+            },
             other => return Err(format!("unknown option {other}")),
         }
     }

@@ -61,6 +61,7 @@ impl Engine {
             .env("CHAT__DATABASE__POOL_SIZE", "8")
             // Every chat of a run is held for the whole run: nothing may time out under it.
             .env("CHAT__CHATS__UNATTENDED_TIMEOUT_MS", "0")
+            .envs(options.engine_settings.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

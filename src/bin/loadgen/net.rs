@@ -8,6 +8,9 @@ use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
+/// The `type` of the frame a handler gets when its socket has closed, for whatever reason.
+pub const CLOSED: &str = "loadgen_socket_closed";
+
 /// The sending half of a socket; cheap to clone.
 #[derive(Clone)]
 pub struct Socket {
@@ -77,6 +80,8 @@ where
                 _ => {}
             }
         }
+        // The handler hears of the end as a frame of its own (never sent by the engine).
+        handler(serde_json::json!({ "type": CLOSED }));
     });
     Ok(socket)
 }

@@ -32,6 +32,10 @@ struct Shared {
     release_at_once: bool,
     /// The last event each visitor saw, to resume from (6.5 of the protocol).
     visitor_seq: HashMap<i64, i64>,
+    /// The reconnect storm drops the visitors' sockets on purpose.
+    visitors_dropped: bool,
+    /// The run is over: sockets closing now are the generator's own doing.
+    finished: bool,
 }
 
 type State = Rc<RefCell<Shared>>;
@@ -73,6 +77,8 @@ pub async fn run(options: &Options) -> Result<Value, String> {
         holder: HashMap::new(),
         release_at_once: matches!(options.scenario, Scenario::Offers | Scenario::Burst),
         visitor_seq: HashMap::new(),
+        visitors_dropped: false,
+        finished: false,
     }));
     let idle = engine::sample(engine.pid());
     let agents = connect_agents(&engine, &state).await?;
@@ -110,10 +116,11 @@ pub async fn run(options: &Options) -> Result<Value, String> {
             state.borrow().tally.problems(&stored, capacity)
         }
     };
+    state.borrow_mut().finished = true;
     drop(agents);
     let errors = state.borrow().tally.errors.clone();
     let mut all_problems = problems;
-    all_problems.extend(errors.iter().map(|e| format!("error frame: {e}")));
+    all_problems.extend(errors.iter().map(|e| format!("error: {e}")));
     report["check"] = json!({
         "passed": all_problems.is_empty(),
         "sent": state.borrow().tally.total_sent(),
@@ -184,6 +191,11 @@ fn agent_frame(state: &State, agent: usize, socket: &Socket, frame: Value) {
                                  "reason_id": reason }));
         }
         "error" => shared.tally.errors.push(frame.to_string()),
+        // A slow consumer is disconnected by the engine (protocol 6.8): a finding, not noise.
+        net::CLOSED if !shared.finished => {
+            let problem = format!("agent {agent}'s socket closed during the run");
+            shared.tally.errors.push(problem);
+        }
         _ => {}
     }
 }
@@ -286,6 +298,10 @@ fn visitor_frame(state: &State, chat: i64, frame: Value) {
             received(&mut shared, chat, &frame);
         }
         "error" => shared.tally.errors.push(frame.to_string()),
+        net::CLOSED if !shared.finished && !shared.visitors_dropped => {
+            let problem = format!("the visitor socket of chat {chat} closed during the run");
+            shared.tally.errors.push(problem);
+        }
         _ => {}
     }
 }
@@ -552,6 +568,7 @@ async fn reconnect_storm(
     state: &State,
     visitors: &mut [Visitor],
 ) -> Result<Value, String> {
+    state.borrow_mut().visitors_dropped = true;
     for visitor in visitors.iter() {
         visitor.socket.close();
     }
@@ -599,6 +616,7 @@ async fn reconnect_storm(
         }
     }
     let connected = started.elapsed();
+    state.borrow_mut().visitors_dropped = false;
     let deadline = Instant::now() + Duration::from_secs(30);
     while state.borrow().tally.total_delivered() < goal && Instant::now() < deadline {
         rt::time::sleep(Duration::from_millis(5)).await;

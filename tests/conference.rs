@@ -146,6 +146,52 @@ async fn an_invited_agent_joins_until_the_conference_ends(app: TestApp) {
     let history = app.visitor_history(&chat).await;
     assert!(!format!("{history:?}").contains("snote"), "{history:?}");
 
+    // R40, R89: an invited agent is a participant everywhere: it sends a file that the owner
+    // downloads, and it edits the visitor.
+    let bob_token = app.agent_token("bob").await;
+    let mut uploaded = TestApp::client()
+        .post(format!(
+            "{}/api/v1/chats/{}/attachments?name=steps.txt",
+            app.base, chat.chat_id
+        ))
+        .bearer_auth(&bob_token)
+        .send_body(b"1. restart the router".to_vec())
+        .await
+        .expect("upload");
+    let file: Value = uploaded.json().await.expect("a JSON answer");
+    assert_eq!(uploaded.status().as_u16(), 201, "{file}");
+    bob.send(
+        json!({ "type": "send_message", "chat_id": chat.chat_id, "text": "",
+                     "attachments": [file["attachment_id"]] }),
+    )
+    .await;
+    bob.next_of("ack").await;
+    let owner_token = app.agent_token("agent").await;
+    let mut downloaded = TestApp::client()
+        .get(format!(
+            "{}/api/v1/chats/{}/attachments/{}",
+            app.base,
+            chat.chat_id,
+            file["attachment_id"].as_str().unwrap_or_default()
+        ))
+        .bearer_auth(&owner_token)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(downloaded.status().as_u16(), 200);
+    let body = downloaded.body().await.expect("the file");
+    assert_eq!(&body[..], b"1. restart the router");
+    let path = format!("/api/v1/chats/{}/visitor", chat.chat_id);
+    let (status, edited) = app
+        .call(
+            "PATCH",
+            &path,
+            Some(&bob_token),
+            Some(json!({ "phone": "+49 30 1234567" })),
+        )
+        .await;
+    assert_eq!(status, 200, "{edited}");
+
     // A4: the conference counts for bob's capacity of one: busy, and a second invitation
     // cannot reach him.
     let token = app.agent_token("erin").await;

@@ -315,15 +315,16 @@ pub fn attachment_name(name: &FileName, kind: AttachmentType) -> Result<FileName
     }
 }
 
-/// R40: may `poster` upload a file to a chat in `state` whose agent is `chat_agent`? The
-/// visitor until the chat ends; an agent only its own chat while it is active.
+/// R40: may `poster` upload a file to a chat in `state` whose agents are `chat_agents`? The
+/// visitor until the chat ends; an agent in the chat (its owner or an invited one, R43) while
+/// it is active.
 pub fn check_upload_allowed(
     poster: Poster,
     state: ChatState,
-    chat_agent: Option<UserId>,
+    chat_agents: &[UserId],
 ) -> Result<(), RuleError> {
     if let Poster::Agent(agent) = poster {
-        if chat_agent != Some(agent) {
+        if !chat_agents.contains(&agent) {
             return Err(RuleError::NotAParticipant);
         }
     }
@@ -339,7 +340,7 @@ pub fn check_upload_allowed(
 pub enum Downloader {
     /// The chat's visitor (its token).
     Visitor,
-    /// The agent of the chat.
+    /// An agent in the chat (its owner or an invited one).
     ChatAgent,
     /// A supervisor or an administrator: the organisation log (R85).
     Supervisor,
@@ -593,32 +594,32 @@ mod tests {
         let (me, other) = (UserId(2), UserId(3));
         let visitor = Poster::Visitor;
         assert_eq!(
-            check_upload_allowed(visitor, ChatState::Queued, None),
+            check_upload_allowed(visitor, ChatState::Queued, &[]),
             Ok(())
         );
         assert_eq!(
-            check_upload_allowed(visitor, ChatState::Active, Some(me)),
+            check_upload_allowed(visitor, ChatState::Active, &[me]),
             Ok(())
         );
         assert_eq!(
-            check_upload_allowed(visitor, ChatState::Ended, Some(me)),
+            check_upload_allowed(visitor, ChatState::Ended, &[me]),
             Err(RuleError::ChatEnded)
         );
         let agent = Poster::Agent(me);
         assert_eq!(
-            check_upload_allowed(agent, ChatState::Active, Some(me)),
+            check_upload_allowed(agent, ChatState::Active, &[me]),
             Ok(())
         );
         assert_eq!(
-            check_upload_allowed(agent, ChatState::Active, Some(other)),
+            check_upload_allowed(agent, ChatState::Active, &[other]),
             Err(RuleError::NotAParticipant)
         );
         assert_eq!(
-            check_upload_allowed(agent, ChatState::Queued, None),
+            check_upload_allowed(agent, ChatState::Queued, &[]),
             Err(RuleError::NotAParticipant)
         );
         assert_eq!(
-            check_upload_allowed(agent, ChatState::Ended, Some(me)),
+            check_upload_allowed(agent, ChatState::Ended, &[me]),
             Err(RuleError::ChatEnded)
         );
     }

@@ -118,7 +118,8 @@ pub async fn upload(
         Caller::User(user) => Poster::Agent(user.id()),
     };
     let chat = chat.ok_or(AppError::ChatNotFound)?;
-    check_upload_allowed(poster, chat.chat_state()?, chat.agent_id.map(UserId))?;
+    let agents = chat_agents(&engine, chat_id).await?;
+    check_upload_allowed(poster, chat.chat_state()?, &agents)?;
     let name = FileName::parse(&query.name)?;
     let max = engine.settings().attachments.max_bytes;
     let declared = req
@@ -198,6 +199,15 @@ pub async fn upload(
     }))
 }
 
+/// The agents in the chat (R43: an invited agent as much as its owner).
+async fn chat_agents(engine: &Engine, chat_id: ChatId) -> Result<Vec<UserId>, AppError> {
+    let agents = engine
+        .db()
+        .run(move |conn| store::chats::participants(conn, chat_id))
+        .await?;
+    Ok(agents.into_iter().map(|(agent, _)| agent).collect())
+}
+
 /// `GET /api/v1/chats/{chat_id}/attachments/{attachment_id}`: R10, R39, R40, R85. A sent file
 /// of the chat, to its visitor (not a private message's), its agent, supervisors and admins.
 /// Anyone else signed in, and every id that is unknown, unsent or not the caller's to see,
@@ -210,11 +220,12 @@ pub async fn download(
     let (chat_id, raw_id) = path.into_inner();
     let chat_id = ChatId(chat_id);
     let (caller, chat) = caller(&engine, &req, chat_id).await?;
-    let chat = chat.ok_or(AppError::AttachmentNotFound)?;
+    chat.ok_or(AppError::AttachmentNotFound)?;
+    let agents = chat_agents(&engine, chat_id).await?;
     let who = match &caller {
         Caller::Visitor => Downloader::Visitor,
         Caller::User(user) if user.require_role(SUPERVISORS).is_ok() => Downloader::Supervisor,
-        Caller::User(user) if chat.agent_id == Some(user.id().0) => Downloader::ChatAgent,
+        Caller::User(user) if agents.contains(&user.id()) => Downloader::ChatAgent,
         Caller::User(_) => Downloader::Stranger,
     };
     let id = UploadId::parse(&raw_id).ok_or(AppError::AttachmentNotFound)?;

@@ -176,7 +176,8 @@ pub async fn expand_predefined(
             let Some(chat) = store::chats::by_id(conn, chat_id)? else {
                 return Ok(Err(AppError::ChatNotFound));
             };
-            if chat.agent_id != Some(agent.0) {
+            // R43: any agent in the chat, an invited one too.
+            if !store::chats::is_participant(conn, chat_id, agent)? {
                 return Ok(Err(AppError::Rule(RuleError::NotAParticipant)));
             }
             let (website_id, queue_id) = store::chats::website_and_queue(&chat);

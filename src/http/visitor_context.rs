@@ -21,8 +21,8 @@ use crate::error::AppError;
 use crate::protocol::VisitorDetails;
 use crate::store::{self, chats::ChatRow, StoreError};
 
-/// The chat `chat_id` if `user` may work on its visitor: an agent only while the chat is (or
-/// was) assigned to it (`not_a_participant`, also for a chat that does not exist); supervisors
+/// The chat `chat_id` if `user` may work on its visitor: an agent only while it is in the chat
+/// (or was at its end) (`not_a_participant`, also for a chat that does not exist); supervisors
 /// and admins always. Also returns the user's role.
 pub(super) async fn chat_of_staff(
     engine: &Engine,
@@ -30,12 +30,17 @@ pub(super) async fn chat_of_staff(
     chat_id: ChatId,
 ) -> Result<(ChatRow, Role), AppError> {
     let role = user.require_role(&[Role::Agent, Role::Supervisor, Role::Admin])?;
-    let found = engine
+    let agent = user.id();
+    let (found, participant) = engine
         .db()
-        .run(move |conn| store::chats::by_id(conn, chat_id))
+        .run(move |conn| {
+            let row = store::chats::by_id(conn, chat_id)?;
+            Ok((row, store::chats::is_participant(conn, chat_id, agent)?))
+        })
         .await?;
     match (role, found) {
-        (Role::Agent, Some(row)) if row.agent_id == Some(user.id().0) => Ok((row, role)),
+        // R43: an invited agent works on the visitor as much as the chat's owner.
+        (Role::Agent, Some(row)) if participant => Ok((row, role)),
         (Role::Agent, _) => Err(RuleError::NotAParticipant.into()),
         (_, Some(row)) => Ok((row, role)),
         (_, None) => Err(AppError::ChatNotFound),

@@ -206,6 +206,17 @@ pub fn active_of_agent(conn: &mut AnyConnection, agent: UserId) -> StoreResult<V
         .load(conn)?)
 }
 
+/// R43–R45: whether `agent` is in the chat now (for an ended chat: was in it at its end).
+pub fn is_participant(conn: &mut AnyConnection, chat: ChatId, agent: UserId) -> StoreResult<bool> {
+    let open: i64 = chat_agents::table
+        .filter(chat_agents::chat_id.eq(chat.0))
+        .filter(chat_agents::agent_id.eq(agent.0))
+        .filter(chat_agents::left_at_ms.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(open > 0)
+}
+
 /// R43–R45: the agents in the chat now (for an ended chat: at its end) with their display
 /// names, the owner first, then in the order they joined.
 pub fn participants(conn: &mut AnyConnection, chat: ChatId) -> StoreResult<Vec<(UserId, String)>> {

@@ -1,7 +1,7 @@
-//! The load generator's smoke scenario (issue 6): a few seconds of real traffic against the
-//! real engine binary, on SQLite and on PostgreSQL. It checks correctness only (sent ==
-//! stored == delivered, order, no duplicates, one agent per chat, capacity kept); the
-//! timings in its report are never asserted here.
+//! The load generator's short scenarios (issue 6) against the real engine binary, on SQLite
+//! and on PostgreSQL. They check correctness only (sent == stored == delivered, order, no
+//! duplicates, one agent per chat, capacity kept, freed slots refilled); the timings in the
+//! reports are never asserted here.
 
 mod common;
 
@@ -9,11 +9,12 @@ use std::process::Command;
 
 use serde_json::Value;
 
-fn smoke(extra: &[&str]) {
+/// Runs `loadgen ARGS` against this build's engine; the run must pass its own check. Returns
+/// its report.
+fn loadgen(args: &[&str]) -> Value {
     let output = Command::new(env!("CARGO_BIN_EXE_loadgen"))
-        .arg("smoke")
+        .args(args)
         .args(["--engine-bin", env!("CARGO_BIN_EXE_parley")])
-        .args(extra)
         .output()
         .expect("loadgen runs");
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -21,6 +22,13 @@ fn smoke(extra: &[&str]) {
     assert!(output.status.success(), "{stdout}\n{stderr}");
     let report: Value = serde_json::from_str(&stdout).expect("a JSON report");
     assert_eq!(report["check"]["passed"], true, "{report}");
+    report
+}
+
+fn smoke(extra: &[&str]) {
+    let mut args = vec!["smoke"];
+    args.extend_from_slice(extra);
+    let report = loadgen(&args);
     let sent = report["check"]["sent"].as_u64().unwrap_or_default();
     assert!(sent > 0, "{report}");
     assert_eq!(report["check"]["delivered"], sent, "{report}");
@@ -42,14 +50,7 @@ fn the_smoke_scenario_passes_its_check_on_postgres() {
 /// A burst of chats is offered or queued, each to one agent, none over capacity.
 #[test]
 fn a_small_burst_is_offered_to_one_agent_each() {
-    let output = Command::new(env!("CARGO_BIN_EXE_loadgen"))
-        .args(["burst", "--chats", "40", "--agents", "2", "--capacity", "3"])
-        .args(["--engine-bin", env!("CARGO_BIN_EXE_parley")])
-        .output()
-        .expect("loadgen runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
-    let report: Value = serde_json::from_str(&stdout).expect("a JSON report");
+    let report = loadgen(&["burst", "--chats", "40", "--agents", "2", "--capacity", "3"]);
     assert_eq!(report["offers"]["offered"], 40, "{report}");
     assert_eq!(report["offers"]["failed_starts"], 0, "{report}");
 }
@@ -57,26 +58,25 @@ fn a_small_burst_is_offered_to_one_agent_each() {
 /// A reconnect storm: every visitor gets what it missed, exactly once.
 #[test]
 fn a_reconnect_storm_replays_what_was_missed() {
-    let output = Command::new(env!("CARGO_BIN_EXE_loadgen"))
-        .args([
-            "reconnect",
-            "--chats",
-            "12",
-            "--agents",
-            "2",
-            "--capacity",
-            "6",
-        ])
-        .args(["--engine-bin", env!("CARGO_BIN_EXE_parley")])
-        .output()
-        .expect("loadgen runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{stdout}");
-    let report: Value = serde_json::from_str(&stdout).expect("a JSON report");
-    assert_eq!(report["check"]["passed"], true, "{report}");
+    let report = loadgen(&[
+        "reconnect",
+        "--chats",
+        "12",
+        "--agents",
+        "2",
+        "--capacity",
+        "6",
+    ]);
     assert_eq!(report["reconnect"]["failed_reconnects"], 0, "{report}");
     assert_eq!(
         report["reconnect"]["missed_events_delivered"], 12,
         "{report}"
     );
+}
+
+/// R73: with every agent at capacity, a freed slot is offered the next waiting chat.
+#[test]
+fn a_freed_slot_is_offered_the_next_waiting_chat() {
+    let report = loadgen(&["freed", "--chats", "3", "--agents", "2", "--capacity", "2"]);
+    assert_eq!(report["freed"]["offered_after_free"], 3, "{report}");
 }

@@ -13,6 +13,8 @@ scenarios:
   knee        raises the rate until p99 passes --goal-p99-ms or anything fails
   offers      visitors start chats at --rate per second; time until an agent is offered each
   burst       --chats chats started within one second; time until each is offered
+  freed       every agent at capacity, --chats more waiting; agents free a slot one at a time:
+              time from the end of a chat to the next offer
   idle        --chats visitors open a chat and stay idle: engine memory per session
   reconnect   every visitor socket drops, agents write, all reconnect at once: time to resume
 
@@ -42,6 +44,7 @@ pub enum Scenario {
     Burst,
     Idle,
     Reconnect,
+    Freed,
     /// The baseline's server, run as a child process so that it has a process of its own.
     EchoServer,
 }
@@ -77,6 +80,7 @@ impl Options {
             Scenario::Offers => (0, vec![50], 10_000),
             Scenario::Burst => (500, vec![500], 1_000),
             Scenario::Idle => (1_000, vec![100], 10_000),
+            Scenario::Freed => (20, vec![1], 0),
             _ => (100, vec![100, 1_000, 5_000], 10_000),
         };
         Options {
@@ -110,6 +114,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
                 "burst" => Scenario::Burst,
                 "idle" => Scenario::Idle,
                 "reconnect" => Scenario::Reconnect,
+                "freed" => Scenario::Freed,
                 "echo-server" => Scenario::EchoServer,
                 other => return Err(format!("unknown scenario {other:?}")),
             }

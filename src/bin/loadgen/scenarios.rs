@@ -2,7 +2,7 @@
 //! time to offer, and the report each produces.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -36,6 +36,13 @@ struct Shared {
     visitors_dropped: bool,
     /// The run is over: sockets closing now are the generator's own doing.
     finished: bool,
+    /// Which agent holds each chat.
+    agent_of: HashMap<i64, usize>,
+    /// Chats whose end a visitor saw.
+    ended: HashSet<i64>,
+    /// R73: agents that just freed a slot, since when; the time to their next offer.
+    freeing: HashMap<usize, Instant>,
+    after_free: Histogram,
 }
 
 type State = Rc<RefCell<Shared>>;
@@ -79,6 +86,10 @@ pub async fn run(options: &Options) -> Result<Value, String> {
         visitor_seq: HashMap::new(),
         visitors_dropped: false,
         finished: false,
+        agent_of: HashMap::new(),
+        ended: HashSet::new(),
+        freeing: HashMap::new(),
+        after_free: Histogram::default(),
     }));
     let idle = engine::sample(engine.pid());
     let agents = connect_agents(&engine, &state).await?;
@@ -102,14 +113,20 @@ pub async fn run(options: &Options) -> Result<Value, String> {
             report["idle"] = idle_sessions(options, &engine, &state).await?;
             Vec::new()
         }
+        Scenario::Freed => {
+            let room = options.agents * options.capacity as usize;
+            open_chats(room, &engine, &state, true).await?;
+            report["freed"] = freed_slots(options, &engine, &state).await?;
+            state.borrow().tally.problems(&HashMap::new(), capacity)
+        }
         Scenario::Reconnect => {
-            let mut chats = open_chats(options, &engine, &state, true).await?;
+            let mut chats = open_chats(options.chats, &engine, &state, true).await?;
             report["reconnect"] = reconnect_storm(&engine, &state, &mut chats).await?;
             let stored = stored_messages(&engine, &supervisor, &chats).await?;
             state.borrow().tally.problems(&stored, capacity)
         }
         _ => {
-            let chats = open_chats(options, &engine, &state, true).await?;
+            let chats = open_chats(options.chats, &engine, &state, true).await?;
             report["time_to_offer_setup"] = state.borrow().time_to_offer.summary();
             report["runs"] = message_runs(options, &engine, &state, &chats).await?;
             let stored = stored_messages(&engine, &supervisor, &chats).await?;
@@ -167,10 +184,15 @@ fn agent_frame(state: &State, agent: usize, socket: &Socket, frame: Value) {
     match frame["type"].as_str().unwrap_or_default() {
         "offer" => {
             shared.offered(chat, now);
+            if let Some(freed) = shared.freeing.remove(&agent) {
+                let waited = now.saturating_duration_since(freed).as_micros() as u64;
+                shared.after_free.record(waited);
+            }
             socket.send(&json!({ "type": "accept_offer", "chat_id": chat }));
         }
         "chat_assigned" => {
             shared.tally.assigned(chat, agent);
+            shared.agent_of.insert(chat, agent);
             if shared.release_at_once {
                 socket.send(&json!({ "type": "end_chat", "chat_id": chat }));
             } else {
@@ -216,16 +238,16 @@ struct Visitor {
     socket: Socket,
 }
 
-/// Starts `options.chats` chats, each with its visitor socket, and (if `all_held`) waits
+/// Starts `count` chats, each with its visitor socket, and (if `all_held`) waits
 /// until agents hold them all.
 async fn open_chats(
-    options: &Options,
+    count: usize,
     engine: &Engine,
     state: &State,
     all_held: bool,
 ) -> Result<Vec<Visitor>, String> {
     let mut visitors = Vec::new();
-    for i in 0..options.chats {
+    for i in 0..count {
         let (chat, token) = start_chat(engine, state, i).await?;
         let socket = visitor_socket(engine, state, chat, &token, 0).await?;
         visitors.push(Visitor {
@@ -238,12 +260,12 @@ async fn open_chats(
         return Ok(visitors);
     }
     let deadline = Instant::now() + Duration::from_secs(30);
-    while state.borrow().tally.assigned_chats() < options.chats {
+    while state.borrow().tally.assigned_chats() < count {
         if Instant::now() > deadline {
             return Err(format!(
                 "only {} of {} chats were taken by an agent",
                 state.borrow().tally.assigned_chats(),
-                options.chats
+                count
             ));
         }
         rt::time::sleep(Duration::from_millis(10)).await;
@@ -298,7 +320,13 @@ fn visitor_frame(state: &State, chat: i64, frame: Value) {
             received(&mut shared, chat, &frame);
         }
         "error" => shared.tally.errors.push(frame.to_string()),
-        net::CLOSED if !shared.finished && !shared.visitors_dropped => {
+        "event" if frame["kind"] == "chat_ended" => {
+            shared.ended.insert(chat);
+        }
+        // The engine closes a visitor's socket after its chat ended (protocol 6.9).
+        net::CLOSED
+            if !shared.finished && !shared.visitors_dropped && !shared.ended.contains(&chat) =>
+        {
             let problem = format!("the visitor socket of chat {chat} closed during the run");
             shared.tally.errors.push(problem);
         }
@@ -540,7 +568,7 @@ async fn idle_sessions(options: &Options, engine: &Engine, state: &State) -> Res
     rt::time::sleep(Duration::from_millis(500)).await;
     let before = engine::sample(engine.pid());
     let started = Instant::now();
-    let visitors = open_chats(options, engine, state, false).await?;
+    let visitors = open_chats(options.chats, engine, state, false).await?;
     let opened = started.elapsed();
     rt::time::sleep(Duration::from_secs(2)).await;
     let after = engine::sample(engine.pid());
@@ -628,5 +656,53 @@ async fn reconnect_storm(
         "all_replayed_secs": started.elapsed().as_secs_f64(),
         "missed_events_delivered": state.borrow().tally.total_delivered(),
         "missed_events_sent": goal,
+    }))
+}
+
+/// R73: every agent at capacity and `options.chats` more chats waiting; then, one at a time,
+/// an agent ends one of its chats (and gives the wrap-up at once): the time from that end to
+/// the offer of a waiting chat to the agent whose slot freed.
+async fn freed_slots(options: &Options, engine: &Engine, state: &State) -> Result<Value, String> {
+    let held: Vec<i64> = {
+        let shared = state.borrow();
+        let mut chats: Vec<i64> = shared.holder.keys().copied().collect();
+        chats.sort_unstable();
+        chats
+    };
+    for i in 0..options.chats {
+        start_chat(engine, state, 100_000 + i).await?;
+    }
+    // The new chats are waiting now: nobody has room.
+    rt::time::sleep(Duration::from_millis(300)).await;
+    let mut missed = 0;
+    for (i, chat) in held.iter().take(options.chats).enumerate() {
+        {
+            let mut shared = state.borrow_mut();
+            let (Some(socket), Some(agent)) = (
+                shared.holder.remove(chat),
+                shared.agent_of.get(chat).copied(),
+            ) else {
+                continue;
+            };
+            shared.freeing.insert(agent, Instant::now());
+            socket.send(&json!({ "type": "end_chat", "chat_id": chat }));
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while state.borrow().after_free.len() < (i + 1 - missed) as u64 {
+            if Instant::now() > deadline {
+                missed += 1;
+                break;
+            }
+            rt::time::sleep(Duration::from_millis(1)).await;
+        }
+    }
+    let shared = state.borrow();
+    Ok(json!({
+        "held_at_start": held.len(),
+        "waiting_at_start": options.chats,
+        "freed": options.chats.min(held.len()),
+        "offered_after_free": shared.after_free.len(),
+        "not_offered_within_10s": missed,
+        "time_to_offer_after_free": shared.after_free.summary(),
     }))
 }

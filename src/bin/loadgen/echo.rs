@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use crate::engine::read_address;
 use crate::histogram::Histogram;
 use crate::net;
+use crate::schedule::Schedule;
 
 /// The child process: serves `/ws`, echoing every text frame, and prints its address.
 pub fn serve() -> Result<(), String> {
@@ -90,13 +91,9 @@ async fn drive(
     for &rate in rates {
         *round_trips.borrow_mut() = Histogram::default();
         let total = (u64::from(rate) * duration_ms / 1000).max(1);
-        let start = Instant::now() + Duration::from_millis(20);
-        let period = Duration::from_secs_f64(1.0 / f64::from(rate));
+        let schedule = Schedule::new(rate);
         for g in 0..total {
-            let intended = start + period.mul_f64(g as f64);
-            if intended > Instant::now() + Duration::from_micros(500) {
-                rt::time::sleep_until(intended.into()).await;
-            }
+            let (intended, _) = schedule.due(g).await;
             let t = intended.saturating_duration_since(epoch).as_micros() as u64;
             clients[(g % clients.len() as u64) as usize].send(&json!({ "t": t }));
         }

@@ -12,6 +12,7 @@ mod engine;
 mod histogram;
 mod net;
 mod scenarios;
+mod schedule;
 mod tally;
 
 use std::process::ExitCode;

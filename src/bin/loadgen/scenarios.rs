@@ -13,6 +13,7 @@ use crate::args::{Options, Scenario};
 use crate::engine::{self, Engine, PASSWORD};
 use crate::histogram::Histogram;
 use crate::net::{self, Socket};
+use crate::schedule::Schedule;
 use crate::tally::{message_text, parse_message, Direction, Tally};
 
 /// An origin the demo website allows (R2).
@@ -248,8 +249,8 @@ async fn open_chats(
 ) -> Result<Vec<Visitor>, String> {
     let mut visitors = Vec::new();
     for i in 0..count {
-        let (chat, token) = start_chat(engine, state, i).await?;
-        let socket = visitor_socket(engine, state, chat, &token, 0).await?;
+        let (chat, token) = start_chat(&engine.base, state, format!("Visitor {i}")).await?;
+        let socket = visitor_socket(&engine.ws_base, state, chat, &token, 0).await?;
         visitors.push(Visitor {
             chat,
             token,
@@ -273,16 +274,16 @@ async fn open_chats(
     Ok(visitors)
 }
 
+/// The visitor's socket on chat `chat`, replaying what came after `after_seq`.
 async fn visitor_socket(
-    engine: &Engine,
+    ws_base: &str,
     state: &State,
     chat: i64,
     token: &str,
     after_seq: i64,
 ) -> Result<Socket, String> {
     let request = net::client().ws(format!(
-        "{}/api/v1/chats/{chat}/ws?token={token}&after_seq={after_seq}",
-        engine.ws_base
+        "{ws_base}/api/v1/chats/{chat}/ws?token={token}&after_seq={after_seq}"
     ));
     let shared = state.clone();
     net::connect(request, move |_| {
@@ -291,11 +292,13 @@ async fn visitor_socket(
     .await
 }
 
-async fn start_chat(engine: &Engine, state: &State, i: usize) -> Result<(i64, String), String> {
+/// A visitor named `name` starts a chat on the demo website; its id and token. The time it
+/// was asked for is noted for the time to offer.
+async fn start_chat(base: &str, state: &State, name: String) -> Result<(i64, String), String> {
     let request = net::client()
-        .post(format!("{}/api/v1/websites/demo/chats", engine.base))
+        .post(format!("{base}/api/v1/websites/demo/chats"))
         .insert_header(("Origin", ORIGIN));
-    let body = json!({ "name": format!("Visitor {i}") });
+    let body = json!({ "name": name });
     let asked = Instant::now();
     let (status, answer) = net::call(request, Some(&body)).await?;
     let chat = answer["chat_id"].as_i64();
@@ -398,15 +401,11 @@ async fn message_run(
         (shared.tally.total_sent(), shared.tally.total_delivered())
     };
     let total = (u64::from(rate) * options.duration_ms / 1000).max(1);
-    let start = Instant::now() + Duration::from_millis(20);
-    let period = Duration::from_secs_f64(1.0 / f64::from(rate));
+    let schedule = Schedule::new(rate);
     let mut late_sends = 0;
     for g in 0..total {
-        let intended = start + period.mul_f64(g as f64);
-        let now = Instant::now();
-        if intended > now + Duration::from_micros(500) {
-            rt::time::sleep_until(intended.into()).await;
-        } else if now > intended + Duration::from_millis(1) {
+        let (intended, late) = schedule.due(g).await;
+        if late {
             late_sends += 1;
         }
         let index = (g % visitors.len() as u64) as usize;
@@ -434,7 +433,7 @@ async fn message_run(
             shared.tally.sent(visitor.chat, direction);
         }
     }
-    let sending = start.elapsed();
+    let sending = schedule.elapsed();
     let goal = sent_before + total;
     let deadline = Instant::now() + Duration::from_secs(10);
     while state.borrow().tally.total_delivered() < goal && Instant::now() < deadline {
@@ -513,21 +512,8 @@ async fn offer_runs(
         rt::time::sleep_until(at.into()).await;
         let (base, shared, failures) = (engine.base.clone(), state.clone(), failures.clone());
         handles.push(rt::spawn(async move {
-            let request = net::client()
-                .post(format!("{base}/api/v1/websites/demo/chats"))
-                .insert_header(("Origin", ORIGIN));
-            let asked = Instant::now();
-            let body = json!({ "name": format!("Burst {i}") });
-            match net::call(request, Some(&body)).await {
-                Ok((201, answer)) => {
-                    if let Some(chat) = answer["chat_id"].as_i64() {
-                        shared.borrow_mut().requested(chat, asked);
-                    }
-                }
-                Ok((status, answer)) => failures
-                    .borrow_mut()
-                    .push(format!("HTTP {status} {answer}")),
-                Err(e) => failures.borrow_mut().push(e),
+            if let Err(e) = start_chat(&base, &shared, format!("Burst {i}")).await {
+                failures.borrow_mut().push(e);
             }
         }));
     }
@@ -626,14 +612,7 @@ async fn reconnect_storm(
         let (chat, token) = (visitor.chat, visitor.token.clone());
         let (ws_base, shared) = (engine.ws_base.clone(), state.clone());
         reconnecting.push(rt::spawn(async move {
-            let request = net::client().ws(format!(
-                "{ws_base}/api/v1/chats/{chat}/ws?token={token}&after_seq={}",
-                after.unwrap_or(0)
-            ));
-            net::connect(request, move |_| {
-                move |frame: Value| visitor_frame(&shared, chat, frame)
-            })
-            .await
+            visitor_socket(&ws_base, &shared, chat, &token, after.unwrap_or(0)).await
         }));
     }
     let mut failures = 0;
@@ -670,7 +649,7 @@ async fn freed_slots(options: &Options, engine: &Engine, state: &State) -> Resul
         chats
     };
     for i in 0..options.chats {
-        start_chat(engine, state, 100_000 + i).await?;
+        start_chat(&engine.base, state, format!("Waiting {i}")).await?;
     }
     // The new chats are waiting now: nobody has room.
     rt::time::sleep(Duration::from_millis(300)).await;

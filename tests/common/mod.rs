@@ -2,6 +2,7 @@
 //! temporary folder, or a new PostgreSQL database), real HTTP and WebSocket clients.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod smtp;
 
 use std::time::Duration;

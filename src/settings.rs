@@ -44,6 +44,11 @@ pub struct DatabaseSettings {
     pub url: String,
     pub pool_size: u32,
     pub connect_timeout_ms: u64,
+    /// The most writes the store's writer commits in one transaction (group commit).
+    pub write_batch_max: usize,
+    /// SQLite only: `synchronous = FULL` (a commit survives a power cut) instead of `NORMAL`
+    /// (a commit survives a crash of the engine or the OS, not a power cut).
+    pub sqlite_synchronous_full: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]

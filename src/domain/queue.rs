@@ -502,14 +502,24 @@ impl QueueRouter {
 
     /// Whether anyone could still take `waiting` in this hunt: a candidate who did not reject
     /// it and is not unavailable (A2).
-    fn anyone_left(&self, waiting: &Waiting) -> bool {
-        waiting.candidates(&self.sequence).iter().any(|agent| {
-            !waiting.hunt.was_rejected_by(*agent)
-                && matches!(
-                    self.status.get(agent),
-                    Some(MemberStatus::Ready | MemberStatus::Busy)
-                )
-        })
+    /// Whether a member who can still take `waiting` is signed in (`reachable`: the members
+    /// that are ready or busy; only members have a status).
+    fn anyone_left(waiting: &Waiting, reachable: &[UserId]) -> bool {
+        match waiting.target {
+            Some(target) => reachable.contains(&target) && !waiting.hunt.was_rejected_by(target),
+            None => reachable
+                .iter()
+                .any(|agent| !waiting.hunt.was_rejected_by(*agent)),
+        }
+    }
+
+    /// The members that are ready or busy, i.e. could still take a chat.
+    fn reachable_members(&self) -> Vec<UserId> {
+        self.status
+            .iter()
+            .filter(|(_, status)| matches!(status, MemberStatus::Ready | MemberStatus::Busy))
+            .map(|(agent, _)| *agent)
+            .collect()
     }
 
     /// Brings the queue up to date at `now_ms`: expired offers, finished hunts, new offers.
@@ -528,6 +538,10 @@ impl QueueRouter {
             MemberStatus::Ready
         };
         for waiting in &mut self.waiting {
+            // Most waiting chats have no offer, or one still running: nothing to take apart.
+            if !waiting.offers.iter().any(|o| o.expires_at_ms <= now_ms) {
+                continue;
+            }
             let (expired, open): (Vec<OpenOffer>, Vec<OpenOffer>) =
                 std::mem::take(&mut waiting.offers)
                     .into_iter()
@@ -555,13 +569,15 @@ impl QueueRouter {
             self.settle_until_ms = None;
         }
         let settled = self.settle_until_ms.is_none();
+        let reachable = self.reachable_members();
         let mut ended = Vec::new();
         for waiting in &self.waiting {
-            let timed_out = now_ms >= waiting.requested_at_ms + self.rules.hunt_timeout_ms;
-            let nobody_left = settled && waiting.offers.is_empty() && !self.anyone_left(waiting);
-            if timed_out {
+            if now_ms >= waiting.requested_at_ms + self.rules.hunt_timeout_ms {
                 ended.push((waiting.chat, HuntEnd::Timeout));
-            } else if nobody_left {
+            } else if settled
+                && waiting.offers.is_empty()
+                && !Self::anyone_left(waiting, &reachable)
+            {
                 ended.push((waiting.chat, HuntEnd::NoEligibleAgent));
             }
         }
@@ -597,7 +613,17 @@ impl QueueRouter {
             .iter()
             .flat_map(|w| w.offers.iter().map(|o| o.agent))
             .collect();
+        // A long line with every member busy is the usual case under load: nobody to offer
+        // to, so no chat needs looking at.
+        let mut ready_left = self
+            .status
+            .iter()
+            .filter(|(agent, status)| **status == MemberStatus::Ready && !offered.contains(agent))
+            .count();
         for index in 0..self.waiting.len() {
+            if ready_left == 0 {
+                break;
+            }
             let waiting = &self.waiting[index];
             let status = &self.status;
             let can_take = |agent: UserId| {
@@ -624,6 +650,7 @@ impl QueueRouter {
                 }
             };
             for agent in chosen {
+                ready_left -= 1;
                 offered.push(agent);
                 self.status.insert(agent, MemberStatus::Busy);
                 let offer = OpenOffer {

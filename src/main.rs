@@ -5,7 +5,21 @@ use parley::settings::Settings;
 use parley::startup::Application;
 use parley::telemetry;
 
+/// glibc serves a large block (argon2's 19 MiB for each login, a big replay page) from the
+/// heap instead of a private mapping once a block that size has been freed, and then keeps
+/// the memory when it is freed again: an engine that has checked a few passwords stayed
+/// 40 MiB larger for good. A fixed threshold turns that adaptation off, so large blocks are
+/// mapped and returned to the system when freed (idle engine 37 MiB → 18 MiB).
+fn keep_large_blocks_out_of_the_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator parameter; it is called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
+    }
+}
+
 fn main() -> ExitCode {
+    keep_large_blocks_out_of_the_heap();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let cli = match cli::parse(&args) {
         Ok(cli) => cli,

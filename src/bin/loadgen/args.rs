@@ -26,6 +26,8 @@ options:
   --agents N                  agents, each Available and accepting every offer (default 10)
   --capacity N                chats per agent, 1-20 (default 20)
   --chats N                   chats open during a message run (default 100)
+  --idle-visitors N           messages, knee: N more visitors wait with an open socket during
+                              the rates (default 0; the 15,000 sessions goal)
   --rate N[,N...]             messages per second (messages), chats per second (offers)
   --duration-ms N             length of each measured run (default 10000)
   --goal-p99-ms N             the knee's latency goal (default 15)
@@ -64,6 +66,9 @@ pub struct Options {
     pub agents: usize,
     pub capacity: u32,
     pub chats: usize,
+    /// Waiting visitors with an open socket, opened before the message rates (the 15,000
+    /// concurrent sessions goal).
+    pub idle_visitors: usize,
     pub rates: Vec<u32>,
     pub duration_ms: u64,
     pub goal_p99_ms: f64,
@@ -91,6 +96,7 @@ impl Options {
             agents: if scenario == Scenario::Smoke { 2 } else { 10 },
             capacity: 20,
             chats,
+            idle_visitors: 0,
             rates,
             duration_ms,
             goal_p99_ms: 15.0,
@@ -143,6 +149,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             "--agents" => options.agents = number(flag, value)?,
             "--capacity" => options.capacity = number(flag, value)?,
             "--chats" => options.chats = number(flag, value)?,
+            "--idle-visitors" => options.idle_visitors = number(flag, value)?,
             "--rate" => {
                 options.rates = value
                     .split(',')

@@ -129,6 +129,17 @@ pub async fn run(options: &Options) -> Result<Value, String> {
         _ => {
             let chats = open_chats(options.chats, &engine, &state, true).await?;
             report["time_to_offer_setup"] = state.borrow().time_to_offer.summary();
+            // Every agent is at capacity now, so these stay waiting (hunts last an hour).
+            let started = Instant::now();
+            let idle = open_chats(options.idle_visitors, &engine, &state, false).await?;
+            if !idle.is_empty() {
+                rt::time::sleep(Duration::from_secs(2)).await;
+                report["idle_visitors"] = json!({
+                    "sessions": idle.len(),
+                    "opening_secs": started.elapsed().as_secs_f64(),
+                    "engine_rss_bytes": engine::sample(engine.pid()).map(|s| s.rss_bytes),
+                });
+            }
             report["runs"] = message_runs(options, &engine, &state, &chats).await?;
             let stored = stored_messages(&engine, &supervisor, &chats).await?;
             state.borrow().tally.problems(&stored, capacity)

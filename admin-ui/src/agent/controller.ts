@@ -277,9 +277,14 @@ export class AgentController {
   private startAlert(offer: Offer): void {
     this.stopAlert();
     this.alertedOffer = offer.chat_id;
+    let rings = 0;
     const ring = () => {
       this.beep();
       this.desktopNotification(offer);
+      // The visitor may write while the offer rings: refresh the card's first messages.
+      if (rings++ > 0 && !offer.transfer && !offer.invitation) {
+        this.socket.send({ type: 'preview_chat', chat_id: offer.chat_id });
+      }
     };
     ring();
     this.alertTimer = window.setInterval(ring, ALERT_REPEAT_MS);

@@ -1,0 +1,61 @@
+//! The engine embeds `admin-ui/dist/` (src/http/admin_ui.rs) so `cargo run --release` needs no
+//! Node: this fails when the committed build differs from a fresh build of `admin-ui/src/`,
+//! and checks the engine serves it under its Content-Security-Policy.
+
+mod common;
+
+use std::process::Command;
+
+use common::{Backend, TestApp};
+
+#[test]
+fn committed_bundle_matches_the_sources() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let package = format!("{root}/admin-ui");
+    assert!(
+        std::path::Path::new(&format!("{package}/node_modules")).is_dir(),
+        "npm ci --prefix admin-ui first (scripts/test does it)"
+    );
+    let output = Command::new("node")
+        .args(["build.mjs", "--check"])
+        .current_dir(&package)
+        .output()
+        .expect("node runs (apt-get install nodejs)");
+    assert!(
+        output.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[actix_web::test]
+async fn the_engine_serves_the_app_with_its_csp() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    for (path, content_type) in [
+        ("/admin/", "text/html"),
+        ("/admin/app.js", "text/javascript"),
+        ("/admin/app.css", "text/css"),
+    ] {
+        let response = TestApp::client()
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert!(header("content-type").starts_with(content_type), "{path}");
+        let csp = header("content-security-policy");
+        assert!(csp.contains("script-src 'self'"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-inline"), "{path}: {csp}");
+    }
+}

@@ -7,6 +7,7 @@ import {
   characterCount, canSend, elapsed, matchesTitle, MAX_MESSAGE_CHARS, MAX_FILES_PER_MESSAGE,
 } from './rules';
 import { noticeText } from './notices';
+import { EyeIcon, ClipIcon } from '../shared/icons';
 
 /** R33: one tab per chat: website key, visitor, unread count, time since the chat arrived. */
 export function ChatTabs({ state, controller, now }: { state: AgentState; controller: AgentController; now: number }) {
@@ -64,7 +65,7 @@ function Message({ event, me }: { event: ChatEvent; me: number }) {
           <ul class="files">
             {event.attachments.map((a) => (
               <li key={a.id}><a href={`/api/v1/chats/${event.chat_id}/attachments/${a.id}`} target="_blank" rel="noopener">
-                📎 {a.name}</a> <span class="muted">({Math.ceil(a.size / 1024)} KB)</span></li>
+                <ClipIcon /> {a.name}</a> <span class="muted">({Math.ceil(a.size / 1024)} KB)</span></li>
             ))}
           </ul>
         )}
@@ -85,7 +86,7 @@ function Message({ event, me }: { event: ChatEvent; me: number }) {
   return (
     <li class={cls} data-testid={event.private ? 'private-message' : 'message'} data-seq={event.seq}>
       <div class="meta">
-        {event.private && <span class="eye" role="img" aria-label={t('private')} title={t('private')}>👁</span>}
+        {event.private && <span class="eye" title={t('private')}><EyeIcon label={t('private')} /></span>}
         <span class="author">{name}</span> <span class="time">{clock(event.at_ms)}</span>
       </div>
       {body}
@@ -272,11 +273,11 @@ function Composer({ chat, controller }: { chat: ChatState; controller: AgentCont
         <HandoverDialog chat={chat} controller={controller} mode={popup} onClose={() => setPopup(null)} />}
       <div class="toolbar">
         <button class={`eye-toggle${chat.privateMode ? ' on' : ''}`} data-testid="private-toggle" aria-pressed={chat.privateMode}
-          title={t('private_toggle')} onClick={() => controller.togglePrivate(chat.chatId)}>👁 {chat.privateMode ? t('private_on') : t('private')}</button>
+          title={t('private_toggle')} onClick={() => controller.togglePrivate(chat.chatId)}><EyeIcon /> {chat.privateMode ? t('private_on') : t('private')}</button>
         <button data-testid="predefined-open" onClick={() => setPopup(popup === 'predefined' ? null : 'predefined')}>{t('predefined')}</button>
         <button data-testid="builder-open" onClick={() => setPopup(popup === 'builder' ? null : 'builder')}>{t('builder')}</button>
         <button data-testid="attach" onClick={() => files.current?.click()}
-          title={t('attach_limits', { n: MAX_FILES_PER_MESSAGE })}>📎 {t('attach')}</button>
+          title={t('attach_limits', { n: MAX_FILES_PER_MESSAGE })}><ClipIcon /> {t('attach')}</button>
         <input ref={files} type="file" multiple hidden data-testid="file-input"
           accept=".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.md,.csv,.log"
           onChange={(e) => {
@@ -292,7 +293,7 @@ function Composer({ chat, controller }: { chat: ChatState; controller: AgentCont
       {chat.files.length > 0 && (
         <ul class="pending-files" data-testid="pending-files">
           {chat.files.map((f) => (
-            <li key={f.id}>📎 {f.name} <button class="link" aria-label={t('remove')} onClick={() => controller.removeFile(chat.chatId, f.id)}>×</button></li>
+            <li key={f.id}><ClipIcon /> {f.name} <button class="link" aria-label={t('remove')} onClick={() => controller.removeFile(chat.chatId, f.id)}>×</button></li>
           ))}
         </ul>
       )}

@@ -3,6 +3,7 @@ import type { Offer } from '../shared/protocol';
 import type { AgentController } from './controller';
 import { secondsLeft, elapsed } from './rules';
 import { DetailsList } from './VisitorPanel';
+import { EyeIcon } from '../shared/icons';
 
 /** R16, R32: the offer, with everything the agent needs to decide, and its countdown. */
 export function OfferCard({ offer, controller, now }: { offer: Offer; controller: AgentController; now: number }) {
@@ -28,7 +29,7 @@ export function OfferCard({ offer, controller, now }: { offer: Offer; controller
           {' · '}{offer.queue_name}{' · '}<span class="website-key">{offer.website_key}</span>
           {' · '}{t('waited', { time: elapsed(offer.requested_at_ms, now) })}</p>
         {offer.transfer?.note && (
-          <p class="transfer-note" data-testid="offer-note"><span aria-hidden="true">👁 </span>{t('offer_note')}: {offer.transfer.note}</p>
+          <p class="transfer-note" data-testid="offer-note"><EyeIcon /> {t('offer_note')}: {offer.transfer.note}</p>
         )}
         <DetailsList details={offer.visitor_details} compact />
         {first.length > 0 && (

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { t, dateTime, clock } from '../shared/i18n';
 import { ApiError } from '../shared/api';
 import type { VisitorDetails } from '../shared/protocol';
+import { LockIcon } from '../shared/icons';
 import type { AgentController, Contact } from './controller';
 import type { ChatState } from './state';
 
@@ -19,7 +20,7 @@ function fieldValue(value: unknown): string {
 function Verified({ value }: { value: string }) {
   return (
     <span class="verified" data-testid="verified">
-      <span class="lock" role="img" aria-label={t('verified')} title={t('verified')}>🔒</span> {value}
+      <span class="lock" title={t('verified')}><LockIcon label={t('verified')} /></span> {value}
     </span>
   );
 }

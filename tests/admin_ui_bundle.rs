@@ -1,6 +1,6 @@
 //! The engine embeds `admin-ui/dist/` (src/http/admin_ui.rs) so `cargo run --release` needs no
 //! Node: this fails when the committed build differs from a fresh build of `admin-ui/src/`,
-//! and checks the engine serves it under its Content-Security-Policy.
+//! checks the engine serves it under its Content-Security-Policy, and runs the app's unit tests.
 
 mod common;
 
@@ -10,20 +10,30 @@ use common::{Backend, TestApp};
 
 #[test]
 fn committed_bundle_matches_the_sources() {
-    let root = env!("CARGO_MANIFEST_DIR");
-    let package = format!("{root}/admin-ui");
+    run_node(&["build.mjs", "--check"]);
+}
+
+/// The dashboard's pure rules and its state's frame handling (`admin-ui/src/**/*.test.ts`).
+#[test]
+fn the_dashboards_unit_tests_pass() {
+    run_node(&["unit.mjs"]);
+}
+
+/// Runs Node in `admin-ui/` and fails with its output if it fails.
+fn run_node(args: &[&str]) {
+    let package = format!("{}/admin-ui", env!("CARGO_MANIFEST_DIR"));
     assert!(
         std::path::Path::new(&format!("{package}/node_modules")).is_dir(),
         "npm ci --prefix admin-ui first (scripts/test does it)"
     );
     let output = Command::new("node")
-        .args(["build.mjs", "--check"])
+        .args(args)
         .current_dir(&package)
         .output()
         .expect("node runs (apt-get install nodejs)");
     assert!(
         output.status.success(),
-        "{}{}",
+        "node {args:?} failed:\n{}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );

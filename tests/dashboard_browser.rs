@@ -6,7 +6,7 @@
 mod common;
 
 use common::browser::run_node_script;
-use common::{Backend, TestApp, AGENT_PASSWORD, SUPERVISOR_PASSWORD};
+use common::{Backend, TestApp, TestAppBuilder, AGENT_PASSWORD, SUPERVISOR_PASSWORD};
 
 fn script_env(app: &TestApp, backend: Backend) -> Vec<(String, String)> {
     vec![
@@ -32,44 +32,46 @@ fn short_settle(settings: &mut parley::settings::Settings) {
     settings.presence.grace_ms = 300;
 }
 
+/// Starts the engine `builder` describes and runs one script of `admin-ui/e2e/` against it.
+async fn run_script(builder: TestAppBuilder, backend: Backend, script: &str) {
+    let Some(app) = builder.settings(short_settle).spawn().await else {
+        return;
+    };
+    run_node_script("admin-ui", script, script_env(&app, backend)).await;
+}
+
 /// Login, offers, two tabs, composer, predefined and private messages, visitor notes, transfer
 /// to a second agent's page, /dc, wrap-up, waiting list and preview, a language switch (R16,
 /// R21, R24, R32-R36, R38, R39, R41, R45-R51, R90). Offers last a minute, so none expires while
 /// the browser works; bob (capacity 1) is the transfer's target.
 async fn agent_desk(backend: Backend) {
-    let Some(app) = TestApp::builder(backend)
+    let builder = TestApp::builder(backend)
         .offer_timeout_ms(60_000)
-        .agent("bob", 2, 1)
-        .settings(short_settle)
-        .spawn()
-        .await
-    else {
-        return;
-    };
-    run_node_script(
-        "admin-ui",
-        "admin-ui/e2e/agent-desk.mjs",
-        script_env(&app, backend),
-    )
-    .await;
+        .agent("bob", 2, 1);
+    run_script(builder, backend, "admin-ui/e2e/agent-desk.mjs").await;
 }
 
 /// R22, R23: a missed offer shows the RONA banner; one click makes the agent Available again.
 async fn rona(backend: Backend) {
-    let Some(app) = TestApp::builder(backend)
-        .offer_timeout_ms(1_000)
-        .settings(short_settle)
-        .spawn()
-        .await
-    else {
-        return;
-    };
-    run_node_script(
-        "admin-ui",
-        "admin-ui/e2e/rona.mjs",
-        script_env(&app, backend),
-    )
-    .await;
+    let builder = TestApp::builder(backend).offer_timeout_ms(1_000);
+    run_script(builder, backend, "admin-ui/e2e/rona.mjs").await;
+}
+
+/// A reconnect that loses nothing, a file, the Offer builder, visitor editing and an invitation
+/// code (R9, R24, R37, R40, R42, R89).
+async fn agent_tools(backend: Backend) {
+    let builder = TestApp::builder(backend).offer_timeout_ms(60_000);
+    run_script(builder, backend, "admin-ui/e2e/agent-tools.mjs").await;
+}
+
+#[actix_web::test]
+async fn agent_tools_sqlite() {
+    agent_tools(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn agent_tools_postgres() {
+    agent_tools(Backend::Postgres).await;
 }
 
 #[actix_web::test]

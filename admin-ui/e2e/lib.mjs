@@ -133,6 +133,9 @@ export async function visitor(name) {
     say(text) {
       socket.send(JSON.stringify({ type: 'send_message', text, client_key: `v-${++key}` }));
     },
+    send(frame) {
+      socket.send(JSON.stringify(frame));
+    },
     /** The first frame, past or future, that passes `test`. */
     frame(test, what) {
       const found = frames.find(test);

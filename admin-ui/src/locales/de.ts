@@ -1,6 +1,6 @@
 import type { Catalogue } from './en';
 
-// German. Keys not here fall back to English.
+// German. Keys not here (language-neutral ones: shortcuts, the counter) fall back to English.
 export const de: Partial<Catalogue> = {
   sections: 'Bereiche', section_agent: 'Agenten-Arbeitsplatz',
   login_intro: 'Melden Sie sich an, um Chats anzunehmen.', login_username: 'Benutzername', login_password: 'Passwort',
@@ -58,4 +58,14 @@ export const de: Partial<Catalogue> = {
   codes_create: 'Code erstellen', codes_link: 'Link', codes_active: 'Aktive Codes', codes_until: 'bis {time}', codes_uses: '{n} benutzt',
   codes_revoke: 'Widerrufen', copy: 'Kopieren', error_code: 'Fehler: {code}',
   code_unknown_slash_command: 'Unbekannter Befehl. Verwenden Sie /dc oder /disconnect.',
+  invitation_declined: 'Die Einladung wurde abgelehnt ({reason}).',
+  transfer_failed_timeout: 'Niemand hat die Übergabe rechtzeitig angenommen. Der Chat bleibt bei Ihnen.',
+  transfer_failed_unavailable: 'Dieser Agent kann gerade keine Chats annehmen. Der Chat bleibt bei Ihnen.',
+  transfer_failed_no_agent_available: 'Niemand in dieser Warteschlange konnte den Chat annehmen. Er bleibt bei Ihnen.',
+  code_offer_not_found: 'Dieses Angebot ist nicht mehr offen.', code_not_available: 'Wählen Sie „Verfügbar“, um einen Chat anzunehmen.',
+  code_at_capacity: 'Sie haben Ihre Höchstzahl an Chats erreicht.', code_chat_not_waiting: 'Dieser Chat wartet nicht mehr.',
+  code_preview_disabled: 'Die Vorschau ist ausgeschaltet.', code_too_many_files: 'Höchstens 5 Dateien pro Nachricht.',
+  code_file_too_large: 'Die Datei ist zu groß.', code_unsupported_file_type: 'Diese Art Datei kann nicht gesendet werden.',
+  code_message_too_long: 'Die Nachricht ist länger als 1000 Zeichen.', code_taken_by_another: 'Ein anderer Agent hat den Chat übernommen.',
+  code_ban_not_allowed: 'Agenten dürfen hier keine Besucher sperren.',
 };

@@ -93,7 +93,11 @@ test('R22: an expired offer is remembered for the RONA banner until the agent is
 test('R50, R45: wrap-ups are owed until done; a chat handed on stays as a closed tab', () => {
   const s = store();
   s.apply({ type: 'chat_assigned', chat_id: 7 });
+  s.apply({ type: 'chat_participants', chat_id: 7, owner_id: ME, agents: [], pending: { kind: 'transfer', from_agent_id: ME, offered_to: 3 } });
   s.apply({ type: 'chat_left', chat_id: 7, reason: 'transferred' });
+  assert.equal(s.chat(7)!.participants, null, 'the pending transfer is over');
+  s.apply({ type: 'error', chat_id: 7, error: 'not_a_participant' });
+  assert.equal(s.chat(7)!.notice, null, 'a receipt that crossed the hand-over is no news');
   s.apply({ type: 'wrap_up_required', chat_id: 7, owed_at_ms: 0, auto_at_ms: null, default_reason_id: 1, reasons: [] });
   s.apply({ type: 'wrap_up_required', chat_id: 7, owed_at_ms: 0, auto_at_ms: null, default_reason_id: 1, reasons: [] });
   assert.equal(s.state.wrapUps.length, 1, 'a repeated request (a second tab) is one wrap-up');

@@ -299,7 +299,13 @@ export class AgentStore {
       }
       case 'chat_left': {
         const chat = this.chat(frame.chat_id);
-        if (chat) chat.left = frame.reason;
+        if (chat) {
+          chat.left = frame.reason;
+          chat.participants = null;
+          chat.visitorTyping = false;
+          chat.confirmEnd = false;
+          chat.confirmDisconnect = false;
+        }
         break;
       }
       case 'transfer_failed':
@@ -322,6 +328,8 @@ export class AgentStore {
     if (frame.chat_id === offeredChatId(this.state) && !this.chat(frame.chat_id)
       && ['preview_disabled', 'not_a_queue_member', 'chat_not_waiting', 'not_a_participant'].includes(frame.error)) return;
     const chat = typeof frame.chat_id === 'number' ? this.chat(frame.chat_id) : undefined;
+    // A receipt or typing sent just before the chat ended or was handed on: nothing to say.
+    if (chat && (chat.ended || chat.left) && ['not_a_participant', 'chat_ended'].includes(frame.error)) return;
     if (chat) chat.notice = `error:${frame.error}`;
     else this.notify(String(frame.error), 'error');
   }

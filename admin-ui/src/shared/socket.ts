@@ -65,9 +65,15 @@ export class LiveSocket {
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const resume = this.hooks.resume();
     const query = resume ? `?resume=${encodeURIComponent(resume)}` : '';
-    const socket = new WebSocket(`${scheme}://${location.host}${this.path}${query}`);
-    this.socket = socket;
     this.hooks.connection(this.attempts === 0 ? 'connecting' : 'reconnecting');
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(`${scheme}://${location.host}${this.path}${query}`);
+    } catch {
+      this.retry();
+      return;
+    }
+    this.socket = socket;
     socket.onopen = () => {
       this.attempts = 0;
       this.hooks.connection('online');
@@ -95,10 +101,14 @@ export class LiveSocket {
         this.hooks.connection('signed_out');
         return;
       }
-      const delay = RETRY_MS[Math.min(this.attempts, RETRY_MS.length - 1)];
-      this.attempts += 1;
-      this.hooks.connection('reconnecting');
-      window.setTimeout(() => { if (!this.stopped) this.open(); }, delay);
+      this.retry();
     };
+  }
+
+  private retry(): void {
+    const delay = RETRY_MS[Math.min(this.attempts, RETRY_MS.length - 1)];
+    this.attempts += 1;
+    this.hooks.connection('reconnecting');
+    window.setTimeout(() => { if (!this.stopped) this.open(); }, delay);
   }
 }

@@ -57,10 +57,12 @@ async fn rona(backend: Backend) {
     run_script(builder, backend, "admin-ui/e2e/rona.mjs").await;
 }
 
-/// A reconnect that loses nothing, a file, the Offer builder, visitor editing and an invitation
-/// code (R9, R24, R37, R40, R42, R89).
+/// A reconnect that loses nothing, the file limits and a file, the Offer builder, visitor editing
+/// and an invitation code (R9, R24, R37, R40, R42, R89). Chat files are kept to 1 MiB here.
 async fn agent_tools(backend: Backend) {
-    let builder = TestApp::builder(backend).offer_timeout_ms(60_000);
+    let builder = TestApp::builder(backend)
+        .offer_timeout_ms(60_000)
+        .settings(|s| s.attachments.max_bytes = 1_048_576);
     run_script(builder, backend, "admin-ui/e2e/agent-tools.mjs").await;
 }
 

@@ -43,6 +43,12 @@ await run('agent tools', async ({ page: newPage, step }) => {
   check(ann.frames.filter((f) => f.type === 'event' && f.text === 'Written while offline').length === 1, 'sent exactly once');
   check(await chat.getByText('Did you get this while offline?').count() === 1, 'shown exactly once');
 
+  step('the file limits are shown before an upload, and a file over them is not sent (R40)');
+  await eva.getByTestId('file-limits').filter({ hasText: 'Up to 5 files per message, 1 MB each' }).waitFor();
+  await eva.getByTestId('file-input').setInputFiles({ name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.alloc(1_100_000, 'a') });
+  await eva.getByTestId('chat-notice').filter({ hasText: 'The file is too large.' }).waitFor();
+  check(await eva.getByTestId('pending-files').count() === 0, 'nothing was uploaded');
+
   step('a file from the picker (R40)');
   await eva.getByTestId('file-input').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('Order A-1042\n') });
   await eva.getByTestId('pending-files').getByText('notes.txt').waitFor();

@@ -3,9 +3,7 @@ import { t, clock } from '../shared/i18n';
 import type { ChatEvent, TransferTargets } from '../shared/protocol';
 import type { AgentController } from './controller';
 import type { AgentState, ChatState } from './state';
-import {
-  characterCount, canSend, elapsed, matchesTitle, MAX_MESSAGE_CHARS, MAX_FILES_PER_MESSAGE,
-} from './rules';
+import { characterCount, canSend, elapsed, fileSize, matchesTitle } from './rules';
 import { noticeText } from './notices';
 import { EyeIcon, ClipIcon } from '../shared/icons';
 
@@ -253,9 +251,11 @@ function Composer({ chat, controller }: { chat: ChatState; controller: AgentCont
     }
   }, [expanded]);
   useEffect(() => { area.current?.focus(); }, [chat.chatId]);
+  const limits = controller.store.state.limits;
   const count = characterCount(chat.draft);
-  const over = count > MAX_MESSAGE_CHARS;
-  const sendable = canSend(chat.draft, chat.files.length);
+  const over = count > limits.max_message_chars;
+  const sendable = canSend(chat.draft, chat.files.length, limits.max_message_chars);
+  const fileLimits = t('attach_limits', { n: limits.max_files_per_message, size: fileSize(limits.max_attachment_bytes) });
   const live = !chat.ended && !chat.left;
   const send = () => { if (sendable && live) controller.sendDraft(chat.chatId); };
   const drop = (e: DragEvent) => {
@@ -277,7 +277,7 @@ function Composer({ chat, controller }: { chat: ChatState; controller: AgentCont
         <button data-testid="predefined-open" onClick={() => setPopup(popup === 'predefined' ? null : 'predefined')}>{t('predefined')}</button>
         <button data-testid="builder-open" onClick={() => setPopup(popup === 'builder' ? null : 'builder')}>{t('builder')}</button>
         <button data-testid="attach" onClick={() => files.current?.click()}
-          title={t('attach_limits', { n: MAX_FILES_PER_MESSAGE })}><ClipIcon /> {t('attach')}</button>
+          title={fileLimits}><ClipIcon /> {t('attach')}</button>
         <input ref={files} type="file" multiple hidden data-testid="file-input"
           accept=".pdf,.png,.jpg,.jpeg,.gif,.webp,.txt,.md,.csv,.log"
           onChange={(e) => {
@@ -289,7 +289,7 @@ function Composer({ chat, controller }: { chat: ChatState; controller: AgentCont
         <button data-testid="invite-open" onClick={() => setPopup('invite')}>{t('invite')}</button>
         <button data-testid="transfer-open" onClick={() => setPopup('transfer')}>{t('transfer')}</button>
       </div>
-      <p class="limits muted">{t('attach_limits', { n: MAX_FILES_PER_MESSAGE })}</p>
+      <p class="limits muted" data-testid="file-limits">{fileLimits}</p>
       {chat.files.length > 0 && (
         <ul class="pending-files" data-testid="pending-files">
           {chat.files.map((f) => (
@@ -306,7 +306,7 @@ function Composer({ chat, controller }: { chat: ChatState; controller: AgentCont
         }} />
       <div class="row spread">
         <span class={`counter${over ? ' over' : ''}`} data-testid="counter" aria-live="polite">
-          {t('counter', { count, max: MAX_MESSAGE_CHARS })}
+          {t('counter', { count, max: limits.max_message_chars })}
         </span>
         <button class="primary" data-testid="send" disabled={!sendable} onClick={send}>
           {chat.privateMode ? t('send_private') : t('send')}</button>
@@ -350,7 +350,7 @@ export function ChatView({ chat, controller }: { chat: ChatState; controller: Ag
       </header>
       <Participants chat={chat} controller={controller} />
       {chat.notice && (
-        <p class="chat-notice" role="alert" data-testid="chat-notice">{noticeText(chat.notice)}
+        <p class="chat-notice" role="alert" data-testid="chat-notice">{noticeText(chat.notice, controller.store.state.limits)}
           <button class="link" onClick={() => { chat.notice = null; controller.store.changed(); }}>{t('dismiss')}</button></p>
       )}
       {chat.confirmEnd && (

@@ -7,7 +7,7 @@ import type { User } from '../shared/api';
 import type { Offer } from '../shared/protocol';
 import { t } from '../shared/i18n';
 import { AgentStore } from './state';
-import { resumeParameter, MAX_FILES_PER_MESSAGE } from './rules';
+import { resumeParameter } from './rules';
 
 /** How often an unanswered offer rings and re-notifies. */
 const ALERT_REPEAT_MS = 4000;
@@ -225,7 +225,13 @@ export class AgentController {
   async attach(chatId: number, files: File[]): Promise<void> {
     const chat = this.store.chat(chatId);
     if (!chat) return;
-    const room = MAX_FILES_PER_MESSAGE - chat.files.length;
+    const limits = this.store.state.limits;
+    const tooLarge = files.filter((f) => f.size > limits.max_attachment_bytes);
+    if (tooLarge.length > 0) {
+      chat.notice = 'error:file_too_large';
+      files = files.filter((f) => f.size <= limits.max_attachment_bytes);
+    }
+    const room = limits.max_files_per_message - chat.files.length;
     if (files.length > room) {
       chat.notice = 'error:too_many_files';
       this.store.changed();

@@ -20,6 +20,7 @@ test('R38: the counter counts code points, and 1000 is the most that may be sent
   assert.ok(!canSend('😀'.repeat(1001), 0));
   assert.ok(!canSend('   ', 0));
   assert.ok(canSend('', 1), 'files alone may be sent');
+  assert.ok(!canSend('abc', 0, 2), 'the engine\'s own limit wins');
 });
 
 test('R47: a leading slash makes a command', () => {

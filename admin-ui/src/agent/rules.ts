@@ -1,11 +1,15 @@
 // Pure rules of the agent dashboard, kept apart from the DOM so they are easy to read and test.
 import type { ChatEvent } from '../shared/protocol';
 
-/** R38: the engine counts Unicode code points, not UTF-16 units (docs/protocol.md 1.2). */
-export const MAX_MESSAGE_CHARS = 1000;
-/** R40, A10: the most files one message carries (`attachments.max_files_per_message`). */
-export const MAX_FILES_PER_MESSAGE = 5;
+/** R38, R40: the engine's limits (`agent_hello.limits`); these defaults until it says. */
+export interface Limits {
+  max_message_chars: number;
+  max_files_per_message: number;
+  max_attachment_bytes: number;
+}
+export const DEFAULT_LIMITS: Limits = { max_message_chars: 1000, max_files_per_message: 5, max_attachment_bytes: 20 * 1024 * 1024 };
 
+/** R38: the engine counts Unicode code points, not UTF-16 units (docs/protocol.md 1.2). */
 export function characterCount(text: string): number {
   return [...text].length;
 }
@@ -16,9 +20,15 @@ export function isSlashCommand(text: string): boolean {
 }
 
 /** Whether a composed text may be sent: not blank (unless files go with it), within the limit. */
-export function canSend(text: string, files: number): boolean {
+export function canSend(text: string, files: number, maxChars = DEFAULT_LIMITS.max_message_chars): boolean {
   const count = characterCount(text);
-  return count <= MAX_MESSAGE_CHARS && (text.trim().length > 0 || files > 0);
+  return count <= maxChars && (text.trim().length > 0 || files > 0);
+}
+
+/** "20 MB", "512 KB": a size as agents read it. */
+export function fileSize(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
 }
 
 /** Events that count as unread when they arrive in a chat the agent is not looking at. */

@@ -6,7 +6,7 @@ import type {
 } from '../shared/protocol';
 import type { Attachment, User } from '../shared/api';
 import type { Connection } from '../shared/socket';
-import { isUnreadWorthy } from './rules';
+import { DEFAULT_LIMITS, isUnreadWorthy, type Limits } from './rules';
 
 export interface ChatState {
   chatId: number;
@@ -45,6 +45,7 @@ export interface AgentState {
   awayReason: AwayReason | null;
   awayReasons: AwayReason[];
   capacity: number;
+  limits: Limits;
   offer: Offer | null;
   /** R22: the offer that expired into RONA, for the banner's explanation. */
   missedOffer: Offer | null;
@@ -76,7 +77,7 @@ export class AgentStore {
   constructor(me: User) {
     this.state = {
       me, connection: 'connecting', presence: 'away', awayReason: null, awayReasons: [],
-      capacity: me.capacity, offer: null, missedOffer: null, waitingLists: [], chats: [],
+      capacity: me.capacity, limits: DEFAULT_LIMITS, offer: null, missedOffer: null, waitingLists: [], chats: [],
       activeChatId: null, wrapUps: [], preview: null, offerPreview: null, notices: [], expanded: null,
     };
   }
@@ -181,6 +182,7 @@ export class AgentStore {
         s.awayReason = frame.away_reason;
         s.awayReasons = frame.away_reasons;
         s.capacity = frame.capacity;
+        if (frame.limits) s.limits = frame.limits;
         s.offer = frame.offer;
         s.waitingLists = frame.waiting_lists;
         // Chats the engine no longer lists ended or left while this tab was away.

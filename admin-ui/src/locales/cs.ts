@@ -40,7 +40,7 @@ export const cs: Partial<Catalogue> = {
   ev_ended_system: 'Chat skončil ({disposition})', ev_choice: 'Zvoleno: {label}',
   private_toggle: 'Soukromý režim: zprávy vidí jen operátoři', transfer_note: 'Poznámka k předání',
   builder: 'Volby', builder_prompt: 'Otázka (volitelná)', builder_option: 'Možnost {n}', builder_add: 'Přidat možnost', builder_send: 'Odeslat volby',
-  attach_limits: 'Až {n} souborů na zprávu; PDF, obrázky (PNG, JPEG, GIF, WebP) nebo text; soubory sem přetáhněte.',
+  attach_limits: 'Až {n} souborů na zprávu, každý {size}; PDF, obrázky (PNG, JPEG, GIF, WebP) nebo text; soubory sem přetáhněte.',
   remove: 'Odebrat', composer_private: 'Soukromá poznámka, vidí ji jen operátoři', invite_title: 'Pozvat operátora',
   queue_counts: '{available} k dispozici, {waiting} čeká', standing_available: 'k dispozici', standing_busy: 'obsazen',
   standing_away: 'nepřítomen', standing_offline: 'offline', transfer_pending: 'Předání vyžádáno', invitation_pending: 'Konference vyžádána',
@@ -60,7 +60,7 @@ export const cs: Partial<Catalogue> = {
   code_offer_not_found: 'Tato nabídka už není otevřená.', code_not_available: 'Pro přijetí chatu zvolte K dispozici.',
   code_at_capacity: 'Máte maximální počet chatů.', code_chat_not_waiting: 'Tento chat už nečeká.',
   code_preview_disabled: 'Náhledy jsou vypnuté.', code_unknown_slash_command: 'Neznámý příkaz. Použijte /dc nebo /disconnect.',
-  code_too_many_files: 'Nejvýše 5 souborů na zprávu.', code_file_too_large: 'Soubor je příliš velký.',
-  code_unsupported_file_type: 'Tento druh souboru nelze odeslat.', code_message_too_long: 'Zpráva je delší než 1000 znaků.',
+  code_too_many_files: 'Nejvýše {n} souborů na zprávu.', code_file_too_large: 'Soubor je příliš velký.',
+  code_unsupported_file_type: 'Tento druh souboru nelze odeslat.', code_message_too_long: 'Zpráva je delší než {max} znaků.',
   code_taken_by_another: 'Chat převzal jiný operátor.', code_ban_not_allowed: 'Operátoři zde nesmějí blokovat návštěvníky.',
 };

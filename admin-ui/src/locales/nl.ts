@@ -40,7 +40,7 @@ export const nl: Partial<Catalogue> = {
   ev_ended_system: 'De chat is beëindigd ({disposition})', ev_choice: 'Gekozen: {label}',
   private_toggle: 'Privémodus: berichten die alleen agenten zien', transfer_note: 'Overdrachtsnotitie',
   builder: 'Keuzes', builder_prompt: 'Vraag (optioneel)', builder_option: 'Optie {n}', builder_add: 'Optie toevoegen', builder_send: 'Keuzes versturen',
-  attach_limits: 'Tot {n} bestanden per bericht; pdf, afbeeldingen (PNG, JPEG, GIF, WebP) of tekst; sleep bestanden hierheen.',
+  attach_limits: 'Tot {n} bestanden per bericht, elk {size}; pdf, afbeeldingen (PNG, JPEG, GIF, WebP) of tekst; sleep bestanden hierheen.',
   remove: 'Verwijderen', composer_private: 'Privénotitie, alleen agenten zien die', invite_title: 'Een agent uitnodigen',
   queue_counts: '{available} beschikbaar, {waiting} wachtend', standing_available: 'beschikbaar', standing_busy: 'bezet',
   standing_away: 'afwezig', standing_offline: 'offline', transfer_pending: 'Overdracht aangevraagd', invitation_pending: 'Conferentie aangevraagd',
@@ -60,7 +60,7 @@ export const nl: Partial<Catalogue> = {
   code_offer_not_found: 'Dat aanbod is niet meer open.', code_not_available: 'Kies Beschikbaar om een chat aan te nemen.',
   code_at_capacity: 'Je zit aan je maximum aantal chats.', code_chat_not_waiting: 'Die chat wacht niet meer.',
   code_preview_disabled: 'Voorbeelden zijn uitgeschakeld.', code_unknown_slash_command: 'Onbekende opdracht. Gebruik /dc of /disconnect.',
-  code_too_many_files: 'Hoogstens 5 bestanden per bericht.', code_file_too_large: 'Het bestand is te groot.',
-  code_unsupported_file_type: 'Dit soort bestand kan niet worden verstuurd.', code_message_too_long: 'Het bericht is langer dan 1000 tekens.',
+  code_too_many_files: 'Hoogstens {n} bestanden per bericht.', code_file_too_large: 'Het bestand is te groot.',
+  code_unsupported_file_type: 'Dit soort bestand kan niet worden verstuurd.', code_message_too_long: 'Het bericht is langer dan {max} tekens.',
   code_taken_by_another: 'Een andere agent heeft de chat genomen.', code_ban_not_allowed: 'Agenten mogen hier geen bezoekers blokkeren.',
 };

@@ -40,7 +40,7 @@ export const sv: Partial<Catalogue> = {
   ev_ended_system: 'Chatten avslutades ({disposition})', ev_choice: 'Valde: {label}',
   private_toggle: 'Privat läge: meddelanden som bara agenter ser', transfer_note: 'Överlämningsanteckning',
   builder: 'Val', builder_prompt: 'Fråga (valfri)', builder_option: 'Alternativ {n}', builder_add: 'Lägg till alternativ', builder_send: 'Skicka val',
-  attach_limits: 'Upp till {n} filer per meddelande; PDF, bilder (PNG, JPEG, GIF, WebP) eller text; släpp filer här.',
+  attach_limits: 'Upp till {n} filer per meddelande, {size} var; PDF, bilder (PNG, JPEG, GIF, WebP) eller text; släpp filer här.',
   remove: 'Ta bort', composer_private: 'Privat anteckning, bara agenter ser den', invite_title: 'Bjud in en agent',
   queue_counts: '{available} tillgängliga, {waiting} väntar', standing_available: 'tillgänglig', standing_busy: 'upptagen',
   standing_away: 'borta', standing_offline: 'offline', transfer_pending: 'Överföring begärd', invitation_pending: 'Konferens begärd',
@@ -60,7 +60,7 @@ export const sv: Partial<Catalogue> = {
   code_offer_not_found: 'Erbjudandet är inte längre öppet.', code_not_available: 'Välj Tillgänglig för att ta en chatt.',
   code_at_capacity: 'Du har nått ditt maxantal chattar.', code_chat_not_waiting: 'Chatten väntar inte längre.',
   code_preview_disabled: 'Förhandsvisning är avstängd.', code_unknown_slash_command: 'Okänt kommando. Använd /dc eller /disconnect.',
-  code_too_many_files: 'Högst 5 filer per meddelande.', code_file_too_large: 'Filen är för stor.',
-  code_unsupported_file_type: 'Den här sortens fil kan inte skickas.', code_message_too_long: 'Meddelandet är längre än 1000 tecken.',
+  code_too_many_files: 'Högst {n} filer per meddelande.', code_file_too_large: 'Filen är för stor.',
+  code_unsupported_file_type: 'Den här sortens fil kan inte skickas.', code_message_too_long: 'Meddelandet är längre än {max} tecken.',
   code_taken_by_another: 'En annan agent tog chatten.', code_ban_not_allowed: 'Agenter får inte spärra besökare här.',
 };

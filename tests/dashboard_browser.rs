@@ -58,11 +58,16 @@ async fn rona(backend: Backend) {
 }
 
 /// A reconnect that loses nothing, the file limits and a file, the Offer builder, visitor editing
-/// and an invitation code (R9, R24, R37, R40, R42, R89). Chat files are kept to 1 MiB here.
+/// and an invitation code, a conference with bob, the auto wrap-up countdown (R9, R24, R37,
+/// R40, R42-R44, R51, R89). Chat files are kept to 1 MiB, and the auto wrap-up is a minute.
 async fn agent_tools(backend: Backend) {
     let builder = TestApp::builder(backend)
         .offer_timeout_ms(60_000)
-        .settings(|s| s.attachments.max_bytes = 1_048_576);
+        .agent("bob", 2, 3)
+        .settings(|s| {
+            s.attachments.max_bytes = 1_048_576;
+            s.wrap_up.auto_after_ms = 60_000;
+        });
     run_script(builder, backend, "admin-ui/e2e/agent-tools.mjs").await;
 }
 

@@ -91,4 +91,31 @@ await run('agent tools', async ({ page: newPage, step }) => {
   check(link.endsWith(`/?website=demo&invitation=${code}`), `the link names the code: ${link}`);
   await codes.locator('li').filter({ hasText: code }).waitFor();
   await shot(eva, '13-invitation-code');
+  await codes.getByRole('button', { name: 'Close' }).click();
+
+  step('invite a second agent into a conference, then end it (R43, R44)');
+  const bob = await newPage();
+  await signIn(bob, 'bob');
+  await setPresence(bob, 'available');
+  await eva.getByTestId('invite-open').click();
+  const invite = eva.getByTestId('invite-dialog');
+  await invite.getByText('bob').click();
+  await eva.getByTestId('invite-submit').click();
+  await eva.getByTestId('participants').getByText('Conference requested').waitFor();
+  await bob.getByTestId('offer-card').getByText('Demo Agent invites you to a chat').waitFor();
+  await bob.getByTestId('offer-accept').click();
+  await bob.getByTestId('chat').getByText('Written while offline').waitFor();
+  await eva.getByTestId('participants').getByText('Conference: Demo Agent, bob').waitFor();
+  await eva.getByTestId('chat').getByTestId('event-agent_joined').filter({ hasText: 'bob joined the conference' }).waitFor();
+  await ann.frame((f) => f.type === 'event' && f.kind === 'agent_joined' && f.conference, 'the second agent joining');
+  await eva.getByTestId('participants').getByRole('button', { name: 'End conference' }).click();
+  await bob.getByTestId('chat-left').filter({ hasText: 'You were removed from this chat.' }).waitFor();
+  await eva.getByTestId('participants').waitFor({ state: 'detached' });
+
+  step('the auto wrap-up countdown (R51)');
+  await eva.getByTestId('end-chat').click();
+  await eva.getByTestId('confirm-end-yes').click();
+  await eva.getByTestId('wrap-countdown').filter({ hasText: /applied in \d+ s/ }).waitFor();
+  await eva.getByTestId('wrap-submit').click();
+  await eva.getByTestId('wrap-up').waitFor({ state: 'detached' });
 });

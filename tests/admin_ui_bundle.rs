@@ -1,6 +1,7 @@
 //! The engine embeds `admin-ui/dist/` (src/http/admin_ui.rs) so `cargo run --release` needs no
 //! Node: this fails when the committed build differs from a fresh build of `admin-ui/src/`,
-//! checks the engine serves it under its Content-Security-Policy, and runs the app's unit tests.
+//! checks the engine serves it under its Content-Security-Policy, type-checks the app and runs
+//! its unit tests.
 
 mod common;
 
@@ -17,6 +18,12 @@ fn committed_bundle_matches_the_sources() {
 #[test]
 fn the_dashboards_unit_tests_pass() {
     run_node(&["unit.mjs"]);
+}
+
+/// The TypeScript sources type-check (esbuild only strips the types).
+#[test]
+fn the_dashboard_type_checks() {
+    run_node(&["node_modules/typescript/bin/tsc", "-p", "."]);
 }
 
 /// Runs Node in `admin-ui/` and fails with its output if it fails.

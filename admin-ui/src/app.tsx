@@ -42,10 +42,15 @@ function Login({ onSignedIn, onLanguage }: { onSignedIn: (user: User) => void; o
   );
 }
 
-/** The sections of the app and who may use them (R71). */
-type Section = 'agent';
-function sectionsFor(user: User): Section[] {
-  return user.role === 'admin' ? ['agent'] : ['agent'];
+/** The sections of the app and the roles that use them (R71). Any user may take chats on the
+ *  agent socket (docs/protocol.md 2.1); the supervisor console (issue 9) will be added here for
+ *  supervisors and admins. */
+const SECTIONS = [
+  { id: 'agent', roles: ['agent', 'supervisor', 'admin'] },
+] as const;
+
+function sectionsFor(user: User): string[] {
+  return SECTIONS.filter((s) => (s.roles as readonly string[]).includes(user.role)).map((s) => s.id);
 }
 
 function Signed({ user, onSignedOut, onLanguage }: { user: User; onSignedOut: () => void; onLanguage: (code: string) => void }) {
@@ -72,7 +77,7 @@ function Signed({ user, onSignedOut, onLanguage }: { user: User; onSignedOut: ()
       <header class="app-bar">
         <strong class="brand">Parley</strong>
         <nav aria-label={t('sections')}>
-          {sections.map((s) => <span key={s} class="section active" aria-current="page">{t(`section_${s}`)}</span>)}
+          {sections.map((s) => <span key={s} class="section active" aria-current="page">{t(`section_${s}` as 'section_agent')}</span>)}
         </nav>
       </header>
       <AgentDashboard controller={controller} toolbar={toolbar} />

@@ -191,8 +191,8 @@ function HandoverDialog({ chat, controller, mode, onClose }: {
   };
   return (
     <div class="modal-backdrop">
-      <form class="modal stack" role="dialog" aria-modal="true" aria-labelledby="handover-title" onSubmit={submit}
-        data-testid={`${mode}-dialog`}>
+      <div class="modal" role="dialog" aria-modal="true" aria-labelledby="handover-title" data-testid={`${mode}-dialog`}>
+      <form class="stack" onSubmit={submit}>
         <header class="row spread">
           <h2 id="handover-title">{mode === 'transfer' ? t('transfer_title') : t('invite_title')}</h2>
           <button type="button" data-testid="targets-refresh" onClick={() => void load()}>{t('refresh')}</button>
@@ -231,6 +231,7 @@ function HandoverDialog({ chat, controller, mode, onClose }: {
           <button type="button" onClick={onClose}>{t('cancel')}</button>
         </div>
       </form>
+      </div>
     </div>
   );
 }

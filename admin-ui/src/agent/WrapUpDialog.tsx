@@ -14,8 +14,8 @@ export function WrapUpDialog({ wrapUp, visitorName, controller, now }: {
   const shown = wrapUp.reasons.filter((r) => matchesTitle(r.label, query));
   return (
     <div class="modal-backdrop">
-      <form class="modal stack" role="dialog" aria-modal="true" aria-labelledby="wrap-title" data-testid="wrap-up"
-        onSubmit={(e) => { e.preventDefault(); controller.submitWrapUp(wrapUp.chat_id, reason, note); }}>
+      <div class="modal" role="dialog" aria-modal="true" aria-labelledby="wrap-title" data-testid="wrap-up">
+      <form class="stack" onSubmit={(e) => { e.preventDefault(); controller.submitWrapUp(wrapUp.chat_id, reason, note); }}>
         <h2 id="wrap-title">{t('wrap_title', { name: visitorName })}</h2>
         {wrapUp.auto_at_ms !== null && (
           <p class="countdown" data-testid="wrap-countdown">{t('wrap_auto', { seconds: secondsLeft(wrapUp.auto_at_ms, now) })}</p>
@@ -33,6 +33,7 @@ export function WrapUpDialog({ wrapUp, visitorName, controller, now }: {
           onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} /></label>
         <button class="primary" type="submit" data-testid="wrap-submit">{t('wrap_submit')}</button>
       </form>
+      </div>
     </div>
   );
 }

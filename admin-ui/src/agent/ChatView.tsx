@@ -21,7 +21,7 @@ export function ChatTabs({ state, controller, now }: { state: AgentState; contro
               <span class="website-key">{chat.websiteKey}</span>
               <span class="tab-name">{chat.visitorName}</span>
               {chat.visitorConnected === false && !chat.ended && <span class="left-mark" title={t('visitor_left')}>⏏</span>}
-              <span class="tab-timer">{elapsed(chat.arrivedAtMs, now)}</span>
+              <span class="tab-timer">{elapsed(chat.arrivedAtMs, chat.ended ? chat.ended.at_ms : now)}</span>
               {chat.unread > 0 && <span class="unread" data-testid="unread" aria-label={t('unread', { n: chat.unread })}>{chat.unread}</span>}
             </button>
             <button class="tab-close" data-testid="tab-close" aria-label={t('end_chat')} title={t('end_chat')}
@@ -42,7 +42,7 @@ function eventLine(event: ChatEvent, me: number): string | null {
     case 'transferred': return t('ev_transferred', { from: event.from_agent_name ?? '', to: event.to_agent_name ?? '' });
     case 'redirected': return t('ev_redirected', { queue: event.queue_name ?? '' });
     case 'chat_ended': return event.ended_by?.kind === 'visitor' ? t('ev_ended_visitor')
-      : event.ended_by?.kind === 'agent' ? t('ev_ended_agent') : t('ev_ended_system', { disposition: event.disposition ?? '' });
+      : event.ended_by?.kind === 'agent' ? (event.ended_by.id === me ? t('ev_ended_you') : t('ev_ended_agent')) : t('ev_ended_system', { disposition: event.disposition ?? '' });
     default: return null;
   }
 }

@@ -36,7 +36,7 @@ export const cs: Partial<Catalogue> = {
   ev_requested: '{name} požádal(a) o chat', ev_you_joined: 'Připojili jste se k chatu', ev_joined: '{name} se připojil(a) k chatu',
   ev_joined_conference: '{name} se připojil(a) ke konferenci', ev_left: '{name} opustil(a) chat',
   ev_transferred: '{from} předal(a) chat operátorovi {to}', ev_redirected: 'Přesměrováno do fronty {queue}',
-  ev_ended_visitor: 'Návštěvník chat ukončil', ev_ended_agent: 'Operátor chat ukončil',
+  ev_ended_visitor: 'Návštěvník chat ukončil', ev_ended_agent: 'Operátor chat ukončil', ev_ended_you: 'Chat jste ukončili',
   ev_ended_system: 'Chat skončil ({disposition})', ev_choice: 'Zvoleno: {label}',
   private_toggle: 'Soukromý režim: zprávy vidí jen operátoři', transfer_note: 'Poznámka k předání',
   builder: 'Volby', builder_prompt: 'Otázka (volitelná)', builder_option: 'Možnost {n}', builder_add: 'Přidat možnost', builder_send: 'Odeslat volby',

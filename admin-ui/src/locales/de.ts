@@ -31,7 +31,7 @@ export const de: Partial<Catalogue> = {
   ev_requested: '{name} hat einen Chat angefragt', ev_you_joined: 'Sie sind dem Chat beigetreten', ev_joined: '{name} ist dem Chat beigetreten',
   ev_joined_conference: '{name} ist der Konferenz beigetreten', ev_left: '{name} hat den Chat verlassen',
   ev_transferred: '{from} hat den Chat an {to} übergeben', ev_redirected: 'Umgeleitet nach {queue}',
-  ev_ended_visitor: 'Der Besucher hat den Chat beendet', ev_ended_agent: 'Ein Agent hat den Chat beendet', ev_ended_system: 'Der Chat endete ({disposition})',
+  ev_ended_visitor: 'Der Besucher hat den Chat beendet', ev_ended_agent: 'Ein Agent hat den Chat beendet', ev_ended_you: 'Sie haben den Chat beendet', ev_ended_system: 'Der Chat endete ({disposition})',
   ev_choice: 'Gewählt: {label}', private: 'Privat', private_on: 'Privat an', private_toggle: 'Privatmodus: nur Agenten sehen die Nachrichten',
   transfer_note: 'Übergabenotiz', predefined: 'Textbausteine', predefined_search: 'Nach Titel suchen…',
   builder: 'Auswahl', builder_prompt: 'Frage (optional)', builder_option: 'Option {n}', builder_add: 'Option hinzufügen', builder_send: 'Auswahl senden',

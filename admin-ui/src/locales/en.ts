@@ -79,6 +79,7 @@ export const en = {
   ev_redirected: 'Sent to {queue}',
   ev_ended_visitor: 'The visitor ended the chat',
   ev_ended_agent: 'The chat was ended by an agent',
+  ev_ended_you: 'You ended the chat',
   ev_ended_system: 'The chat ended ({disposition})',
   ev_choice: 'Picked: {label}',
   private: 'Private',

@@ -36,7 +36,7 @@ export const nl: Partial<Catalogue> = {
   ev_requested: '{name} vroeg om een chat', ev_you_joined: 'Je neemt deel aan de chat', ev_joined: '{name} neemt deel aan de chat',
   ev_joined_conference: '{name} neemt deel aan de conferentie', ev_left: '{name} heeft de chat verlaten',
   ev_transferred: '{from} heeft de chat overgedragen aan {to}', ev_redirected: 'Doorgestuurd naar {queue}',
-  ev_ended_visitor: 'De bezoeker heeft de chat beëindigd', ev_ended_agent: 'Een agent heeft de chat beëindigd',
+  ev_ended_visitor: 'De bezoeker heeft de chat beëindigd', ev_ended_agent: 'Een agent heeft de chat beëindigd', ev_ended_you: 'Je hebt de chat beëindigd',
   ev_ended_system: 'De chat is beëindigd ({disposition})', ev_choice: 'Gekozen: {label}',
   private_toggle: 'Privémodus: berichten die alleen agenten zien', transfer_note: 'Overdrachtsnotitie',
   builder: 'Keuzes', builder_prompt: 'Vraag (optioneel)', builder_option: 'Optie {n}', builder_add: 'Optie toevoegen', builder_send: 'Keuzes versturen',

@@ -36,7 +36,7 @@ export const sv: Partial<Catalogue> = {
   ev_requested: '{name} bad om en chatt', ev_you_joined: 'Du gick med i chatten', ev_joined: '{name} gick med i chatten',
   ev_joined_conference: '{name} gick med i konferensen', ev_left: '{name} lämnade chatten',
   ev_transferred: '{from} lämnade över chatten till {to}', ev_redirected: 'Skickad till {queue}',
-  ev_ended_visitor: 'Besökaren avslutade chatten', ev_ended_agent: 'En agent avslutade chatten',
+  ev_ended_visitor: 'Besökaren avslutade chatten', ev_ended_agent: 'En agent avslutade chatten', ev_ended_you: 'Du avslutade chatten',
   ev_ended_system: 'Chatten avslutades ({disposition})', ev_choice: 'Valde: {label}',
   private_toggle: 'Privat läge: meddelanden som bara agenter ser', transfer_note: 'Överlämningsanteckning',
   builder: 'Val', builder_prompt: 'Fråga (valfri)', builder_option: 'Alternativ {n}', builder_add: 'Lägg till alternativ', builder_send: 'Skicka val',

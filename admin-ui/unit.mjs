@@ -11,6 +11,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const here = dirname(fileURLToPath(import.meta.url));
 globalThis.window = globalThis;
 globalThis.document = { visibilityState: 'visible', title: '', documentElement: {} };
+const stored = new Map();
+globalThis.sessionStorage = {
+  getItem: (k) => stored.get(k) ?? null, setItem: (k, v) => stored.set(k, v), removeItem: (k) => stored.delete(k),
+};
 
 const tests = (await readdir(join(here, 'src'), { recursive: true })).filter((f) => f.endsWith('.test.ts'));
 const dir = await mkdtemp(join(tmpdir(), 'parley-admin-ui-'));

@@ -43,6 +43,15 @@ await run('agent tools', async ({ page: newPage, step }) => {
   check(ann.frames.filter((f) => f.type === 'event' && f.text === 'Written while offline').length === 1, 'sent exactly once');
   check(await chat.getByText('Did you get this while offline?').count() === 1, 'shown exactly once');
 
+  step('a draft survives a reload of the page (R33)');
+  await composer.fill('Half-written answer');
+  await eva.reload();
+  await eva.locator('.connection-online').waitFor();
+  await chat.getByText('Written while offline').waitFor();
+  check(await composer.inputValue() === 'Half-written answer', 'the draft is back after the reload');
+  await eva.getByTestId('visitor-panel').getByTestId('pages').getByText('Pricing').waitFor();
+  await composer.fill('');
+
   step('the file limits are shown before an upload, and a file over them is not sent (R40)');
   await eva.getByTestId('file-limits').filter({ hasText: 'Up to 5 files per message, 1 MB each' }).waitFor();
   await eva.getByTestId('file-input').setInputFiles({ name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.alloc(1_100_000, 'a') });

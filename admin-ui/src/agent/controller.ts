@@ -6,7 +6,7 @@ import { api, uploadFile, ApiError } from '../shared/api';
 import type { User } from '../shared/api';
 import type { Offer } from '../shared/protocol';
 import { t } from '../shared/i18n';
-import { AgentStore } from './state';
+import { AgentStore, saveDraft } from './state';
 import { resumeParameter } from './rules';
 
 /** How often an unanswered offer rings and re-notifies. */
@@ -30,7 +30,14 @@ export class AgentController {
       frame: (frame) => {
         if (frame.type === 'error' && typeof frame.client_key === 'string') this.socket.settle(frame.client_key);
         this.store.apply(frame);
+        // The visitor's details, pages, past sessions and notes are in no event: a held chat's
+        // preview brings them, after an accept and after a (re)load (5.3).
         if (frame.type === 'chat_assigned') this.socket.send({ type: 'preview_chat', chat_id: frame.chat_id });
+        if (frame.type === 'agent_hello') {
+          for (const held of frame.chats as { chat_id: number }[]) {
+            if (!this.store.chat(held.chat_id)?.details) this.socket.send({ type: 'preview_chat', chat_id: held.chat_id });
+          }
+        }
         // R32: the offer card shows the first messages; a transfer's chat is not waiting, so none.
         if (frame.type === 'offer' && !frame.transfer && !frame.invitation) {
           this.socket.send({ type: 'preview_chat', chat_id: frame.chat_id });
@@ -110,6 +117,7 @@ export class AgentController {
     if (chat.files.length > 0) command.attachments = chat.files.map((f) => f.id);
     this.socket.sendKeyed(command);
     chat.draft = '';
+    saveDraft(chatId, '');
     chat.files = [];
     this.typing(chatId, false);
     this.store.changed();
@@ -119,6 +127,7 @@ export class AgentController {
     const chat = this.store.chat(chatId);
     if (!chat) return;
     chat.draft = text;
+    saveDraft(chatId, text);
     this.store.changed();
     if (chat.privateMode || chat.ended) return;
     this.typing(chatId, text.length > 0);

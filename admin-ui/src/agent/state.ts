@@ -62,6 +62,26 @@ export interface AgentState {
 
 type Listener = () => void;
 
+/** Drafts survive a reload of the tab (sessionStorage is per tab and cleared with it). */
+const DRAFT_KEY = 'parley.draft.';
+
+export function saveDraft(chatId: number, text: string): void {
+  try {
+    if (text) sessionStorage.setItem(DRAFT_KEY + chatId, text);
+    else sessionStorage.removeItem(DRAFT_KEY + chatId);
+  } catch {
+    // Storage may be full or switched off; the draft then lives in memory only.
+  }
+}
+
+function loadDraft(chatId: number): string {
+  try {
+    return sessionStorage.getItem(DRAFT_KEY + chatId) ?? '';
+  } catch {
+    return '';
+  }
+}
+
 function offeredChatId(state: AgentState): number | undefined {
   return state.offer?.chat_id;
 }
@@ -138,7 +158,7 @@ export class AgentStore {
       chat = {
         chatId, visitorName: offer?.visitor_name ?? '', websiteKey: offer?.website_key ?? '',
         queueName: offer?.queue_name ?? '', arrivedAtMs: Date.now(), events: [], lastSeq: 0,
-        unread: 0, draft: '', files: [], privateMode: false, ended: null, left: null,
+        unread: 0, draft: loadDraft(chatId), files: [], privateMode: false, ended: null, left: null,
         visitorConnected: null, visitorTyping: false, details: offer?.visitor_details ?? null,
         pages: [], pastSessions: [], notes: [], participants: null, confirmDisconnect: false,
         confirmEnd: false, notice: null, readSent: 0,

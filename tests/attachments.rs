@@ -556,8 +556,17 @@ async fn unsent_files_are_swept_postgres() {
 /// R38, R40: the agent's hello tells the limits its dashboard shows before an upload: the
 /// message length and the files' count and size, as the settings make them.
 #[actix_web::test]
-async fn the_agent_hello_tells_the_message_and_file_limits() {
-    let Some(app) = TestApp::builder(Backend::Sqlite)
+async fn the_agent_hello_tells_the_message_and_file_limits_sqlite() {
+    agent_hello_tells_the_limits(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn the_agent_hello_tells_the_message_and_file_limits_postgres() {
+    agent_hello_tells_the_limits(Backend::Postgres).await;
+}
+
+async fn agent_hello_tells_the_limits(backend: Backend) {
+    let Some(app) = TestApp::builder(backend)
         .settings(|s| {
             s.attachments.max_files_per_message = 4;
             s.attachments.max_bytes = 1_048_576;

@@ -77,7 +77,7 @@ export function AgentDashboard({ controller, toolbar }: { controller: AgentContr
       {state.offer && <OfferCard offer={state.offer} controller={controller} now={now} />}
       <div class="notices" aria-live="polite">
         {state.notices.map((n) => (
-          <p key={n.id} class={`notice ${n.kind}`}>{noticeText(`error:${n.text}`, state.limits)}
+          <p key={n.id} class={`notice ${n.kind}`}>{noticeText(`error:${n.code}`, state.limits)}
             <button class="link" onClick={() => controller.store.dismiss(n.id)}>{t('dismiss')}</button></p>
         ))}
       </div>

@@ -68,7 +68,7 @@ export class AgentController {
   }
 
   private send(command: Record<string, unknown>): void {
-    if (!this.socket.send(command)) this.store.notify(t('notice_offline'), 'error');
+    if (!this.socket.send(command)) this.store.notify('not_connected', 'error');
   }
 
   setPresence(presence: 'available' | 'away', reasonId: number | null = null): void {

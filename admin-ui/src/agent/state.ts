@@ -36,7 +36,8 @@ export interface ChatState {
   readSent: number;
 }
 
-export interface Notice { id: number; text: string; kind: 'info' | 'error' }
+/** A passing message for the agent, by its code (shown with `noticeText`). */
+export interface Notice { id: number; code: string; kind: 'info' | 'error' }
 
 export interface AgentState {
   me: User;
@@ -139,9 +140,9 @@ export class AgentStore {
     this.changed();
   }
 
-  notify(text: string, kind: 'info' | 'error' = 'info'): void {
+  notify(code: string, kind: 'info' | 'error' = 'info'): void {
     const id = this.noticeId++;
-    this.state.notices.push({ id, text, kind });
+    this.state.notices.push({ id, code, kind });
     this.changed();
     window.setTimeout(() => this.dismiss(id), 8000);
   }

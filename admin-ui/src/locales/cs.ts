@@ -28,7 +28,7 @@ export const cs: Partial<Catalogue> = {
   sections: 'Sekce', login_deactivated: 'Tento účet je deaktivován.',
   offer_kind_direct: 'Chat pro vás (pozvánkový kód)', offer_kind_invitation: '{name} vás zve do chatu', offer_note: 'Poznámka',
   title_offer: 'Nový chat!', notification_offer_title: 'Nová nabídka chatu', notification_offer_body: '{name} čeká ({queue})',
-  notice_offline: 'Nepřipojeno: zkuste to za chvíli znovu.', entry_web: 'Webový chat', position: '{n}. v pořadí',
+  code_not_connected: 'Nepřipojeno: zkuste to za chvíli znovu.', entry_web: 'Webový chat', position: '{n}. v pořadí',
   redirect_to: 'Přesměrovat do fronty…', unread: '{n} nepřečtených', empty_available: 'Jste k dispozici. Nové chaty se objeví zde.',
   empty_away: 'Žádné otevřené chaty. Zvolte K dispozici a přijímejte chaty.', dismiss: 'OK',
   left_transferred: 'Tento chat jste předali.', left_left: 'Tento chat jste opustili.', left_removed: 'Byli jste z chatu odebráni.',

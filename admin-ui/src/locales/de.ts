@@ -18,7 +18,7 @@ export const de: Partial<Catalogue> = {
   offer_kind_invitation: '{name} lädt Sie in einen Chat ein', offer_countdown: 'noch {seconds} s', offer_note: 'Notiz',
   offer_accept: 'Annehmen', offer_reject: 'Ablehnen', waited: 'wartet seit {time}', title_offer: 'Neuer Chat!',
   notification_offer_title: 'Neues Chat-Angebot', notification_offer_body: '{name} wartet ({queue})',
-  notice_offline: 'Nicht verbunden: bitte gleich noch einmal versuchen.',
+  code_not_connected: 'Nicht verbunden: bitte gleich noch einmal versuchen.',
   waiting: 'Wartend', waiting_none: 'Niemand wartet.', entry_web: 'Web-Chat', position: 'Platz {n}',
   messages_so_far: 'Bisherige Nachrichten', preview_accept: 'Chat übernehmen', redirect_to: 'Umleiten in Warteschlange…', redirect: 'Umleiten',
   chats: 'Chats', unread: '{n} ungelesen', empty_available: 'Sie sind verfügbar. Neue Chats erscheinen hier.',

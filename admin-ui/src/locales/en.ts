@@ -41,7 +41,7 @@ export const en = {
   title_offer: 'New chat!',
   notification_offer_title: 'New chat offer',
   notification_offer_body: '{name} is waiting ({queue})',
-  notice_offline: 'Not connected: try again in a moment.',
+  code_not_connected: 'Not connected: try again in a moment.',
   waiting: 'Waiting',
   waiting_none: 'Nobody is waiting.',
   entry_web: 'Web chat',

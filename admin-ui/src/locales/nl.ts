@@ -28,7 +28,7 @@ export const nl: Partial<Catalogue> = {
   sections: 'Onderdelen', login_deactivated: 'Dit account is gedeactiveerd.',
   offer_kind_direct: 'Chat voor jou (uitnodigingscode)', offer_kind_invitation: '{name} nodigt je uit voor een chat', offer_note: 'Notitie',
   title_offer: 'Nieuwe chat!', notification_offer_title: 'Nieuw chataanbod', notification_offer_body: '{name} wacht ({queue})',
-  notice_offline: 'Niet verbonden: probeer het zo opnieuw.', entry_web: 'Webchat', position: 'nummer {n} in de rij',
+  code_not_connected: 'Niet verbonden: probeer het zo opnieuw.', entry_web: 'Webchat', position: 'nummer {n} in de rij',
   redirect_to: 'Doorsturen naar wachtrij…', unread: '{n} ongelezen', empty_available: 'Je bent beschikbaar. Nieuwe chats verschijnen hier.',
   empty_away: 'Geen open chats. Kies Beschikbaar om chats te ontvangen.', dismiss: 'OK',
   left_transferred: 'Je hebt deze chat overgedragen.', left_left: 'Je hebt deze chat verlaten.', left_removed: 'Je bent uit deze chat verwijderd.',

@@ -28,7 +28,7 @@ export const sv: Partial<Catalogue> = {
   sections: 'Delar', login_deactivated: 'Kontot är inaktiverat.',
   offer_kind_direct: 'Chatt till dig (inbjudningskod)', offer_kind_invitation: '{name} bjuder in dig till en chatt', offer_note: 'Anteckning',
   title_offer: 'Ny chatt!', notification_offer_title: 'Nytt chatterbjudande', notification_offer_body: '{name} väntar ({queue})',
-  notice_offline: 'Inte ansluten: försök igen om en stund.', entry_web: 'Webbchatt', position: 'nummer {n} i kön',
+  code_not_connected: 'Inte ansluten: försök igen om en stund.', entry_web: 'Webbchatt', position: 'nummer {n} i kön',
   redirect_to: 'Skicka till kö…', unread: '{n} olästa', empty_available: 'Du är tillgänglig. Nya chattar visas här.',
   empty_away: 'Inga öppna chattar. Välj Tillgänglig för att få chattar.', dismiss: 'OK',
   left_transferred: 'Du har lämnat över chatten.', left_left: 'Du har lämnat chatten.', left_removed: 'Du togs bort från chatten.',

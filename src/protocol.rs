@@ -471,6 +471,18 @@ pub struct HeldChat {
     pub chat_id: ChatId,
 }
 
+/// R38, R40: the limits a dashboard shows before the agent writes or uploads, so it need not
+/// learn them from refusals.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct AgentLimits {
+    /// R38: characters (code points) in one message.
+    pub max_message_chars: usize,
+    /// R40, A10: `attachments.max_files_per_message`.
+    pub max_files_per_message: usize,
+    /// R40, A10: `attachments.max_bytes`, the largest chat file.
+    pub max_attachment_bytes: u64,
+}
+
 /// Frames the engine sends.
 /// R50, R87: one agent's wrap-up of a chat, owed (`done_at_ms` null) or given.
 #[derive(Debug, Clone, Serialize)]
@@ -511,6 +523,8 @@ pub enum ServerFrame<'a> {
         offer: Option<&'a OfferView>,
         /// R34: the waiting list of each of the agent's queues.
         waiting_lists: &'a [&'a WaitingList],
+        /// R38, R40: message and file limits.
+        limits: AgentLimits,
     },
     /// A conversation event (stored before it is sent).
     Event(&'a ChatEvent),

@@ -552,3 +552,36 @@ async fn unsent_files_are_swept_sqlite() {
 async fn unsent_files_are_swept_postgres() {
     unsent_files_are_swept(Backend::Postgres).await;
 }
+
+/// R38, R40: the agent's hello tells the limits its dashboard shows before an upload: the
+/// message length and the files' count and size, as the settings make them.
+#[actix_web::test]
+async fn the_agent_hello_tells_the_message_and_file_limits_sqlite() {
+    agent_hello_tells_the_limits(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn the_agent_hello_tells_the_message_and_file_limits_postgres() {
+    agent_hello_tells_the_limits(Backend::Postgres).await;
+}
+
+async fn agent_hello_tells_the_limits(backend: Backend) {
+    let Some(app) = TestApp::builder(backend)
+        .settings(|s| {
+            s.attachments.max_files_per_message = 4;
+            s.attachments.max_bytes = 1_048_576;
+        })
+        .spawn()
+        .await
+    else {
+        return;
+    };
+    let token = app.agent_token("agent").await;
+    let mut agent = app.agent_socket(&token, "").await;
+    let hello = agent.expect("agent_hello").await;
+    assert_eq!(
+        hello["limits"],
+        json!({"max_message_chars": 1000, "max_files_per_message": 4, "max_attachment_bytes": 1_048_576}),
+        "{hello}"
+    );
+}

@@ -15,12 +15,13 @@ use super::queue::{
 use super::{Engine, Outbound};
 use crate::clock::now_ms;
 use crate::domain::away::{AwayReason, AwayReasons};
+use crate::domain::chat::MessageText;
 use crate::domain::ids::{AwayReasonId, ChatId, QueueId, UserId, WrapUpReasonId};
 use crate::domain::presence::{AgentLoad, Capacity, ChosenPresence, Presence};
 use crate::domain::wrap_up::{presence_after_wrap_up, slots_taken, WrapUpNote, WrapUpReasons};
 use crate::domain::RuleError;
 use crate::error::AppError;
-use crate::protocol::{HeldChat, OfferView, ServerFrame, WaitingList};
+use crate::protocol::{AgentLimits, HeldChat, OfferView, ServerFrame, WaitingList};
 use crate::store;
 use crate::store::wrap_ups::{Completion, WrapUpRow};
 
@@ -260,6 +261,7 @@ impl AgentActor {
             .collect();
         let reasons = self.engine.away_reasons();
         let waiting_lists: Vec<&WaitingList> = self.waiting.values().map(Arc::as_ref).collect();
+        let attachments = &self.engine.settings().attachments;
         ServerFrame::AgentHello {
             agent_id: self.id.0,
             display_name: &self.display_name,
@@ -270,6 +272,11 @@ impl AgentActor {
             chats: &chats,
             offer: self.offer.as_ref(),
             waiting_lists: &waiting_lists,
+            limits: AgentLimits {
+                max_message_chars: MessageText::MAX_CHARS,
+                max_files_per_message: attachments.max_files_per_message,
+                max_attachment_bytes: attachments.max_bytes,
+            },
         }
         .to_text()
     }

@@ -2,6 +2,7 @@
 //! and hand over to actors or the store.
 
 pub mod admin;
+pub mod admin_ui;
 pub mod agent;
 pub mod agent_socket;
 pub mod attachments;
@@ -51,6 +52,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .error_handler(|err, _req| AppError::InvalidInput(err.to_string()).into()),
     )
     .route("/", web::get().to(playground))
+    .configure(admin_ui::routes)
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
     .service(

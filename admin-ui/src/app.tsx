@@ -1,0 +1,98 @@
+// The admin app: sign-in, then the sections the user's role may use. Issue 8's agent desk is
+// the first; the supervisor console (issue 9) becomes another section beside it, reusing the
+// REST client, the live socket and the translations in shared/.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { t, setLanguage } from './shared/i18n';
+import { ApiError, login, logout, me, type User } from './shared/api';
+import { AgentController } from './agent/controller';
+import { AgentDashboard } from './agent/Dashboard';
+import { LanguageMenu } from './agent/TopBar';
+
+function Login({ onSignedIn, onLanguage }: { onSignedIn: (user: User) => void; onLanguage: (code: string) => void }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      onSignedIn((await login(username, password)).user);
+    } catch (err) {
+      const code = err instanceof ApiError ? err.code : 'network_error';
+      setError(code === 'invalid_credentials' ? t('login_invalid') : code === 'account_deactivated' ? t('login_deactivated') : t('error_code', { code }));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <main class="login">
+      <form class="card stack" onSubmit={submit} data-testid="login">
+        <h1>Parley</h1>
+        <p class="muted">{t('login_intro')}</p>
+        <label>{t('login_username')}<input data-testid="username" autoComplete="username" required value={username}
+          onInput={(e) => setUsername((e.target as HTMLInputElement).value)} /></label>
+        <label>{t('login_password')}<input data-testid="password" type="password" autoComplete="current-password" required value={password}
+          onInput={(e) => setPassword((e.target as HTMLInputElement).value)} /></label>
+        {error && <p class="form-error" role="alert" data-testid="login-error">{error}</p>}
+        <button class="primary" type="submit" data-testid="login-submit" disabled={busy}>{t('login_submit')}</button>
+        <LanguageMenu onChange={onLanguage} />
+      </form>
+    </main>
+  );
+}
+
+/** The sections of the app and the roles that use them (R71). Any user may take chats on the
+ *  agent socket (docs/protocol.md 2.1); the supervisor console (issue 9) will be added here for
+ *  supervisors and admins. */
+const SECTIONS = [
+  { id: 'agent', roles: ['agent', 'supervisor', 'admin'] },
+] as const;
+
+function sectionsFor(user: User): string[] {
+  return SECTIONS.filter((s) => (s.roles as readonly string[]).includes(user.role)).map((s) => s.id);
+}
+
+function Signed({ user, onSignedOut, onLanguage }: { user: User; onSignedOut: () => void; onLanguage: (code: string) => void }) {
+  const controller = useMemo(() => new AgentController(user, onSignedOut), [user]);
+  useEffect(() => {
+    controller.start();
+    return () => controller.stop();
+  }, [controller]);
+  const sections = sectionsFor(user);
+  const signOut = async () => {
+    controller.stop();
+    await logout().catch(() => undefined);
+    onSignedOut();
+  };
+  const toolbar = (
+    <>
+      <LanguageMenu onChange={onLanguage} />
+      <span class="user" data-testid="user">{user.display_name}</span>
+      <button data-testid="logout" onClick={signOut}>{t('logout')}</button>
+    </>
+  );
+  return (
+    <div class="shell">
+      <header class="app-bar">
+        <strong class="brand">Parley</strong>
+        <nav aria-label={t('sections')}>
+          {sections.map((s) => <span key={s} class="section active" aria-current="page">{t(`section_${s}` as 'section_agent')}</span>)}
+        </nav>
+      </header>
+      <AgentDashboard controller={controller} toolbar={toolbar} />
+    </div>
+  );
+}
+
+export function App() {
+  const [user, setUser] = useState<User | null | undefined>(undefined);
+  const [, setLang] = useState('');
+  const onLanguage = (code: string) => { setLanguage(code); setLang(code); };
+  useEffect(() => {
+    me().then(setUser, () => setUser(null));
+  }, []);
+  if (user === undefined) return <p class="loading">…</p>;
+  if (user === null) return <Login onSignedIn={setUser} onLanguage={onLanguage} />;
+  return <Signed key={user.id} user={user} onSignedOut={() => setUser(null)} onLanguage={onLanguage} />;
+}

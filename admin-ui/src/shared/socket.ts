@@ -1,0 +1,114 @@
+// The live socket of the admin app (5.3): one per tab, reconnected silently with `resume` so no
+// chat event is lost, and with an outbox that re-sends unacknowledged messages under their
+// `client_key` (6.3), so a message typed during a reconnect is delivered exactly once.
+import type { ServerFrame } from './protocol';
+
+export type Connection = 'connecting' | 'online' | 'reconnecting' | 'signed_out';
+
+export interface SocketHooks {
+  /** `chat_id:seq` pairs of the chats whose events the client already has. */
+  resume(): string;
+  frame(frame: ServerFrame): void;
+  connection(state: Connection): void;
+}
+
+/** Retry delays after a dropped socket: quick at first, then every ten seconds. */
+const RETRY_MS = [250, 1000, 2000, 5000, 10000];
+/** Keeps the socket alive through proxies; the engine closes sockets silent for 30 s. */
+const PING_MS = 15000;
+
+export class LiveSocket {
+  private socket: WebSocket | null = null;
+  private attempts = 0;
+  private stopped = false;
+  private ping: number | undefined;
+  private outbox = new Map<string, Record<string, unknown>>();
+  private nextKey = 1;
+  private readonly keyPrefix = Math.random().toString(36).slice(2, 10);
+
+  constructor(private path: string, private hooks: SocketHooks) {}
+
+  start(): void {
+    this.stopped = false;
+    this.open();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    window.clearInterval(this.ping);
+    this.socket?.close(1000, 'bye');
+    this.socket = null;
+  }
+
+  /** Sends a command now if the socket is open; commands are not queued (but messages are). */
+  send(command: Record<string, unknown>): boolean {
+    if (this.socket?.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(command));
+    return true;
+  }
+
+  /** Sends a command that carries a `client_key`, and again after each reconnect until acked. */
+  sendKeyed(command: Record<string, unknown>): string {
+    const key = `${this.keyPrefix}-${this.nextKey++}`;
+    const keyed = { ...command, client_key: key };
+    this.outbox.set(key, keyed);
+    this.send(keyed);
+    return key;
+  }
+
+  /** The engine stored (`ack`) or refused (`error` with the key) a keyed command. */
+  settle(clientKey: string): void {
+    this.outbox.delete(clientKey);
+  }
+
+  private open(): void {
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const resume = this.hooks.resume();
+    const query = resume ? `?resume=${encodeURIComponent(resume)}` : '';
+    this.hooks.connection(this.attempts === 0 ? 'connecting' : 'reconnecting');
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(`${scheme}://${location.host}${this.path}${query}`);
+    } catch {
+      this.retry();
+      return;
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      this.attempts = 0;
+      this.hooks.connection('online');
+      for (const command of this.outbox.values()) socket.send(JSON.stringify(command));
+      window.clearInterval(this.ping);
+      this.ping = window.setInterval(() => this.send({ type: 'ping' }), PING_MS);
+    };
+    socket.onmessage = (message) => {
+      let frame: ServerFrame;
+      try {
+        frame = JSON.parse(String(message.data));
+      } catch {
+        return;
+      }
+      if (frame.type === 'ack' && typeof frame.client_key === 'string') this.settle(frame.client_key);
+      this.hooks.frame(frame);
+    };
+    socket.onclose = (event) => {
+      if (this.socket !== socket) return;
+      window.clearInterval(this.ping);
+      this.socket = null;
+      if (this.stopped) return;
+      // 1000 logged_out and 1008 session_expired: the session is over; reconnecting cannot help.
+      if (event.reason === 'logged_out' || event.reason === 'session_expired') {
+        this.hooks.connection('signed_out');
+        return;
+      }
+      this.retry();
+    };
+  }
+
+  private retry(): void {
+    const delay = RETRY_MS[Math.min(this.attempts, RETRY_MS.length - 1)];
+    this.attempts += 1;
+    this.hooks.connection('reconnecting');
+    window.setTimeout(() => { if (!this.stopped) this.open(); }, delay);
+  }
+}

@@ -26,6 +26,7 @@ pub mod visitor_context;
 pub mod visitor_socket;
 pub mod website_settings;
 pub mod website_socket;
+pub mod widget_files;
 pub mod wrap_up;
 
 use actix_web::{web, HttpResponse};
@@ -51,6 +52,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .error_handler(|err, _req| AppError::InvalidInput(err.to_string()).into()),
     )
     .route("/", web::get().to(playground))
+    .route("/widget.js", web::get().to(widget_files::loader))
+    .route("/widget-app.js", web::get().to(widget_files::app))
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
     .service(

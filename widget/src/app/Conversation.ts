@@ -25,10 +25,17 @@ export class Conversation {
 
   constructor(private options: ConversationOptions) {
     this.t = options.texts;
-    this.list = h("ol", { className: "messages", role: "log", "aria-live": "polite", "aria-label": this.t.messagesLabel });
+    this.list = h("ol", { className: "messages" });
     this.status = h("p", { className: "queue", role: "status", hidden: true });
     this.typing = h("p", { className: "typing", "aria-live": "polite" });
-    this.element = h("div", { className: "conversation" }, this.list, this.status, this.typing);
+    // The log region wraps the list, so the list keeps its list semantics.
+    this.element = h(
+      "div",
+      { className: "conversation" },
+      h("div", { role: "log", "aria-live": "polite", "aria-label": this.t.messagesLabel }, this.list),
+      this.status,
+      this.typing,
+    );
   }
 
   private time(atMs: number): HTMLElement {

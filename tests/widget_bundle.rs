@@ -77,3 +77,30 @@ async fn the_engine_serves_the_widget_files() {
         assert!(again.headers().get("access-control-allow-origin").is_none());
     }
 }
+
+/// The page to see the widget by hand names the website's snippet, and only a valid key.
+#[actix_web::test]
+async fn the_demo_page_carries_the_snippet() {
+    let Some(app) = TestApp::spawn(Backend::Sqlite).await else {
+        return;
+    };
+    for (query, key) in [
+        ("", "demo"),
+        ("?website=shop", "shop"),
+        ("?website=%3Cb%3E", "demo"),
+    ] {
+        let mut response = TestApp::client()
+            .get(format!("{}/widget-demo{query}", app.base))
+            .send()
+            .await
+            .expect("demo page");
+        assert_eq!(response.status().as_u16(), 200);
+        let body = response.body().await.expect("body");
+        let page = String::from_utf8_lossy(&body);
+        assert!(
+            page.contains(&format!(r#"src="/widget.js" data-website="{key}""#)),
+            "{page}"
+        );
+        assert!(!page.contains("<b>"), "{page}");
+    }
+}

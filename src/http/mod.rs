@@ -54,6 +54,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/", web::get().to(playground))
     .route("/widget.js", web::get().to(widget_files::loader))
     .route("/widget-app.js", web::get().to(widget_files::app))
+    .route("/widget-demo", web::get().to(widget_files::demo_page))
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
     .service(

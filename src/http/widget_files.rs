@@ -11,6 +11,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use crate::actors::Engine;
+use crate::domain::website::WebsiteKey;
 
 const LOADER: &[u8] = include_bytes!("../../widget/dist/widget.js");
 const APP: &[u8] = include_bytes!("../../widget/dist/widget-app.js");
@@ -79,3 +80,35 @@ fn serve(
         .content_type("text/javascript; charset=utf-8")
         .body(body)
 }
+
+/// `GET /widget-demo?website=KEY`: a page of a website with its snippet, to see the widget by
+/// hand (`cargo run`, then this page for the demo website, which allows `127.0.0.1`). An
+/// invitation link's `invitation=` (R37) may be added to the query. Not part of the protocol.
+pub async fn demo_page(query: web::Query<DemoQuery>) -> HttpResponse {
+    // Only a well-formed key goes into the page, so nothing the query holds becomes markup.
+    let key = query
+        .website
+        .as_deref()
+        .and_then(|k| WebsiteKey::parse(k).ok())
+        .map_or_else(|| "demo".to_owned(), |k| k.as_str().to_owned());
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", DEMO_CSP))
+        .body(DEMO_PAGE.replace("{key}", &key))
+}
+
+#[derive(serde::Deserialize)]
+pub struct DemoQuery {
+    website: Option<String>,
+}
+
+/// The widget's script comes from here, and it injects its styles into its shadow root.
+const DEMO_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; \
+    connect-src 'self'; base-uri 'none'; form-action 'none'";
+
+const DEMO_PAGE: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Widget demo</title></head>
+<body><main><h1>A page of website "{key}"</h1>
+<p>The chat widget is the button in the corner. The playground at <a href="/">/</a> has an agent to answer.</p></main>
+<script async src="/widget.js" data-website="{key}"></script></body></html>
+"#;

@@ -69,7 +69,8 @@ async fn a_whole_chat_in_the_widget(backend: Backend) {
              "options": [{"value": "billing", "label": "Billing"}, {"value": "other", "label": "Something else"}]},
             {"type": "input", "input": "email", "name": "email", "label": "E-mail"},
             {"type": "input", "input": "number", "name": "seats", "label": "Seats", "min": 1, "max": 500},
-            {"type": "agreement", "name": "privacy", "label": "I accept the privacy policy"}
+            {"type": "agreement", "name": "privacy", "label": "I accept the privacy policy"},
+            {"type": "attachment", "name": "files", "label": "Screenshot", "accept": [".pdf", "image/*"]}
         ]}),
         Value::Null,
     )

@@ -5,7 +5,22 @@
 // reconnects and replays, ending (R7) and the transcript by mail (R86), and the JS API's
 // events (R13). tests/widget_browser.rs sets the website up and checks the mail.
 
-import { agent, check, ENGINE, run, until, websitePage, openPage, widget } from "./lib.mjs";
+import { createHmac } from "node:crypto";
+import { agent, check, ENGINE, required, run, until, websitePage, openPage, widget } from "./lib.mjs";
+
+/** A tiny but real PNG (the engine checks a file's first bytes against its type). */
+const PNG = Buffer.from(
+  "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082",
+  "hex",
+);
+
+/** Fills the pre-chat form of tests/widget_browser.rs correctly. */
+async function fillPrechat(panel, name) {
+  await panel.getByLabel("Your name").fill(name);
+  await panel.getByLabel("Order number").fill("A-1042");
+  await panel.getByLabel("Topic").selectOption("billing");
+  await panel.getByLabel("I accept the privacy policy").check();
+}
 
 await run("chat", async (browser) => {
   const site = await websitePage();
@@ -67,6 +82,14 @@ await run("chat", async (browser) => {
   await panel.getByLabel(/E-mail/).fill("ann@example.org");
   await panel.getByLabel("Seats").fill("12");
   await panel.getByLabel("I accept the privacy policy").check();
+  // R11: a file type the field does not accept is refused before any upload; one it accepts
+  // is uploaded with progress and named in the form.
+  const screenshot = panel.getByLabel(/Screenshot/);
+  await screenshot.setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("notes") });
+  await panel.getByText("notes.txt is not a type of file we accept (.pdf, image/*).").waitFor();
+  await screenshot.setInputFiles({ name: "screen.png", mimeType: "image/png", buffer: PNG });
+  await panel.getByText("screen.png").waitFor();
+  await until(async () => (await panel.locator(".fields progress").count()) === 0, "the form's upload to finish");
   await panel.getByRole("button", { name: "Start chat" }).click();
 
   // Waiting: the queue position, then the agent takes the chat.
@@ -74,6 +97,7 @@ await run("chat", async (browser) => {
   const offer = await desk.next((f) => f.type === "offer", "offer");
   check(offer.visitor_name === "Ann <b>", "the agent sees the typed name");
   check(offer.visitor_details.fields.order === "A-1042" && offer.visitor_details.fields.seats === 12, "the form's values reach the agent");
+  check(offer.visitor_details.fields.files?.length === 1, `the uploaded file goes with the form (${JSON.stringify(offer.visitor_details.fields)})`);
   desk.send({ type: "accept_offer", chat_id: offer.chat_id });
   const chatId = offer.chat_id;
   await panel.getByText(/joined the chat\./).waitFor();
@@ -81,6 +105,8 @@ await run("chat", async (browser) => {
 
   // Both ways, with typing; everything shown as text.
   await panel.getByLabel("Message", { exact: true }).fill("Hello from the widget <i>");
+  const typing = await desk.next((f) => f.type === "typing", "the visitor's typing");
+  check(typing.typing === true && typing.by.kind === "visitor", "the agent sees the visitor typing");
   await page.keyboard.press("Enter");
   const fromVisitor = await desk.next((f) => f.type === "event" && f.kind === "message", "the visitor's message");
   check(fromVisitor.text === "Hello from the widget <i>", "the visitor's text arrives as typed");
@@ -140,6 +166,13 @@ await run("chat", async (browser) => {
   await page.keyboard.press("Enter");
   check((await desk.event("message")).text === "Still here after moving pages", "the chat goes on after a new page");
 
+  // R13: a widget with another scope does not restore this chat.
+  const scoped = await page.context().newPage();
+  await scoped.goto(site.url("/shop?scope=shop"));
+  await widget.launcher(scoped).click();
+  await widget.panel(scoped).getByRole("button", { name: "Start chat" }).waitFor();
+  await scoped.close();
+
   // A network drop: the widget says it reconnects (never "refresh"), then replays what it
   // missed and sends what was written meanwhile.
   await page.context().setOffline(true);
@@ -175,6 +208,31 @@ await run("chat", async (browser) => {
   // R6: after the end, the next opening starts a new chat.
   await panel.getByRole("button", { name: "Start chat" }).waitFor();
   check((await events()).endsWith("session_ended,closed,opened"), `closed and opened are events too (${await events()})`);
+
+  // R37, R52: the next chat, with an invitation code typed in and a signed identity that the
+  // page passes through the JS API.
+  const { secret } = await fetch(`${ENGINE}/api/v1/websites/demo/identity/secret`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${required("PARLEY_SUPERVISOR_TOKEN")}` },
+  }).then((r) => r.json());
+  const payload = Buffer.from(JSON.stringify({ sub: "user-42", name: "Ann Smith", exp: Math.floor(Date.now() / 1000) + 600 })).toString("base64url");
+  const signature = createHmac("sha256", secret).update(payload).digest("hex");
+  await page.evaluate((token) => window.Parley.identify(token), `${payload}.${signature}`);
+  const { code } = await fetch(`${ENGINE}/api/v1/invitation-codes`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${desk.token}`, "content-type": "application/json" },
+    body: "{}",
+  }).then((r) => r.json());
+  await fillPrechat(panel, "Ann");
+  await panel.getByRole("button", { name: "I have an invitation code" }).click();
+  await panel.getByLabel("Invitation code (6 digits)").fill("12");
+  await panel.getByRole("button", { name: "Start chat" }).click();
+  await panel.getByText("This invitation code is not valid or has expired.").waitFor();
+  await panel.getByLabel("Invitation code (6 digits)").fill(code);
+  await panel.getByRole("button", { name: "Start chat" }).click();
+  const direct = await desk.next((f) => f.type === "offer", "the direct offer");
+  check(direct.direct === true, "an invitation code makes a direct chat for its agent");
+  check(direct.visitor_details.verified?.sub === "user-42", `the signed identity is verified (${JSON.stringify(direct.visitor_details)})`);
   desk.close();
   site.close();
 });

@@ -24,8 +24,8 @@ async function fillPrechat(panel, name) {
 
 await run("chat", async (browser) => {
   const site = await websitePage();
+  // Nobody is Available yet: the widget is busy (R31).
   const desk = await agent();
-  await desk.presence("available");
 
   // R1: a page on another origin gets the launcher; the app is not fetched before opening.
   const page = await openPage(browser, { locale: "en-US" });
@@ -66,10 +66,21 @@ await run("chat", async (browser) => {
   const panel = widget.panel(page);
   await panel.getByRole("heading", { name: "Chat with us" }).waitFor();
 
+  // R31: busy, the visitor may leave a message instead, and come back; when an agent becomes
+  // Available the notice goes, live.
+  await panel.getByText("All our agents are busy right now.", { exact: false }).waitFor();
+  await panel.getByRole("button", { name: "Leave a message instead" }).click();
+  await panel.getByRole("heading", { name: "Leave us a message" }).waitFor();
+  await panel.getByRole("button", { name: "Back to live chat" }).click();
+  await panel.getByLabel("Your name").fill("Ann <b>");
+  await desk.presence("available");
+  await until(async () => !(await panel.getByText("All our agents are busy right now.", { exact: false }).isVisible()), "the busy notice to go");
+  check((await panel.getByLabel("Your name").inputValue()) === "Ann <b>", "what was typed stays when the mode changes");
+
   // R4, R62: the pre-chat form from the website's definition, checked before sending.
   await panel.getByRole("button", { name: "Start chat" }).click();
   await panel.getByText("Please fill this in.").first().waitFor();
-  check((await panel.getByText("Please fill this in.").count()) === 3, "name, order and topic are required");
+  check((await panel.getByText("Please fill this in.").count()) === 2, "order and topic are required");
   await panel.getByText("Please tick this box.").waitFor();
   await panel.getByLabel("Your name").fill("Ann <b>");
   await panel.getByLabel("Order number").fill("A-1042");

@@ -233,8 +233,16 @@ export function backoffMs(attempt: number): number {
 /** The chat socket (5.2): always connected while the chat goes on. After a drop it comes back
  * with backoff (at once when the browser is online again) and asks for the events after the
  * last one it saw, so nothing is lost and nothing repeats (R6). */
+/** A live socket hears something (a `pong` at least) this often: the widget pings, because
+ * browsers hide the engine's WebSocket pings from scripts. */
+const PING_EVERY_MS = 20000;
+/** Silence after which a socket counts as half-dead (mobile networks) and is replaced. */
+const SILENCE_LIMIT_MS = 45000;
+
 export class ChatSocket {
   private socket: WebSocket | null = null;
+  private heardAt = Date.now();
+  private pinger: ReturnType<typeof setInterval>;
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
@@ -247,6 +255,21 @@ export class ChatSocket {
     private onStatus: (connected: boolean) => void,
   ) {
     addEventListener("online", () => this.retryNow());
+    this.pinger = setInterval(() => this.checkAlive(), PING_EVERY_MS);
+    this.connect();
+  }
+
+  private checkAlive(): void {
+    if (!this.connected) return;
+    if (Date.now() - this.heardAt <= SILENCE_LIMIT_MS) {
+      this.send({ type: "ping" });
+      return;
+    }
+    // Its close handshake may never finish: let it go and open a new one at once.
+    const dead = this.socket;
+    this.socket = null;
+    dead?.close();
+    this.onStatus(false);
     this.connect();
   }
 
@@ -260,9 +283,11 @@ export class ChatSocket {
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;
+      this.heardAt = Date.now();
       this.onStatus(true);
     };
     socket.onmessage = (message) => {
+      this.heardAt = Date.now();
       let frame: Frame;
       try {
         frame = JSON.parse(String(message.data));
@@ -309,6 +334,7 @@ export class ChatSocket {
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);
+    clearInterval(this.pinger);
     this.socket?.close();
     this.socket = null;
   }

@@ -7,6 +7,9 @@ import { fill } from "../i18n";
 import type { AppTexts } from "../i18n/en";
 import { h } from "./dom";
 
+/** How long an agent's "typing" shows without news. */
+const TYPING_SHOWN_MS = 30000;
+
 export interface ConversationOptions {
   texts: AppTexts;
   language: string;
@@ -201,7 +204,12 @@ export class Conversation {
     this.status.hidden = false;
   }
 
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Shows who types; a "typing" that no "stopped" follows (a closed dashboard) fades out. */
   setTyping(name: string | null): void {
+    clearTimeout(this.typingTimer);
     this.typing.textContent = name ? fill(this.t.typing, { name }) : "";
+    if (name) this.typingTimer = setTimeout(() => this.setTyping(null), TYPING_SHOWN_MS);
   }
 }

@@ -29,6 +29,8 @@ const NAME_FIELD = { type: "input", input: "text", name: "name", required: true,
 
 export interface StartForm {
   element: HTMLElement;
+  /** R31: shows or hides the busy notice as the mode changes, keeping what was typed. */
+  setBusy: (busy: boolean) => void;
   showProblems: (problems: FieldProblem[]) => void;
   showError: (text: string) => void;
 }
@@ -62,17 +64,16 @@ export function startForm(o: StartFormOptions): StartForm {
   );
   const submit = h("button", { type: "submit", className: "primary" }, t.startChat);
 
+  const busyNotice = h(
+    "div",
+    { className: "notice", hidden: !o.busy },
+    h("p", {}, t.busyNotice),
+    h("button", { type: "button", className: "link", onclick: o.leaveMessage }, t.leaveMessageInstead),
+  );
   const element = h(
     "form",
     { className: "start", novalidate: true },
-    o.busy
-      ? h(
-          "div",
-          { className: "notice" },
-          h("p", {}, t.busyNotice),
-          h("button", { type: "button", className: "link", onclick: o.leaveMessage }, t.leaveMessageInstead),
-        )
-      : null,
+    busyNotice,
     view.element,
     codeToggle,
     codeField,
@@ -110,5 +111,5 @@ export function startForm(o: StartFormOptions): StartForm {
     });
   };
 
-  return { element, showProblems: view.showProblems, showError };
+  return { element, showProblems: view.showProblems, showError, setBusy: (busy) => (busyNotice.hidden = !busy) };
 }

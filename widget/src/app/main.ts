@@ -82,6 +82,7 @@ function mount(host: Host): App {
   let view: "start" | "offline" | "offline-chosen" | "chat" = "start";
   let unread = 0;
   let focusTarget: HTMLElement | null = null;
+  let entry: ReturnType<typeof startForm> | null = null;
   const outbox = new Map<string, Record<string, unknown>>();
 
   const context = () => ({
@@ -142,6 +143,7 @@ function mount(host: Host): App {
         );
       },
     });
+    entry = form;
     show(form.element);
   }
 
@@ -347,6 +349,7 @@ function mount(host: Host): App {
   // visitor who chose to leave a message keeps the form.
   host.onMode = (mode) => {
     if ((view === "start" && mode === "offline") || (view === "offline" && mode !== "offline")) showEntry();
+    else if (view === "start") entry?.setBusy(mode === "busy");
   };
 
   document.addEventListener("visibilitychange", () => {

@@ -28,6 +28,24 @@ fn the_committed_widget_is_a_fresh_build_within_its_budgets() {
     println!("{stdout}");
 }
 
+/// The widget's pure rules (form checks mirroring the engine's, the language choice: R11, R12,
+/// R62) pass their unit tests (`widget/unit/`).
+#[test]
+fn the_widget_rules_pass_their_unit_tests() {
+    let widget = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("widget");
+    let output = Command::new("node")
+        .args(["--test", "unit/"])
+        .current_dir(&widget)
+        .output()
+        .expect("node runs (apt-get install nodejs)");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 /// R1: the engine serves the loader and the app with caching headers; a page of an allowed
 /// website may fetch them with CORS, another origin gets no CORS header.
 #[actix_web::test]

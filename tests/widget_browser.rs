@@ -54,7 +54,8 @@ async fn a_whole_chat_in_the_widget(backend: Backend) {
         .before_start(with_appearance(json!({
             "launcher_label": "Chat",
             "title_online": "Chat with us",
-            "primary_color": "#1f5fcc"
+            "primary_color": "#1f5fcc",
+            "agent_color": "#eef1f5"
         })))
         .spawn()
         .await

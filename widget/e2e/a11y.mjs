@@ -57,7 +57,7 @@ await run("a11y", async (browser) => {
   await page.waitForFunction(() => document.activeElement?.shadowRoot?.activeElement?.tagName === "TEXTAREA");
   await page.keyboard.type("Typed without a mouse");
   await page.keyboard.press("Enter");
-  check((await desk.event("message")).text === "Typed without a mouse", "a message sent by keyboard arrives");
+  check((await desk.fromVisitor()).text === "Typed without a mouse", "a message sent by keyboard arrives");
   desk.send({ type: "send_message", chat_id: chatId, text: "Glad to help.", client_key: "k-1" });
   await panel.getByText("Glad to help.").waitFor();
   // New messages are in a live region, so screen readers announce them.

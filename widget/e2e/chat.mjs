@@ -50,6 +50,9 @@ await run("chat", async (browser) => {
   // The page's CSS (red, 40px buttons) does not reach the widget.
   const colour = await launcher.evaluate((b) => getComputedStyle(b).color);
   check(colour === "rgb(255, 255, 255)", `the launcher keeps its own colour, not the page's (${colour})`);
+  // R14: the website's colours.
+  const background = await launcher.evaluate((b) => getComputedStyle(b).backgroundColor);
+  check(background === "rgb(31, 95, 204)", `the launcher has the website's primary colour (${background})`);
 
   // R13: the page listens through the JS API (again on each page it loads).
   const listen = () =>
@@ -119,12 +122,14 @@ await run("chat", async (browser) => {
   const typing = await desk.next((f) => f.type === "typing", "the visitor's typing");
   check(typing.typing === true && typing.by.kind === "visitor", "the agent sees the visitor typing");
   await page.keyboard.press("Enter");
-  const fromVisitor = await desk.next((f) => f.type === "event" && f.kind === "message", "the visitor's message");
+  const fromVisitor = await desk.fromVisitor();
   check(fromVisitor.text === "Hello from the widget <i>", "the visitor's text arrives as typed");
   desk.send({ type: "typing", chat_id: chatId, typing: true });
   await panel.getByText(/is typing…/).waitFor();
   desk.send({ type: "send_message", chat_id: chatId, text: "Hi Ann! Plans start at < 10 €.", client_key: "a-1" });
   await panel.getByText("Hi Ann! Plans start at < 10 €.").waitFor();
+  const bubble = await panel.locator(".message.theirs").last().evaluate((e) => getComputedStyle(e).backgroundColor);
+  check(bubble === "rgb(238, 241, 245)", `agent messages have the website's agent colour (${bubble})`);
   check((await panel.getByText(/is typing…/).count()) === 0, "typing stops with the agent's message");
 
   // R9: an offer as buttons; the pick goes back structured.
@@ -149,7 +154,7 @@ await run("chat", async (browser) => {
   });
   await until(() => panel.locator(".composer li[data-id]").count(), "the upload to finish");
   await panel.getByRole("button", { name: "Send", exact: true }).click();
-  const withFile = await desk.next((f) => f.type === "event" && f.kind === "message" && f.attachments, "the file");
+  const withFile = await desk.fromVisitor();
   check(withFile.attachments[0].name === "notes.txt", "the agent gets the visitor's file");
   const upload = await fetch(`${ENGINE}/api/v1/chats/${chatId}/attachments?name=offer.pdf`, {
     method: "POST",
@@ -175,7 +180,7 @@ await run("chat", async (browser) => {
   check(visited.chat_id === chatId, "the page view names the chat");
   await panel.getByLabel("Message", { exact: true }).fill("Still here after moving pages");
   await page.keyboard.press("Enter");
-  check((await desk.event("message")).text === "Still here after moving pages", "the chat goes on after a new page");
+  check((await desk.fromVisitor()).text === "Still here after moving pages", "the chat goes on after a new page");
 
   // R13: a widget with another scope does not restore this chat.
   const scoped = await page.context().newPage();
@@ -195,7 +200,7 @@ await run("chat", async (browser) => {
   await page.keyboard.press("Enter");
   await page.context().setOffline(false);
   await panel.getByText("Are you still there?").waitFor();
-  check((await desk.event("message")).text === "Written while offline", "a message written offline is delivered");
+  check((await desk.fromVisitor()).text === "Written while offline", "a message written offline is delivered");
   await until(async () => (await panel.getByText("Connection lost. Reconnecting…").count()) === 0 || !(await panel.getByText("Connection lost. Reconnecting…").isVisible()), "the reconnect notice to go");
   check((await panel.getByText("Are you still there?").count()) === 1, "a replayed message is shown once");
 

@@ -108,6 +108,9 @@ export async function agent(token = required("PARLEY_AGENT_TOKEN")) {
       }
     },
     event: (kind) => client.next((f) => f.type === "event" && f.kind === kind, `${kind} event`),
+    /** The next message the visitor wrote (the agent's own come back to it as events too). */
+    fromVisitor: () =>
+      client.next((f) => f.type === "event" && f.kind === "message" && f.author.kind === "visitor", "a visitor's message"),
     async presence(presence) {
       client.send({ type: "set_presence", presence });
       await client.next((f) => f.type === "presence" && f.presence === presence, `presence ${presence}`);

@@ -98,7 +98,11 @@ function mount(host: Host): App {
 
   function show(next: HTMLElement, focus?: HTMLElement | null) {
     body.replaceChildren(next);
-    focusTarget = focus ?? (next.querySelector("input,select,textarea,button") as HTMLElement | null);
+    // The first control the visitor can see (a hidden notice's button is skipped).
+    focusTarget =
+      focus ??
+      Array.from(next.querySelectorAll<HTMLElement>("input,select,textarea,button")).find((e) => !e.closest("[hidden]")) ??
+      null;
     if (host.isOpen()) focusTarget?.focus();
   }
 

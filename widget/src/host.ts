@@ -28,6 +28,11 @@ export interface Host {
   close: () => void;
   emit: (event: WidgetEvent, detail?: Record<string, unknown>) => void;
   setUnread: (count: number) => void;
+  /** A mode the chat socket told (5.2): the loader shows it as if its own socket had. */
+  setMode: (mode: Mode, reason: string) => void;
+  /** The website socket is needed only while no chat runs (the chat socket tells the mode
+   * meanwhile): off when a chat starts, on again when it ends. */
+  watchMode: (on: boolean) => void;
   /** Set by the app: told each change of the website's mode. */
   onMode?: (mode: Mode, reason: string) => void;
 }

@@ -2,7 +2,7 @@
 // and loads the chat app only when the visitor opens the widget (or has a chat to restore).
 // Everything is drawn in a shadow root, so the page's styles do not reach it.
 
-import { fetchConfig, watchMode, type Mode, type ProactiveRule } from "./protocol";
+import { backoffMs, EngineError, fetchConfig, watchMode, type Mode, type ProactiveRule } from "./protocol";
 import { chooseLanguage, fill, type LanguageCode } from "./i18n";
 import { chatStorageKey, type App, type Host, type WidgetEvent } from "./host";
 import * as en from "./i18n/en";
@@ -16,6 +16,9 @@ declare const __APP_VERSION__: string;
 const LAUNCHER_TEXTS = { en: en.launcher, de: de.launcher, nl: nl.launcher, sv: sv.launcher, cs: cs.launcher };
 
 type Listener = (detail: Record<string, unknown>) => void;
+
+/** How often the loader asks for the website's config before it gives up. */
+const CONFIG_ATTEMPTS = 5;
 
 (() => {
   const script = document.currentScript as HTMLScriptElement | null;
@@ -118,6 +121,14 @@ type Listener = (detail: Record<string, unknown>) => void;
         : host!.config.appearance.launcher_label || texts.open;
   }
 
+  let stopWatching: (() => void) | undefined;
+  function setMode(mode: Mode, reason: string) {
+    host!.mode = mode;
+    host!.modeReason = reason;
+    showMode(mode);
+    host!.onMode?.(mode, reason);
+  }
+
   function setUnread(count: number) {
     unread = count;
     badge.textContent = count > 0 ? String(count) : "";
@@ -189,6 +200,14 @@ type Listener = (detail: Record<string, unknown>) => void;
       close: closeWidget,
       emit,
       setUnread,
+      setMode,
+      watchMode: (on) => {
+        if (on && !stopWatching) stopWatching = watchMode(base, key, setMode);
+        else if (!on && stopWatching) {
+          stopWatching();
+          stopWatching = undefined;
+        }
+      },
     };
     showMode(config.mode);
   }
@@ -216,18 +235,21 @@ type Listener = (detail: Record<string, unknown>) => void;
     }
   }
 
-  fetchConfig(base, key).then(
+  // A network failure is tried again a few times with backoff (a page can load while the
+  // engine restarts); a refusal (a foreign origin, an unknown key) is final.
+  const load = (attempt: number): Promise<Host["config"]> =>
+    fetchConfig(base, key).catch((e) =>
+      e instanceof EngineError || attempt >= CONFIG_ATTEMPTS
+        ? Promise.reject(e)
+        : new Promise((resolve) => setTimeout(resolve, backoffMs(attempt))).then(() => load(attempt + 1)),
+    );
+  load(0).then(
     (config) => {
       const language = chooseLanguage([script.dataset.language, config.language, ...navigator.languages]);
       texts = LAUNCHER_TEXTS[language];
       const start = () => {
         draw(config, language);
-        watchMode(base, key, (mode, reason) => {
-          host!.mode = mode;
-          host!.modeReason = reason;
-          showMode(mode);
-          host!.onMode?.(mode, reason);
-        });
+        host!.watchMode(true);
         pending.splice(0).forEach((action) => action());
         // R6: a chat in progress comes back on every page, the window as the visitor left it.
         const restoring = localStorage.getItem(chatStorageKey(key, scope)) !== null;

@@ -154,13 +154,21 @@ export class Conversation {
     }
   }
 
-  /** A message the visitor sent that the engine has not confirmed yet. */
-  addPending(clientKey: string, text: string, failed?: string): void {
+  /** A message the visitor sent that the engine has not confirmed yet, or refused (`failed`:
+   * why, and a retry when trying again may help). */
+  addPending(clientKey: string, text: string, failed?: { reason: string; retry?: () => void }): void {
     const element = h(
       "li",
-      { className: "message mine pending" },
-      h("div", { className: "meta" }, h("span", { className: "who" }, this.t.you), " ", failed ?? this.t.sending),
+      { className: failed ? "message mine pending failed" : "message mine pending" },
+      h(
+        "div",
+        { className: "meta" },
+        h("span", { className: "who" }, this.t.you),
+        " ",
+        failed ? fill(this.t.messageFailed, { reason: failed.reason }) : this.t.sending,
+      ),
       h("div", { className: "text" }, text),
+      failed?.retry ? h("button", { type: "button", className: "link retry", onclick: failed.retry }, this.t.retry) : null,
     );
     this.pending.get(clientKey)?.element.replaceWith(element);
     if (!this.pending.has(clientKey)) this.add(element);

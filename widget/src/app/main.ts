@@ -10,6 +10,7 @@ import * as nl from "../i18n/nl";
 import * as sv from "../i18n/sv";
 import * as cs from "../i18n/cs";
 import { chatStorageKey, type App, type Host } from "../host";
+import { fill } from "../i18n";
 import { h } from "./dom";
 import { Composer } from "./Composer";
 import { Conversation } from "./Conversation";
@@ -173,13 +174,28 @@ function mount(host: Host): App {
       const code = e instanceof EngineError ? e.code : "network";
       if (e instanceof EngineError && e.fields.length) showProblems(e.fields);
       else if (code === "website_offline" || code === "website_full") {
-        host.mode = "offline";
-        showEntry();
+        // The website went offline since the widget was told: say so, and offer the form.
+        host.setMode("offline", code === "website_full" ? "website_full" : host.modeReason);
+        if (view !== "offline") showEntry();
         show(h("div", {}, h("p", { className: "notice", role: "alert" }, t.errorOffline), body.firstElementChild!));
       } else if (code.startsWith("invitation_") || code === "invalid_invitation_code") showError(t.errorInvitation);
       else if (code === "visitor_banned") showError(t.errorBanned);
       else if (code === "network") showError(t.errorNetwork);
       else showError(t.errorGeneric);
+    }
+  }
+
+  /** A refused message's reason, from its stable code (3.3), in the visitor's language. */
+  function sendErrorText(code: string): string {
+    switch (code) {
+      case "message_too_long":
+        return fill(t.tooLong, { max: config.max_message_chars });
+      case "control_characters":
+        return t.controlCharacters;
+      case "chat_ended":
+        return t.ended;
+      default:
+        return t.errorGeneric;
     }
   }
 
@@ -194,6 +210,7 @@ function mount(host: Host): App {
     if (!saved) return;
     const chat = saved;
     view = "chat";
+    host.watchMode(false);
     ended = false;
     setTitle(true);
     endButton.hidden = false;
@@ -241,6 +258,7 @@ function mount(host: Host): App {
       }
       if (event.kind === "chat_ended") {
         ended = true;
+        host.watchMode(true);
         endButton.hidden = true;
         composer?.disable();
         outbox.clear();
@@ -290,8 +308,14 @@ function mount(host: Host): App {
             if (typeof frame.client_key === "string" && outbox.has(frame.client_key)) {
               const command = outbox.get(frame.client_key)!;
               outbox.delete(frame.client_key);
-              if (command.type === "send_message")
-                conversation!.addPending(frame.client_key, String(command.text), t.messageFailed.replace("{reason}", String(frame.message ?? frame.error)));
+              if (command.type === "send_message") {
+                const key = frame.client_key;
+                const transient = ["store_unavailable", "unavailable", "internal"].includes(String(frame.error));
+                conversation!.addPending(key, String(command.text), {
+                  reason: sendErrorText(String(frame.error)),
+                  retry: transient ? () => (conversation!.addPending(key, String(command.text)), send(command)) : undefined,
+                });
+              }
             }
             break;
           case "queue_position":
@@ -303,8 +327,7 @@ function mount(host: Host): App {
             break;
           }
           case "website_mode":
-            host.mode = frame.mode as Host["mode"];
-            host.modeReason = String(frame.reason);
+            host.setMode(frame.mode as Host["mode"], String(frame.reason));
             break;
         }
       },
@@ -364,6 +387,17 @@ function mount(host: Host): App {
     unread = 0;
     host.setUnread(0);
   }
+
+  // A chat started in another tab of the site shows here too.
+  addEventListener("storage", (e) => {
+    if (e.key !== storageKey || !e.newValue || view === "chat") return;
+    try {
+      saved = JSON.parse(e.newValue);
+    } catch {
+      return;
+    }
+    openChat(false);
+  });
 
   if (saved) openChat(false);
   else showEntry();

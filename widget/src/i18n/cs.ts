@@ -76,7 +76,6 @@ export const app: AppTexts = {
   retry: "Zkusit znovu",
   sending: "Odesílá se…",
   close: "Zavřít",
-  dialogLabel: "Okno chatu",
   messagesLabel: "Konverzace",
   optional: "(nepovinné)",
   defaultName: "Jméno",

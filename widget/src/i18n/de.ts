@@ -76,7 +76,6 @@ export const app: AppTexts = {
   retry: "Erneut versuchen",
   sending: "Wird gesendet…",
   close: "Schließen",
-  dialogLabel: "Chatfenster",
   messagesLabel: "Unterhaltung",
   optional: "(optional)",
   defaultName: "Name",

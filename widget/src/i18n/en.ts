@@ -76,7 +76,6 @@ export const app = {
   retry: "Retry",
   sending: "Sending…",
   close: "Close",
-  dialogLabel: "Chat window",
   messagesLabel: "Conversation",
   optional: "(optional)",
   defaultName: "Name",

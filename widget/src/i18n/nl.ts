@@ -76,7 +76,6 @@ export const app: AppTexts = {
   retry: "Opnieuw",
   sending: "Versturen…",
   close: "Sluiten",
-  dialogLabel: "Chatvenster",
   messagesLabel: "Gesprek",
   optional: "(optioneel)",
   defaultName: "Naam",

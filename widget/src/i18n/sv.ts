@@ -76,7 +76,6 @@ export const app: AppTexts = {
   retry: "Försök igen",
   sending: "Skickar…",
   close: "Stäng",
-  dialogLabel: "Chattfönster",
   messagesLabel: "Konversation",
   optional: "(valfritt)",
   defaultName: "Namn",

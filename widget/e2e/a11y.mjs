@@ -4,7 +4,7 @@
 // after some seconds, each at most once per page view.
 
 import { createRequire } from "node:module";
-import { agent, check, run, websitePage, openPage, widget } from "./lib.mjs";
+import { agent, check, run, until, websitePage, openPage, widget } from "./lib.mjs";
 
 const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 
@@ -35,6 +35,12 @@ await run("a11y", async (browser) => {
   await page.goto(site.url("/home"));
   const launcher = widget.launcher(page);
   await launcher.waitFor();
+  // A stored chat the engine does not know (its database was reset) is let go, not retried
+  // for ever.
+  await page.evaluate(() => localStorage.setItem("parley:demo::chat", JSON.stringify({ chat_id: 999, token: "0".repeat(64), name: "X" })));
+  await page.reload();
+  await until(() => widget.appLoaded(page), "the app to load to restore the stored chat");
+  await until(async () => (await page.evaluate(() => localStorage.getItem("parley:demo::chat"))) === null, "the unknown chat to be forgotten");
   check((await axeProblems(page)).length === 0, `the closed widget passes axe: ${JSON.stringify(await axeProblems(page))}`);
 
   // Keyboard only: Tab reaches the launcher, Enter opens and focuses the first field.
@@ -43,7 +49,7 @@ await run("a11y", async (browser) => {
   await page.keyboard.press("Enter");
   const panel = widget.panel(page);
   await panel.getByLabel("Your name").waitFor();
-  await page.waitForFunction(() => document.activeElement?.shadowRoot?.activeElement?.tagName === "INPUT");
+  await page.waitForFunction(() => document.activeElement?.shadowRoot?.activeElement?.tagName === "INPUT").catch(async () => { throw new Error(`the focus did not go to the first field on open but to ${await focused(page)}`); });
   const problems = await axeProblems(page);
   check(problems.length === 0, `the start form passes axe: ${JSON.stringify(problems)}`);
   // Submitting empty puts the focus on the field in error.
@@ -54,7 +60,7 @@ await run("a11y", async (browser) => {
   await page.keyboard.press("Enter");
   const chatId = await desk.accept();
   await panel.getByText(/joined the chat\./).waitFor();
-  await page.waitForFunction(() => document.activeElement?.shadowRoot?.activeElement?.tagName === "TEXTAREA");
+  await page.waitForFunction(() => document.activeElement?.shadowRoot?.activeElement?.tagName === "TEXTAREA").catch(() => { throw new Error("the focus did not go to the compose box"); });
   await page.keyboard.type("Typed without a mouse");
   await page.keyboard.press("Enter");
   check((await desk.fromVisitor()).text === "Typed without a mouse", "a message sent by keyboard arrives");
@@ -72,10 +78,10 @@ await run("a11y", async (browser) => {
   // Attention: a message while minimised shows a badge and a title notice.
   desk.send({ type: "send_message", chat_id: chatId, text: "Anything else?", client_key: "k-2" });
   await launcher.getByText("1").waitFor();
-  await page.waitForFunction(() => document.title.startsWith("(1) New message"));
+  await page.waitForFunction(() => document.title.startsWith("(1) New message")).catch(async () => { throw new Error(`no title notice: ${await page.title()}`); });
   await page.keyboard.press("Enter");
   await panel.getByText("Anything else?").waitFor();
-  await page.waitForFunction(() => document.title === "home");
+  await page.waitForFunction(() => document.title === "home").catch(async () => { throw new Error(`the title notice stays: ${await page.title()}`); });
   desk.send({ type: "end_chat", chat_id: chatId });
   await panel.getByText("The chat has ended.").waitFor();
 

@@ -86,7 +86,8 @@ await run("offline", async (browser) => {
 
   // R2: a page on a domain the website does not allow gets no widget.
   const stranger = await openPage(browser);
-  const warned = stranger.waitForEvent("console", (m) => m.text().includes("is not shown here"));
+  // The loader tries a few times (a refused CORS request looks like a network failure).
+  const warned = stranger.waitForEvent("console", { predicate: (m) => m.text().includes("is not shown here"), timeout: 20000 });
   await stranger.goto(site.url("/contact", "not-allowed.test"));
   await warned;
   check((await widget.launcher(stranger).count()) === 0, "no launcher on a foreign origin");

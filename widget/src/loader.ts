@@ -18,7 +18,7 @@ const LAUNCHER_TEXTS = { en: en.launcher, de: de.launcher, nl: nl.launcher, sv: 
 type Listener = (detail: Record<string, unknown>) => void;
 
 /** How often the loader asks for the website's config before it gives up. */
-const CONFIG_ATTEMPTS = 5;
+const CONFIG_ATTEMPTS = 3;
 
 (() => {
   const script = document.currentScript as HTMLScriptElement | null;

@@ -171,6 +171,14 @@ export class Engine {
     return this.call("POST", this.websitePath("offline-messages"), body);
   }
 
+  /** Whether the engine still knows the chat and its token (an empty page of its events). */
+  chatExists(chat: StoredChat): Promise<boolean> {
+    return this.call("GET", `/api/v1/chats/${chat.chat_id}/events?after_seq=${Number.MAX_SAFE_INTEGER}`, undefined, chat.token).then(
+      () => true,
+      (e) => !(e instanceof EngineError && (e.status === 401 || e.status === 403)),
+    );
+  }
+
   endChat(chat: StoredChat): Promise<unknown> {
     return this.call("POST", `/api/v1/chats/${chat.chat_id}/end`, undefined, chat.token);
   }

@@ -84,6 +84,8 @@ function mount(host: Host): App {
   let unread = 0;
   let focusTarget: HTMLElement | null = null;
   let entry: ReturnType<typeof startForm> | null = null;
+  /** R38: tells the engine what the visitor has received and, when shown, read. */
+  let markReceipt: (() => void) | null = null;
   const outbox = new Map<string, Record<string, unknown>>();
 
   const context = () => ({
@@ -99,11 +101,10 @@ function mount(host: Host): App {
 
   function show(next: HTMLElement, focus?: HTMLElement | null) {
     body.replaceChildren(next);
-    // The first control the visitor can see (a hidden notice's button is skipped).
-    focusTarget =
-      focus ??
-      Array.from(next.querySelectorAll<HTMLElement>("input,select,textarea,button")).find((e) => !e.closest("[hidden]")) ??
-      null;
+    // The first control the visitor can see in it (a hidden notice's button is skipped; the
+    // window itself may be hidden now).
+    const shown = (e: HTMLElement) => !next.contains(e.closest("[hidden]"));
+    focusTarget = focus ?? Array.from(next.querySelectorAll<HTMLElement>("input,select,textarea,button")).find(shown) ?? null;
     if (host.isOpen()) focusTarget?.focus();
   }
 
@@ -217,6 +218,7 @@ function mount(host: Host): App {
     let helloSeq = Infinity;
     let pageSent = fresh;
     let receiptTimer: ReturnType<typeof setTimeout> | undefined;
+    let failures = 0;
     conversation = new Conversation({
       texts: t,
       language: host.language,
@@ -238,14 +240,14 @@ function mount(host: Host): App {
     const ending = h("div", { className: "tail" });
     show(h("div", { className: "chat" }, conversation.element, ending, composer.element), composer.input);
 
-    const receipt = () => {
+    const receipt = (markReceipt = () => {
       clearTimeout(receiptTimer);
       receiptTimer = setTimeout(() => {
-        if (!socket || ended) return;
+        if (!socket || ended || socket.lastSeq === 0) return;
         const seen = host.isOpen() && !document.hidden;
         socket.send({ type: "receipt", delivered_seq: socket.lastSeq, ...(seen ? { read_seq: socket.lastSeq } : {}) });
       }, 300);
-    };
+    });
 
     const onEvent = (event: ChatEvent, live: boolean) => {
       conversation!.addEvent(event);
@@ -333,6 +335,17 @@ function mount(host: Host): App {
       },
       (connected) => {
         connection.hidden = connected;
+        // A chat the engine no longer knows (its database was reset) is let go after a few
+        // failed tries rather than retried for ever.
+        failures = connected ? 0 : failures + 1;
+        if (failures === 3)
+          engine.chatExists(chat).then((exists) => {
+            if (!exists && saved === chat) {
+              forget();
+              showEntry();
+              connection.hidden = true;
+            }
+          });
         // Whatever was not confirmed goes again, with the same keys: the engine stores it once.
         if (connected) for (const command of outbox.values()) socket?.send(command);
       },
@@ -347,6 +360,7 @@ function mount(host: Host): App {
     outbox.clear();
     localStorage.removeItem(storageKey);
     view = "start";
+    host.watchMode(true);
   }
 
   endButton.onclick = () => {
@@ -386,6 +400,7 @@ function mount(host: Host): App {
   function clearUnread() {
     unread = 0;
     host.setUnread(0);
+    markReceipt?.();
   }
 
   // A chat started in another tab of the site shows here too.

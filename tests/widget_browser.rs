@@ -70,6 +70,11 @@ async fn a_whole_chat_in_the_widget(backend: Backend) {
              "options": [{"value": "billing", "label": "Billing"}, {"value": "other", "label": "Something else"}]},
             {"type": "input", "input": "email", "name": "email", "label": "E-mail"},
             {"type": "input", "input": "number", "name": "seats", "label": "Seats", "min": 1, "max": 500},
+            {"type": "radio", "name": "contact_by", "label": "Contact me by",
+             "options": [{"value": "mail", "label": "Mail"}, {"value": "phone", "label": "Phone"}]},
+            {"type": "checkboxes", "name": "products", "label": "Products",
+             "options": [{"value": "a", "label": "Alpha"}, {"value": "b", "label": "Beta"}]},
+            {"type": "textarea", "name": "details", "label": "Details", "max_length": 20},
             {"type": "agreement", "name": "privacy", "label": "I accept the privacy policy"},
             {"type": "attachment", "name": "files", "label": "Screenshot", "accept": [".pdf", "image/*"]}
         ]}),

@@ -95,6 +95,12 @@ await run("chat", async (browser) => {
   await panel.getByText("Please enter a number from 1 to 500.").waitFor();
   await panel.getByLabel(/E-mail/).fill("ann@example.org");
   await panel.getByLabel("Seats").fill("12");
+  await panel.getByLabel("Phone").check();
+  await panel.getByLabel("Beta").check();
+  await panel.getByLabel(/Details/).fill("x".repeat(21));
+  await panel.getByRole("button", { name: "Start chat" }).click();
+  await panel.getByText("At most 20 characters.").waitFor();
+  await panel.getByLabel(/Details/).fill("Second floor");
   await panel.getByLabel("I accept the privacy policy").check();
   // R11: a file type the field does not accept is refused before any upload; one it accepts
   // is uploaded with progress and named in the form.
@@ -111,6 +117,10 @@ await run("chat", async (browser) => {
   const offer = await desk.next((f) => f.type === "offer", "offer");
   check(offer.visitor_name === "Ann <b>", "the agent sees the typed name");
   check(offer.visitor_details.fields.order === "A-1042" && offer.visitor_details.fields.seats === 12, "the form's values reach the agent");
+  check(
+    offer.visitor_details.fields.contact_by === "phone" && offer.visitor_details.fields.products.join() === "b",
+    "radio and checkbox values reach the agent",
+  );
   check(offer.visitor_details.fields.files?.length === 1, `the uploaded file goes with the form (${JSON.stringify(offer.visitor_details.fields)})`);
   desk.send({ type: "accept_offer", chat_id: offer.chat_id });
   const chatId = offer.chat_id;

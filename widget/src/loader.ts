@@ -159,6 +159,7 @@ const CONFIG_ATTEMPTS = 3;
       `.launcher:focus-visible{outline:3px solid #1a1a1a;outline-offset:3px}` +
       `.launcher.highlight{animation:pulse 1s ease-in-out 3}` +
       `@keyframes pulse{50%{transform:scale(1.08)}}` +
+      `@media (prefers-reduced-motion:reduce){.launcher.highlight{animation:none;outline:3px solid #b00020}}` +
       `.badge{background:#b00020;color:#fff;border-radius:10px;padding:0 7px;font-size:13px}` +
       `.panel{position:fixed;bottom:84px;${side}:20px;z-index:2147483000;width:min(370px,calc(100vw - 40px));` +
       `height:min(580px,calc(100vh - 110px));display:flex;flex-direction:column;background:#fff;border-radius:12px;` +

@@ -104,6 +104,17 @@ await run("a11y", async (browser) => {
   await promo.goto(site.url("/promo"));
   await promo.locator("#parley-widget-demo .launcher.highlight").waitFor();
   check(!(await widget.panel(promo).isVisible()), "a highlight does not open the window");
+
+  // A page with a strict Content-Security-Policy (nonces) still gets the whole widget.
+  const strict = await openPage(browser, { locale: "en-US" });
+  const violations = [];
+  strict.on("console", (m) => m.text().includes("Content Security Policy") && violations.push(m.text()));
+  await strict.goto(site.url("/strict?csp=1"));
+  await widget.launcher(strict).click();
+  await widget.panel(strict).getByLabel("Your name").waitFor();
+  const launcherColour = await widget.launcher(strict).evaluate((b) => getComputedStyle(b).backgroundColor);
+  check(launcherColour === "rgb(31, 95, 204)", `the widget's styles apply under the policy (${launcherColour})`);
+  check(violations.length === 0, `no policy violations: ${violations.join(" | ")}`);
   desk.close();
   site.close();
 });

@@ -32,8 +32,9 @@ export async function until(probe, what, patienceMs = 10000) {
 
 /** A website's page, served from this process on a loopback port: `http://localhost:PORT`
  * (or any host name mapped to loopback), an origin other than the engine's. The query's
- * `scope`, `identity` and `language` become the snippet's data attributes; the page's own
- * CSS is hostile, so a widget that is not isolated from it looks wrong. */
+ * `scope`, `identity` and `language` become the snippet's data attributes, and `csp` a strict
+ * Content-Security-Policy with nonces; the page's own CSS is hostile, so a widget that is not
+ * isolated from it looks wrong. */
 export async function websitePage() {
   const server = http.createServer((request, response) => {
     const url = new URL(request.url, "http://localhost");
@@ -43,11 +44,21 @@ export async function websitePage() {
       .map((name) => ` data-${name}="${url.searchParams.get(name).replace(/[^\w.-]/g, "")}"`)
       .join("");
     const title = url.pathname.slice(1) || "home";
-    response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    const headers = { "content-type": "text/html; charset=utf-8" };
+    // `?csp=1`: a strict policy that allows scripts and styles by nonce only.
+    const nonce = url.searchParams.has("csp") ? "n0nce4widget" : "";
+    if (nonce) {
+      const engine = new URL(ENGINE);
+      headers["content-security-policy"] =
+        `default-src 'none'; script-src 'nonce-${nonce}' ${engine.origin}; style-src 'nonce-${nonce}'; ` +
+        `connect-src ${engine.origin} ws://${engine.host}`;
+    }
+    const nonceAttribute = nonce ? ` nonce="${nonce}"` : "";
+    response.writeHead(200, headers);
     response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
-<style>button, p, li { color: red !important; font-size: 40px !important; } * { box-sizing: content-box; }</style></head>
+<style${nonceAttribute}>button, p, li { color: red !important; font-size: 40px !important; } * { box-sizing: content-box; }</style></head>
 <body><main><h1>Page ${title}</h1><p id="hover-me">Pricing details</p></main>
-<script async src="${ENGINE}/widget.js" data-website="demo"${attributes}></script></body></html>`);
+<script async src="${ENGINE}/widget.js" data-website="demo"${attributes}${nonceAttribute}></script></body></html>`);
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = server.address().port;

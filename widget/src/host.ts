@@ -17,6 +17,8 @@ export interface Host {
   modeReason: string;
   language: LanguageCode;
   shadow: ShadowRoot;
+  /** The snippet's CSP nonce, for the app's styles. */
+  nonce: string;
   /** The dialog the app draws into; the loader shows and hides it. */
   panel: HTMLElement;
   /** R52: the signed identity the page passed, if any. */

@@ -21,8 +21,9 @@ type Listener = (detail: Record<string, unknown>) => void;
 const CONFIG_ATTEMPTS = 3;
 
 (() => {
-  const script = document.currentScript as HTMLScriptElement | null;
-  if (!script || (window as any).Parley?.version) return;
+  const found = document.currentScript as HTMLScriptElement | null;
+  if (!found || (window as any).Parley?.version) return;
+  const script = found;
   const source = new URL(script.src);
   const base = source.origin + source.pathname.replace(/\/widget\.js$/, "");
   const key = script.dataset.website ?? "";
@@ -75,6 +76,8 @@ const CONFIG_ATTEMPTS = 3;
       };
       const tag = document.createElement("script");
       tag.src = `${base}/widget-app.js?v=${__APP_VERSION__}`;
+      // A page whose Content-Security-Policy allows scripts by nonce lets the app in too.
+      tag.nonce = script.nonce;
       tag.async = true;
       tag.onerror = () => {
         appLoading = undefined;
@@ -151,6 +154,7 @@ const CONFIG_ATTEMPTS = 3;
     const side = look.position === "left" ? "left" : "right";
     const colour = /^#[0-9a-f]{3,8}$/i.test(look.primary_color ?? "") ? look.primary_color : "#1f5fcc";
     const style = document.createElement("style");
+    style.nonce = script.nonce;
     style.textContent =
       `:host{all:initial;--parley-primary:${colour};font:15px/1.4 system-ui,sans-serif;color:#1a1a1a}` +
       `.launcher{position:fixed;bottom:20px;${side}:20px;z-index:2147483000;display:flex;align-items:center;gap:8px;` +
@@ -202,6 +206,7 @@ const CONFIG_ATTEMPTS = 3;
       emit,
       setUnread,
       setMode,
+      nonce: script.nonce,
       watchMode: (on) => {
         if (on && !stopWatching) stopWatching = watchMode(base, key, setMode);
         else if (!on && stopWatching) {

@@ -50,6 +50,7 @@ function mount(host: Host): App {
   const colour = (value: string | undefined, fallback: string) => (/^#[0-9a-f]{3,8}$/i.test(value ?? "") ? value! : fallback);
 
   const style = h("style", {}, STYLES);
+  style.nonce = host.nonce;
   style.textContent += `:host{--parley-agent:${colour(look.agent_color, "#eef1f5")};--parley-visitor:${colour(
     look.visitor_color,
     "#1f5fcc",

@@ -113,7 +113,9 @@ const CONFIG_ATTEMPTS = 3;
     host.panel.hidden = true;
     launcher.setAttribute("aria-expanded", "false");
     app?.closed();
-    launcher.focus();
+    // The focus was in the window (a keyboard user closed it): it goes back to the launcher.
+    // A page that closes the widget from its own script keeps its focus.
+    if (host.shadow.activeElement) launcher.focus();
     emit("closed");
   }
 

@@ -82,9 +82,11 @@ async fn a_whole_chat_in_the_widget(backend: Backend) {
     )
     .await;
     run_node_script("widget", "widget/e2e/chat.mjs", script_env(&app).await).await;
-    // R86: the transcript the visitor asked for after the end reaches the mail server.
-    let mail = wait_for_mail(&smtp, 1).await;
-    assert!(mail[0].contains("To: ann@example.org"), "{}", mail[0]);
+    // R86: the transcripts the visitor asked for during the chat and after its end reach the
+    // mail server.
+    let mail = wait_for_mail(&smtp, 2).await.join("\n");
+    assert!(mail.contains("To: ann@work.example"), "{mail}");
+    assert!(mail.contains("To: ann@example.org"), "{mail}");
 }
 
 #[actix_web::test]

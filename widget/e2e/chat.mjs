@@ -214,6 +214,12 @@ await run("chat", async (browser) => {
   await until(async () => (await panel.getByText("Connection lost. Reconnecting…").count()) === 0 || !(await panel.getByText("Connection lost. Reconnecting…").isVisible()), "the reconnect notice to go");
   check((await panel.getByText("Are you still there?").count()) === 1, "a replayed message is shown once");
 
+  // R86: the transcript asked for during the chat is mailed when it ends.
+  await panel.getByRole("button", { name: "Get the transcript by e-mail" }).click();
+  await panel.getByRole("textbox", { name: "E-mail" }).fill("ann@work.example");
+  await panel.getByRole("button", { name: "Send transcript" }).click();
+  await panel.getByText("The transcript goes to ann@work.example when the chat ends.").waitFor();
+
   // R7, R86: the visitor ends the chat and asks for the transcript.
   await panel.getByRole("button", { name: "End chat" }).click();
   await panel.getByRole("button", { name: "Yes, end it" }).click();

@@ -1,18 +1,18 @@
-// After the chat: the transcript by mail (R86), a message for a chat nobody took (R76, R78),
+// After the chat: the transcript by mail (R86, TranscriptForm), a message for a chat nobody took (R76, R78),
 // and a new chat (R6).
 
 import { EngineError } from "../protocol";
-import { fill } from "../i18n";
 import type { AppTexts } from "../i18n/en";
 import { h, uid } from "./dom";
 import { isEmail } from "./validation";
+import { transcriptForm } from "./TranscriptForm";
 
 export interface EndedOptions {
   texts: AppTexts;
   visitorName: string;
   /** R78: leave a message (when the chat ended unmanaged and the website takes messages). */
   canLeaveMessage: boolean;
-  transcript: (email: string) => Promise<unknown>;
+  transcript: (email: string) => Promise<{ delivery: string }>;
   leaveMessage: (body: { name: string; email: string | null; text: string }) => Promise<unknown>;
   newChat: () => void;
 }
@@ -57,28 +57,7 @@ export function endedPanel(o: EndedOptions): HTMLElement {
     panel.append(form);
   }
 
-  const email = h("input", { type: "email", autocomplete: "email" });
-  const note = h("p", { role: "status", className: "note" });
-  const transcript = h(
-    "form",
-    { className: "transcript", "aria-label": t.transcriptTitle },
-    h("h3", {}, t.transcriptTitle),
-    field(t.email, email),
-    note,
-    h("button", { type: "submit" }, t.sendTranscript),
-  );
-  transcript.onsubmit = (e) => {
-    e.preventDefault();
-    const address = email.value.trim();
-    if (!isEmail(address)) return void (note.textContent = t.invalidEmail);
-    o.transcript(address).then(
-      () => {
-        note.textContent = fill(t.transcriptSent, { email: address });
-        email.value = "";
-      },
-      (err) => (note.textContent = errorText(t, err)),
-    );
-  };
+  const transcript = transcriptForm(t, o.transcript);
   panel.append(transcript, h("button", { type: "button", className: "primary new-chat", onclick: o.newChat }, t.newChat));
   return panel;
 }

@@ -17,6 +17,7 @@ import { Conversation } from "./Conversation";
 import { endedPanel } from "./EndedPanel";
 import { offlineForm } from "./OfflineForm";
 import { startForm, type StartRequest } from "./StartForm";
+import { transcriptForm } from "./TranscriptForm";
 import { STYLES } from "./styles";
 
 const CATALOGUES: Record<string, AppTexts> = { en: en.app, de: de.app, nl: nl.app, sv: sv.app, cs: cs.app };
@@ -239,7 +240,26 @@ function mount(host: Host): App {
       upload: (file, progress) => engine.upload(file, { chat }, progress).then((a) => a.attachment_id),
     });
     const ending = h("div", { className: "tail" });
-    show(h("div", { className: "chat" }, conversation.element, ending, composer.element), composer.input);
+    // R86: the transcript may be asked for during the chat too (sent when it ends).
+    const transcriptBox = h("div", { className: "tail", hidden: true }, transcriptForm(t, (email) => engine.requestTranscript(chat, email)));
+    const transcriptToggle = h(
+      "button",
+      {
+        type: "button",
+        className: "link",
+        "aria-expanded": "false",
+        onclick: () => {
+          transcriptBox.hidden = !transcriptBox.hidden;
+          transcriptToggle.setAttribute("aria-expanded", String(!transcriptBox.hidden));
+          if (!transcriptBox.hidden) (transcriptBox.querySelector("input") as HTMLElement).focus();
+        },
+      },
+      t.transcriptTitle,
+    );
+    show(
+      h("div", { className: "chat" }, conversation.element, ending, h("div", { className: "chat-tools" }, transcriptToggle, transcriptBox), composer.element),
+      composer.input,
+    );
 
     const receipt = (markReceipt = () => {
       clearTimeout(receiptTimer);
@@ -261,6 +281,7 @@ function mount(host: Host): App {
       }
       if (event.kind === "chat_ended") {
         ended = true;
+        transcriptToggle.parentElement?.remove();
         host.watchMode(true);
         endButton.hidden = true;
         composer?.disable();

@@ -53,6 +53,8 @@ form.start,form.offline,.ended form{display:flex;flex-direction:column;gap:10px}
 .files{list-style:none;margin:4px 0;padding:0;font-size:13px}
 .done{font-weight:600}
 .tail:empty{display:none}
+.chat-tools{margin-top:6px}
+.chat-tools form{display:flex;flex-direction:column;gap:8px}
 .ended{display:flex;flex-direction:column;gap:12px;border-top:1px solid #d0d4da;margin-top:10px;padding-top:6px}
 .note{margin:0;font-size:13px}
 .confirm{background:#fff4ce;border-radius:8px;padding:8px 10px;margin-bottom:8px;display:flex;gap:8px;align-items:center;flex-wrap:wrap}

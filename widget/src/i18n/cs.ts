@@ -51,6 +51,8 @@ export const app: AppTexts = {
   email: "E-mail",
   sendTranscript: "Poslat přepis",
   transcriptSent: "Přepis půjde na {email}.",
+  transcriptLater: "Přepis půjde na {email}, až chat skončí.",
+  transcriptLimit: "Pro tento chat už nelze poslat další přepisy.",
   leaveTitle: "Zanechte nám zprávu",
   leaveSent: "Děkujeme, vaše zpráva k nám dorazila. Ozveme se vám.",
   offlineSent: "Děkujeme, vaše zpráva k nám dorazila. Ozveme se vám.",

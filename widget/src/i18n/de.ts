@@ -51,6 +51,8 @@ export const app: AppTexts = {
   email: "E-Mail",
   sendTranscript: "Verlauf senden",
   transcriptSent: "Der Verlauf geht an {email}.",
+  transcriptLater: "Der Verlauf geht an {email}, sobald der Chat endet.",
+  transcriptLimit: "Für diesen Chat können keine weiteren Verläufe gesendet werden.",
   leaveTitle: "Hinterlassen Sie uns eine Nachricht",
   leaveSent: "Danke, Ihre Nachricht ist bei uns angekommen. Wir melden uns.",
   offlineSent: "Danke, Ihre Nachricht ist bei uns angekommen. Wir melden uns.",

@@ -51,6 +51,8 @@ export const app = {
   email: "E-mail",
   sendTranscript: "Send transcript",
   transcriptSent: "The transcript goes to {email}.",
+  transcriptLater: "The transcript goes to {email} when the chat ends.",
+  transcriptLimit: "No more transcripts can be sent for this chat.",
   leaveTitle: "Leave us a message",
   leaveSent: "Thank you, your message reached us. We will get back to you.",
   offlineSent: "Thank you, your message reached us. We will get back to you.",

@@ -51,6 +51,8 @@ export const app: AppTexts = {
   email: "E-mail",
   sendTranscript: "Gesprek versturen",
   transcriptSent: "Het gesprek gaat naar {email}.",
+  transcriptLater: "Het gesprek gaat naar {email} zodra de chat eindigt.",
+  transcriptLimit: "Voor deze chat kunnen geen gesprekken meer worden verstuurd.",
   leaveTitle: "Laat ons een bericht achter",
   leaveSent: "Bedankt, uw bericht is bij ons aangekomen. We nemen contact met u op.",
   offlineSent: "Bedankt, uw bericht is bij ons aangekomen. We nemen contact met u op.",

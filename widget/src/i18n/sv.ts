@@ -51,6 +51,8 @@ export const app: AppTexts = {
   email: "E-post",
   sendTranscript: "Skicka konversationen",
   transcriptSent: "Konversationen skickas till {email}.",
+  transcriptLater: "Konversationen skickas till {email} när chatten avslutas.",
+  transcriptLimit: "Inga fler konversationer kan skickas för den här chatten.",
   leaveTitle: "Lämna ett meddelande till oss",
   leaveSent: "Tack, ditt meddelande har kommit fram. Vi hör av oss.",
   offlineSent: "Tack, ditt meddelande har kommit fram. Vi hör av oss.",

@@ -133,7 +133,9 @@ impl AppError {
             AppError::VisitorBanned => "visitor_banned",
             AppError::ContactNotFound => "contact_not_found",
             AppError::BanNotFound => "ban_not_found",
-            AppError::Store(StoreError::Pool(_)) => "store_unavailable",
+            AppError::Store(StoreError::Pool(_) | StoreError::NotCommitted(_)) => {
+                "store_unavailable"
+            }
             AppError::Store(_) | AppError::Internal(_) => "internal",
         }
     }
@@ -141,7 +143,9 @@ impl AppError {
     /// The message shown to clients: internals are logged, never sent.
     pub fn public_message(&self) -> String {
         match self {
-            AppError::Store(StoreError::Pool(_)) => "the database is busy; try again".to_owned(),
+            AppError::Store(StoreError::Pool(_) | StoreError::NotCommitted(_)) => {
+                "the database is busy; try again".to_owned()
+            }
             AppError::Store(_) | AppError::Internal(_) => {
                 "something went wrong on our side".to_owned()
             }
@@ -296,7 +300,8 @@ impl ResponseError for AppError {
             | AppError::WebsiteOnline
             | AppError::NoVisitorAddress => StatusCode::CONFLICT,
             AppError::TooManyPageViews => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable | AppError::Store(StoreError::Pool(_)) => {
+            AppError::Unavailable
+            | AppError::Store(StoreError::Pool(_) | StoreError::NotCommitted(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             AppError::Store(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

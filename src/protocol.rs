@@ -375,7 +375,10 @@ pub struct WaitingEntry {
 pub struct WaitingList {
     pub queue_id: QueueId,
     pub queue_name: String,
+    /// The first in line, at most `routing.waiting_list_limit` of them.
     pub entries: Vec<WaitingEntry>,
+    /// How many chats wait in all (listed or not).
+    pub total: usize,
 }
 
 /// R35: a page the visitor viewed.

@@ -44,6 +44,11 @@ pub struct DatabaseSettings {
     pub url: String,
     pub pool_size: u32,
     pub connect_timeout_ms: u64,
+    /// The most writes the store's writer commits in one transaction (group commit).
+    pub write_batch_max: usize,
+    /// SQLite only: `synchronous = FULL` (a commit survives a power cut) instead of `NORMAL`
+    /// (a commit survives a crash of the engine or the OS, not a power cut).
+    pub sqlite_synchronous_full: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -65,6 +70,12 @@ pub struct RoutingSettings {
     pub offer_timeout_ms: i64,
     pub hunt_timeout_ms: i64,
     pub strategy: Strategy,
+    /// R34: how many waiting chats a `waiting_list` frame lists (the first in line); the
+    /// frame's `total` counts them all.
+    pub waiting_list_limit: usize,
+    /// R34: the shortest time between two `waiting_list` frames of one queue. A quiet queue
+    /// tells its members at once; a busy one sends its newest list at most this often.
+    pub waiting_list_interval_ms: u64,
 }
 
 /// R66, R78, R80, R86: how long chats stay open, and how long their visitors may still act

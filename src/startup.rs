@@ -74,7 +74,11 @@ impl Application {
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }
+        // Frames are small and often go out several in a row (an event, then the capacity it
+        // changed): with Nagle's algorithm on, the second waits for the peer's delayed ACK,
+        // up to 40 ms on Linux. Browsers turn it off on their side too.
         let server = server
+            .tcp_nodelay(true)
             .listen(listener)
             .map_err(|source| StartupError::Listen { address, source })?
             .run();

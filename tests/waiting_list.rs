@@ -89,7 +89,7 @@ async fn the_waiting_list_follows_the_queue(app: TestApp) {
     let (mut agent, hello) = away_agent(&app, "agent").await;
     assert_eq!(
         hello["waiting_lists"],
-        json!([{ "queue_id": 1, "queue_name": "Support", "entries": [] }])
+        json!([{ "queue_id": 1, "queue_name": "Support", "entries": [], "total": 0 }])
     );
 
     let ann = start(
@@ -740,4 +740,28 @@ async fn non_members_cannot_preview_or_pick() {
         own["visitor_details"]["page_url"],
         "http://localhost:3000/pricing"
     );
+}
+
+/// R34: a long line is listed by its head, with the count of all who wait; the positions
+/// visitors see stay exact however long the line.
+#[actix_web::test]
+async fn a_long_line_lists_its_head_and_counts_everyone() {
+    let Some(app) = TestApp::builder(Backend::Sqlite)
+        .settings(|s| s.routing.waiting_list_limit = 2)
+        .spawn()
+        .await
+    else {
+        return;
+    };
+    let (mut agent, _) = away_agent(&app, "agent").await;
+    let mut chats = Vec::new();
+    for name in ["Ann", "Bea", "Cid", "Dan"] {
+        chats.push(start(&app, json!({ "name": name }), &[]).await);
+    }
+    let list = agent.waiting_list_where(|l| l["total"] == 4).await;
+    assert_eq!(names(&list), ["Ann", "Bea"]);
+
+    let mut dan = app.visitor_socket(&chats[3], 0).await;
+    dan.expect("visitor_hello").await;
+    assert_eq!(dan.next_position().await["position"], 4);
 }

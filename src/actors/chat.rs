@@ -230,7 +230,7 @@ impl ChatActor {
             false => Vec::new(),
         };
         let auto_after_ms = wrap_up.auto_after_ms;
-        let write = self.engine.db().run(move |conn| {
+        let write = self.engine.db().write(move |conn| {
             conn.transaction::<_, StoreError, _>(|conn| {
                 store::chats::end(conn, &stored, disposition)?;
                 for agent in owing {
@@ -605,27 +605,26 @@ impl Handler<PostMessage> for ChatActor {
         );
         event.private = msg.private;
         let (chat, poster, key) = (self.seed.chat_id, msg.poster, scoped_key.clone());
-        // R40: the message and the claim of its files are one transaction; a file that is not
-        // the poster's own unsent upload to this chat stores nothing.
-        let write = self.engine.db().run(move |conn| {
-            conn.transaction::<_, StoreError, _>(|conn| {
-                let claimed = store::attachments::claim_for_message(
-                    conn,
-                    chat,
-                    poster,
-                    &attachments,
-                    (event.seq, event.private),
-                )?;
-                let files = match claimed {
-                    Ok(files) => files,
-                    Err(rule) => return Ok(Err(rule)),
-                };
-                if let EventBody::Message { attachments, .. } = &mut event.body {
-                    *attachments = files;
-                }
-                store::chats::append(conn, &event, key.as_deref())?;
-                Ok(Ok(event))
-            })
+        // R40: the message and the claim of its files are one write (a savepoint of the
+        // writer's batch); a file that is not the poster's own unsent upload to this chat
+        // stores nothing.
+        let write = self.engine.db().write(move |conn| {
+            let claimed = store::attachments::claim_for_message(
+                conn,
+                chat,
+                poster,
+                &attachments,
+                (event.seq, event.private),
+            )?;
+            let files = match claimed {
+                Ok(files) => files,
+                Err(rule) => return Ok(Err(rule)),
+            };
+            if let EventBody::Message { attachments, .. } = &mut event.body {
+                *attachments = files;
+            }
+            store::chats::append(conn, &event, key.as_deref())?;
+            Ok(Ok(event))
         });
         AtomicResponse::new(Box::pin(write.into_actor(self).map(
             move |written, act, ctx| {
@@ -668,7 +667,7 @@ impl ChatActor {
         let write = self
             .engine
             .db()
-            .run(move |conn| store::chats::append(conn, &stored, key.as_deref()));
+            .write(move |conn| store::chats::append(conn, &stored, key.as_deref()));
         AtomicResponse::new(Box::pin(write.into_actor(self).map(
             move |written, act, ctx| {
                 written?;
@@ -755,7 +754,7 @@ impl Handler<PickChoice> for ChatActor {
         );
         let key = scoped_key.clone();
         let mut stored = event;
-        let write = self.engine.db().run(move |conn| {
+        let write = self.engine.db().write(move |conn| {
             conn.transaction::<_, StoreError, _>(|conn| {
                 store::write_first(conn)?;
                 let offer = store::chats::event_at(conn, chat, offer_seq)?;
@@ -823,7 +822,7 @@ impl Handler<Receipt> for ChatActor {
         let write = self
             .engine
             .db()
-            .run(move |conn| store::receipts::save(conn, chat, reader, marks, now_ms()));
+            .write(move |conn| store::receipts::save(conn, chat, reader, marks, now_ms()));
         AtomicResponse::new(Box::pin(write.into_actor(self).map(
             move |written, act, _ctx| {
                 written?;
@@ -882,7 +881,7 @@ impl Handler<AssignAgent> for ChatActor {
         let write = self
             .engine
             .db()
-            .run(move |conn| store::chats::accept(conn, &stored, agent));
+            .write(move |conn| store::chats::accept(conn, &stored, agent));
         AtomicResponse::new(Box::pin(write.into_actor(self).map(
             move |written, act, ctx| {
                 written?;
@@ -1097,7 +1096,7 @@ impl Handler<RecordPageView> for ChatActor {
         details.page_title = msg.view.title.as_ref().map(|t| t.as_str().to_owned());
         let (chat, at_ms, meta) = (self.seed.chat_id, now_ms(), to_json(&details));
         let view = msg.view;
-        let write = self.engine.db().run(move |conn| {
+        let write = self.engine.db().write(move |conn| {
             store::visitors::add_page_view(conn, chat, &view, at_ms, &meta, PageView::MAX_PER_CHAT)
         });
         AtomicResponse::new(Box::pin(write.into_actor(self).map(

@@ -54,11 +54,14 @@ pub struct QueueActor {
     /// there have been (so a website keeps the newest report, however reports reach it).
     told_websites: Option<QueueAvailability>,
     availability_version: u64,
-    /// R34: the waiting list members were last sent, and what it was built from.
+    /// R34: the waiting list members were last sent, what it was built from, and when.
     published: Arc<WaitingList>,
     published_line: Vec<queue::WaitingEntry>,
-    /// A waiting visitor's details changed since the list was last sent.
+    published_at_ms: i64,
+    /// A listed visitor's details changed since the list was last sent.
     details_changed: bool,
+    /// Sends the newest list once `routing.waiting_list_interval_ms` has passed since the last.
+    list_timer: Option<SpawnHandle>,
 }
 
 impl QueueActor {
@@ -87,6 +90,7 @@ impl QueueActor {
                 queue_id: id,
                 queue_name: row.name.clone(),
                 entries: Vec::new(),
+                total: 0,
             }),
             name: row.name,
             waiting: HashMap::new(),
@@ -94,7 +98,9 @@ impl QueueActor {
             trail: Vec::new(),
             writing_trail: false,
             published_line: Vec::new(),
+            published_at_ms: 0,
             details_changed: false,
+            list_timer: None,
             open: opening_hours.is_open_at(now_ms()),
             opening_hours,
             hours_timer: None,
@@ -258,7 +264,7 @@ impl QueueActor {
             }
         }
         self.flush_trail(ctx);
-        self.publish_waiting_list();
+        self.publish_waiting_list(ctx);
         self.tell_websites(false);
         if let Some(timer) = self.timer.take() {
             ctx.cancel_future(timer);
@@ -570,10 +576,26 @@ impl Handler<MembersChanged> for QueueActor {
 // R34, R35: the waiting list agents see, and what they do from the client preview.
 impl QueueActor {
     /// R34: tells the members' agents the waiting list when it changed (a chat arrived, left,
-    /// moved up, or its visitor moved to another page); nothing is sent otherwise.
-    fn publish_waiting_list(&mut self) {
-        let line = self.router.waiting_list();
-        if line == self.published_line && !self.details_changed {
+    /// moved up, or a listed visitor moved to another page); nothing is sent otherwise. Lists
+    /// go out at most once per `waiting_list_interval_ms`: a change within it is sent when
+    /// it ends, merged with the changes after it.
+    fn publish_waiting_list(&mut self, ctx: &mut Context<Self>) {
+        if self.list_timer.is_some() {
+            return;
+        }
+        let routing = &self.engine.settings().routing;
+        let (line, total) = self.router.waiting_list(routing.waiting_list_limit);
+        if line == self.published_line && total == self.published.total && !self.details_changed {
+            return;
+        }
+        let next_at_ms = self.published_at_ms + routing.waiting_list_interval_ms as i64;
+        let now = now_ms();
+        if now < next_at_ms {
+            let wait = Duration::from_millis((next_at_ms - now) as u64);
+            self.list_timer = Some(ctx.run_later(wait, |act, ctx| {
+                act.list_timer = None;
+                act.publish_waiting_list(ctx);
+            }));
             return;
         }
         let entries = line
@@ -595,6 +617,7 @@ impl QueueActor {
             queue_id: self.id,
             queue_name: self.name.clone(),
             entries,
+            total,
         });
         let frame = ServerFrame::WaitingList(&list).to_text();
         for &member in self.router.members() {
@@ -607,6 +630,7 @@ impl QueueActor {
         }
         self.published = list;
         self.published_line = line;
+        self.published_at_ms = now;
         self.details_changed = false;
     }
 
@@ -749,11 +773,13 @@ pub struct VisitorMoved {
 impl Handler<VisitorMoved> for QueueActor {
     type Result = ();
 
-    fn handle(&mut self, msg: VisitorMoved, _ctx: &mut Context<Self>) {
+    fn handle(&mut self, msg: VisitorMoved, ctx: &mut Context<Self>) {
         if let Some(chat) = self.waiting.get_mut(&msg.chat_id) {
             chat.visitor_details = msg.visitor_details;
-            self.details_changed = true;
-            self.publish_waiting_list();
+            if self.published_line.iter().any(|e| e.chat == msg.chat_id) {
+                self.details_changed = true;
+                self.publish_waiting_list(ctx);
+            }
         }
     }
 }

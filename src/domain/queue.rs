@@ -137,7 +137,8 @@ pub enum Effect {
     },
     /// The chat left the queue without an agent: the no-agent flow follows (R76, R78).
     HuntEnded { chat: ChatId, why: HuntEnd },
-    /// The waiting chats' places changed: 1-based positions, first in line first.
+    /// Waiting chats whose places changed: 1-based positions, first in line first. A place
+    /// is reported once, when it changes.
     Positions(Vec<(ChatId, usize)>),
 }
 
@@ -191,6 +192,9 @@ struct Waiting {
     offers: Vec<OpenOffer>,
     /// R16: a direct chat is offered to this agent alone, once (R79).
     target: Option<UserId>,
+    /// The place its visitor was last told (0: not yet), so that only changed places are
+    /// told: a chat joining the end of a long line tells one visitor, not all of them.
+    told_position: usize,
 }
 
 impl Waiting {
@@ -307,14 +311,16 @@ impl QueueRouter {
         self.waiting.iter().position(|w| w.chat == chat)
     }
 
-    fn positions(&self) -> Effect {
-        Effect::Positions(
-            self.waiting
-                .iter()
-                .enumerate()
-                .map(|(i, w)| (w.chat, i + 1))
-                .collect(),
-        )
+    /// The places that changed since their visitors were last told, marked as told.
+    fn positions(&mut self) -> Effect {
+        let mut changed = Vec::new();
+        for (index, waiting) in self.waiting.iter_mut().enumerate() {
+            if waiting.told_position != index + 1 {
+                waiting.told_position = index + 1;
+                changed.push((waiting.chat, index + 1));
+            }
+        }
+        Effect::Positions(changed)
     }
 
     /// A chat starts waiting (new, or back after a restart or a failed assignment). It takes
@@ -358,6 +364,7 @@ impl QueueRouter {
                 hunt: Hunt::new(),
                 offers: Vec::new(),
                 target,
+                told_position: 0,
             },
         );
         let mut effects = vec![self.positions()];
@@ -704,19 +711,24 @@ pub enum TakeRefused {
 // straight out of the queue, or send it to another queue. Apart from the hunt above: both take
 // a chat out of the queue without an accepted offer.
 impl QueueRouter {
-    /// R34: the waiting chats, first in line first.
+    /// R34: the first `limit` waiting chats, first in line first, and how many wait in all.
     /// Direct chats are left out: they are for their one agent, who is offered them (R16).
-    pub fn waiting_list(&self) -> Vec<WaitingEntry> {
-        self.waiting
+    pub fn waiting_list(&self, limit: usize) -> (Vec<WaitingEntry>, usize) {
+        let listed = self
+            .waiting
             .iter()
             .enumerate()
-            .filter(|(_, w)| w.target.is_none())
+            .filter(|(_, w)| w.target.is_none());
+        let total = listed.clone().count();
+        let entries = listed
+            .take(limit)
             .map(|(i, w)| WaitingEntry {
                 chat: w.chat,
                 position: i + 1,
                 requested_at_ms: w.requested_at_ms,
             })
-            .collect()
+            .collect();
+        (entries, total)
     }
 
     /// The members in hunt order: who sees this queue's waiting list.
@@ -1050,8 +1062,10 @@ mod tests {
         q.chat_arrived(CHAT, 0, 0);
         let direct = ChatId(101);
         q.direct_chat_arrived(direct, B, S, S);
-        let listed: Vec<ChatId> = q.waiting_list().iter().map(|e| e.chat).collect();
+        let (entries, total) = q.waiting_list(10);
+        let listed: Vec<ChatId> = entries.iter().map(|e| e.chat).collect();
         assert_eq!(listed, vec![CHAT]);
+        assert_eq!(total, 1, "the direct chat is not counted either");
         assert_eq!(q.previewable(direct, A), Err(TakeRefused::NotAMember));
         assert_eq!(
             q.take_waiting(direct, A, 2 * S),
@@ -1270,7 +1284,7 @@ mod tests {
         assert_eq!(q.next_deadline(), Some(60 * S));
         assert_eq!(ended(&q.tick(60 * S - 1)), None);
         assert_eq!(ended(&q.tick(60 * S)), Some(HuntEnd::Timeout));
-        assert!(q.waiting_list().is_empty());
+        assert_eq!(q.waiting_list(10), (vec![], 0));
     }
 
     #[test]
@@ -1373,11 +1387,10 @@ mod tests {
         q.chat_arrived(ChatId(1), 0, 0);
         q.chat_arrived(ChatId(2), 0, 0);
         let effects = q.chat_arrived(ChatId(3), 0, 0);
-        assert!(effects.contains(&Effect::Positions(vec![
-            (ChatId(1), 1),
-            (ChatId(2), 2),
-            (ChatId(3), 3)
-        ])));
+        assert!(
+            effects.contains(&Effect::Positions(vec![(ChatId(3), 3)])),
+            "only the newcomer's place is new"
+        );
         assert_eq!(
             q.estimated_wait_ms(1),
             None,
@@ -1434,7 +1447,7 @@ mod tests {
         q.chat_arrived(ChatId(2), 20, 20);
         q.chat_arrived(ChatId(1), 10, 30);
         assert_eq!(
-            q.waiting_list(),
+            q.waiting_list(10).0,
             vec![
                 WaitingEntry {
                     chat: ChatId(1),
@@ -1449,6 +1462,19 @@ mod tests {
             ]
         );
         assert_eq!(q.members(), &[A]);
+    }
+
+    #[test]
+    fn a_long_line_lists_its_head_and_counts_the_rest_r34() {
+        let mut q = router(rules(), &[A]);
+        q.member_status(A, MemberStatus::Busy, 0);
+        for chat in 1..=5 {
+            q.chat_arrived(ChatId(chat), chat, chat);
+        }
+        let (entries, total) = q.waiting_list(2);
+        let listed: Vec<(ChatId, usize)> = entries.iter().map(|e| (e.chat, e.position)).collect();
+        assert_eq!(listed, vec![(ChatId(1), 1), (ChatId(2), 2)]);
+        assert_eq!(total, 5);
     }
 
     #[test]
@@ -1668,6 +1694,8 @@ mod model {
         /// Every agent's membership; those in `removed` are out of the queue for now (R73).
         members: Vec<HuntMember>,
         removed: BTreeSet<UserId>,
+        /// The place each waiting chat's visitor was last told.
+        told: HashMap<ChatId, usize>,
         now: i64,
     }
 
@@ -1735,9 +1763,11 @@ mod model {
                             self.chats.insert(chat, Fate::Unmanaged);
                         }
                         Effect::Positions(positions) => {
-                            let waiting =
-                                self.chats.values().filter(|f| **f == Fate::Waiting).count();
-                            assert_eq!(positions.len(), waiting, "every waiting chat has a place");
+                            for (chat, position) in positions {
+                                assert_eq!(self.chats[&chat], Fate::Waiting, "a settled place");
+                                assert_ne!(self.told.get(&chat), Some(&position), "told twice");
+                                self.told.insert(chat, position);
+                            }
                         }
                     }
                 }
@@ -1768,6 +1798,13 @@ mod model {
                 assert!(
                     self.router.next_deadline().is_some(),
                     "waiting with no timer running"
+                );
+            }
+            for (index, waiting) in self.router.waiting.iter().enumerate() {
+                assert_eq!(
+                    self.told.get(&waiting.chat),
+                    Some(&(index + 1)),
+                    "every visitor knows its place"
                 );
             }
         }
@@ -1809,6 +1846,7 @@ mod model {
             targets: HashMap::new(),
             members: members.clone(),
             removed: BTreeSet::new(),
+            told: HashMap::new(),
             now: 0,
         };
         let mut next_chat = 1;
@@ -1896,10 +1934,7 @@ mod model {
                     match leaving {
                         Some(chat) => {
                             world.chats.insert(chat, Fate::Left);
-                            let mut effects = world.router.chat_left(chat, world.now);
-                            // The agent holding its offer is told by the withdrawal.
-                            effects.retain(|e| !matches!(e, Effect::Positions(_)));
-                            effects
+                            world.router.chat_left(chat, world.now)
                         }
                         None => Vec::new(),
                     }

@@ -28,6 +28,7 @@ pub mod users;
 pub mod visitors;
 pub mod websites;
 pub mod wrap_ups;
+mod writer;
 
 use std::path::Path;
 use std::time::Duration;
@@ -65,6 +66,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the database task was cancelled")]
     Cancelled,
+    #[error("the write's batch was not committed: {0}")]
+    NotCommitted(String),
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -97,6 +100,8 @@ impl Backend {
 struct Connector {
     url: String,
     backend: Backend,
+    /// SQLite's `synchronous` pragma: `NORMAL` or `FULL` (database.sqlite_synchronous).
+    sqlite_synchronous: &'static str,
 }
 
 impl ManageConnection for Connector {
@@ -114,10 +119,11 @@ impl ManageConnection for Connector {
                     SqliteConnection::establish(path).map_err(r2d2::Error::ConnectionError)?;
                 // WAL lets readers work while one connection writes; the busy timeout makes
                 // writers queue instead of failing when another connection holds the lock.
-                conn.batch_execute(
+                conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-                )
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = {};",
+                    self.sqlite_synchronous
+                ))
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(AnyConnection::Sqlite(conn))
             }
@@ -147,6 +153,7 @@ pub(crate) fn sqlite_path(url: &str) -> &str {
 pub struct Db {
     pool: Pool<Connector>,
     backend: Backend,
+    writer: writer::Writer,
 }
 
 impl Db {
@@ -169,8 +176,18 @@ impl Db {
             .build(Connector {
                 url: settings.url.clone(),
                 backend,
+                sqlite_synchronous: if settings.sqlite_synchronous_full {
+                    "FULL"
+                } else {
+                    "NORMAL"
+                },
             })?;
-        Ok(Db { pool, backend })
+        let writer = writer::Writer::start(pool.clone(), settings.write_batch_max)?;
+        Ok(Db {
+            pool,
+            backend,
+            writer,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -193,6 +210,21 @@ impl Db {
             .await
             .map_err(|_| StoreError::Cancelled)?
         }
+    }
+
+    /// Runs `work` on the store's writer thread, in one transaction with whatever other
+    /// writes are queued (group commit, see `writer`): for the hot path's small writes (chat
+    /// events, receipts), which then cost a share of a commit instead of one each. `work`
+    /// runs in its own savepoint; the future resolves once the batch committed.
+    pub fn write<T, F>(
+        &self,
+        work: F,
+    ) -> impl std::future::Future<Output = StoreResult<T>> + 'static
+    where
+        F: FnOnce(&mut AnyConnection) -> StoreResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.writer.write(work)
     }
 
     /// Runs `work` on the calling thread: for start-up and the command line only.

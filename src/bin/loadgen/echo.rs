@@ -22,6 +22,7 @@ pub fn serve() -> Result<(), String> {
     rt::System::new().block_on(async {
         let server = HttpServer::new(|| App::new().route("/ws", web::get().to(echo)))
             .workers(1)
+            .tcp_nodelay(true)
             .bind(("127.0.0.1", 0))
             .map_err(|e| e.to_string())?;
         let address = server.addrs().first().copied().ok_or("no address")?;

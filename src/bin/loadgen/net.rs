@@ -2,6 +2,7 @@
 //! frame to a handler and answers pings, and a writer task fed by a channel, so that any task
 //! can send on it without waiting.
 
+use actix_service::Service as _;
 use actix_web::rt;
 use awc::ws::{Frame, Message};
 use futures_util::{SinkExt, StreamExt};
@@ -33,7 +34,19 @@ impl Socket {
 }
 
 pub fn client() -> awc::Client {
+    // Browsers set TCP_NODELAY; a client that leaves Nagle's algorithm on waits up to 40 ms
+    // (the peer's delayed ACK) whenever it sends two frames in a row, and would measure that.
+    let connector = awc::Connector::new().connector(actix_service::fn_service(
+        |request: actix_tls::connect::ConnectInfo<awc::http::Uri>| async move {
+            let connection = actix_tls::connect::ConnectorService::default()
+                .call(request)
+                .await?;
+            let _ = connection.io_ref().set_nodelay(true);
+            Ok::<_, actix_tls::connect::ConnectError>(connection)
+        },
+    ));
     awc::Client::builder()
+        .connector(connector)
         .timeout(std::time::Duration::from_secs(30))
         .finish()
 }

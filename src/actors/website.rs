@@ -309,6 +309,9 @@ pub struct PublicConfig {
     /// R77: the form to show in `offline` mode (a default one if the website set none).
     pub offline_form: FormSpec,
     pub appearance: Value,
+    /// R12: the website's language (a BCP 47 tag), which the widget speaks unless the page
+    /// names one; `None`: the visitor's browser decides.
+    pub language: Option<String>,
     pub max_message_chars: usize,
     /// R11: the largest file an attachment field takes.
     pub max_upload_bytes: usize,
@@ -340,6 +343,7 @@ impl Handler<GetPublicConfig> for WebsiteActor {
                 prechat_form: act.website.prechat_form.as_ref().map(Form::to_spec),
                 offline_form: act.website.offline_form().to_spec(),
                 appearance: act.website.appearance.clone(),
+                language: act.website.language.as_ref().map(|l| l.as_str().to_owned()),
                 max_message_chars: MessageText::MAX_CHARS,
                 max_upload_bytes: act.engine.settings().uploads.max_bytes,
             })

@@ -27,6 +27,7 @@ pub mod visitor_context;
 pub mod visitor_socket;
 pub mod website_settings;
 pub mod website_socket;
+pub mod widget_files;
 pub mod wrap_up;
 
 use actix_web::{web, HttpResponse};
@@ -53,6 +54,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/", web::get().to(playground))
     .configure(admin_ui::routes)
+    .route("/widget.js", web::get().to(widget_files::loader))
+    .route("/widget-app.js", web::get().to(widget_files::app))
+    .route("/widget-demo", web::get().to(widget_files::demo_page))
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
     .service(

@@ -209,6 +209,19 @@ pub fn set_no_agent_mode(
     Ok(())
 }
 
+/// R14: sets the website's appearance, the widget's colours, texts and position (read at
+/// start; free-form JSON the widget interprets).
+pub fn set_appearance(
+    conn: &mut AnyConnection,
+    website: &WebsiteKey,
+    appearance: &Value,
+) -> StoreResult<()> {
+    diesel::update(websites::table.filter(websites::key.eq(website.as_str())))
+        .set(websites::appearance.eq(to_json(appearance)))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// R58: sets the website's working intervals (read at start). Always is stored as no ranges.
 pub fn set_working_hours(
     conn: &mut AnyConnection,

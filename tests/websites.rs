@@ -48,6 +48,8 @@ async fn agents_cannot_manage_websites(backend: Backend) {
         )
         .await;
     assert_eq!(status, 403);
+    let (status, _) = app.call("GET", "/api/v1/queues", Some(&agent), None).await;
+    assert_eq!(status, 403);
     let (status, _) = app.call("GET", "/api/v1/websites", None, None).await;
     assert_eq!(status, 401);
 }
@@ -65,6 +67,11 @@ async fn supervisors_create_websites(backend: Backend) {
     assert_eq!(demo["key"], "demo");
     assert_eq!(demo["working_hours"], json!({"always_open": true}));
     let queue = demo["queue_id"].as_i64().expect("queue id");
+    // The console's queue picker (R67).
+    let (status, queues) = app.call("GET", "/api/v1/queues", Some(&token), None).await;
+    assert_eq!(status, 200, "{queues}");
+    assert_eq!(queues["queues"][0]["queue_id"].as_i64(), Some(queue));
+    assert!(queues["queues"][0]["name"].is_string());
 
     for (body, code) in [
         (new_website("shop12", queue), "invalid_website_key"),

@@ -202,6 +202,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/queues/{queue_id}/wrap-up",
                 web::put().to(wrap_up::set_queue_settings),
             )
+            .route("/queues", web::get().to(queues::list))
             .route("/queues/{queue_id}/members", web::get().to(members::list))
             .route(
                 "/queues/{queue_id}/members/{user_id}",

@@ -121,3 +121,20 @@ async fn console_websites_sqlite() {
 async fn console_websites_postgres() {
     console_websites(Backend::Postgres).await;
 }
+
+/// The supervisor console's Queues page (issue 9; R17, R20, R22, R28, R67): hunt order by
+/// arrows, strategy, timeouts and the RONA switch; bob is the queue's second member.
+async fn console_queues(backend: Backend) {
+    let builder = TestApp::builder(backend).agent("bob", 2, 1);
+    run_script(builder, backend, "admin-ui/e2e/console-queues.mjs").await;
+}
+
+#[actix_web::test]
+async fn console_queues_sqlite() {
+    console_queues(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn console_queues_postgres() {
+    console_queues(Backend::Postgres).await;
+}

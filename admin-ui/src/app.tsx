@@ -8,6 +8,7 @@ import { AgentController } from './agent/controller';
 import { AgentDashboard } from './agent/Dashboard';
 import { LanguageMenu } from './agent/TopBar';
 import { WebsitesPage } from './console/WebsitesPage';
+import { QueuesPage } from './console/QueuesPage';
 
 function Login({ onSignedIn, onLanguage }: { onSignedIn: (user: User) => void; onLanguage: (code: string) => void }) {
   const [username, setUsername] = useState('');
@@ -49,6 +50,7 @@ function Login({ onSignedIn, onLanguage }: { onSignedIn: (user: User) => void; o
 const SECTIONS = [
   { id: 'agent', roles: ['agent', 'supervisor', 'admin'] },
   { id: 'websites', roles: ['supervisor', 'admin'] },
+  { id: 'queues', roles: ['supervisor', 'admin'] },
 ] as const;
 
 type SectionId = (typeof SECTIONS)[number]['id'];
@@ -102,6 +104,7 @@ function Signed({ user, onSignedOut, onLanguage }: { user: User; onSignedOut: ()
       {/* The desk stays mounted (its socket and offers live on) while another page is shown. */}
       <div class={section === 'agent' ? 'section-page' : 'section-page hidden'}><AgentDashboard controller={controller} toolbar={section === 'agent' ? toolbar : null} /></div>
       {section === 'websites' && <WebsitesPage />}
+      {section === 'queues' && <QueuesPage />}
     </div>
   );
 }

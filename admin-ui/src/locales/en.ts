@@ -240,6 +240,24 @@ export const en = {
   day_fri: "Fri",
   day_sat: "Sat",
   day_sun: "Sun",
+  // The supervisor console: queues (issue 9).
+  section_queues: "Queues",
+  queue_strategy: "Strategy",
+  strategy_sequential: "Sequential (hunt order)",
+  strategy_ring_all: "Ring all",
+  strategy_round_robin: "Round robin",
+  queue_rona: "Missed offers put the agent in RONA",
+  queue_offer_timeout: "Offer timeout (seconds)",
+  queue_hunt_timeout: "Hunt timeout (seconds)",
+  queue_rules_hint: "An offer lasts the offer timeout; the hunt for an agent ends after the hunt timeout, counted from the request.",
+  queue_saved: "Routing saved; live now.",
+  queue_error_timeouts: "The offer timeout is 1 s to 1 h, and the hunt timeout from the offer timeout to 1 day.",
+  queue_members: "Members in hunt order",
+  queue_no_members: "No members yet.",
+  queue_hunt_order: "Order",
+  queue_member: "Agent",
+  move_up: "Move up",
+  move_down: "Move down",
 };
 
 export type Catalogue = typeof en;

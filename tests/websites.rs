@@ -48,8 +48,10 @@ async fn agents_cannot_manage_websites(backend: Backend) {
         )
         .await;
     assert_eq!(status, 403);
-    let (status, _) = app.call("GET", "/api/v1/queues", Some(&agent), None).await;
-    assert_eq!(status, 403);
+    for path in ["/api/v1/queues", "/api/v1/agents"] {
+        let (status, _) = app.call("GET", path, Some(&agent), None).await;
+        assert_eq!(status, 403, "{path}");
+    }
     let (status, _) = app.call("GET", "/api/v1/websites", None, None).await;
     assert_eq!(status, 401);
 }
@@ -72,6 +74,19 @@ async fn supervisors_create_websites(backend: Backend) {
     assert_eq!(status, 200, "{queues}");
     assert_eq!(queues["queues"][0]["queue_id"].as_i64(), Some(queue));
     assert!(queues["queues"][0]["name"].is_string());
+    // The console's member picker (R25, R67): agents and supervisors, not admins.
+    let (status, agents) = app.call("GET", "/api/v1/agents", Some(&token), None).await;
+    assert_eq!(status, 200, "{agents}");
+    let roles: Vec<&str> = agents["agents"]
+        .as_array()
+        .expect("agents")
+        .iter()
+        .filter_map(|a| a["role"].as_str())
+        .collect();
+    assert!(
+        roles.contains(&"agent") && !roles.contains(&"admin"),
+        "{agents}"
+    );
 
     for (body, code) in [
         (new_website("shop12", queue), "invalid_website_key"),

@@ -203,6 +203,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::put().to(wrap_up::set_queue_settings),
             )
             .route("/queues", web::get().to(queues::list))
+            .route("/agents", web::get().to(members::chat_takers))
             .route("/queues/{queue_id}/members", web::get().to(members::list))
             .route(
                 "/queues/{queue_id}/members/{user_id}",

@@ -38,5 +38,15 @@ await run('console-queues', async ({ page: newPage, step }) => {
   const rules = await supervisor('GET', `/queues/${queue.queue_id}/routing-rules`);
   check(rules.strategy === 'round_robin' && rules.offer_timeout_ms === 20000 && rules.hunt_timeout_ms === 120000 && rules.rona_enabled === false,
     `the rules are stored: ${JSON.stringify(rules)}`);
+
+  step('a member removed and added back hunts last, live (R67)');
+  await page.getByTestId('member-agent').getByRole('button', { name: 'Remove' }).click();
+  await page.getByTestId('member-agent').waitFor({ state: 'detached' });
+  check(!(await order()).includes('agent'), 'agent left the queue');
+  await page.getByTestId('member-add-pick').selectOption({ label: 'Demo Agent (agent)' });
+  await page.getByTestId('member-add').click();
+  await page.getByTestId('member-agent').waitFor();
+  const last = await order();
+  check(last[last.length - 1] === 'agent', `agent hunts last: ${last}`);
   await shot(page, '23-console-queue');
 });

@@ -6,7 +6,7 @@ import { t } from '../shared/i18n';
 import { ApiError } from '../shared/api';
 import { listQueues, type Queue } from './websites';
 import {
-  STRATEGIES, type Member, type RoutingRules, members as loadMembers, moved, removeMember, routingRules, saveRoutingRules, setHuntOrder,
+  STRATEGIES, type Agent, type Member, listAgents, type RoutingRules, members as loadMembers, moved, removeMember, routingRules, saveRoutingRules, setHuntOrder,
 } from './queues';
 
 function errorText(err: unknown): string {
@@ -21,6 +21,8 @@ function QueueEditor({ queue }: { queue: Queue }) {
   const [offer, setOffer] = useState('');
   const [hunt, setHunt] = useState('');
   const [list, setList] = useState<Member[]>([]);
+  const [agents, setAgents] = useState<Agent[]>([]);
+  const [adding, setAdding] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const reload = () => Promise.all([routingRules(queue.queue_id), loadMembers(queue.queue_id)]).then(([r, m]) => {
@@ -29,7 +31,11 @@ function QueueEditor({ queue }: { queue: Queue }) {
     setHunt(seconds(r.hunt_timeout_ms));
     setList(m.members);
   }, (err) => setError(errorText(err)));
-  useEffect(() => { reload(); }, [queue.queue_id]);
+  useEffect(() => {
+    reload();
+    listAgents().then((a) => setAgents(a.agents), (err) => setError(errorText(err)));
+  }, [queue.queue_id]);
+  const outsiders = agents.filter((a) => !list.some((m) => m.user_id === a.user_id));
   if (!rules) return <section class="editor">{error ? <p class="form-error" role="alert">{error}</p> : <p class="muted">…</p>}</section>;
   const save = async (e: Event) => {
     e.preventDefault();
@@ -45,10 +51,22 @@ function QueueEditor({ queue }: { queue: Queue }) {
     }
   };
   const move = async (index: number, by: -1 | 1) => {
-    const { order, changes } = moved(list, index, by);
-    setList(order);
+    // The list shows the order the engine stored: it is read again once every change is in.
+    const { changes } = moved(list, index, by);
     try {
       for (const change of changes) await setHuntOrder(queue.queue_id, change.user_id, change.hunt_order);
+    } catch (err) {
+      setError(errorText(err));
+    }
+    reload();
+  };
+  /** R67: a new member hunts last. */
+  const add = async (e: Event) => {
+    e.preventDefault();
+    if (adding === '') return;
+    try {
+      await setHuntOrder(queue.queue_id, Number(adding), list.length + 1);
+      setAdding('');
     } catch (err) {
       setError(errorText(err));
     }
@@ -102,6 +120,16 @@ function QueueEditor({ queue }: { queue: Queue }) {
             ))}
           </tbody>
         </table>
+      )}
+      {outsiders.length > 0 && (
+        <form class="row" onSubmit={add}>
+          <select data-testid="member-add-pick" aria-label={t('queue_add_member')} value={adding}
+            onChange={(e) => setAdding((e.target as HTMLSelectElement).value)}>
+            <option value="">{t('queue_pick_agent')}</option>
+            {outsiders.map((a) => <option key={a.user_id} value={String(a.user_id)}>{a.display_name} ({a.username})</option>)}
+          </select>
+          <button type="submit" data-testid="member-add" disabled={adding === ''}>{t('queue_add_member')}</button>
+        </form>
       )}
     </section>
   );

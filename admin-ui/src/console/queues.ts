@@ -32,3 +32,6 @@ export const members = (queueId: number) => api<{ members: Member[] }>('GET', `/
 export const setHuntOrder = (queueId: number, userId: number, huntOrder: number) =>
   api<unknown>('PUT', `/queues/${queueId}/members/${userId}`, { hunt_order: huntOrder });
 export const removeMember = (queueId: number, userId: number) => api<void>('DELETE', `/queues/${queueId}/members/${userId}`);
+
+export interface Agent { user_id: number; username: string; display_name: string; role: string; capacity: number }
+export const listAgents = () => api<{ agents: Agent[] }>('GET', '/agents');

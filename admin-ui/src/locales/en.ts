@@ -258,6 +258,8 @@ export const en = {
   queue_member: "Agent",
   move_up: "Move up",
   move_down: "Move down",
+  queue_add_member: "Add to queue",
+  queue_pick_agent: "Choose an agent…",
 };
 
 export type Catalogue = typeof en;

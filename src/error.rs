@@ -253,7 +253,9 @@ impl ResponseError for AppError {
                 StatusCode::UNAUTHORIZED
             }
             AppError::Rule(
-                RuleError::IdentitySecretMissing | RuleError::VisitorNotIdentifiable,
+                RuleError::IdentitySecretMissing
+                | RuleError::VisitorNotIdentifiable
+                | RuleError::WebsiteKeyTaken,
             ) => StatusCode::CONFLICT,
             AppError::Rule(RuleError::UnknownSlashCommand) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Rule(RuleError::InvitationUnknown) => StatusCode::NOT_FOUND,

@@ -99,13 +99,7 @@ pub fn seed_if_empty(db: &Db, settings: &Settings) -> StoreResult<Option<DemoAcc
                     queue_id: queue.0,
                     prechat_form: "null".to_owned(),
                     offline_form: "null".to_owned(),
-                    appearance: store::to_json(&serde_json::json!({
-                        "title_online": "Chat with us",
-                        "title_offline": "Leave us a message",
-                        "launcher_label": "Chat",
-                        "position": "right",
-                        "primary_color": "#1f6feb"
-                    })),
+                    appearance: store::to_json(&store::websites::default_appearance()),
                     created_at_ms: now,
                 },
             )?;

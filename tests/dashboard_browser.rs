@@ -100,3 +100,41 @@ async fn rona_sqlite() {
 async fn rona_postgres() {
     rona(Backend::Postgres).await;
 }
+
+/// The supervisor console's Websites page (issue 9; R1, R2, R14, R57-R59, R71): a website
+/// created with a refused entry first, and working intervals that take the widget offline live.
+async fn console_websites(backend: Backend) {
+    run_script(
+        TestApp::builder(backend),
+        backend,
+        "admin-ui/e2e/console-websites.mjs",
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn console_websites_sqlite() {
+    console_websites(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn console_websites_postgres() {
+    console_websites(Backend::Postgres).await;
+}
+
+/// The supervisor console's Queues page (issue 9; R17, R20, R22, R28, R67): hunt order by
+/// arrows, strategy, timeouts and the RONA switch; bob is the queue's second member.
+async fn console_queues(backend: Backend) {
+    let builder = TestApp::builder(backend).agent("bob", 2, 1);
+    run_script(builder, backend, "admin-ui/e2e/console-queues.mjs").await;
+}
+
+#[actix_web::test]
+async fn console_queues_sqlite() {
+    console_queues(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn console_queues_postgres() {
+    console_queues(Backend::Postgres).await;
+}

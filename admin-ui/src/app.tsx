@@ -7,6 +7,8 @@ import { ApiError, login, logout, me, type User } from './shared/api';
 import { AgentController } from './agent/controller';
 import { AgentDashboard } from './agent/Dashboard';
 import { LanguageMenu } from './agent/TopBar';
+import { WebsitesPage } from './console/WebsitesPage';
+import { QueuesPage } from './console/QueuesPage';
 
 function Login({ onSignedIn, onLanguage }: { onSignedIn: (user: User) => void; onLanguage: (code: string) => void }) {
   const [username, setUsername] = useState('');
@@ -43,13 +45,17 @@ function Login({ onSignedIn, onLanguage }: { onSignedIn: (user: User) => void; o
 }
 
 /** The sections of the app and the roles that use them (R71). Any user may take chats on the
- *  agent socket (docs/protocol.md 2.1); the supervisor console (issue 9) will be added here for
- *  supervisors and admins. */
+ *  agent socket (docs/protocol.md 2.1); the supervisor console's pages (issue 9) are for
+ *  supervisors and admins, as are the endpoints behind them. */
 const SECTIONS = [
   { id: 'agent', roles: ['agent', 'supervisor', 'admin'] },
+  { id: 'websites', roles: ['supervisor', 'admin'] },
+  { id: 'queues', roles: ['supervisor', 'admin'] },
 ] as const;
 
-function sectionsFor(user: User): string[] {
+type SectionId = (typeof SECTIONS)[number]['id'];
+
+function sectionsFor(user: User): SectionId[] {
   return SECTIONS.filter((s) => (s.roles as readonly string[]).includes(user.role)).map((s) => s.id);
 }
 
@@ -60,6 +66,17 @@ function Signed({ user, onSignedOut, onLanguage }: { user: User; onSignedOut: ()
     return () => controller.stop();
   }, [controller]);
   const sections = sectionsFor(user);
+  // The section is kept in the address (#websites), so a reload stays on the page.
+  const fromHash = () => {
+    const wanted = location.hash.slice(1);
+    return sections.find((s) => s === wanted) ?? 'agent';
+  };
+  const [section, setSection] = useState<SectionId>(fromHash);
+  useEffect(() => {
+    const onHash = () => setSection(fromHash());
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, [user]);
   const signOut = async () => {
     controller.stop();
     await logout().catch(() => undefined);
@@ -77,10 +94,17 @@ function Signed({ user, onSignedOut, onLanguage }: { user: User; onSignedOut: ()
       <header class="app-bar">
         <strong class="brand">Parley</strong>
         <nav aria-label={t('sections')}>
-          {sections.map((s) => <span key={s} class="section active" aria-current="page">{t(`section_${s}` as 'section_agent')}</span>)}
+          {sections.map((s) => (
+            <a key={s} href={`#${s}`} data-testid={`section-${s}`} class={s === section ? 'section active' : 'section'}
+              aria-current={s === section ? 'page' : undefined}>{t(`section_${s}` as 'section_agent')}</a>
+          ))}
         </nav>
+        {section !== 'agent' && <div class="app-tools">{toolbar}</div>}
       </header>
-      <AgentDashboard controller={controller} toolbar={toolbar} />
+      {/* The desk stays mounted (its socket and offers live on) while another page is shown. */}
+      <div class={section === 'agent' ? 'section-page' : 'section-page hidden'}><AgentDashboard controller={controller} toolbar={section === 'agent' ? toolbar : null} /></div>
+      {section === 'websites' && <WebsitesPage />}
+      {section === 'queues' && <QueuesPage />}
     </div>
   );
 }

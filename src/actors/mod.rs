@@ -193,32 +193,8 @@ impl Engine {
         // Websites are listed before their queues start, so a queue's first report of its
         // availability finds them.
         for website in websites {
-            let key = website.key.clone();
-            let (queue, hours) = (website.queue_id, website.working_hours.clone());
             let open_chats = open_per_website.get(&website.id.0).copied().unwrap_or(0);
-            self.write(&self.inner.website_keys)
-                .insert(website.id, key.clone());
-            self.write(&self.inner.website_domains)
-                .insert(key.clone(), website.allowed_domains.clone());
-            self.write(&self.inner.unmanaged_policies)
-                .insert(key.to_string(), website.unmanaged.clone());
-            let actor = WebsiteActor::new(self.clone(), website, open_chats);
-            let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
-            self.write(&self.inner.websites)
-                .insert(key.clone(), addr.clone());
-            self.write(&self.inner.queue_websites)
-                .entry(queue)
-                .or_default()
-                .push(addr.clone());
-            // Awaited: the website knows its working hours before any request reaches it.
-            self.inner
-                .working_hours
-                .send(WatchWorkingHours {
-                    website_key: key,
-                    hours: Box::new(hours),
-                    website: addr.recipient(),
-                })
-                .await?;
+            self.start_website(website, open_chats).await?;
         }
         for (row, members, opening_hours) in queues {
             let id = QueueId(row.id);
@@ -261,6 +237,90 @@ impl Engine {
         }
         tracing::info!(queued, "engine rebuilt from the store");
         Ok(())
+    }
+
+    /// Starts a website's actor and lists it everywhere requests look for it: at start for
+    /// each stored website, and when a supervisor creates one (R57).
+    pub(crate) async fn start_website(
+        &self,
+        website: store::websites::Website,
+        open_chats: u32,
+    ) -> Result<Addr<WebsiteActor>, AppError> {
+        let key = website.key.clone();
+        let (queue, hours) = (website.queue_id, website.working_hours.clone());
+        self.write(&self.inner.website_keys)
+            .insert(website.id, key.clone());
+        self.write(&self.inner.website_domains)
+            .insert(key.clone(), website.allowed_domains.clone());
+        self.write(&self.inner.unmanaged_policies)
+            .insert(key.to_string(), website.unmanaged.clone());
+        let actor = WebsiteActor::new(self.clone(), website, open_chats);
+        let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
+        self.write(&self.inner.websites)
+            .insert(key.clone(), addr.clone());
+        self.write(&self.inner.queue_websites)
+            .entry(queue)
+            .or_default()
+            .push(addr.clone());
+        // Awaited: the website knows its working hours before any request reaches it.
+        self.watch_working_hours(key, hours, &addr).await?;
+        Ok(addr)
+    }
+
+    /// R58: the working-hours supervisor watches these hours of the website, in place of any.
+    async fn watch_working_hours(
+        &self,
+        key: WebsiteKey,
+        hours: crate::domain::schedule::Schedule,
+        addr: &Addr<WebsiteActor>,
+    ) -> Result<(), AppError> {
+        self.inner
+            .working_hours
+            .send(WatchWorkingHours {
+                website_key: key,
+                hours: Box::new(hours),
+                website: addr.clone().recipient(),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// R2, R5, R58: a website's edited profile, already stored, used at once: its domains
+    /// for the Origin rule, its queue's reports and its working hours' timer.
+    pub(crate) async fn website_profile_changed(
+        &self,
+        website: &store::websites::Website,
+        previous_queue: QueueId,
+        addr: Addr<WebsiteActor>,
+    ) -> Result<(), AppError> {
+        let key = website.key.clone();
+        self.write(&self.inner.website_domains)
+            .insert(key.clone(), website.allowed_domains.clone());
+        if let Some(policy) = self
+            .write(&self.inner.unmanaged_policies)
+            .get_mut(key.as_str())
+        {
+            policy.language = website.unmanaged.language.clone();
+        }
+        if previous_queue != website.queue_id {
+            let mut queue_websites = self.write(&self.inner.queue_websites);
+            if let Some(list) = queue_websites.get_mut(&previous_queue) {
+                list.retain(|other| *other != addr);
+            }
+            queue_websites
+                .entry(website.queue_id)
+                .or_default()
+                .push(addr.clone());
+        }
+        self.watch_working_hours(key, website.working_hours.clone(), &addr)
+            .await
+    }
+
+    /// R5: asks a queue to tell its websites its availability (after a website joined it).
+    pub(crate) fn tell_websites_of(&self, queue: QueueId) {
+        if let Some(queue) = self.queue(queue) {
+            queue.do_send(TellWebsites);
+        }
     }
 
     pub fn db(&self) -> &Db {

@@ -659,3 +659,102 @@ impl Handler<UnwatchMode> for WebsiteActor {
         self.watchers.remove(&msg.socket_id);
     }
 }
+
+/// A website as a supervisor reads it (R1, R2, R14, R57-R59).
+#[derive(Message)]
+#[rtype(result = "Website")]
+pub struct GetWebsite;
+
+impl Handler<GetWebsite> for WebsiteActor {
+    type Result = MessageResult<GetWebsite>;
+
+    fn handle(&mut self, _msg: GetWebsite, _ctx: &mut Context<Self>) -> Self::Result {
+        MessageResult(self.website.clone())
+    }
+}
+
+/// What a supervisor edits on a website's page, checked (R1, R2, R14, R57-R59, A17).
+#[derive(Debug, Clone)]
+pub struct WebsiteProfile {
+    pub name: String,
+    pub description: String,
+    pub allowed_domains: Vec<String>,
+    pub time_zone: String,
+    pub working_hours: crate::domain::schedule::Schedule,
+    pub max_concurrent_sessions: i32,
+    pub queue_id: crate::domain::ids::QueueId,
+    pub language: Option<crate::domain::visitor::Language>,
+    pub appearance: serde_json::Value,
+}
+
+impl WebsiteProfile {
+    /// The website with this profile in place of its own.
+    pub fn applied_to(self, website: &Website) -> Website {
+        let mut changed = website.clone();
+        changed.name = self.name;
+        changed.description = self.description;
+        changed.allowed_domains = self.allowed_domains;
+        changed.time_zone = self.time_zone;
+        changed.working_hours = self.working_hours;
+        changed.max_concurrent_sessions = self.max_concurrent_sessions;
+        changed.queue_id = self.queue_id;
+        changed.unmanaged.language = self.language.as_ref().map(|l| l.as_str().to_owned());
+        changed.language = self.language;
+        changed.appearance = self.appearance;
+        changed
+    }
+}
+
+/// A supervisor saves a website's profile: stored, then used at once (the handler is atomic,
+/// so two changes of one website do not interleave): the Origin rule, the queue the website
+/// follows, its working hours and its session cap (R2, R5, R58, R59).
+#[derive(Message)]
+#[rtype(result = "Result<Website, AppError>")]
+pub struct ChangeProfile {
+    pub profile: WebsiteProfile,
+}
+
+impl Handler<ChangeProfile> for WebsiteActor {
+    type Result = AtomicResponse<Self, Result<Website, AppError>>;
+
+    fn handle(&mut self, msg: ChangeProfile, ctx: &mut Context<Self>) -> Self::Result {
+        let changed = msg.profile.applied_to(&self.website);
+        let previous_queue = self.website.queue_id;
+        let engine = self.engine.clone();
+        let addr = ctx.address();
+        let stored = changed.clone();
+        let write = async move {
+            if engine.queue(stored.queue_id).is_none() {
+                return Err(AppError::QueueNotFound);
+            }
+            let found = engine
+                .db()
+                .run({
+                    let stored = stored.clone();
+                    move |conn| store::websites::set_profile(conn, &stored)
+                })
+                .await?;
+            if !found {
+                return Err(AppError::WebsiteNotFound);
+            }
+            engine
+                .website_profile_changed(&stored, previous_queue, addr)
+                .await
+        };
+        AtomicResponse::new(Box::pin(write.into_actor(self).map(
+            move |written, act, _ctx| {
+                written?;
+                let queue_changed = act.website.queue_id != changed.queue_id;
+                act.website = changed;
+                if queue_changed {
+                    // The new queue's reports have their own versions.
+                    act.queue = QueueAvailability::NO_QUEUE;
+                    act.queue_version = 0;
+                    act.engine.tell_websites_of(act.website.queue_id);
+                }
+                act.refresh_mode();
+                Ok(act.website.clone())
+            },
+        )))
+    }
+}

@@ -57,6 +57,12 @@ pub enum RuleError {
     ControlCharacters,
     #[error("a website key has 1 to {max} letters, digits, '-' or '_'")]
     InvalidWebsiteKey { max: usize },
+    #[error("an allowed domain is a host name, `*.` and a host name, `*`, or one of these with `:port`; 1 to {max} of them")]
+    InvalidAllowedDomain { max: usize },
+    #[error("the maximum of concurrent sessions is 0 (no limit) to {max}")]
+    InvalidSessionCap { max: i32 },
+    #[error("another website has this key")]
+    WebsiteKeyTaken,
     #[error("capacity must be between {min} and {max} chats")]
     InvalidCapacity { min: u32, max: u32 },
     #[error("the chat has ended")]
@@ -291,6 +297,9 @@ impl RuleError {
             RuleError::MessageTooLong { .. } => "message_too_long",
             RuleError::ControlCharacters => "control_characters",
             RuleError::InvalidWebsiteKey { .. } => "invalid_website_key",
+            RuleError::InvalidAllowedDomain { .. } => "invalid_allowed_domain",
+            RuleError::InvalidSessionCap { .. } => "invalid_session_cap",
+            RuleError::WebsiteKeyTaken => "website_key_taken",
             RuleError::InvalidCapacity { .. } => "invalid_capacity",
             RuleError::ChatEnded => "chat_ended",
             RuleError::ChatNotActive => "chat_not_active",

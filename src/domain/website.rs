@@ -83,6 +83,79 @@ pub fn origin_is_allowed(allowed_domains: &[String], origin: &str) -> bool {
     })
 }
 
+/// R2: the most domains one website lists.
+pub const MAX_ALLOWED_DOMAINS: usize = 50;
+
+/// R2: checks a supervisor's list of allowed domains (the forms `origin_is_allowed` reads) and
+/// returns it trimmed and lower-cased. A scheme, a path or an empty entry is refused, so a
+/// pasted URL is not silently stored as a domain that never matches.
+pub fn parse_allowed_domains(entries: &[String]) -> Result<Vec<String>, RuleError> {
+    let invalid = RuleError::InvalidAllowedDomain {
+        max: MAX_ALLOWED_DOMAINS,
+    };
+    if entries.is_empty() || entries.len() > MAX_ALLOWED_DOMAINS {
+        return Err(invalid);
+    }
+    entries
+        .iter()
+        .map(|entry| {
+            let entry = entry.trim().to_ascii_lowercase();
+            if entry == "*" {
+                return Ok(entry);
+            }
+            let (host, port) = match entry.strip_prefix('[') {
+                Some(v6) => match v6.split_once(']') {
+                    Some((inner, "")) => (format!("[{inner}]"), None),
+                    Some((inner, after)) => (
+                        format!("[{inner}]"),
+                        Some(after.strip_prefix(':').unwrap_or("x")),
+                    ),
+                    None => return Err(invalid.clone()),
+                },
+                None => match entry.rsplit_once(':') {
+                    Some((host, port)) => (host.to_owned(), Some(port)),
+                    None => (entry.clone(), None),
+                },
+            };
+            let port_ok = port.is_none_or(|p| {
+                !p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit())
+            });
+            let name = host.strip_prefix("*.").unwrap_or(&host);
+            let name_ok = if let Some(v6) = name.strip_prefix('[') {
+                v6.strip_suffix(']').is_some_and(|inner| {
+                    !inner.is_empty() && inner.chars().all(|c| c.is_ascii_hexdigit() || c == ':')
+                })
+            } else {
+                !name.is_empty()
+                    && name.len() <= 253
+                    && name.split('.').all(|label| {
+                        !label.is_empty()
+                            && label.len() <= 63
+                            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    })
+            };
+            if port_ok && name_ok {
+                Ok(entry)
+            } else {
+                Err(invalid.clone())
+            }
+        })
+        .collect()
+}
+
+/// R59: the most concurrent sessions a website may be limited to; 0 means no limit.
+pub const MAX_SESSION_CAP: i32 = 100_000;
+
+/// R59: checks a website's maximum of concurrent (queued or active) chats.
+pub fn parse_session_cap(cap: i64) -> Result<i32, RuleError> {
+    match i32::try_from(cap) {
+        Ok(cap) if (0..=MAX_SESSION_CAP).contains(&cap) => Ok(cap),
+        _ => Err(RuleError::InvalidSessionCap {
+            max: MAX_SESSION_CAP,
+        }),
+    }
+}
+
 /// Splits an origin into its lower-cased host and its explicit port, if any.
 fn host_and_port(origin: &str) -> Option<(String, Option<String>)> {
     let rest = origin.trim().split_once("://").map(|(_, rest)| rest)?;
@@ -144,6 +217,46 @@ mod tests {
         assert!(origin_is_allowed(&allowed, "https://a.b.example.com"));
         assert!(!origin_is_allowed(&allowed, "https://example.com"));
         assert!(!origin_is_allowed(&allowed, "https://badexample.com"));
+    }
+
+    #[test]
+    fn allowed_domains_are_host_names_wildcards_or_ports_r2() {
+        let parsed = parse_allowed_domains(&domains(&[
+            " Shop.Example.com ",
+            "*.example.com",
+            "localhost:8080",
+            "*",
+            "[::1]",
+            "127.0.0.1",
+        ]))
+        .unwrap();
+        assert_eq!(parsed[0], "shop.example.com");
+        assert_eq!(parsed.len(), 6);
+        for bad in [
+            "https://example.com",
+            "example.com/path",
+            "",
+            "exa mple.com",
+            "example.com:",
+            "example.com:http",
+            "a..b",
+            "<x>",
+        ] {
+            assert!(parse_allowed_domains(&domains(&[bad])).is_err(), "{bad}");
+        }
+        assert!(parse_allowed_domains(&[]).is_err());
+        let many: Vec<String> = (0..=MAX_ALLOWED_DOMAINS)
+            .map(|i| format!("h{i}.com"))
+            .collect();
+        assert!(parse_allowed_domains(&many).is_err());
+    }
+
+    #[test]
+    fn session_cap_is_zero_for_no_limit_up_to_the_maximum_r59() {
+        assert_eq!(parse_session_cap(0).unwrap(), 0);
+        assert_eq!(parse_session_cap(25).unwrap(), 25);
+        assert!(parse_session_cap(-1).is_err());
+        assert!(parse_session_cap(i64::from(MAX_SESSION_CAP) + 1).is_err());
     }
 
     #[test]

@@ -146,3 +146,26 @@ pub async fn put_capacity(
         "capacity": capacity.get(),
     })))
 }
+
+/// `GET /api/v1/agents`: the active users who take chats (agents and supervisors, R25), in the
+/// order they were added, for the console's member picker (R67, R73).
+pub async fn chat_takers(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    user.require_role(SUPERVISORS)?;
+    let rows = engine.db().run(store::users::chat_takers).await?;
+    let agents: Vec<serde_json::Value> = rows
+        .into_iter()
+        .map(|row| {
+            serde_json::json!({
+                "user_id": row.id,
+                "username": row.username,
+                "display_name": row.display_name,
+                "role": row.role,
+                "capacity": row.capacity,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "agents": agents })))
+}

@@ -27,6 +27,7 @@ pub mod visitor_context;
 pub mod visitor_socket;
 pub mod website_settings;
 pub mod website_socket;
+pub mod websites;
 pub mod widget_files;
 pub mod wrap_up;
 
@@ -70,6 +71,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/websites/{key}/config",
                 web::get().to(visitor::public_config),
             )
+            .route("/websites", web::get().to(websites::list))
+            .route("/websites", web::post().to(websites::create))
+            .route("/websites/{key}", web::get().to(websites::show))
+            .route("/websites/{key}", web::put().to(websites::update))
             .route("/websites/{key}/chats", web::post().to(visitor::start_chat))
             .route("/websites/{key}/ws", web::get().to(visitor::website_socket))
             .route(
@@ -201,6 +206,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/queues/{queue_id}/wrap-up",
                 web::put().to(wrap_up::set_queue_settings),
             )
+            .route("/queues", web::get().to(queues::list))
+            .route("/agents", web::get().to(members::chat_takers))
             .route("/queues/{queue_id}/members", web::get().to(members::list))
             .route(
                 "/queues/{queue_id}/members/{user_id}",

@@ -165,3 +165,23 @@ pub async fn set_routing_rules(
     tracing::info!(queue = %queue_id, by = %user.id(), ?rules, "routing rules changed");
     Ok(HttpResponse::Ok().json(RoutingRulesView::of(rules)))
 }
+
+/// `GET /api/v1/queues`: every queue with its routing timeouts, oldest first, for the
+/// console's pickers and queue pages (R67).
+pub async fn list(engine: web::Data<Engine>, user: CurrentUser) -> Result<HttpResponse, AppError> {
+    user.require_role(QUEUE_MANAGERS)?;
+    let queues = engine.db().run(store::queues::all).await?;
+    let shown: Vec<Value> = queues
+        .into_iter()
+        .map(|queue| {
+            serde_json::json!({
+                "queue_id": queue.id,
+                "name": queue.name,
+                "offer_timeout_ms": queue.offer_timeout_ms,
+                "hunt_timeout_ms": queue.hunt_timeout_ms,
+                "rona_enabled": queue.rona_enabled,
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "queues": shown })))
+}

@@ -77,7 +77,9 @@ async fn change(
 }
 
 /// A body read as any JSON first, so the role is checked before the body's shape.
-fn body_as<T: serde::de::DeserializeOwned>(body: web::Json<Value>) -> Result<T, AppError> {
+pub(super) fn body_as<T: serde::de::DeserializeOwned>(
+    body: web::Json<Value>,
+) -> Result<T, AppError> {
     serde_json::from_value(body.into_inner()).map_err(|e| AppError::InvalidBody(e.to_string()))
 }
 

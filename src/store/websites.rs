@@ -353,3 +353,54 @@ pub fn open_chat_count(conn: &mut AnyConnection, website: WebsiteId) -> StoreRes
         .count()
         .get_result(conn)?)
 }
+
+/// R14: the appearance a new website starts with (the widget's labels and colour).
+pub fn default_appearance() -> Value {
+    serde_json::json!({
+        "title_online": "Chat with us",
+        "title_offline": "Leave us a message",
+        "launcher_label": "Chat",
+        "position": "right",
+        "primary_color": "#1f6feb"
+    })
+}
+
+/// R57: whether a website already has this key.
+pub fn key_taken(conn: &mut AnyConnection, key: &WebsiteKey) -> StoreResult<bool> {
+    let count: i64 = websites::table
+        .filter(websites::key.eq(key.as_str()))
+        .count()
+        .get_result(conn)?;
+    Ok(count > 0)
+}
+
+/// R1, R2, R14, R57-R59: stores what a supervisor edits on a website's page (not its key, nor
+/// the settings of the other endpoints); false if no website has the id.
+pub fn set_profile(conn: &mut AnyConnection, website: &Website) -> StoreResult<bool> {
+    let form = website.working_hours.to_form();
+    let changed = diesel::update(websites::table.find(website.id.0))
+        .set((
+            websites::name.eq(&website.name),
+            websites::description.eq(&website.description),
+            websites::allowed_domains.eq(to_json(&website.allowed_domains)),
+            websites::time_zone.eq(&website.time_zone),
+            websites::working_intervals.eq(to_json(&form.ranges)),
+            websites::max_concurrent_sessions.eq(website.max_concurrent_sessions),
+            websites::queue_id.eq(website.queue_id.0),
+            websites::appearance.eq(to_json(&website.appearance)),
+            websites::language.eq(website.language.as_ref().map(Language::as_str)),
+        ))
+        .execute(conn)?;
+    Ok(changed > 0)
+}
+
+/// The website with this key, if any.
+pub fn by_key(conn: &mut AnyConnection, key: &WebsiteKey) -> StoreResult<Option<Website>> {
+    websites::table
+        .filter(websites::key.eq(key.as_str()))
+        .select(WebsiteRow::as_select())
+        .first(conn)
+        .optional()?
+        .map(Website::try_from)
+        .transpose()
+}

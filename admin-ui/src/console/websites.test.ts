@@ -1,0 +1,45 @@
+// Unit tests of the websites editor's pure rules (R2, R57-R59), run by `node unit.mjs`.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { bodyOf, draftOf, newDraft, snippetOf, type Website } from './websites';
+
+const website: Website = {
+  id: 1, key: 'demo', name: 'Demo', description: '', allowed_domains: ['localhost', 'shop.example.com'], queue_id: 3,
+  time_zone: 'Europe/Prague', working_hours: { always_open: true }, max_concurrent_sessions: 0, language: null,
+  appearance: { launcher_label: 'Chat' }, created_at_ms: 1,
+};
+
+test('a new website is open Always with no session cap (R58, R59)', () => {
+  const body = bodyOf(newDraft(3));
+  assert.deepEqual(body.working_hours, { always_open: true });
+  assert.equal(body.max_concurrent_sessions, 0);
+  assert.equal(body.queue_id, 3);
+});
+
+test('domains are one per line or comma-separated, blanks dropped (R2)', () => {
+  const draft = draftOf(website);
+  assert.equal(draft.domains, 'localhost\nshop.example.com');
+  draft.domains = ' a.com, b.com\n\n*.c.com ';
+  assert.deepEqual(bodyOf(draft).allowed_domains, ['a.com', 'b.com', '*.c.com']);
+});
+
+test('weekly ranges are sent with the zone; an empty language is English (R58, R12)', () => {
+  const draft = draftOf(website);
+  assert.equal(draft.always, true);
+  draft.always = false;
+  draft.ranges = [{ days: ['mon', 'fri'], start: '09:00', end: '17:00' }];
+  const body = bodyOf(draft);
+  assert.deepEqual(body.working_hours, { time_zone: 'Europe/Prague', ranges: [{ days: ['mon', 'fri'], start: '09:00', end: '17:00' }] });
+  assert.equal(body.language, null);
+});
+
+test('a session cap that is not a number is sent as invalid, not as no limit (R59)', () => {
+  const draft = draftOf(website);
+  draft.max_sessions = 'ten';
+  assert.equal(bodyOf(draft).max_concurrent_sessions, -1);
+});
+
+test('the snippet names the engine and the key', () => {
+  assert.equal(snippetOf('https://chat.example.com', 'shop'),
+    '<script src="https://chat.example.com/widget.js" data-parley-website="shop" async></script>');
+});

@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::{Backend, TestApp};
 
 #[test]
@@ -28,22 +26,7 @@ fn the_dashboard_type_checks() {
 
 /// Runs Node in `admin-ui/` and fails with its output if it fails.
 fn run_node(args: &[&str]) {
-    let package = format!("{}/admin-ui", env!("CARGO_MANIFEST_DIR"));
-    assert!(
-        std::path::Path::new(&format!("{package}/node_modules")).is_dir(),
-        "npm ci --prefix admin-ui first (scripts/test does it)"
-    );
-    let output = Command::new("node")
-        .args(args)
-        .current_dir(&package)
-        .output()
-        .expect("node runs (apt-get install nodejs)");
-    assert!(
-        output.status.success(),
-        "node {args:?} failed:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    common::browser::node("admin-ui", args, Vec::new());
 }
 
 #[actix_web::test]

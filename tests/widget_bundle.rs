@@ -5,26 +5,11 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use common::{Backend, TestApp};
 
 #[test]
 fn the_committed_widget_is_a_fresh_build_within_its_budgets() {
-    let widget = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("widget");
-    assert!(
-        widget.join("node_modules").is_dir(),
-        "the widget's Node packages are missing (npm ci --prefix widget; scripts/test does it)"
-    );
-    let output = Command::new("node")
-        .args(["build.mjs", "--check"])
-        .current_dir(&widget)
-        .output()
-        .expect("node runs (apt-get install nodejs)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stdout}{stderr}");
+    let stdout = common::browser::node("widget", &["build.mjs", "--check"], Vec::new());
     println!("{stdout}");
 }
 
@@ -32,18 +17,7 @@ fn the_committed_widget_is_a_fresh_build_within_its_budgets() {
 /// R62) pass their unit tests (`widget/unit/`).
 #[test]
 fn the_widget_rules_pass_their_unit_tests() {
-    let widget = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("widget");
-    let output = Command::new("node")
-        .args(["--test", "unit/"])
-        .current_dir(&widget)
-        .output()
-        .expect("node runs (apt-get install nodejs)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    common::browser::node("widget", &["--test", "unit/"], Vec::new());
 }
 
 /// R1: the engine serves the loader and the app with caching headers; a page of an allowed

@@ -1052,6 +1052,8 @@ impl Handler<AgentNotice> for AgentActor {
 pub struct LoggedOut {
     pub session: String,
     pub last_session: bool,
+    /// Told to each closing socket: `logged_out`, or `account_deactivated` (R71, R73).
+    pub reason: &'static str,
 }
 
 impl Handler<LoggedOut> for AgentActor {
@@ -1069,9 +1071,7 @@ impl Handler<LoggedOut> for AgentActor {
         self.sockets.retain(|_, socket| {
             let closing = msg.last_session || socket.session == msg.session;
             if closing {
-                socket.disconnect.do_send(Disconnect {
-                    reason: "logged_out",
-                });
+                socket.disconnect.do_send(Disconnect { reason: msg.reason });
             }
             !closing
         });

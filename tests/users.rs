@@ -333,7 +333,8 @@ async fn the_last_admin_stays_and_roles_apply_at_once_on_postgres() {
 }
 
 /// R71, R73: deactivating an agent closes its socket at once (`account_deactivated`), ends its
-/// sessions, and its queue offers the next chat to the next agent.
+/// sessions, hands the chat it was being offered to the next agent at once (the offer lasts
+/// 15 s, longer than the test waits), and its queue offers it no further chat.
 async fn deactivation_signs_the_agent_out_at_once(backend: Backend) {
     let Some(app) = TestApp::builder(backend).agent("bob", 2, 3).spawn().await else {
         return;
@@ -343,6 +344,8 @@ async fn deactivation_signs_the_agent_out_at_once(backend: Backend) {
     let (mut bob, _) = app.available_agent("bob").await;
     let agent_id = listed(&app, &admin, "agent").await["id"].as_i64().unwrap();
     let token = app.agent_token("agent").await;
+    let chat = app.start_chat("Vic").await;
+    assert_eq!(agent.next_of("offer").await["chat_id"], chat.chat_id);
 
     let (status, body) = app
         .call(
@@ -367,9 +370,12 @@ async fn deactivation_signs_the_agent_out_at_once(backend: Backend) {
         error_of(status, &body),
         (403, "account_deactivated".to_owned())
     );
-    // The next chat goes to bob, who hunts second (R17, R25).
-    let chat = app.start_chat("Vic").await;
+    // The open offer goes to bob, who hunts second (R17, R21), and so does the next chat.
     assert_eq!(bob.next_of("offer").await["chat_id"], chat.chat_id);
+    bob.send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
+        .await;
+    let next = app.start_chat("Wes").await;
+    assert_eq!(bob.next_of("offer").await["chat_id"], next.chat_id);
     let members = app
         .call("GET", "/api/v1/queues/1/members", Some(&admin), None)
         .await

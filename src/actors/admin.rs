@@ -8,7 +8,9 @@
 
 use diesel::Connection;
 
-use super::agent::{AwayReasonsChanged, CapacityChanged, LoggedOut, QueuesChanged};
+use super::agent::{
+    AwayReasonsChanged, CapacityChanged, LoggedOut, QueuesChanged, ACCOUNT_DEACTIVATED,
+};
 use super::queue::MembersChanged;
 use super::Engine;
 use crate::clock::now_ms;
@@ -251,7 +253,7 @@ impl Engine {
                 agent.do_send(LoggedOut {
                     session: String::new(),
                     last_session: true,
-                    reason: "account_deactivated",
+                    reason: ACCOUNT_DEACTIVATED,
                 });
             }
         }

@@ -7,7 +7,7 @@ use crate::clock::now_ms;
 use crate::credentials;
 use crate::domain::ids::QueueId;
 use crate::domain::presence::Capacity;
-use crate::domain::user::{is_acceptable_password, is_valid_username, Role};
+use crate::domain::user::{check_password, Role, Username};
 use crate::settings::Settings;
 use crate::store::{self, users::NewUser, Db};
 
@@ -99,7 +99,7 @@ pub fn parse(args: &[String]) -> Result<Cli, String> {
 }
 
 fn parse_new_user(username: &str, options: &[&str]) -> Result<NewUserArgs, String> {
-    if !is_valid_username(username) {
+    if Username::parse(username).is_err() {
         return Err(format!(
             "{username:?} is not a valid username (letters, digits, . - _ @)"
         ));
@@ -151,7 +151,7 @@ fn parse_new_user(username: &str, options: &[&str]) -> Result<NewUserArgs, Strin
 }
 
 /// A password from standard input (first line) or a generated one, and whether to print it.
-fn obtain_password(from_stdin: bool) -> Result<(String, bool), String> {
+fn obtain_password(from_stdin: bool, username: &str) -> Result<(String, bool), String> {
     if !from_stdin {
         return Ok((credentials::new_password(), true));
     }
@@ -161,9 +161,7 @@ fn obtain_password(from_stdin: bool) -> Result<(String, bool), String> {
         .read_line(&mut line)
         .map_err(|e| format!("cannot read the password: {e}"))?;
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
-    if !is_acceptable_password(&password) {
-        return Err("a password has at least 8 characters".to_owned());
-    }
+    check_password(&password, username).map_err(|e| e.to_string())?;
     Ok((password, false))
 }
 
@@ -175,7 +173,7 @@ pub fn migrate(settings: &Settings) -> Result<(), String> {
 }
 
 pub fn add_user(settings: &Settings, args: &NewUserArgs) -> Result<(), String> {
-    let (password, print) = obtain_password(args.password_stdin)?;
+    let (password, print) = obtain_password(args.password_stdin, &args.username)?;
     let hash = credentials::hash_password(&password).map_err(|e| e.to_string())?;
     let db = Db::connect(&settings.database).map_err(|e| e.to_string())?;
     db.migrate().map_err(|e| e.to_string())?;
@@ -219,7 +217,7 @@ pub fn add_user(settings: &Settings, args: &NewUserArgs) -> Result<(), String> {
 }
 
 pub fn set_password(settings: &Settings, username: &str, from_stdin: bool) -> Result<(), String> {
-    let (password, print) = obtain_password(from_stdin)?;
+    let (password, print) = obtain_password(from_stdin, username)?;
     let hash = credentials::hash_password(&password).map_err(|e| e.to_string())?;
     let db = Db::connect(&settings.database).map_err(|e| e.to_string())?;
     let user = db

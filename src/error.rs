@@ -255,7 +255,10 @@ impl ResponseError for AppError {
             AppError::Rule(
                 RuleError::IdentitySecretMissing
                 | RuleError::VisitorNotIdentifiable
-                | RuleError::WebsiteKeyTaken,
+                | RuleError::WebsiteKeyTaken
+                | RuleError::UsernameTaken
+                | RuleError::LastAdmin
+                | RuleError::SelfLockout,
             ) => StatusCode::CONFLICT,
             AppError::Rule(RuleError::UnknownSlashCommand) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Rule(RuleError::InvitationUnknown) => StatusCode::NOT_FOUND,

@@ -70,10 +70,12 @@ fn serve(settings: Settings) -> Result<(), String> {
             println!(
                 "\nDemo data created: website key \"demo\" (allowed on localhost), queue \"Support\".\n  \
                  agent:      username \"agent\"       password \"{}\"\n  \
-                 supervisor: username \"supervisor\"  password \"{}\"\n\
+                 supervisor: username \"supervisor\"  password \"{}\"\n  \
+                 admin:      username \"admin\"       password \"{}\"\n\
                  Try a chat at http://{host}:{port}/ (a visitor and an agent side by side).\n",
                 demo.agent_password,
                 demo.supervisor_password,
+                demo.admin_password,
                 port = app.port()
             );
         }

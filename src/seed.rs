@@ -10,15 +10,17 @@ use crate::store::{self, queues::NewQueue, users::NewUser, websites::NewWebsite,
 pub const DEMO_WEBSITE_KEY: &str = "demo";
 pub const DEMO_AGENT: &str = "agent";
 pub const DEMO_SUPERVISOR: &str = "supervisor";
+pub const DEMO_ADMIN: &str = "admin";
 
 /// The accounts created, with their passwords in clear, to print once.
 #[derive(Debug, Clone)]
 pub struct DemoAccounts {
     pub agent_password: String,
     pub supervisor_password: String,
+    pub admin_password: String,
 }
 
-/// Creates the demo website, queue, agent and supervisor if the database has no user yet.
+/// Creates the demo website, queue, agent, supervisor and admin (R71) if the database has no user yet.
 pub fn seed_if_empty(db: &Db, settings: &Settings) -> StoreResult<Option<DemoAccounts>> {
     if !settings.demo.seed_on_empty {
         return Ok(None);
@@ -33,6 +35,7 @@ pub fn seed_if_empty(db: &Db, settings: &Settings) -> StoreResult<Option<DemoAcc
     let accounts = DemoAccounts {
         agent_password: pick(&settings.demo.agent_password),
         supervisor_password: pick(&settings.demo.supervisor_password),
+        admin_password: pick(&settings.demo.admin_password),
     };
     let hash = |password: &str| {
         credentials::hash_password(password)
@@ -40,6 +43,7 @@ pub fn seed_if_empty(db: &Db, settings: &Settings) -> StoreResult<Option<DemoAcc
     };
     let agent_hash = hash(&accounts.agent_password)?;
     let supervisor_hash = hash(&accounts.supervisor_password)?;
+    let admin_hash = hash(&accounts.admin_password)?;
     let routing = settings.routing.clone();
     db.run_now(|conn| {
         use diesel::Connection;
@@ -79,6 +83,19 @@ pub fn seed_if_empty(db: &Db, settings: &Settings) -> StoreResult<Option<DemoAcc
                     display_name: "Demo Supervisor",
                     role: "supervisor",
                     password_hash: &supervisor_hash,
+                    active: true,
+                    capacity: Capacity::DEFAULT.get() as i32,
+                    presence: "offline",
+                    created_at_ms: now,
+                },
+            )?;
+            store::users::insert(
+                conn,
+                &NewUser {
+                    username: DEMO_ADMIN,
+                    display_name: "Demo Admin",
+                    role: "admin",
+                    password_hash: &admin_hash,
                     active: true,
                     capacity: Capacity::DEFAULT.get() as i32,
                     presence: "offline",

@@ -191,6 +191,8 @@ pub struct DemoSettings {
     pub seed_on_empty: bool,
     pub agent_password: String,
     pub supervisor_password: String,
+    /// R71: the demo admin, who manages websites, queues, users and settings.
+    pub admin_password: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

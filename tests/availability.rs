@@ -185,8 +185,8 @@ async fn a_closed_queue_takes_no_new_chats(app: TestApp) {
     let waiting = app.start_chat("Ann").await;
     assert_eq!(agent.expect("offer").await["chat_id"], waiting.chat_id);
 
-    let supervisor = supervisor_token(&app).await;
-    let (status, body) = put_opening_hours(&app, Some(&supervisor), 1, &closed_now()).await;
+    let admin = app.admin_token().await;
+    let (status, body) = put_opening_hours(&app, Some(&admin), 1, &closed_now()).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["queue_id"], 1);
     assert_eq!(body["open_now"], false);
@@ -207,7 +207,7 @@ async fn a_closed_queue_takes_no_new_chats(app: TestApp) {
     );
 
     let (status, body) =
-        put_opening_hours(&app, Some(&supervisor), 1, &json!({"always_open": true})).await;
+        put_opening_hours(&app, Some(&admin), 1, &json!({"always_open": true})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["open_now"], true);
     assert_eq!(body["next_change_at_ms"], Value::Null);
@@ -235,14 +235,14 @@ async fn a_closed_queue_takes_no_new_chats_on_postgres() {
 #[actix_web::test]
 async fn opening_hours_are_read_back_as_stored() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let supervisor = supervisor_token(&app).await;
+    let admin = app.admin_token().await;
     let hours = json!({
         "time_zone": "america/new_york",
         "ranges": [{"days": ["Monday", "fri"], "start": "22:00", "end": "02:00"}]
     });
-    let (status, _) = put_opening_hours(&app, Some(&supervisor), 1, &hours).await;
+    let (status, _) = put_opening_hours(&app, Some(&admin), 1, &hours).await;
     assert_eq!(status, 200);
-    let (status, body) = get_opening_hours(&app, &supervisor, 1).await;
+    let (status, body) = get_opening_hours(&app, &admin, 1).await;
     assert_eq!(status, 200);
     let normalised = json!({
         "time_zone": "America/New_York",
@@ -263,7 +263,7 @@ async fn opening_hours_are_read_back_as_stored() {
     );
 }
 
-/// R29, R71: only supervisors and admins set opening hours; bad schedules get stable codes
+/// R29, R71: only admins set opening hours (supervisors read them); bad schedules get stable codes
 /// and change nothing.
 #[actix_web::test]
 async fn the_opening_hours_endpoint_authorizes_and_validates() {
@@ -279,8 +279,12 @@ async fn the_opening_hours_endpoint_authorizes_and_validates() {
     let (status, body) = put_opening_hours(&app, Some(&agent_token), 1, &closed_now()).await;
     assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")));
     assert_eq!(get_opening_hours(&app, &agent_token, 1).await.0, 403);
-
     let supervisor = supervisor_token(&app).await;
+    let (status, body) = put_opening_hours(&app, Some(&supervisor), 1, &closed_now()).await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")));
+    assert_eq!(get_opening_hours(&app, &supervisor, 1).await.0, 200);
+
+    let admin = app.admin_token().await;
     let day = a_day_far_from_today();
     for (body, code) in [
         (
@@ -306,11 +310,11 @@ async fn the_opening_hours_endpoint_authorizes_and_validates() {
         (json!({"always_open": true, "hours": "9-5"}), "invalid_body"),
         (json!(["09:00"]), "invalid_body"),
     ] {
-        let (status, answer) = put_opening_hours(&app, Some(&supervisor), 1, &body).await;
+        let (status, answer) = put_opening_hours(&app, Some(&admin), 1, &body).await;
         assert_eq!(status, 422, "{body} → {answer}");
         assert_eq!(answer["error"], code, "{body}");
     }
-    let (status, body) = put_opening_hours(&app, Some(&supervisor), 99, &closed_now()).await;
+    let (status, body) = put_opening_hours(&app, Some(&admin), 99, &closed_now()).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (404, Some("queue_not_found"))

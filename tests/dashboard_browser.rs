@@ -6,7 +6,9 @@
 mod common;
 
 use common::browser::run_node_script;
-use common::{Backend, TestApp, TestAppBuilder, AGENT_PASSWORD, SUPERVISOR_PASSWORD};
+use common::{
+    Backend, TestApp, TestAppBuilder, ADMIN_PASSWORD, AGENT_PASSWORD, SUPERVISOR_PASSWORD,
+};
 
 fn script_env(app: &TestApp, backend: Backend) -> Vec<(String, String)> {
     vec![
@@ -18,6 +20,10 @@ fn script_env(app: &TestApp, backend: Backend) -> Vec<(String, String)> {
         (
             "PARLEY_SUPERVISOR_PASSWORD".to_owned(),
             SUPERVISOR_PASSWORD.to_owned(),
+        ),
+        (
+            "PARLEY_ADMIN_PASSWORD".to_owned(),
+            ADMIN_PASSWORD.to_owned(),
         ),
         (
             "PARLEY_BACKEND".to_owned(),
@@ -101,7 +107,7 @@ async fn rona_postgres() {
     rona(Backend::Postgres).await;
 }
 
-/// The supervisor console's Websites page (issue 9; R1, R2, R14, R57-R59, R71): a website
+/// The console's Websites page, an admin's (issue 9; R1, R2, R14, R57-R59, R71): a website
 /// created with a refused entry first, and working intervals that take the widget offline live.
 async fn console_websites(backend: Backend) {
     run_script(
@@ -122,7 +128,7 @@ async fn console_websites_postgres() {
     console_websites(Backend::Postgres).await;
 }
 
-/// The supervisor console's Queues page (issue 9; R17, R20, R22, R28, R67): hunt order by
+/// The console's Queues page, an admin's (issue 9; R17, R20, R22, R28, R67, R71): hunt order by
 /// arrows, strategy, timeouts and the RONA switch; bob is the queue's second member.
 async fn console_queues(backend: Backend) {
     let builder = TestApp::builder(backend).agent("bob", 2, 1);
@@ -137,4 +143,22 @@ async fn console_queues_sqlite() {
 #[actix_web::test]
 async fn console_queues_postgres() {
     console_queues(Backend::Postgres).await;
+}
+
+/// The console's Agents and Audit log pages (issue 9; R25, R70, R71, R73): an admin creates an
+/// agent and adds them to the queue; the agent signs in and is offered a chat; the admin
+/// deactivates them, which signs them out at once; the audit log shows each action.
+async fn console_agents(backend: Backend) {
+    let builder = TestApp::builder(backend).offer_timeout_ms(60_000);
+    run_script(builder, backend, "admin-ui/e2e/console-agents.mjs").await;
+}
+
+#[actix_web::test]
+async fn console_agents_sqlite() {
+    console_agents(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn console_agents_postgres() {
+    console_agents(Backend::Postgres).await;
 }

@@ -290,18 +290,16 @@ async fn queue_opening_hours_reach_the_website_socket() {
     let (_agent, _) = app.available_agent("agent").await;
     let mut widget = mode_socket(&app).await;
     assert_eq!(widget.next_mode().await, pair("online", "agent_available"));
-    let (status, login) = app.login("supervisor", "supervisor-password").await;
-    assert_eq!(status, 200);
-    let supervisor = login["token"].as_str().unwrap();
+    let admin = app.admin_token().await;
     let path = "/api/v1/queues/1/opening-hours";
 
     let (status, _) = app
-        .call("PUT", path, Some(supervisor), Some(closed_now()))
+        .call("PUT", path, Some(&admin), Some(closed_now()))
         .await;
     assert_eq!(status, 200);
     assert_eq!(widget.next_mode().await, pair("offline", "queue_closed"));
     let always = json!({ "always_open": true });
-    let (status, _) = app.call("PUT", path, Some(supervisor), Some(always)).await;
+    let (status, _) = app.call("PUT", path, Some(&admin), Some(always)).await;
     assert_eq!(status, 200);
     assert_eq!(widget.next_mode().await, pair("online", "agent_available"));
 }

@@ -331,7 +331,7 @@ async fn uploads_are_refused_by_size_type_and_content() {
     assert!(body["expires_at_ms"].as_i64().unwrap() > now_ms());
 }
 
-/// Sets the demo website's offline options as its supervisor.
+/// Sets the demo website's offline options (as an admin, R71).
 async fn set_offline_options(app: &TestApp, token: &str, options: Value) -> (u16, Value) {
     app.call(
         "PUT",
@@ -355,6 +355,7 @@ fn mail_to<'a>(received: &'a [String], address: &str) -> &'a str {
 /// supervisors only), answered by mail and closed.
 async fn an_offline_message_is_stored_mailed_and_reviewed(app: TestApp, smtp: SmtpServer) {
     let token = app.supervisor_token().await;
+    let admin = app.admin_token().await;
     app.set_forms(
         Value::Null,
         json!({"elements": [
@@ -369,7 +370,7 @@ async fn an_offline_message_is_stored_mailed_and_reviewed(app: TestApp, smtp: Sm
     .await;
     let (status, body) = set_offline_options(
         &app,
-        &token,
+        &admin,
         json!({"language": "de", "forward_to": "desk@example.com",
                "open_interaction": {"mailbox": "inbox@example.com", "subject_field": "topic"}}),
     )
@@ -528,11 +529,11 @@ async fn an_offline_message_is_stored_mailed_and_reviewed_on_postgres() {
 }
 
 /// R64: without an SMTP server the mail options are refused and nothing changes; bad values
-/// are refused with their codes; only supervisors and admins may set them.
+/// are refused with their codes; only admins may set them (R71).
 #[actix_web::test]
 async fn mail_options_are_refused_without_smtp() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let token = app.supervisor_token().await;
+    let token = app.admin_token().await;
     for options in [
         json!({"forward_to": "desk@example.com"}),
         json!({"open_interaction": {"mailbox": "inbox@example.com"}}),
@@ -577,6 +578,10 @@ async fn mail_options_are_refused_without_smtp() {
     let agent = app.agent_token("agent").await;
     let (status, _) = set_offline_options(&app, &agent, json!({})).await;
     assert_eq!(status, 403);
+    // R71: a supervisor reads the options but only admins change them.
+    let supervisor = app.supervisor_token().await;
+    let (status, body) = set_offline_options(&app, &supervisor, json!({})).await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")));
 }
 
 /// R64: with SMTP, the subject field must be a one-line field of the offline form.
@@ -588,7 +593,7 @@ async fn the_subject_field_must_exist_in_the_offline_form() {
         .spawn()
         .await
         .unwrap();
-    let token = app.supervisor_token().await;
+    let token = app.admin_token().await;
     let options = |field: &str| {
         let open = json!({"mailbox": "in@example.com", "subject_field": field});
         json!({ "open_interaction": open })
@@ -608,7 +613,7 @@ async fn the_subject_field_must_exist_in_the_offline_form() {
 #[actix_web::test]
 async fn bad_forms_and_mappings_are_refused() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let token = app.supervisor_token().await;
+    let token = app.admin_token().await;
     let bad = json!({
         "prechat_form": {"elements": [{"type": "input", "input": "text", "name": "1st", "label": "X"}]},
         "offline_form": {"elements": [{"type": "select", "name": "s", "label": "S", "options": []}]}
@@ -729,7 +734,7 @@ async fn the_offline_reason_follows_the_websites_state() {
     assert_eq!(status, 204);
 
     // The queue closed: outside working hours.
-    let token = app.supervisor_token().await;
+    let token = app.admin_token().await;
     let days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
     let today = (now_ms().div_euclid(86_400_000) + 3).rem_euclid(7);
     let far_day = days[((today + 3) % 7) as usize];

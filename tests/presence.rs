@@ -5,11 +5,9 @@ mod common;
 
 use actix_web::http::Method;
 use common::{Backend, TestApp, WsClient};
-use parley::clock::now_ms;
-use parley::credentials;
 use parley::domain::ids::UserId;
 use parley::startup::Application;
-use parley::store::{self, users::NewUser};
+use parley::store;
 use serde_json::{json, Value};
 
 const SUPERVISOR_PASSWORD: &str = "supervisor-password";
@@ -98,26 +96,14 @@ async fn refusals(
     answers
 }
 
+/// The demo admin (R71), who takes no chats.
 fn admin_user(app: &TestApp) -> UserId {
-    let hash = credentials::hash_password("admin-password").expect("hash");
     app.engine
         .db()
-        .run_now(|conn| {
-            store::users::insert(
-                conn,
-                &NewUser {
-                    username: "admin",
-                    display_name: "Admin",
-                    role: "admin",
-                    password_hash: &hash,
-                    active: true,
-                    capacity: 3,
-                    presence: "offline",
-                    created_at_ms: now_ms(),
-                },
-            )
-        })
-        .expect("admin user")
+        .run_now(|conn| store::users::by_username(conn, "admin"))
+        .expect("read")
+        .expect("the demo admin")
+        .user_id()
 }
 
 /// R24, R69: the agent goes Away for a reason from the list. Every tab sees the reason, the
@@ -125,9 +111,9 @@ fn admin_user(app: &TestApp) -> UserId {
 #[actix_web::test]
 async fn away_with_a_reason_is_shown_keeps_chats_and_stops_offers_r24_r69() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let supervisor = supervisor_token(&app).await;
-    let lunch = create_reason(&app, &supervisor, "Lunch").await;
-    create_reason(&app, &supervisor, "Meeting").await;
+    let admin = app.admin_token().await;
+    let lunch = create_reason(&app, &admin, "Lunch").await;
+    create_reason(&app, &admin, "Meeting").await;
 
     let (mut agent, hello) = app.available_agent("agent").await;
     assert_eq!(labels(&hello["away_reasons"]), ["Lunch", "Meeting"]);
@@ -153,7 +139,7 @@ async fn away_with_a_reason_is_shown_keeps_chats_and_stops_offers_r24_r69() {
         &app,
         Method::GET,
         &format!("/chats/{}/routing", second.chat_id),
-        &supervisor,
+        &admin,
         None,
     )
     .await;
@@ -219,9 +205,9 @@ async fn wait_until_stored(app: &TestApp, agent: UserId, reason: Option<i64>) {
 #[actix_web::test]
 async fn the_away_reason_survives_a_restart_r24() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let supervisor = supervisor_token(&app).await;
-    let lunch = create_reason(&app, &supervisor, "Lunch").await;
-    create_reason(&app, &supervisor, "Meeting").await;
+    let admin = app.admin_token().await;
+    let lunch = create_reason(&app, &admin, "Lunch").await;
+    create_reason(&app, &admin, "Meeting").await;
     let (mut agent, hello) = app.available_agent("agent").await;
     agent
         .send(json!({ "type": "set_presence", "presence": "away", "reason_id": lunch }))
@@ -237,7 +223,7 @@ async fn the_away_reason_survives_a_restart_r24() {
         &app,
         Method::PATCH,
         &format!("/away-reasons/{lunch}"),
-        &supervisor,
+        &admin,
         Some(json!({ "active": false })),
     )
     .await;
@@ -275,9 +261,9 @@ async fn the_away_reason_survives_a_restart_r24() {
 #[actix_web::test]
 async fn unknown_inactive_or_misplaced_reasons_and_rona_are_refused_r23_r24() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    let supervisor = supervisor_token(&app).await;
-    let lunch = create_reason(&app, &supervisor, "Lunch").await;
-    let meeting = create_reason(&app, &supervisor, "Meeting").await;
+    let admin = app.admin_token().await;
+    let lunch = create_reason(&app, &admin, "Lunch").await;
+    let meeting = create_reason(&app, &admin, "Meeting").await;
     let (mut agent, _) = app.available_agent("agent").await;
 
     // Deactivating a reason redraws every connected agent's menu.
@@ -285,7 +271,7 @@ async fn unknown_inactive_or_misplaced_reasons_and_rona_are_refused_r23_r24() {
         &app,
         Method::PATCH,
         &format!("/away-reasons/{meeting}"),
-        &supervisor,
+        &admin,
         Some(json!({ "active": false })),
     )
     .await;
@@ -334,17 +320,17 @@ async fn unknown_inactive_or_misplaced_reasons_and_rona_are_refused_r23_r24() {
     );
 }
 
-/// R69: supervisors keep the list: labels are checked, unique among active reasons (ignoring
+/// R69, R71: admins keep the list: labels are checked, unique among active reasons (ignoring
 /// case), renamed, reordered, deactivated and reactivated; refused changes write nothing.
-async fn reasons_are_managed_by_supervisors(app: TestApp) {
-    let supervisor = supervisor_token(&app).await;
-    let lunch = create_reason(&app, &supervisor, "Lunch").await;
-    let meeting = create_reason(&app, &supervisor, " Meeting ").await;
+async fn reasons_are_managed_by_admins(app: TestApp) {
+    let admin = app.admin_token().await;
+    let lunch = create_reason(&app, &admin, "Lunch").await;
+    let meeting = create_reason(&app, &admin, " Meeting ").await;
 
     let too_long = "x".repeat(61);
     let answers = refusals(
         &app,
-        &supervisor,
+        &admin,
         vec![
             (
                 Method::POST,
@@ -391,7 +377,7 @@ async fn reasons_are_managed_by_supervisors(app: TestApp) {
     assert_eq!(answers, expected);
 
     let list = |query: &'static str| {
-        let token = supervisor.clone();
+        let token = admin.clone();
         let app = &app;
         async move {
             let (status, body) = rest(app, Method::GET, query, &token, None).await;
@@ -406,7 +392,7 @@ async fn reasons_are_managed_by_supervisors(app: TestApp) {
         &app,
         Method::PATCH,
         &format!("/away-reasons/{meeting}"),
-        &supervisor,
+        &admin,
         Some(json!({ "sort_order": 0, "label": "Team meeting" })),
     )
     .await;
@@ -421,17 +407,17 @@ async fn reasons_are_managed_by_supervisors(app: TestApp) {
         &app,
         Method::PATCH,
         &format!("/away-reasons/{lunch}"),
-        &supervisor,
+        &admin,
         Some(json!({ "active": false })),
     )
     .await;
-    let new_lunch = create_reason(&app, &supervisor, "lunch").await;
+    let new_lunch = create_reason(&app, &admin, "lunch").await;
     assert_ne!(new_lunch, lunch);
     let (status, body) = rest(
         &app,
         Method::PATCH,
         &format!("/away-reasons/{lunch}"),
-        &supervisor,
+        &admin,
         Some(json!({ "active": true })),
     )
     .await;
@@ -445,29 +431,32 @@ async fn reasons_are_managed_by_supervisors(app: TestApp) {
         ["Team meeting", "Lunch", "lunch"]
     );
 
-    // Agents read the list but may not change it.
+    // Agents and supervisors read the list but may not change it (R69, R71).
     let (_, agent) = login_agent(&app, "agent").await;
-    let (status, body) = rest(&app, Method::GET, "/away-reasons", &agent, None).await;
-    assert_eq!(status, 200);
-    assert_eq!(labels(&body["away_reasons"]), ["Team meeting", "lunch"]);
-    let answers = refusals(
-        &app,
-        &agent,
-        vec![
-            (
-                Method::POST,
-                "/away-reasons".into(),
-                Some(json!({ "label": "Nap" })),
-            ),
-            (
-                Method::PATCH,
-                format!("/away-reasons/{new_lunch}"),
-                Some(json!({ "active": false })),
-            ),
-        ],
-    )
-    .await;
-    assert_eq!(answers, vec![(403, "forbidden".to_owned()); 2]);
+    let supervisor = supervisor_token(&app).await;
+    for token in [&agent, &supervisor] {
+        let (status, body) = rest(&app, Method::GET, "/away-reasons", token, None).await;
+        assert_eq!(status, 200);
+        assert_eq!(labels(&body["away_reasons"]), ["Team meeting", "lunch"]);
+        let answers = refusals(
+            &app,
+            token,
+            vec![
+                (
+                    Method::POST,
+                    "/away-reasons".into(),
+                    Some(json!({ "label": "Nap" })),
+                ),
+                (
+                    Method::PATCH,
+                    format!("/away-reasons/{new_lunch}"),
+                    Some(json!({ "active": false })),
+                ),
+            ],
+        )
+        .await;
+        assert_eq!(answers, vec![(403, "forbidden".to_owned()); 2]);
+    }
     let (status, _) = rest(&app, Method::GET, "/away-reasons", "no-such-token", None).await;
     assert_eq!(status, 401);
     assert_eq!(
@@ -477,27 +466,27 @@ async fn reasons_are_managed_by_supervisors(app: TestApp) {
 }
 
 #[actix_web::test]
-async fn away_reasons_are_managed_by_supervisors_on_sqlite_r69() {
-    reasons_are_managed_by_supervisors(TestApp::spawn(Backend::Sqlite).await.unwrap()).await;
+async fn away_reasons_are_managed_by_admins_on_sqlite_r69() {
+    reasons_are_managed_by_admins(TestApp::spawn(Backend::Sqlite).await.unwrap()).await;
 }
 
 #[actix_web::test]
-async fn away_reasons_are_managed_by_supervisors_on_postgres_r69() {
+async fn away_reasons_are_managed_by_admins_on_postgres_r69() {
     if let Some(app) = TestApp::spawn(Backend::Postgres).await {
-        reasons_are_managed_by_supervisors(app).await;
+        reasons_are_managed_by_admins(app).await;
     }
 }
 
-/// R25, R73: a supervisor adds an Available agent to a queue with a waiting chat: the agent
+/// R25, R73: an admin adds an Available agent to a queue with a waiting chat: the agent
 /// is offered it at once. Members are listed in hunt order with their presence.
 async fn an_added_member_is_offered_a_waiting_chat_at_once(app: TestApp) {
-    let supervisor = supervisor_token(&app).await;
+    let admin = app.admin_token().await;
     let (bob, _) = login_agent(&app, "bob").await;
     let (status, _) = rest(
         &app,
         Method::DELETE,
         &format!("/queues/1/members/{bob}"),
-        &supervisor,
+        &admin,
         None,
     )
     .await;
@@ -512,7 +501,7 @@ async fn an_added_member_is_offered_a_waiting_chat_at_once(app: TestApp) {
         &app,
         Method::PUT,
         &format!("/queues/1/members/{bob}"),
-        &supervisor,
+        &admin,
         Some(json!({ "hunt_order": 1 })),
     )
     .await;
@@ -524,7 +513,7 @@ async fn an_added_member_is_offered_a_waiting_chat_at_once(app: TestApp) {
     assert_eq!(bob_socket.expect("offer").await["chat_id"], chat.chat_id);
 
     // Same hunt order as the demo agent: the one added first goes first (R17).
-    let (status, body) = rest(&app, Method::GET, "/queues/1/members", &supervisor, None).await;
+    let (status, body) = rest(&app, Method::GET, "/queues/1/members", &admin, None).await;
     assert_eq!(status, 200, "{body}");
     let members: Vec<(String, i64, String)> = body["members"]
         .as_array()
@@ -551,7 +540,7 @@ async fn an_added_member_is_offered_a_waiting_chat_at_once(app: TestApp) {
         &app,
         Method::PUT,
         &format!("/queues/1/members/{bob}"),
-        &supervisor,
+        &admin,
         Some(json!({ "hunt_order": 7 })),
     )
     .await;
@@ -588,7 +577,7 @@ async fn a_removed_members_open_offer_is_withdrawn_r25_r73() {
         .spawn()
         .await
         .unwrap();
-    let supervisor = supervisor_token(&app).await;
+    let admin = app.admin_token().await;
     let (agent_id, _) = login_agent(&app, "agent").await;
     let (mut agent, _) = app.available_agent("agent").await;
     let (mut bob, _) = app.available_agent("bob").await;
@@ -599,7 +588,7 @@ async fn a_removed_members_open_offer_is_withdrawn_r25_r73() {
         &app,
         Method::DELETE,
         &format!("/queues/1/members/{agent_id}"),
-        &supervisor,
+        &admin,
         None,
     )
     .await;
@@ -631,7 +620,7 @@ async fn raising_capacity_drains_the_queue_r26() {
         .spawn()
         .await
         .unwrap();
-    let supervisor = supervisor_token(&app).await;
+    let admin = app.admin_token().await;
     let (carol_id, _) = login_agent(&app, "carol").await;
     let (mut carol, hello) = app.available_agent("carol").await;
     assert_eq!(hello["capacity"], 1);
@@ -645,7 +634,7 @@ async fn raising_capacity_drains_the_queue_r26() {
         &app,
         Method::PUT,
         &format!("/agents/{carol_id}/capacity"),
-        &supervisor,
+        &admin,
         Some(json!({ "capacity": 2 })),
     )
     .await;
@@ -673,30 +662,30 @@ async fn bad_membership_and_capacity_changes_are_refused_and_write_nothing_r71()
         .spawn()
         .await
         .unwrap();
-    let supervisor = supervisor_token(&app).await;
+    let admin = app.admin_token().await;
     let (bob, bob_token) = login_agent(&app, "bob").await;
-    let admin = admin_user(&app).0;
+    let admin_id = admin_user(&app).0;
     let members = |token: String| {
         let app = &app;
         async move { rest(app, Method::GET, "/queues/1/members", &token, None).await }
     };
-    let (_, before) = members(supervisor.clone()).await;
+    let (_, before) = members(admin.clone()).await;
 
     let member = |queue: i64, user: i64| format!("/queues/{queue}/members/{user}");
     let order = |n: Value| Some(json!({ "hunt_order": n }));
     let capacity = |n: Value| Some(json!({ "capacity": n }));
     let answers = refusals(
         &app,
-        &supervisor,
+        &admin,
         vec![
             (Method::PUT, member(99, bob), order(json!(1))),
             (Method::PUT, member(1, 999), order(json!(1))),
-            (Method::PUT, member(1, admin), order(json!(1))),
+            (Method::PUT, member(1, admin_id), order(json!(1))),
             (Method::PUT, member(1, bob), order(json!(0))),
             (Method::PUT, member(1, bob), order(json!(1001))),
             (Method::PUT, member(1, bob), order(json!(-3))),
             (Method::PUT, member(1, bob), order(json!("first"))),
-            (Method::DELETE, member(1, admin), None),
+            (Method::DELETE, member(1, admin_id), None),
             (Method::DELETE, member(99, bob), None),
             (Method::GET, "/queues/99/members".into(), None),
             (
@@ -721,7 +710,7 @@ async fn bad_membership_and_capacity_changes_are_refused_and_write_nothing_r71()
             ),
             (
                 Method::PUT,
-                format!("/agents/{admin}/capacity"),
+                format!("/agents/{admin_id}/capacity"),
                 capacity(json!(2)),
             ),
         ],
@@ -765,7 +754,7 @@ async fn bad_membership_and_capacity_changes_are_refused_and_write_nothing_r71()
     .await;
     assert_eq!(answers, vec![(403, "forbidden".to_owned()); 4]);
 
-    let (_, after) = members(supervisor).await;
+    let (_, after) = members(admin).await;
     assert_eq!(after, before, "nothing was written");
     let (_, me) = rest(&app, Method::GET, "/auth/me", &bob_token, None).await;
     assert_eq!(me["capacity"], 3);

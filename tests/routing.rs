@@ -371,10 +371,10 @@ async fn a_three_agent_hunt_in_hunt_order_then_rona_and_back() {
     assert_eq!(bob.expect("offer").await["chat_id"], next.chat_id);
 }
 
-/// R20, R28: a supervisor changes a queue's routing rules while it runs; the next chat follows
-/// them. Agents may not, and bad rules are refused and change nothing.
+/// R20, R28: an admin changes a queue's routing rules while it runs; the next chat follows
+/// them. Agents and supervisors may not (R71), and bad rules are refused and change nothing.
 #[actix_web::test]
-async fn supervisors_change_a_queues_routing_rules_at_once() {
+async fn admins_change_a_queues_routing_rules_at_once() {
     let app = TestApp::builder(Backend::Sqlite)
         .agent("bob", 2, 3)
         .spawn()
@@ -382,12 +382,25 @@ async fn supervisors_change_a_queues_routing_rules_at_once() {
         .unwrap();
     let (mut alice, _) = app.available_agent("agent").await;
     let (mut bob, _) = app.available_agent("bob").await;
-    let (_, body) = app.login("supervisor", "supervisor-password").await;
-    let supervisor = body["token"].as_str().unwrap().to_owned();
+    let admin = app.admin_token().await;
     let agent = app.agent_token("agent").await;
     let path = "/api/v1/queues/1/routing-rules";
+    // R71: a supervisor reads the rules; only an admin changes them.
+    let (_, body) = app.login("supervisor", "supervisor-password").await;
+    let supervisor = body["token"].as_str().unwrap().to_owned();
+    let (status, _) = app.call("GET", path, Some(&supervisor), None).await;
+    assert_eq!(status, 200);
+    let (status, body) = app
+        .call(
+            "PUT",
+            path,
+            Some(&supervisor),
+            Some(json!({ "strategy": "ring_all" })),
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")));
 
-    let (status, rules) = app.call("GET", path, Some(&supervisor), None).await;
+    let (status, rules) = app.call("GET", path, Some(&admin), None).await;
     assert_eq!(status, 200);
     assert_eq!(rules["strategy"], "sequential");
     let ring_all = json!({
@@ -406,7 +419,7 @@ async fn supervisors_change_a_queues_routing_rules_at_once() {
         "hunt_timeout_ms": 10_000,
         "rona_enabled": false
     });
-    let (status, body) = app.call("PUT", path, Some(&supervisor), Some(bad)).await;
+    let (status, body) = app.call("PUT", path, Some(&admin), Some(bad)).await;
     assert_eq!(
         (status, body["error"].as_str()),
         (422, Some("invalid_queue_timeouts"))
@@ -415,7 +428,7 @@ async fn supervisors_change_a_queues_routing_rules_at_once() {
         .call(
             "PUT",
             path,
-            Some(&supervisor),
+            Some(&admin),
             Some(json!({ "strategy": "lottery" })),
         )
         .await;
@@ -427,7 +440,7 @@ async fn supervisors_change_a_queues_routing_rules_at_once() {
         .call(
             "PUT",
             "/api/v1/queues/99/routing-rules",
-            Some(&supervisor),
+            Some(&admin),
             Some(ring_all.clone()),
         )
         .await;
@@ -435,11 +448,11 @@ async fn supervisors_change_a_queues_routing_rules_at_once() {
         (status, body["error"].as_str()),
         (404, Some("queue_not_found"))
     );
-    let (_, unchanged) = app.call("GET", path, Some(&supervisor), None).await;
+    let (_, unchanged) = app.call("GET", path, Some(&admin), None).await;
     assert_eq!(unchanged["strategy"], "sequential");
 
     let (status, body) = app
-        .call("PUT", path, Some(&supervisor), Some(ring_all.clone()))
+        .call("PUT", path, Some(&admin), Some(ring_all.clone()))
         .await;
     assert_eq!((status, &body), (200, &ring_all));
     let chat = app.start_chat("Mo").await;

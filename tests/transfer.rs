@@ -338,12 +338,12 @@ async fn unaccepted_transfers_are_dropped(app: TestApp) {
     assert_eq!(agent.next_of("error").await["error"], "no_transfer_pending");
 
     // Unanswered within the (shortened) offer timeout: no RONA for bob.
-    let supervisor = app.supervisor_token().await;
+    let admin = app.admin_token().await;
     let (status, body) = app
         .call(
             "PUT",
             "/api/v1/queues/1/routing-rules",
-            Some(&supervisor),
+            Some(&admin),
             Some(json!({ "strategy": "sequential", "offer_timeout_ms": 150,
                          "hunt_timeout_ms": 60_000, "rona_enabled": true })),
         )

@@ -30,13 +30,13 @@ fn ann_claims() -> Value {
 
 const KEY: &str = "visitor-key-0123456789";
 
-/// Generates the demo website's identity secret as its supervisor.
-async fn new_secret(app: &TestApp, supervisor: &str) -> String {
+/// Generates the demo website's identity secret as an admin (R71).
+async fn new_secret(app: &TestApp, admin: &str) -> String {
     let (status, body) = app
         .call(
             "POST",
             "/api/v1/websites/demo/identity/secret",
-            Some(supervisor),
+            Some(admin),
             None,
         )
         .await;
@@ -86,7 +86,7 @@ fn error_of(status: u16, body: &Value) -> (u16, &str) {
     (status, body["error"].as_str().unwrap_or_default())
 }
 
-/// R52: a supervisor generates the secret (shown once); a valid signature marks the values
+/// R52: an admin generates the secret (shown once); a valid signature marks the values
 /// verified in the offer and the preview, and names the chat, the typed name kept unmarked;
 /// a tampered payload, a wrong secret and an expired token are refused and start nothing;
 /// `require_signed` refuses unsigned starts; a new secret voids the old tokens.
@@ -94,23 +94,33 @@ async fn signed_identities_are_verified_and_forged_ones_refused(backend: Backend
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    let supervisor = app.supervisor_token().await;
+    let admin = app.admin_token().await;
     let agent_token = app.agent_token("agent").await;
     let path = "/api/v1/websites/demo/identity";
     let (status, body) = app.call("GET", path, Some(&agent_token), None).await;
     assert_eq!(error_of(status, &body), (403, "forbidden"));
-    let (status, body) = app.call("GET", path, Some(&supervisor), None).await;
+    // R71: a supervisor reads the setting; only an admin changes it or makes a secret.
+    let supervisor = app.supervisor_token().await;
+    let (status, _) = app.call("GET", path, Some(&supervisor), None).await;
+    assert_eq!(status, 200);
+    let require = Some(json!({ "require_signed": false }));
+    let (status, body) = app.call("PUT", path, Some(&supervisor), require).await;
+    assert_eq!(error_of(status, &body), (403, "forbidden"));
+    let secret_path = format!("{path}/secret");
+    let (status, body) = app
+        .call("POST", &secret_path, Some(&supervisor), None)
+        .await;
+    assert_eq!(error_of(status, &body), (403, "forbidden"));
+    let (status, body) = app.call("GET", path, Some(&admin), None).await;
     assert_eq!(
         (status, body),
         (200, json!({ "require_signed": false, "has_secret": false }))
     );
     let require = Some(json!({ "require_signed": true }));
-    let (status, body) = app
-        .call("PUT", path, Some(&supervisor), require.clone())
-        .await;
+    let (status, body) = app.call("PUT", path, Some(&admin), require.clone()).await;
     assert_eq!(error_of(status, &body), (409, "identity_secret_missing"));
-    let secret = new_secret(&app, &supervisor).await;
-    let (status, body) = app.call("GET", path, Some(&supervisor), None).await;
+    let secret = new_secret(&app, &admin).await;
+    let (status, body) = app.call("GET", path, Some(&admin), None).await;
     assert_eq!(status, 200);
     assert_eq!(body, json!({ "require_signed": false, "has_secret": true }));
 
@@ -150,7 +160,7 @@ async fn signed_identities_are_verified_and_forged_ones_refused(backend: Backend
     assert_eq!(app.open_chats().await, 1);
 
     // Required: unsigned is refused, signed starts.
-    let (status, body) = app.call("PUT", path, Some(&supervisor), require).await;
+    let (status, body) = app.call("PUT", path, Some(&admin), require).await;
     assert_eq!((status, &body["require_signed"]), (200, &json!(true)));
     let (status, body) = app.post_chat(json!({ "name": "Bo" }), &[]).await;
     assert_eq!(error_of(status, &body), (401, "identity_required"));
@@ -158,7 +168,7 @@ async fn signed_identities_are_verified_and_forged_ones_refused(backend: Backend
     start(&app, json!({ "name": "Bo", "identity": token })).await;
 
     // A new secret: the old token no longer verifies.
-    new_secret(&app, &supervisor).await;
+    new_secret(&app, &admin).await;
     let (status, body) = app
         .post_chat(json!({ "name": "Bo", "identity": token }), &[])
         .await;
@@ -183,8 +193,8 @@ async fn agents_edit_visitors_and_keep_contacts_and_notes(backend: Backend) {
     let Some(app) = TestApp::builder(backend).agent("bob", 2, 3).spawn().await else {
         return;
     };
-    let supervisor = app.supervisor_token().await;
-    let secret = new_secret(&app, &supervisor).await;
+    let admin = app.admin_token().await;
+    let secret = new_secret(&app, &admin).await;
     let (mut agent, _) = app.available_agent("agent").await;
     let token = app.agent_token("agent").await;
     let chat = start(
@@ -457,7 +467,7 @@ async fn banned_visitors_cannot_start_chats(backend: Backend) {
     app.add_user("root", "admin");
     let admin = app.agent_token("root").await;
     let supervisor = app.supervisor_token().await;
-    let secret = new_secret(&app, &supervisor).await;
+    let secret = new_secret(&app, &admin).await;
     let (mut agent, _) = app.available_agent("agent").await;
     let token = app.agent_token("agent").await;
     let signed = identity_token(&secret, ann_claims());

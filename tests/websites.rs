@@ -1,4 +1,4 @@
-//! Websites as supervisors list, create and edit them over REST (R1, R2, R14, R57-R59, R71,
+//! Websites as admins create and edit them and supervisors list them over REST (R1, R2, R14, R57-R59, R71,
 //! A17), on SQLite and PostgreSQL: role checks, the domain rules' errors, and changes that the
 //! running website uses at once (the Origin rule and the widget's live mode).
 
@@ -16,7 +16,7 @@ fn new_website(key: &str, queue_id: i64) -> Value {
     })
 }
 
-/// R71: agents cannot read or change websites; supervisors can.
+/// R71: agents cannot read or change websites; supervisors read them and admins change them.
 async fn agents_cannot_manage_websites(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
@@ -54,14 +54,38 @@ async fn agents_cannot_manage_websites(backend: Backend) {
     }
     let (status, _) = app.call("GET", "/api/v1/websites", None, None).await;
     assert_eq!(status, 401);
+    // R71: a supervisor reads the configuration but does not change it.
+    let supervisor = app.supervisor_token().await;
+    let (status, _) = app
+        .call("GET", "/api/v1/websites", Some(&supervisor), None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/v1/websites",
+            Some(&supervisor),
+            Some(new_website("x", 1)),
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")));
+    let (status, body) = app
+        .call(
+            "PUT",
+            "/api/v1/websites/demo",
+            Some(&supervisor),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")));
 }
 
 /// R57, R2, R59: a new website is listed and live at once; bad input gets stable codes.
-async fn supervisors_create_websites(backend: Backend) {
+async fn admins_create_websites(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    let token = app.supervisor_token().await;
+    let token = app.admin_token().await;
     let (_, list) = app
         .call("GET", "/api/v1/websites", Some(&token), None)
         .await;
@@ -148,7 +172,7 @@ async fn edits_take_effect_live(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    let token = app.supervisor_token().await;
+    let token = app.admin_token().await;
     let (_, demo) = app
         .call("GET", "/api/v1/websites/demo", Some(&token), None)
         .await;
@@ -228,13 +252,13 @@ async fn agents_cannot_manage_websites_postgres() {
 }
 
 #[actix_web::test]
-async fn supervisors_create_websites_sqlite() {
-    supervisors_create_websites(Backend::Sqlite).await;
+async fn admins_create_websites_sqlite() {
+    admins_create_websites(Backend::Sqlite).await;
 }
 
 #[actix_web::test]
-async fn supervisors_create_websites_postgres() {
-    supervisors_create_websites(Backend::Postgres).await;
+async fn admins_create_websites_postgres() {
+    admins_create_websites(Backend::Postgres).await;
 }
 
 #[actix_web::test]

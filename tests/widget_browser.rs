@@ -39,10 +39,8 @@ async fn script_env(app: &TestApp) -> Vec<(String, String)> {
             "PARLEY_AGENT_TOKEN".to_owned(),
             app.agent_token("agent").await,
         ),
-        (
-            "PARLEY_SUPERVISOR_TOKEN".to_owned(),
-            app.supervisor_token().await,
-        ),
+        // R71: the scripts change the website's settings, which is an admin's work.
+        ("PARLEY_ADMIN_TOKEN".to_owned(), app.admin_token().await),
     ]
 }
 

@@ -96,7 +96,7 @@ async fn reason_id(app: &TestApp, token: &str, label: &str) -> Value {
 /// only an active reason is taken, once; the slot stays held until it is given; the result is
 /// in the chat's log; the next presence follows.
 async fn a_wrap_up_is_owed_after_either_end_and_recorded_once(app: TestApp) {
-    let supervisor = app.supervisor_token().await;
+    let admin = app.admin_token().await;
     let (mut bob, _) = app.available_agent("bob").await;
     let ann = app.start_chat("Ann").await;
     accept(&mut bob, ann.chat_id).await;
@@ -113,7 +113,7 @@ async fn a_wrap_up_is_owed_after_either_end_and_recorded_once(app: TestApp) {
         .map(|r| r["label"].as_str().unwrap())
         .collect();
     assert_eq!(labels, ["Resolved", "Follow-up needed"]);
-    let resolved = reason_id(&app, &supervisor, "Resolved").await;
+    let resolved = reason_id(&app, &admin, "Resolved").await;
     assert_eq!(required["default_reason_id"], resolved);
     assert_eq!(required["auto_at_ms"], Value::Null);
 
@@ -122,7 +122,7 @@ async fn a_wrap_up_is_owed_after_either_end_and_recorded_once(app: TestApp) {
         .call(
             "GET",
             &format!("/api/v1/chats/{}/routing", ben.chat_id),
-            Some(&supervisor),
+            Some(&admin),
             None,
         )
         .await;
@@ -149,12 +149,12 @@ async fn a_wrap_up_is_owed_after_either_end_and_recorded_once(app: TestApp) {
         refused(&mut bob, ann.chat_id, &json!(999), None).await,
         "wrap_up_reason_not_found"
     );
-    let follow_up = reason_id(&app, &supervisor, "Follow-up needed").await;
+    let follow_up = reason_id(&app, &admin, "Follow-up needed").await;
     let (status, body) = app
         .call(
             "PATCH",
             &format!("/api/v1/wrap-up-reasons/{follow_up}"),
-            Some(&supervisor),
+            Some(&admin),
             Some(json!({ "active": false })),
         )
         .await;
@@ -195,7 +195,7 @@ async fn a_wrap_up_is_owed_after_either_end_and_recorded_once(app: TestApp) {
         .call(
             "GET",
             &format!("/api/v1/chats/{}/log", ann.chat_id),
-            Some(&supervisor),
+            Some(&admin),
             None,
         )
         .await;
@@ -261,9 +261,9 @@ async fn a_wrap_up_is_owed_after_either_end_and_recorded_once_on_postgres() {
 }
 
 /// R51, R56: when the countdown runs out the default reason is applied on its own; a queue
-/// may set its own time (here: no countdown), supervisors only.
+/// may set its own time (here: no countdown), admins only (R71).
 async fn the_auto_wrap_up_applies_the_default_reason(app: TestApp) {
-    let supervisor = app.supervisor_token().await;
+    let admin = app.admin_token().await;
     let (mut agent, _) = app.available_agent("agent").await;
     let ann = app.start_chat("Ann").await;
     accept(&mut agent, ann.chat_id).await;
@@ -278,7 +278,7 @@ async fn the_auto_wrap_up_applies_the_default_reason(app: TestApp) {
     assert_eq!(done["chat_id"], ann.chat_id);
     assert_eq!(done["auto"], true);
     assert_eq!(done["reason_label"], "Resolved");
-    let resolved = reason_id(&app, &supervisor, "Resolved").await;
+    let resolved = reason_id(&app, &admin, "Resolved").await;
     assert_eq!(
         refused(&mut agent, ann.chat_id, &resolved, None).await,
         "wrap_up_not_owed"
@@ -300,7 +300,7 @@ async fn the_auto_wrap_up_applies_the_default_reason(app: TestApp) {
         .call(
             "PUT",
             path,
-            Some(&supervisor),
+            Some(&admin),
             Some(json!({ "auto_after_ms": -5 })),
         )
         .await;
@@ -312,12 +312,12 @@ async fn the_auto_wrap_up_applies_the_default_reason(app: TestApp) {
         .call(
             "PUT",
             path,
-            Some(&supervisor),
+            Some(&admin),
             Some(json!({ "auto_after_ms": 0 })),
         )
         .await;
     assert_eq!(status, 200, "{body}");
-    let (_, body) = app.call("GET", path, Some(&supervisor), None).await;
+    let (_, body) = app.call("GET", path, Some(&admin), None).await;
     assert_eq!(body, json!({ "auto_after_ms": 0 }));
     let ben = app.start_chat("Ben").await;
     accept(&mut agent, ben.chat_id).await;
@@ -331,7 +331,7 @@ async fn the_auto_wrap_up_applies_the_default_reason(app: TestApp) {
         .call(
             "GET",
             &format!("/api/v1/chats/{}/log", ann.chat_id),
-            Some(&supervisor),
+            Some(&admin),
             None,
         )
         .await;
@@ -358,10 +358,10 @@ async fn the_auto_wrap_up_applies_the_default_reason_on_postgres() {
     }
 }
 
-/// R50, R51: supervisors manage the list; there is always exactly one active default;
+/// R50, R51, R69: admins manage the list; there is always exactly one active default;
 /// agents only read it.
-async fn supervisors_manage_the_reasons_agents_cannot(app: TestApp) {
-    let supervisor = app.supervisor_token().await;
+async fn admins_manage_the_reasons_agents_cannot(app: TestApp) {
+    let admin = app.admin_token().await;
     let agent = app.agent_token("agent").await;
     assert_eq!(
         reasons(&app, &agent, "").await,
@@ -379,6 +379,17 @@ async fn supervisors_manage_the_reasons_agents_cannot(app: TestApp) {
         )
         .await;
     assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")));
+    // R69, R71: an admin-managed list; a supervisor is refused too.
+    let supervisor = app.supervisor_token().await;
+    let (status, body) = app
+        .call(
+            "POST",
+            "/api/v1/wrap-up-reasons",
+            Some(&supervisor),
+            Some(json!({ "label": "Spam" })),
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (403, Some("forbidden")));
     let (status, _) = app.call("GET", "/api/v1/wrap-up-reasons", None, None).await;
     assert_eq!(status, 401);
 
@@ -386,7 +397,7 @@ async fn supervisors_manage_the_reasons_agents_cannot(app: TestApp) {
         .call(
             "POST",
             "/api/v1/wrap-up-reasons",
-            Some(&supervisor),
+            Some(&admin),
             Some(json!({ "label": " Spam ", "is_default": true })),
         )
         .await;
@@ -401,7 +412,7 @@ async fn supervisors_manage_the_reasons_agents_cannot(app: TestApp) {
         ]
     );
     let spam_path = format!("/api/v1/wrap-up-reasons/{}", spam["id"]);
-    let resolved = reason_id(&app, &supervisor, "Resolved").await;
+    let resolved = reason_id(&app, &admin, "Resolved").await;
     let resolved_path = format!("/api/v1/wrap-up-reasons/{resolved}");
     let mut answers = Vec::new();
     for (path, body) in [
@@ -418,7 +429,7 @@ async fn supervisors_manage_the_reasons_agents_cannot(app: TestApp) {
             json!({ "label": "X" }),
         ),
     ] {
-        let (status, body) = app.call("PATCH", path, Some(&supervisor), Some(body)).await;
+        let (status, body) = app.call("PATCH", path, Some(&admin), Some(body)).await;
         answers.push((
             status,
             body["error"].as_str().unwrap_or_default().to_owned(),
@@ -442,7 +453,7 @@ async fn supervisors_manage_the_reasons_agents_cannot(app: TestApp) {
         .call(
             "PATCH",
             &resolved_path,
-            Some(&supervisor),
+            Some(&admin),
             Some(json!({ "is_default": true, "sort_order": 5 })),
         )
         .await;
@@ -451,7 +462,7 @@ async fn supervisors_manage_the_reasons_agents_cannot(app: TestApp) {
         .call(
             "PATCH",
             &spam_path,
-            Some(&supervisor),
+            Some(&admin),
             Some(json!({ "active": false })),
         )
         .await;
@@ -464,23 +475,21 @@ async fn supervisors_manage_the_reasons_agents_cannot(app: TestApp) {
         ]
     );
     assert_eq!(
-        reasons(&app, &supervisor, "?include_inactive=true")
-            .await
-            .len(),
+        reasons(&app, &admin, "?include_inactive=true").await.len(),
         3
     );
 }
 
 #[actix_web::test]
-async fn supervisors_manage_the_reasons_agents_cannot_on_sqlite() {
+async fn admins_manage_the_reasons_agents_cannot_on_sqlite() {
     let app = TestApp::spawn(Backend::Sqlite).await.unwrap();
-    supervisors_manage_the_reasons_agents_cannot(app).await;
+    admins_manage_the_reasons_agents_cannot(app).await;
 }
 
 #[actix_web::test]
-async fn supervisors_manage_the_reasons_agents_cannot_on_postgres() {
+async fn admins_manage_the_reasons_agents_cannot_on_postgres() {
     if let Some(app) = TestApp::spawn(Backend::Postgres).await {
-        supervisors_manage_the_reasons_agents_cannot(app).await;
+        admins_manage_the_reasons_agents_cannot(app).await;
     }
 }
 

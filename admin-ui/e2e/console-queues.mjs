@@ -1,16 +1,16 @@
-// The supervisor console's Queues page (issue 9; R17, R20, R22, R28, R67): hunt order moved by
+// The console's Queues page, an admin's (issue 9; R17, R20, R22, R28, R67, R71): hunt order moved by
 // arrows, and the strategy, timeouts and RONA switch saved, each checked over REST as live.
-import { run, shot, check, signIn, asUser, SUPERVISOR_PASSWORD } from './lib.mjs';
+import { run, shot, check, signIn, asUser, ADMIN_PASSWORD } from './lib.mjs';
 
 await run('console-queues', async ({ page: newPage, step }) => {
   const page = await newPage();
-  const supervisor = await asUser('supervisor', SUPERVISOR_PASSWORD);
-  const { queues } = await supervisor('GET', '/queues');
+  const admin = await asUser('admin', ADMIN_PASSWORD);
+  const { queues } = await admin('GET', '/queues');
   const queue = queues[0];
-  const order = async () => (await supervisor('GET', `/queues/${queue.queue_id}/members`)).members.map((m) => m.username);
+  const order = async () => (await admin('GET', `/queues/${queue.queue_id}/members`)).members.map((m) => m.username);
 
-  step('the supervisor opens the queue');
-  await signIn(page, 'supervisor', SUPERVISOR_PASSWORD);
+  step('the admin opens the queue');
+  await signIn(page, 'admin', ADMIN_PASSWORD);
   await page.getByTestId('section-queues').click();
   await page.getByTestId(`queue-${queue.queue_id}`).getByRole('button').click();
   await page.getByTestId('member-bob').waitFor();
@@ -35,7 +35,7 @@ await run('console-queues', async ({ page: newPage, step }) => {
   await page.getByTestId('queue-rona').uncheck();
   await page.getByTestId('queue-save').click();
   await page.getByTestId('queue-saved').waitFor();
-  const rules = await supervisor('GET', `/queues/${queue.queue_id}/routing-rules`);
+  const rules = await admin('GET', `/queues/${queue.queue_id}/routing-rules`);
   check(rules.strategy === 'round_robin' && rules.offer_timeout_ms === 20000 && rules.hunt_timeout_ms === 120000 && rules.rona_enabled === false,
     `the rules are stored: ${JSON.stringify(rules)}`);
 

@@ -1,8 +1,8 @@
-// The supervisor console's Websites page (issue 9; R1, R2, R14, R57-R59, R71): create a
+// The console's Websites page, an admin's (issue 9; R1, R2, R14, R57-R59, R71): create a
 // website with a refused entry first, then change the demo website's working intervals and see
 // the widget's mode socket go offline live, and back when the website is open Always again.
 import WebSocket from 'ws';
-import { run, shot, check, signIn, BASE, SUPERVISOR_PASSWORD, PATIENCE_MS } from './lib.mjs';
+import { run, shot, check, signIn, BASE, ADMIN_PASSWORD, PATIENCE_MS } from './lib.mjs';
 
 const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 
@@ -41,8 +41,8 @@ await run('console-websites', async ({ page: newPage, step }) => {
     const first = await widget.next(() => true, 'the first mode');
     check(first.reason !== 'outside_working_hours', 'the demo website starts open Always');
 
-    step('the supervisor opens Websites');
-    await signIn(page, 'supervisor', SUPERVISOR_PASSWORD);
+    step('the admin opens Websites');
+    await signIn(page, 'admin', ADMIN_PASSWORD);
     await page.getByTestId('section-websites').click();
     await page.getByTestId('website-demo').waitFor();
     await shot(page, '20-console-websites');

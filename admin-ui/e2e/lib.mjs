@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 export const BASE = process.env.PARLEY_URL;
 export const AGENT_PASSWORD = process.env.PARLEY_AGENT_PASSWORD;
 export const SUPERVISOR_PASSWORD = process.env.PARLEY_SUPERVISOR_PASSWORD;
+export const ADMIN_PASSWORD = process.env.PARLEY_ADMIN_PASSWORD;
 const BACKEND = process.env.PARLEY_BACKEND ?? 'sqlite';
 /** A guard against hanging, not a timing assertion. */
 export const PATIENCE_MS = 10000;
@@ -84,7 +85,7 @@ export async function setPresence(page, value) {
   await page.locator(`.presence-${value.split(':')[0]}`).waitFor();
 }
 
-/** A REST call as a signed-in user (bearer token), for the set-up a supervisor would do. */
+/** A REST call as a signed-in user (bearer token), for the set-up a supervisor or admin would do. */
 export async function asUser(username, password) {
   const response = await fetch(`${BASE}/api/v1/auth/login`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }),

@@ -9,6 +9,8 @@ import { AgentDashboard } from './agent/Dashboard';
 import { LanguageMenu } from './agent/TopBar';
 import { WebsitesPage } from './console/WebsitesPage';
 import { QueuesPage } from './console/QueuesPage';
+import { AgentsPage } from './console/AgentsPage';
+import { AuditPage } from './console/AuditPage';
 
 function Login({ onSignedIn, onLanguage }: { onSignedIn: (user: User) => void; onLanguage: (code: string) => void }) {
   const [username, setUsername] = useState('');
@@ -45,12 +47,15 @@ function Login({ onSignedIn, onLanguage }: { onSignedIn: (user: User) => void; o
 }
 
 /** The sections of the app and the roles that use them (R71). Any user may take chats on the
- *  agent socket (docs/protocol.md 2.1); the supervisor console's pages (issue 9) are for
- *  supervisors and admins, as are the endpoints behind them. */
+ *  agent socket (docs/protocol.md 2.1). Websites, queues and agents are an admin's to manage,
+ *  and the audit log is an admin's to read, so those pages are for admins only: a supervisor
+ *  could read the configuration over REST but would meet only refusals on these pages. */
 const SECTIONS = [
   { id: 'agent', roles: ['agent', 'supervisor', 'admin'] },
-  { id: 'websites', roles: ['supervisor', 'admin'] },
-  { id: 'queues', roles: ['supervisor', 'admin'] },
+  { id: 'websites', roles: ['admin'] },
+  { id: 'queues', roles: ['admin'] },
+  { id: 'agents', roles: ['admin'] },
+  { id: 'audit', roles: ['admin'] },
 ] as const;
 
 type SectionId = (typeof SECTIONS)[number]['id'];
@@ -105,6 +110,8 @@ function Signed({ user, onSignedOut, onLanguage }: { user: User; onSignedOut: ()
       <div class={section === 'agent' ? 'section-page' : 'section-page hidden'}><AgentDashboard controller={controller} toolbar={section === 'agent' ? toolbar : null} /></div>
       {section === 'websites' && <WebsitesPage />}
       {section === 'queues' && <QueuesPage />}
+      {section === 'agents' && <AgentsPage />}
+      {section === 'audit' && <AuditPage />}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 //! Configuration changes made while the engine runs: away reasons (R24, R69), queue members
-//! and hunt orders (R25, R67, R73), agent capacity (R26, R70).
+//! and hunt orders (R25, R67, R73), agent capacity (R26, R70), user accounts (R71, R73).
 //!
 //! Each change is written to the store first, in one transaction that also checks it (so a
 //! refused change writes nothing); then the live actors are told, and take it into account at
@@ -8,7 +8,9 @@
 
 use diesel::Connection;
 
-use super::agent::{AwayReasonsChanged, CapacityChanged, QueuesChanged};
+use super::agent::{
+    AwayReasonsChanged, CapacityChanged, LoggedOut, QueuesChanged, ACCOUNT_DEACTIVATED,
+};
 use super::queue::MembersChanged;
 use super::Engine;
 use crate::clock::now_ms;
@@ -16,10 +18,11 @@ use crate::domain::away::ReasonLabel;
 use crate::domain::ids::{AwayReasonId, QueueId, UserId};
 use crate::domain::presence::Capacity;
 use crate::domain::routing::HuntOrder;
-use crate::domain::user::Role;
+use crate::domain::user::{check_standing_change, DisplayName, Role, Standing};
 use crate::domain::RuleError;
 use crate::error::AppError;
 use crate::store::away_reasons::{AwayReasonRow, ReasonChange};
+use crate::store::users::{UserChange, UserRow};
 use crate::store::{self, AnyConnection, StoreResult};
 
 impl Engine {
@@ -164,9 +167,111 @@ impl Engine {
         Ok(())
     }
 
+    /// R71, R73: changes an account as `actor` asks; refused (and nothing written) if it would
+    /// lock `actor` out or leave no active admin. Then at once: a deactivated user's sessions
+    /// are gone and its agent signs out as on logout (its sockets close with
+    /// `account_deactivated`, it goes offline, its queues stop offering it chats); a user who
+    /// no longer takes chats leaves its queues; a new capacity applies as with `set_capacity`.
+    /// A new role applies to the user's next request.
+    pub async fn update_user(
+        &self,
+        actor: UserId,
+        target: UserId,
+        update: UserUpdate,
+    ) -> Result<UserRow, AppError> {
+        let _change = self.inner.config_changes.write().await;
+        let UserUpdate {
+            display_name,
+            role,
+            capacity,
+            active,
+        } = update;
+        let (row, left_queues, deactivated) = self
+            .db()
+            .run(move |conn| {
+                conn.transaction(|conn| {
+                    crate::store::write_first(conn)?;
+                    let before =
+                        store::users::by_id(conn, target)?.ok_or(AppError::UserNotFound)?;
+                    let before_role = Role::parse(&before.role).ok_or_else(|| {
+                        AppError::Internal(format!("user {} has no known role", before.id))
+                    })?;
+                    let after = Standing {
+                        role: role.unwrap_or(before_role),
+                        active: active.unwrap_or(before.active),
+                    };
+                    let others = store::users::other_active_admins(conn, target)?;
+                    check_standing_change(
+                        actor,
+                        target,
+                        Standing {
+                            role: before_role,
+                            active: before.active,
+                        },
+                        after,
+                        others,
+                    )?;
+                    let change = UserChange {
+                        display_name: display_name.map(|name| name.as_str().to_owned()),
+                        role: role.map(|role| role.as_str().to_owned()),
+                        capacity: capacity.map(|capacity| capacity.get() as i32),
+                        active,
+                    };
+                    store::users::update(conn, target, &change)?;
+                    let mut left_queues = Vec::new();
+                    if !after.role.takes_chats() {
+                        for queue in store::queues::queues_of(conn, target)? {
+                            store::queues::remove_member(conn, queue, target)?;
+                            left_queues.push((queue, store::queues::members(conn, queue)?));
+                        }
+                    }
+                    let deactivated = before.active && !after.active;
+                    if deactivated {
+                        store::sessions::delete_of_user(conn, target)?;
+                    }
+                    let row = store::users::by_id(conn, target)?.ok_or(AppError::UserNotFound)?;
+                    Ok((row, left_queues, deactivated))
+                })
+                .map(Ok)
+                .or_else(refused)
+            })
+            .await??;
+        let left_any = !left_queues.is_empty();
+        for (queue, members) in left_queues {
+            if let Some(addr) = self.queue(queue) {
+                addr.do_send(MembersChanged { members });
+            }
+        }
+        if let Some(agent) = self.running_agent(target) {
+            if left_any {
+                agent.do_send(QueuesChanged { queues: Vec::new() });
+            }
+            if let Some(capacity) = capacity {
+                agent.do_send(CapacityChanged { capacity });
+            }
+            if deactivated {
+                agent.do_send(LoggedOut {
+                    session: String::new(),
+                    last_session: true,
+                    reason: ACCOUNT_DEACTIVATED,
+                });
+            }
+        }
+        Ok(row)
+    }
+
     fn running_agents(&self) -> Vec<actix::Addr<super::agent::AgentActor>> {
         self.lock(&self.inner.agents).values().cloned().collect()
     }
+}
+
+/// R71: what an admin changes of an account; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct UserUpdate {
+    pub display_name: Option<DisplayName>,
+    pub role: Option<Role>,
+    pub capacity: Option<Capacity>,
+    pub active: Option<bool>,
 }
 
 /// Checks that `user` exists and its role takes chats (R25, R71).

@@ -772,6 +772,14 @@ impl Handler<RejectOffer> for AgentActor {
                 return Err(AppError::OfferNotFound);
             }
         };
+        self.decline(offer);
+        Ok(())
+    }
+}
+
+impl AgentActor {
+    /// R21: turns `offer` down: its queue (or the chat, for a handover) moves on at once.
+    fn decline(&mut self, offer: OfferView) {
         if offer.is_handover() {
             if let Some(chat) = self.engine.live_chat(offer.chat_id) {
                 chat.do_send(HandoverDeclined { agent: self.id });
@@ -790,7 +798,6 @@ impl Handler<RejectOffer> for AgentActor {
             .to_text(),
         );
         self.publish_availability();
-        Ok(())
     }
 }
 
@@ -1052,7 +1059,13 @@ impl Handler<AgentNotice> for AgentActor {
 pub struct LoggedOut {
     pub session: String,
     pub last_session: bool,
+    /// Told to each closing socket: `logged_out`, or `ACCOUNT_DEACTIVATED` (R71, R73), which
+    /// also turns down the agent's open offer.
+    pub reason: &'static str,
 }
+
+/// The close reason of an agent an admin deactivated (R71, R73).
+pub const ACCOUNT_DEACTIVATED: &str = "account_deactivated";
 
 impl Handler<LoggedOut> for AgentActor {
     type Result = ();
@@ -1066,12 +1079,16 @@ impl Handler<LoggedOut> for AgentActor {
             }
             self.set_presence(Presence::Offline);
         }
+        // R71, R73: a deactivated agent's open offer goes to the next agent at once.
+        if msg.reason == ACCOUNT_DEACTIVATED {
+            if let Some(offer) = self.offer.take() {
+                self.decline(offer);
+            }
+        }
         self.sockets.retain(|_, socket| {
             let closing = msg.last_session || socket.session == msg.session;
             if closing {
-                socket.disconnect.do_send(Disconnect {
-                    reason: "logged_out",
-                });
+                socket.disconnect.do_send(Disconnect { reason: msg.reason });
             }
             !closing
         });

@@ -282,6 +282,20 @@ pub enum RuleError {
         "an auto wrap-up time is 0 (no countdown) to {max} ms, or null for the global setting"
     )]
     InvalidAutoWrapUp { max: i64 },
+    #[error("a username has 1 to {max} letters, digits, '.', '-', '_' or '@'")]
+    InvalidUsername { max: usize },
+    #[error("another user has this username")]
+    UsernameTaken,
+    #[error("a role is agent, supervisor or admin")]
+    InvalidRole,
+    #[error("capacity must be between {min} and {max} chats")]
+    CapacityOutOfRange { min: u32, max: u32 },
+    #[error("a password has {min} to {max} characters, not only spaces, and is not the username")]
+    WeakPassword { min: usize, max: usize },
+    #[error("this would leave no active admin")]
+    LastAdmin,
+    #[error("you cannot take away your own admin role or deactivate yourself")]
+    SelfLockout,
 }
 
 impl RuleError {
@@ -404,6 +418,13 @@ impl RuleError {
             RuleError::DefaultReasonRequired => "default_reason_required",
             RuleError::DefaultReasonInactive => "default_reason_inactive",
             RuleError::InvalidAutoWrapUp { .. } => "invalid_auto_wrap_up",
+            RuleError::InvalidUsername { .. } => "invalid_username",
+            RuleError::UsernameTaken => "username_taken",
+            RuleError::InvalidRole => "invalid_role",
+            RuleError::CapacityOutOfRange { .. } => "capacity_out_of_range",
+            RuleError::WeakPassword { .. } => "weak_password",
+            RuleError::LastAdmin => "last_admin",
+            RuleError::SelfLockout => "self_lockout",
         }
     }
 }

@@ -2,11 +2,10 @@
 
 use actix_web::{web, HttpResponse};
 
-use super::auth::CurrentUser;
+use super::auth::{CurrentUser, ADMINS};
 use crate::actors::Engine;
 use crate::clock::now_ms;
 use crate::domain::options::OptionsChange;
-use crate::domain::user::Role;
 use crate::error::AppError;
 use crate::store;
 
@@ -15,7 +14,7 @@ pub async fn options(
     engine: web::Data<Engine>,
     user: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(&[Role::Admin])?;
+    user.require_role(ADMINS)?;
     Ok(HttpResponse::Ok().json(engine.options().await?))
 }
 
@@ -26,7 +25,7 @@ pub async fn set_options(
     user: CurrentUser,
     change: web::Json<OptionsChange>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(&[Role::Admin])?;
+    user.require_role(ADMINS)?;
     let change = change.into_inner();
     let options = engine
         .db()

@@ -6,9 +6,10 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
-use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
+use super::audit::{self, Actor};
 use crate::actors::agent::LoggedOut;
 use crate::actors::Engine;
 use crate::clock::now_ms;
@@ -16,12 +17,16 @@ use crate::credentials;
 use crate::domain::ids::UserId;
 use crate::domain::user::Role;
 use crate::error::AppError;
-use crate::store::{self, sessions::NewSession, users::UserRow};
+use crate::store::{self, audit::NewAuditEntry, sessions::NewSession, users::UserRow};
 
 pub const SESSION_COOKIE: &str = "parley_session";
 
 /// R71: the roles that manage the contact center's day-to-day configuration and review it.
 pub const SUPERVISORS: &[Role] = &[Role::Supervisor, Role::Admin];
+
+/// R71: the role that manages websites, queues, agents, opening hours and settings. Every
+/// configuration write is for admins; supervisors may read the configuration.
+pub const ADMINS: &[Role] = &[Role::Admin];
 
 /// The signed-in user of a request.
 pub struct CurrentUser {
@@ -66,6 +71,7 @@ impl FromRequest for CurrentUser {
     fn from_request(req: &HttpRequest, _payload: &mut actix_web::dev::Payload) -> Self::Future {
         let engine = req.app_data::<web::Data<Engine>>().cloned();
         let token = session_token(req);
+        let req = req.clone();
         Box::pin(async move {
             let engine = engine.ok_or_else(|| AppError::Internal("engine missing".into()))?;
             let token = token.ok_or(AppError::Unauthorized)?;
@@ -82,6 +88,11 @@ impl FromRequest for CurrentUser {
             if !user.active {
                 return Err(AppError::AccountDeactivated);
             }
+            // For the audit log (R71), which records what this user changes.
+            req.extensions_mut().insert(Actor {
+                id: user.id,
+                username: user.username.clone(),
+            });
             Ok(CurrentUser {
                 user,
                 token_hash,
@@ -132,6 +143,7 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
     let LoginRequest { username, password } = body.into_inner();
+    let typed: String = username.chars().take(64).collect();
     let ttl_ms = engine.settings().auth.session_ttl_secs.max(1) * 1000;
     let token = credentials::new_token();
     let token_hash = credentials::token_hash(&token);
@@ -141,13 +153,13 @@ pub async fn login(
             let Some(user) = store::users::by_username(conn, &username)? else {
                 // Verify anyway, so a wrong name takes as long as a wrong password.
                 let _ = credentials::verify_password(&password, dummy_hash());
-                return Ok(Err(AppError::InvalidCredentials));
+                return Ok(Err((None, AppError::InvalidCredentials)));
             };
             if !credentials::verify_password(&password, &user.password_hash) {
-                return Ok(Err(AppError::InvalidCredentials));
+                return Ok(Err((Some(user.id), AppError::InvalidCredentials)));
             }
             if !user.active {
-                return Ok(Err(AppError::AccountDeactivated));
+                return Ok(Err((Some(user.id), AppError::AccountDeactivated)));
             }
             let now = now_ms();
             store::sessions::insert(
@@ -162,8 +174,26 @@ pub async fn login(
             store::sessions::delete_expired(conn, now)?;
             Ok(Ok((user, now + ttl_ms)))
         })
-        .await??;
-    let (user, expires_at_ms) = user;
+        .await?;
+    let (user, expires_at_ms) = match user {
+        Ok(user) => user,
+        Err((user_id, refusal)) => {
+            let details = serde_json::json!({ "reason": refusal.code() }).to_string();
+            audit::write(
+                &engine,
+                login_entry(user_id, typed, "auth.login_failed", details),
+            )
+            .await;
+            return Err(refusal);
+        }
+    };
+    let entry = login_entry(
+        Some(user.id),
+        user.username.clone(),
+        "auth.login",
+        "{}".into(),
+    );
+    audit::write(&engine, entry).await;
     tracing::info!(user = %user.username, "logged in");
     let cookie = Cookie::build(SESSION_COOKIE, token.clone())
         .path("/")
@@ -177,6 +207,23 @@ pub async fn login(
         expires_at_ms,
         user: UserView::from(&user),
     }))
+}
+
+/// R71: an audit row of a login, failed login or logout.
+fn login_entry(
+    user_id: Option<i64>,
+    username: String,
+    action: &str,
+    details: String,
+) -> NewAuditEntry {
+    NewAuditEntry {
+        at_ms: now_ms(),
+        user_id,
+        username,
+        action: action.to_owned(),
+        target: String::new(),
+        details,
+    }
 }
 
 /// An argon2 hash of a random string, checked against when the username is unknown.
@@ -204,8 +251,16 @@ pub async fn logout(
         agent.do_send(LoggedOut {
             session: user.token_hash.clone(),
             last_session: others == 0,
+            reason: "logged_out",
         });
     }
+    let entry = login_entry(
+        Some(id.0),
+        user.user.username.clone(),
+        "auth.logout",
+        "{}".into(),
+    );
+    audit::write(&engine, entry).await;
     let mut expired = Cookie::build(SESSION_COOKIE, "").path("/").finish();
     expired.make_removal();
     Ok(HttpResponse::NoContent().cookie(expired).finish())

@@ -1,10 +1,10 @@
-//! Away (idle) reasons (R24, R69): any signed-in user reads the list; supervisors and admins
+//! Away (idle) reasons (R24, R69): any signed-in user reads the list; admins (R71)
 //! create, rename, reorder, deactivate and reactivate reasons.
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::auth::{CurrentUser, SUPERVISORS};
+use super::auth::{CurrentUser, ADMINS};
 use crate::actors::Engine;
 use crate::domain::away::ReasonLabel;
 use crate::domain::ids::AwayReasonId;
@@ -67,7 +67,7 @@ pub async fn create(
     user: CurrentUser,
     body: web::Json<CreateReason>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
+    user.require_role(ADMINS)?;
     let CreateReason { label, sort_order } = body.into_inner();
     let label = ReasonLabel::parse(&label)?;
     let row = engine.create_away_reason(label, sort_order).await?;
@@ -89,7 +89,7 @@ pub async fn change(
     reason_id: web::Path<i64>,
     body: web::Json<ChangeReason>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
+    user.require_role(ADMINS)?;
     let ChangeReason {
         label,
         sort_order,

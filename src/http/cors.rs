@@ -26,7 +26,7 @@ fn website_of(path: &str) -> Option<WebsiteKey> {
 /// (R40).
 /// Supervisor endpoints under `/api/v1/chats/` (routing, log) and `/api/v1/websites/` (a
 /// website's settings) are not among them.
-fn is_visitor_path(path: &str) -> bool {
+pub(crate) fn is_visitor_path(path: &str) -> bool {
     let chat_endpoint = path.starts_with("/api/v1/chats/")
         && ["/events", "/end", "/ws", "/left-message", "/transcript"]
             .iter()

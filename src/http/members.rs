@@ -1,10 +1,11 @@
 //! Queue membership and agent capacity, changed while the engine runs (R25, R26, R67, R70,
-//! R73). Supervisors and admins only. Each change is stored, then takes effect at once.
+//! R73). Admins change them; supervisors read them (R71). Each change is stored, then takes
+//! effect at once.
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::auth::{CurrentUser, SUPERVISORS};
+use super::auth::{CurrentUser, ADMINS, SUPERVISORS};
 use crate::actors::agent::DescribePresence;
 use crate::actors::Engine;
 use crate::domain::away::AwayReason;
@@ -91,7 +92,7 @@ pub async fn put(
     path: web::Path<(i64, i64)>,
     body: web::Json<SetMember>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
+    user.require_role(ADMINS)?;
     let (queue_id, user_id) = (QueueId(path.0), UserId(path.1));
     let hunt_order = HuntOrder::parse(body.hunt_order)?;
     let added = engine
@@ -116,7 +117,7 @@ pub async fn delete(
     user: CurrentUser,
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
+    user.require_role(ADMINS)?;
     engine
         .remove_queue_member(QueueId(path.0), UserId(path.1))
         .await?;
@@ -136,7 +137,7 @@ pub async fn put_capacity(
     user_id: web::Path<i64>,
     body: web::Json<SetCapacity>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
+    user.require_role(ADMINS)?;
     let user_id = UserId(user_id.into_inner());
     // A number outside u32 becomes 0, which `parse` refuses like any other out-of-range one.
     let capacity = Capacity::parse(u32::try_from(body.capacity).unwrap_or(0))?;

@@ -6,6 +6,7 @@ pub mod admin_ui;
 pub mod agent;
 pub mod agent_socket;
 pub mod attachments;
+pub mod audit;
 pub mod auth;
 pub mod away_reasons;
 pub mod bans;
@@ -22,6 +23,7 @@ pub mod socket;
 pub mod supervisor;
 pub mod transfer;
 pub mod unmanaged;
+pub mod users;
 pub mod visitor;
 pub mod visitor_context;
 pub mod visitor_socket;
@@ -62,6 +64,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/readyz", web::get().to(readyz))
     .service(
         web::scope("/api/v1")
+            .wrap(actix_web::middleware::from_fn(audit::record))
             .wrap(actix_web::middleware::from_fn(cors::visitor_cors))
             .route("/auth/login", web::post().to(auth::login))
             .route("/auth/logout", web::post().to(auth::logout))
@@ -269,7 +272,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/bans", web::get().to(bans::list))
             .route("/bans/{ban_id}", web::delete().to(bans::lift))
             .route("/options", web::get().to(admin::options))
-            .route("/options", web::put().to(admin::set_options)),
+            .route("/options", web::put().to(admin::set_options))
+            .route("/users", web::get().to(users::list))
+            .route("/users", web::post().to(users::create))
+            .route("/users/{user_id}", web::patch().to(users::change))
+            .route(
+                "/users/{user_id}/password",
+                web::post().to(users::set_password),
+            )
+            .route("/audit-log", web::get().to(audit::list)),
     )
     .default_service(web::to(not_found));
 }

@@ -1,22 +1,19 @@
-//! Queue settings for supervisors and admins: routing rules (R20, R28) and opening hours (R29).
+//! Queue settings: routing rules (R20, R28) and opening hours (R29). Admins change them;
+//! supervisors may read them (R71).
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::auth::CurrentUser;
+use super::auth::{CurrentUser, ADMINS, SUPERVISORS};
 use crate::actors::queue::{SetOpeningHours, SetRoutingRules};
 use crate::actors::Engine;
 use crate::clock::now_ms;
 use crate::domain::ids::QueueId;
 use crate::domain::queue::{QueueRules, Strategy};
 use crate::domain::schedule::{Schedule, ScheduleForm};
-use crate::domain::user::Role;
 use crate::error::AppError;
 use crate::store;
-
-/// Who may read and change a queue's settings (R71).
-const QUEUE_MANAGERS: &[Role] = &[Role::Supervisor, Role::Admin];
 
 #[derive(Debug, Serialize)]
 struct OpeningHoursView {
@@ -46,7 +43,7 @@ pub async fn opening_hours(
     user: CurrentUser,
     queue_id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(QUEUE_MANAGERS)?;
+    user.require_role(SUPERVISORS)?;
     let queue_id = QueueId(queue_id.into_inner());
     let row = engine
         .db()
@@ -65,7 +62,7 @@ pub async fn set_opening_hours(
     queue_id: web::Path<i64>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(QUEUE_MANAGERS)?;
+    user.require_role(ADMINS)?;
     // Read as any JSON first, so that the role is checked before the body's shape.
     let form: ScheduleForm = serde_json::from_value(body.into_inner())
         .map_err(|e| AppError::InvalidBody(e.to_string()))?;
@@ -90,7 +87,7 @@ pub async fn set_opening_hours(
     Ok(HttpResponse::Ok().json(OpeningHoursView::of(queue_id, &hours)))
 }
 
-/// A queue's routing rules as supervisors read and write them.
+/// A queue's routing rules as admins write them and supervisors read them.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoutingRulesView {
@@ -117,7 +114,7 @@ pub async fn routing_rules(
     user: CurrentUser,
     queue_id: web::Path<i64>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(QUEUE_MANAGERS)?;
+    user.require_role(SUPERVISORS)?;
     let queue_id = QueueId(queue_id.into_inner());
     let row = engine
         .db()
@@ -142,7 +139,7 @@ pub async fn set_routing_rules(
     queue_id: web::Path<i64>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(QUEUE_MANAGERS)?;
+    user.require_role(ADMINS)?;
     let view: RoutingRulesView = serde_json::from_value(body.into_inner())
         .map_err(|e| AppError::InvalidBody(e.to_string()))?;
     let rules = QueueRules::new(
@@ -169,7 +166,7 @@ pub async fn set_routing_rules(
 /// `GET /api/v1/queues`: every queue with its routing timeouts, oldest first, for the
 /// console's pickers and queue pages (R67).
 pub async fn list(engine: web::Data<Engine>, user: CurrentUser) -> Result<HttpResponse, AppError> {
-    user.require_role(QUEUE_MANAGERS)?;
+    user.require_role(SUPERVISORS)?;
     let queues = engine.db().run(store::queues::all).await?;
     let shown: Vec<Value> = queues
         .into_iter()

@@ -1,4 +1,5 @@
-//! A website's form settings, read and changed by supervisors and admins (R71): its forms
+//! A website's form settings, changed by admins and read by
+//! supervisors too (R71): its forms
 //! (R62, R74), its offline options and language (R12, R64), its contact mapping (R65) and its
 //! signed visitor identities (R52).
 //! A change is checked, stored, and used by the running website before the answer.
@@ -7,7 +8,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::auth::{CurrentUser, SUPERVISORS};
+use super::auth::{CurrentUser, ADMINS, SUPERVISORS};
 use super::visitor::website;
 use crate::actors::offline_messages::{
     ChangeWebsiteSettings, GetWebsiteSettings, SettingsChange, WebsiteSettings,
@@ -107,7 +108,7 @@ pub async fn set_forms(
     key: web::Path<String>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
+    user.require_role(ADMINS)?;
     let body: FormsBody = body_as(body)?;
     let mut errors = Vec::new();
     let mut parse = |field: &str, value: &Value| {
@@ -163,7 +164,7 @@ pub async fn set_offline_options(
     key: web::Path<String>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
+    user.require_role(ADMINS)?;
     let body: OfflineOptionsBody = body_as(body)?;
     let language = body.language.as_deref().map(Language::parse).transpose()?;
     let forward_to = body
@@ -209,7 +210,7 @@ pub async fn set_contact_mapping(
     key: web::Path<String>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
+    user.require_role(ADMINS)?;
     let mapping: ContactMapping = body_as(body)?;
     let mapping = SettingsChange::ContactMapping(mapping);
     change(&engine, &user, &key, Part::ContactMapping, mapping).await
@@ -239,7 +240,7 @@ pub async fn set_identity(
     key: web::Path<String>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
+    user.require_role(ADMINS)?;
     let body: IdentityBody = body_as(body)?;
     let required = SettingsChange::RequireSignedIdentity(body.require_signed);
     change(&engine, &user, &key, Part::Identity, required).await
@@ -253,7 +254,7 @@ pub async fn new_identity_secret(
     user: CurrentUser,
     key: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
+    user.require_role(ADMINS)?;
     let secret = credentials::new_identity_secret();
     let shown = secret.as_str().to_owned();
     let settings = website(&engine, &key)?

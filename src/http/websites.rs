@@ -1,4 +1,4 @@
-//! Websites as supervisors and admins list, create and edit them (R1, R2, R14, R57-R59, A17):
+//! Websites as admins create and edit them and supervisors list them (R1, R2, R14, R57-R59, A17):
 //! name, allowed domains, target queue, working intervals in the website's time zone, session
 //! cap, language and appearance. A change is checked by the domain rules, stored, and used by
 //! the running website before the answer (the Origin rule, the widget's mode, the queue).
@@ -10,7 +10,7 @@ use diesel::Connection;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::auth::{CurrentUser, SUPERVISORS};
+use super::auth::{CurrentUser, ADMINS, SUPERVISORS};
 use super::visitor::website;
 use super::website_settings::body_as;
 use crate::actors::website::{ChangeProfile, GetWebsite, WebsiteProfile};
@@ -169,7 +169,7 @@ pub async fn update(
     key: web::Path<String>,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
+    user.require_role(ADMINS)?;
     let body: ProfileBody = body_as(body)?;
     let actor = website(&engine, &key)?;
     let current = actor.send(GetWebsite).await?;
@@ -189,7 +189,7 @@ pub async fn create(
     user: CurrentUser,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
+    user.require_role(ADMINS)?;
     let body: NewWebsiteBody = body_as(body)?;
     let key = WebsiteKey::parse(&body.key)?;
     let profile: ProfileBody =

@@ -1,11 +1,11 @@
-//! Wrap-up (R50, R51, R56): any signed-in user reads the reasons; supervisors and admins
+//! Wrap-up (R50, R51, R56): any signed-in user reads the reasons; admins (R71)
 //! create, rename, reorder, deactivate them and choose the default, and set a queue's own auto
 //! wrap-up time. Agents give their wrap-ups over the socket (`submit_wrap_up`).
 
 use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 
-use super::auth::{CurrentUser, SUPERVISORS};
+use super::auth::{CurrentUser, ADMINS, SUPERVISORS};
 use crate::actors::Engine;
 use crate::clock::now_ms;
 use crate::domain::away::ReasonLabel;
@@ -75,7 +75,7 @@ pub async fn create(
     user: CurrentUser,
     body: web::Json<CreateReason>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
+    user.require_role(ADMINS)?;
     let CreateReason {
         label,
         sort_order,
@@ -108,7 +108,7 @@ pub async fn change(
     reason_id: web::Path<i64>,
     body: web::Json<ChangeReason>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
+    user.require_role(ADMINS)?;
     let ChangeReason {
         label,
         sort_order,
@@ -169,7 +169,7 @@ pub async fn set_queue_settings(
     queue_id: web::Path<i64>,
     body: web::Json<QueueWrapUp>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
+    user.require_role(ADMINS)?;
     let queue = QueueId(queue_id.into_inner());
     let auto_after_ms = check_auto_after(body.into_inner().auto_after_ms)?;
     let found = engine

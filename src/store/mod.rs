@@ -5,6 +5,7 @@
 //! waits on the database.
 
 pub mod attachments;
+pub mod audit;
 pub mod away_reasons;
 pub mod bans;
 pub mod chats;

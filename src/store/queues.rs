@@ -204,3 +204,18 @@ pub fn member_list(conn: &mut AnyConnection, queue: QueueId) -> StoreResult<Vec<
         ))
         .load(conn)?)
 }
+
+/// R25, R73: every queue membership as (user, queue, queue name, hunt order), by user then
+/// queue, for the console's agent list.
+pub fn all_memberships(conn: &mut AnyConnection) -> StoreResult<Vec<(i64, i64, String, i32)>> {
+    Ok(queue_members::table
+        .inner_join(queues::table)
+        .order((queue_members::user_id, queue_members::queue_id))
+        .select((
+            queue_members::user_id,
+            queue_members::queue_id,
+            queues::name,
+            queue_members::hunt_order,
+        ))
+        .load(conn)?)
+}

@@ -372,6 +372,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at_ms -> BigInt,
+        user_id -> Nullable<BigInt>,
+        username -> Text,
+        action -> Text,
+        target -> Text,
+        details -> Text,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(users -> away_reasons (away_reason_id));
 diesel::joinable!(queue_members -> queues (queue_id));
@@ -435,4 +447,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     wrap_up_reasons,
     chat_wrap_ups,
     chat_agents,
+    audit_log,
 );

@@ -50,3 +50,8 @@ pub fn live_count(conn: &mut AnyConnection, user: UserId, now_ms: i64) -> StoreR
 pub fn delete_expired(conn: &mut AnyConnection, now_ms: i64) -> StoreResult<usize> {
     Ok(diesel::delete(sessions::table.filter(sessions::expires_at_ms.le(now_ms))).execute(conn)?)
 }
+
+/// R71, R73: ends every session of a user (deactivated, or given a new password).
+pub fn delete_of_user(conn: &mut AnyConnection, user: UserId) -> StoreResult<usize> {
+    Ok(diesel::delete(sessions::table.filter(sessions::user_id.eq(user.0))).execute(conn)?)
+}

@@ -118,3 +118,45 @@ pub fn chat_takers(conn: &mut AnyConnection) -> StoreResult<Vec<UserRow>> {
         .select(UserRow::as_select())
         .load(conn)?)
 }
+
+/// R71: every account, in the order they were added.
+pub fn all(conn: &mut AnyConnection) -> StoreResult<Vec<UserRow>> {
+    Ok(users::table
+        .order(users::id.asc())
+        .select(UserRow::as_select())
+        .load(conn)?)
+}
+
+/// R71: what an admin changes of an account; `None` leaves a field as it is.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = users)]
+pub struct UserChange {
+    pub display_name: Option<String>,
+    pub role: Option<String>,
+    pub capacity: Option<i32>,
+    pub active: Option<bool>,
+}
+
+pub fn update(conn: &mut AnyConnection, id: UserId, change: &UserChange) -> StoreResult<()> {
+    if change.display_name.is_none()
+        && change.role.is_none()
+        && change.capacity.is_none()
+        && change.active.is_none()
+    {
+        return Ok(());
+    }
+    diesel::update(users::table.find(id.0))
+        .set(change)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// R71: how many active admins there are besides `except`.
+pub fn other_active_admins(conn: &mut AnyConnection, except: UserId) -> StoreResult<i64> {
+    Ok(users::table
+        .filter(users::active.eq(true))
+        .filter(users::role.eq("admin"))
+        .filter(users::id.ne(except.0))
+        .count()
+        .get_result(conn)?)
+}

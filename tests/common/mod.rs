@@ -23,6 +23,7 @@ use serde_json::{json, Value};
 
 pub const AGENT_PASSWORD: &str = "agent-password";
 pub const SUPERVISOR_PASSWORD: &str = "supervisor-password";
+pub const ADMIN_PASSWORD: &str = "admin-password";
 pub const ORIGIN: &str = "http://localhost:3000";
 
 /// How long a test waits for a frame before it fails: a guard against hanging, not a timing
@@ -223,6 +224,7 @@ pub fn test_settings(database_url: &str, offer_timeout_ms: i64) -> Settings {
     settings.routing.offer_timeout_ms = offer_timeout_ms;
     settings.demo.agent_password = AGENT_PASSWORD.to_owned();
     settings.demo.supervisor_password = SUPERVISOR_PASSWORD.to_owned();
+    settings.demo.admin_password = ADMIN_PASSWORD.to_owned();
     settings.log.filter = "warn".to_owned();
     // Tests written before wrap-up (R50) expect an ended chat's slot to be free at once;
     // tests/wrap_up.rs turns the holding on where it tests it.
@@ -428,9 +430,16 @@ impl TestApp {
         body["token"].as_str().expect("token").to_owned()
     }
 
-    /// Sets the demo website's pre-chat and offline forms (R62) as its supervisor.
+    /// The demo admin's session token (R71: admins change the configuration).
+    pub async fn admin_token(&self) -> String {
+        let (status, body) = self.login("admin", ADMIN_PASSWORD).await;
+        assert_eq!(status, 200, "{body}");
+        body["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Sets the demo website's pre-chat and offline forms (R62) as an admin.
     pub async fn set_forms(&self, prechat_form: Value, offline_form: Value) {
-        let token = self.supervisor_token().await;
+        let token = self.admin_token().await;
         let body = json!({ "prechat_form": prechat_form, "offline_form": offline_form });
         let (status, body) = self
             .call(

@@ -245,7 +245,7 @@ await run("chat", async (browser) => {
   // page passes through the JS API.
   const { secret } = await fetch(`${ENGINE}/api/v1/websites/demo/identity/secret`, {
     method: "POST",
-    headers: { authorization: `Bearer ${required("PARLEY_SUPERVISOR_TOKEN")}` },
+    headers: { authorization: `Bearer ${required("PARLEY_ADMIN_TOKEN")}` },
   }).then((r) => r.json());
   const payload = Buffer.from(JSON.stringify({ sub: "user-42", name: "Ann Smith", exp: Math.floor(Date.now() / 1000) + 600 })).toString("base64url");
   const signature = createHmac("sha256", secret).update(payload).digest("hex");

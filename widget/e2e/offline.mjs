@@ -9,7 +9,7 @@ import { agent, check, ENGINE, required, run, websitePage, openPage, widget } fr
 async function offlineOptions(language) {
   const response = await fetch(`${ENGINE}/api/v1/websites/demo/offline-options`, {
     method: "PUT",
-    headers: { authorization: `Bearer ${required("PARLEY_SUPERVISOR_TOKEN")}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${required("PARLEY_ADMIN_TOKEN")}`, "content-type": "application/json" },
     body: JSON.stringify({ language, forward_to: "desk@example.com", open_interaction: null }),
   });
   check(response.ok, `the website's language is set (${response.status})`);

@@ -96,8 +96,9 @@ export class LiveSocket {
       window.clearInterval(this.ping);
       this.socket = null;
       if (this.stopped) return;
-      // 1000 logged_out and 1008 session_expired: the session is over; reconnecting cannot help.
-      if (event.reason === 'logged_out' || event.reason === 'session_expired') {
+      // 1000 logged_out, 1000 account_deactivated (R71) and 1008 session_expired: the session
+      // is over; reconnecting cannot help.
+      if (['logged_out', 'account_deactivated', 'session_expired'].includes(event.reason)) {
         this.hooks.connection('signed_out');
         return;
       }

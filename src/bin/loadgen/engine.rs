@@ -141,6 +141,7 @@ fn prepare_store(url: &str, options: &Options) -> Result<Vec<String>, String> {
     settings.database.url = url.to_owned();
     settings.demo.agent_password = PASSWORD.to_owned();
     settings.demo.supervisor_password = PASSWORD.to_owned();
+    settings.demo.admin_password = PASSWORD.to_owned();
     // An offer waits and a hunt goes on far longer than any run: offers are all accepted.
     settings.routing.offer_timeout_ms = 600_000;
     settings.routing.hunt_timeout_ms = 3_600_000;

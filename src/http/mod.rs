@@ -12,11 +12,13 @@ pub mod bans;
 pub mod cors;
 pub mod invitations;
 pub mod members;
+pub mod monitor;
 pub mod offline_messages;
 pub mod offline_review;
 pub mod predefined;
 pub mod preview;
 pub mod queues;
+pub mod reports;
 pub mod review;
 pub mod socket;
 pub mod supervisor;
@@ -269,7 +271,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/bans", web::get().to(bans::list))
             .route("/bans/{ban_id}", web::delete().to(bans::lift))
             .route("/options", web::get().to(admin::options))
-            .route("/options", web::put().to(admin::set_options)),
+            .route("/options", web::put().to(admin::set_options))
+            .route("/monitor/ws", web::get().to(monitor::socket))
+            .route("/reports", web::get().to(reports::json))
+            .route("/reports.csv", web::get().to(reports::csv)),
     )
     .default_service(web::to(not_found));
 }

@@ -9,6 +9,8 @@ import { AgentDashboard } from './agent/Dashboard';
 import { LanguageMenu } from './agent/TopBar';
 import { WebsitesPage } from './console/WebsitesPage';
 import { QueuesPage } from './console/QueuesPage';
+import { MonitorPage } from './console/MonitorPage';
+import { ReportsPage } from './console/ReportsPage';
 
 function Login({ onSignedIn, onLanguage }: { onSignedIn: (user: User) => void; onLanguage: (code: string) => void }) {
   const [username, setUsername] = useState('');
@@ -51,6 +53,8 @@ const SECTIONS = [
   { id: 'agent', roles: ['agent', 'supervisor', 'admin'] },
   { id: 'websites', roles: ['supervisor', 'admin'] },
   { id: 'queues', roles: ['supervisor', 'admin'] },
+  { id: 'monitor', roles: ['supervisor', 'admin'] },
+  { id: 'reports', roles: ['supervisor', 'admin'] },
 ] as const;
 
 type SectionId = (typeof SECTIONS)[number]['id'];
@@ -105,6 +109,8 @@ function Signed({ user, onSignedOut, onLanguage }: { user: User; onSignedOut: ()
       <div class={section === 'agent' ? 'section-page' : 'section-page hidden'}><AgentDashboard controller={controller} toolbar={section === 'agent' ? toolbar : null} /></div>
       {section === 'websites' && <WebsitesPage />}
       {section === 'queues' && <QueuesPage />}
+      {section === 'monitor' && <MonitorPage />}
+      {section === 'reports' && <ReportsPage />}
     </div>
   );
 }

@@ -91,19 +91,27 @@ async fn only_supervisors_and_admins_watch(backend: Backend) {
     let agent = app.agent_token("agent").await;
     let refused = monitor_socket(&app, &agent).await.err();
     assert_eq!(refused.as_deref(), Some("refused with HTTP 403"));
-    let anonymous = WsClient::connect(
-        TestApp::client().ws(format!("{}/api/v1/monitor/ws", app.ws_base)),
-    )
-    .await
-    .err();
+    let anonymous =
+        WsClient::connect(TestApp::client().ws(format!("{}/api/v1/monitor/ws", app.ws_base)))
+            .await
+            .err();
     assert_eq!(anonymous.as_deref(), Some("refused with HTTP 401"));
     app.add_user("boss", "admin");
     let admin = app.agent_token("boss").await;
     let mut socket = monitor_socket(&app, &admin).await.expect("admin watches");
-    assert_eq!(socket.next_of("monitor_snapshot").await["type"], "monitor_snapshot");
+    assert_eq!(
+        socket.next_of("monitor_snapshot").await["type"],
+        "monitor_snapshot"
+    );
     // The socket answers pings, and takes nothing else.
-    assert!(socket.round_trip().await.iter().all(|f| f["type"] != "error"));
-    socket.send(json!({ "type": "accept_offer", "chat_id": 1 })).await;
+    assert!(socket
+        .round_trip()
+        .await
+        .iter()
+        .all(|f| f["type"] != "error"));
+    socket
+        .send(json!({ "type": "accept_offer", "chat_id": 1 }))
+        .await;
     assert_eq!(
         socket.next_of("error").await["error"],
         "unknown_message_type"
@@ -126,24 +134,37 @@ async fn the_board_follows_chats_and_agents(backend: Backend) {
     let queue = board.queues.values().next().expect("queue").clone();
     let queue_id = queue["queue_id"].as_i64().expect("queue id");
     assert_eq!(
-        (&queue["waiting"], &queue["longest_wait_since_ms"], &queue["open"]),
+        (
+            &queue["waiting"],
+            &queue["longest_wait_since_ms"],
+            &queue["open"]
+        ),
         (&json!(0), &Value::Null, &json!(true))
     );
     let agent = board.agent_named("Demo Agent");
     assert_eq!(agent["presence"], "offline");
-    assert_eq!((&agent["chats"], &agent["capacity"]), (&json!(0), &json!(3)));
+    assert_eq!(
+        (&agent["chats"], &agent["capacity"]),
+        (&json!(0), &json!(3))
+    );
     assert!(board.chats.is_empty());
 
     // A visitor asks for a chat while nobody is available: it waits.
     let chat = app.start_chat("Wendy").await;
-    watch_until(&mut socket, &mut board, |b| b.chats.contains_key(&chat.chat_id)).await;
+    watch_until(&mut socket, &mut board, |b| {
+        b.chats.contains_key(&chat.chat_id)
+    })
+    .await;
     let row = board.chats[&chat.chat_id].clone();
     assert_eq!(
         (&row["state"], &row["visitor_name"], &row["website_key"]),
         (&json!("queued"), &json!("Wendy"), &json!("demo"))
     );
     assert_eq!(row["waiting_since_ms"], row["started_at_ms"]);
-    watch_until(&mut socket, &mut board, |b| b.queues[&queue_id]["waiting"] == 1).await;
+    watch_until(&mut socket, &mut board, |b| {
+        b.queues[&queue_id]["waiting"] == 1
+    })
+    .await;
     assert_eq!(
         board.queues[&queue_id]["longest_wait_since_ms"],
         row["started_at_ms"]
@@ -173,7 +194,10 @@ async fn the_board_follows_chats_and_agents(backend: Backend) {
         b.queues[&queue_id]["waiting"] == 0 && b.agent_named("Demo Agent")["chats"] == 1
     })
     .await;
-    assert_eq!(board.queues[&queue_id]["longest_wait_since_ms"], Value::Null);
+    assert_eq!(
+        board.queues[&queue_id]["longest_wait_since_ms"],
+        Value::Null
+    );
 
     // Away with a reason shows the reason (R24).
     app.add_user("boss", "admin");

@@ -4,73 +4,11 @@
 
 mod common;
 
+use common::history::march_history;
 use common::{Backend, TestApp};
-use diesel::prelude::*;
-use parley::domain::ids::UserId;
-use parley::store::schema::{chats, offline_messages};
 use serde_json::{json, Value};
 
-fn ms(rfc3339: &str) -> i64 {
-    rfc3339
-        .parse::<jiff::Timestamp>()
-        .expect("timestamp")
-        .as_millisecond()
-}
-
-/// A stored chat of the demo website: requested at `at`, accepted `wait_s` later by `agent`,
-/// ended `handle_s` after that (or after the request when nobody accepted) as `disposition`.
-struct Past {
-    at: &'static str,
-    queue: i64,
-    accepted: Option<(UserId, i64)>,
-    handle_s: i64,
-    disposition: &'static str,
-}
-
-fn store_chats(app: &TestApp, past: Vec<Past>, offline: Vec<&'static str>) {
-    app.engine
-        .db()
-        .run_now(move |conn| {
-            for chat in &past {
-                let requested = ms(chat.at);
-                let accepted = chat.accepted.map(|(_, wait)| requested + wait * 1000);
-                let ended = accepted.unwrap_or(requested) + chat.handle_s * 1000;
-                diesel::insert_into(chats::table)
-                    .values((
-                        chats::website_id.eq(1),
-                        chats::queue_id.eq(chat.queue),
-                        chats::state.eq("ended"),
-                        chats::disposition.eq(Some(chat.disposition)),
-                        chats::agent_id.eq(chat.accepted.map(|(agent, _)| agent.0)),
-                        chats::visitor_name.eq("Visitor"),
-                        chats::visitor_token_hash.eq(format!("hash-{requested}")),
-                        chats::visitor_meta.eq("{}"),
-                        chats::created_at_ms.eq(requested),
-                        chats::accepted_at_ms.eq(accepted),
-                        chats::ended_at_ms.eq(Some(ended)),
-                    ))
-                    .execute(conn)?;
-            }
-            for at in &offline {
-                diesel::insert_into(offline_messages::table)
-                    .values((
-                        offline_messages::website_id.eq(1),
-                        offline_messages::reason.eq("outside_working_hours"),
-                        offline_messages::disposition.eq("offline"),
-                        offline_messages::state.eq("open"),
-                        offline_messages::form.eq("[]"),
-                        offline_messages::fields.eq("{}"),
-                        offline_messages::visitor_meta.eq("{}"),
-                        offline_messages::created_at_ms.eq(ms(at)),
-                    ))
-                    .execute(conn)?;
-            }
-            Ok(())
-        })
-        .expect("past chats stored");
-}
-
-/// Two agents' chats around 1–2 March 2026 in Prague (UTC+1 then).
+/// Two agents' chats around 1–2 March 2026 in Prague (see `march_history`).
 async fn app_with_history(backend: Backend) -> Option<(TestApp, String)> {
     let app = TestApp::builder(backend)
         .queue("Sales", &["agent"])
@@ -78,53 +16,7 @@ async fn app_with_history(backend: Backend) -> Option<(TestApp, String)> {
         .await?;
     let ann = app.add_user("ann", "agent");
     let bo = app.add_user("bo", "agent");
-    let past = |at, queue, accepted, handle_s, disposition| Past {
-        at,
-        queue,
-        accepted,
-        handle_s,
-        disposition,
-    };
-    store_chats(
-        &app,
-        vec![
-            // 00:30 on 1 March in Prague.
-            past(
-                "2026-02-28T23:30:00Z",
-                1,
-                Some((bo, 30)),
-                100,
-                "visitor_ended",
-            ),
-            past(
-                "2026-03-01T08:00:00Z",
-                1,
-                Some((ann, 10)),
-                300,
-                "visitor_ended",
-            ),
-            past(
-                "2026-03-01T08:30:00Z",
-                1,
-                Some((ann, 20)),
-                100,
-                "agent_ended",
-            ),
-            past("2026-03-01T12:00:00Z", 1, Some((bo, 40)), 200, "timeout"),
-            past("2026-03-02T09:15:00Z", 1, None, 60, "unmanaged"),
-            // 23:59 on 2 March in Prague, in the Sales queue; the visitor gave up.
-            past("2026-03-02T22:59:00Z", 2, None, 30, "visitor_ended"),
-            // 00:30 on 3 March in Prague: after the period.
-            past(
-                "2026-03-02T23:30:00Z",
-                1,
-                Some((ann, 5)),
-                5,
-                "visitor_ended",
-            ),
-        ],
-        vec!["2026-03-01T15:00:00Z", "2026-03-05T10:00:00Z"],
-    );
+    march_history(app.engine.db(), ann, bo);
     let token = app.supervisor_token().await;
     Some((app, token))
 }

@@ -30,7 +30,7 @@ export function BarChart({ title, labels, values, labelHeader, valueHeader, test
   return (
     <figure class="chart" data-testid={testid}>
       <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={title}>
         <title>{title}</title>
         {[0, top / 2, top].map((v) => (
           <g key={v}>

@@ -1,6 +1,6 @@
 // The live monitor of the supervisor console (issue 9, R71): queues with their waiting count
 // and longest wait, agents with presence and load, and the chats that wait or go on — kept
-// live from the monitor socket (docs/protocol.md 5.5), with the waits ticking here each
+// live from the monitor socket (docs/protocol.md 5.8), with the waits ticking here each
 // second, so the page never needs a reload.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { t } from '../shared/i18n';

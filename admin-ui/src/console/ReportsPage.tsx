@@ -1,7 +1,7 @@
 // The Reports page of the supervisor console (issue 9; R87, R91): for a chosen period and
 // website or queue, chats per hour and per day, wait-time percentiles, outcome shares and
 // per-agent work, drawn as hand-made SVG charts, with the numbers exportable as CSV
-// (docs/protocol.md 4.40, 4.41).
+// (docs/protocol.md 4.40).
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../shared/i18n';
 import { ApiError } from '../shared/api';

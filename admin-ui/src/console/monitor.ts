@@ -1,5 +1,5 @@
 // The live monitor of the supervisor console (issue 9, R71): the model the page draws, kept
-// from the monitor socket's frames (docs/protocol.md 5.5): a full `monitor_snapshot`, then
+// from the monitor socket's frames (docs/protocol.md 5.8): a full `monitor_snapshot`, then
 // `monitor_changes` with the rows that changed and the ids of the rows that are gone.
 
 export interface MonitorQueue { queue_id: number; name: string; open: boolean; waiting: number; longest_wait_since_ms: number | null }

@@ -5,12 +5,9 @@
 //! agent (presence, offers). This socket only listens: it forwards the monitor's
 //! `monitor_snapshot` and `monitor_changes` frames and answers `ping` with `pong`.
 
-use std::time::Duration;
-
 use actix::prelude::*;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use actix_ws::CloseCode;
 use serde::Deserialize;
 
 use super::agent::is_same_origin;
@@ -18,7 +15,6 @@ use super::auth::{CurrentUser, SUPERVISORS};
 use super::socket::{self, socket_plumbing, SocketCore, SocketWriter};
 use crate::actors::monitor::{MonitorActor, Unwatch, Watch};
 use crate::actors::{next_socket_id, Engine};
-use crate::clock::now_ms;
 use crate::error::AppError;
 use crate::protocol::ServerFrame;
 
@@ -71,12 +67,8 @@ impl Actor for MonitorSocket {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         self.core.start_heartbeat(ctx, Self::core);
-        // A socket lives no longer than the login session it was opened with.
-        let remaining = (self.expires_at_ms - now_ms()).max(0) as u64;
-        ctx.run_later(Duration::from_millis(remaining), |act, ctx| {
-            act.core.writer.close(CloseCode::Policy, "session_expired");
-            ctx.stop();
-        });
+        self.core
+            .expire_with_session(self.expires_at_ms, ctx, Self::core);
         self.monitor.do_send(Watch {
             socket_id: self.core.id,
             outbound: ctx.address().recipient(),

@@ -626,6 +626,11 @@ impl Engine {
         self.lock(&self.inner.chats).values().cloned().collect()
     }
 
+    /// Issue 9: the live monitor's actor if a supervisor has opened the monitor.
+    pub fn running_monitor(&self) -> Option<Addr<monitor::MonitorActor>> {
+        self.inner.monitor.get().cloned()
+    }
+
     /// Issue 9: the live monitor's actor, started on first use.
     pub fn monitor(&self) -> Addr<monitor::MonitorActor> {
         self.inner

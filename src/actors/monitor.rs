@@ -16,7 +16,7 @@ use bytestring::ByteString;
 use futures_util::future::join_all;
 use serde::Serialize;
 
-use super::agent::DescribePresence;
+use super::agent::{DescribePresence, Disconnect};
 use super::chat::Describe;
 use super::queue::GetAvailability;
 use super::{Engine, Outbound};
@@ -32,6 +32,16 @@ use crate::store;
 pub struct Watch {
     pub socket_id: u64,
     pub outbound: Recipient<Outbound>,
+    /// The login session the socket was opened with, and how to close it at logout.
+    pub session: String,
+    pub disconnect: Recipient<Disconnect>,
+}
+
+/// A login session ended (logout): its monitor sockets close with `logged_out`.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct SessionClosed {
+    pub session: String,
 }
 
 /// A supervisor's socket stops watching (it closed).
@@ -63,8 +73,15 @@ impl MonitorFrame<'_> {
     }
 }
 
+/// How to close a watcher's socket when its login session ends.
+struct Closer {
+    session: String,
+    disconnect: Recipient<Disconnect>,
+}
+
 pub struct MonitorActor {
     engine: Engine,
+    closers: HashMap<u64, Closer>,
     watchers: HashMap<u64, Recipient<Outbound>>,
     /// Watchers that have not had their snapshot yet.
     joining: HashMap<u64, Recipient<Outbound>>,
@@ -78,6 +95,7 @@ impl MonitorActor {
     pub fn new(engine: Engine) -> MonitorActor {
         MonitorActor {
             engine,
+            closers: HashMap::new(),
             watchers: HashMap::new(),
             joining: HashMap::new(),
             last: None,
@@ -157,6 +175,11 @@ impl Handler<Watch> for MonitorActor {
 
     fn handle(&mut self, msg: Watch, ctx: &mut Context<Self>) {
         self.joining.insert(msg.socket_id, msg.outbound);
+        let closer = Closer {
+            session: msg.session,
+            disconnect: msg.disconnect,
+        };
+        self.closers.insert(msg.socket_id, closer);
         if self.timer.is_none() {
             let every = self.interval();
             self.timer = Some(ctx.run_interval(every, |act, ctx| act.look(ctx)));
@@ -171,8 +194,22 @@ impl Handler<Unwatch> for MonitorActor {
     fn handle(&mut self, msg: Unwatch, ctx: &mut Context<Self>) {
         self.watchers.remove(&msg.socket_id);
         self.joining.remove(&msg.socket_id);
+        self.closers.remove(&msg.socket_id);
         if self.watchers.is_empty() && self.joining.is_empty() && !self.looking {
             self.rest(ctx);
+        }
+    }
+}
+
+impl Handler<SessionClosed> for MonitorActor {
+    type Result = ();
+
+    /// The sockets stop watching when they stop (`Unwatch`).
+    fn handle(&mut self, msg: SessionClosed, _ctx: &mut Context<Self>) {
+        for closer in self.closers.values().filter(|c| c.session == msg.session) {
+            closer.disconnect.do_send(Disconnect {
+                reason: "logged_out",
+            });
         }
     }
 }

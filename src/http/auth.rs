@@ -10,6 +10,7 @@ use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::actors::agent::LoggedOut;
+use crate::actors::monitor::SessionClosed;
 use crate::actors::Engine;
 use crate::clock::now_ms;
 use crate::credentials;
@@ -204,6 +205,11 @@ pub async fn logout(
         agent.do_send(LoggedOut {
             session: user.token_hash.clone(),
             last_session: others == 0,
+        });
+    }
+    if let Some(monitor) = engine.running_monitor() {
+        monitor.do_send(SessionClosed {
+            session: user.token_hash.clone(),
         });
     }
     let mut expired = Cookie::build(SESSION_COOKIE, "").path("/").finish();

@@ -8,11 +8,13 @@
 use actix::prelude::*;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use actix_ws::CloseCode;
 use serde::Deserialize;
 
 use super::agent::is_same_origin;
 use super::auth::{CurrentUser, SUPERVISORS};
 use super::socket::{self, socket_plumbing, SocketCore, SocketWriter};
+use crate::actors::agent::Disconnect;
 use crate::actors::monitor::{MonitorActor, Unwatch, Watch};
 use crate::actors::{next_socket_id, Engine};
 use crate::error::AppError;
@@ -38,12 +40,13 @@ pub async fn socket(
     let writer = SocketWriter::spawn(session, realtime.outbound_queue_len);
     let core = SocketCore::new(next_socket_id(), writer, realtime);
     let monitor = engine.monitor();
-    let expires_at_ms = user.session_expires_at_ms;
+    let (session, expires_at_ms) = (user.session().to_owned(), user.session_expires_at_ms);
     MonitorSocket::create(move |ctx| {
         ctx.add_stream(stream);
         MonitorSocket {
             core,
             monitor,
+            session,
             expires_at_ms,
         }
     });
@@ -53,6 +56,7 @@ pub async fn socket(
 pub struct MonitorSocket {
     core: SocketCore,
     monitor: Addr<MonitorActor>,
+    session: String,
     expires_at_ms: i64,
 }
 
@@ -72,6 +76,8 @@ impl Actor for MonitorSocket {
         self.monitor.do_send(Watch {
             socket_id: self.core.id,
             outbound: ctx.address().recipient(),
+            session: self.session.clone(),
+            disconnect: ctx.address().recipient(),
         });
     }
 
@@ -102,3 +108,13 @@ impl MonitorSocket {
 }
 
 socket_plumbing!(MonitorSocket, MonitorCommand);
+
+impl Handler<Disconnect> for MonitorSocket {
+    type Result = ();
+
+    /// The login session ended (`logged_out`).
+    fn handle(&mut self, msg: Disconnect, ctx: &mut Self::Context) {
+        self.core.writer.close(CloseCode::Normal, msg.reason);
+        ctx.stop();
+    }
+}

@@ -28,6 +28,7 @@ pub struct Settings {
     pub attachments: AttachmentSettings,
     pub demo: DemoSettings,
     pub log: LogSettings,
+    pub monitor: MonitorSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -80,6 +81,14 @@ pub struct RoutingSettings {
 
 /// R66, R78, R80, R86: how long chats stay open, and how long their visitors may still act
 /// after the end.
+/// Issue 9: the supervisors' live monitor.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MonitorSettings {
+    /// The shortest time between two looks at the engine, so between two `monitor_changes`
+    /// frames: a burst of events in between reaches supervisors as one frame.
+    pub interval_ms: u64,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct ChatSettings {
     /// R66, R80: an active chat nobody wrote in for this long ends with `timeout`; 0 = never.

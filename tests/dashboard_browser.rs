@@ -162,3 +162,52 @@ async fn console_agents_sqlite() {
 async fn console_agents_postgres() {
     console_agents(Backend::Postgres).await;
 }
+
+/// The supervisor console's Live monitor (issue 9, R71): a waiting chat, the agent's presence
+/// and the accepted chat appear without a reload. The monitor looks every 100 ms here.
+async fn console_monitor(backend: Backend) {
+    let builder = TestApp::builder(backend)
+        .offer_timeout_ms(60_000)
+        .settings(|s| s.monitor.interval_ms = 100);
+    run_script(builder, backend, "admin-ui/e2e/console-monitor.mjs").await;
+}
+
+#[actix_web::test]
+async fn console_monitor_sqlite() {
+    console_monitor(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn console_monitor_postgres() {
+    console_monitor(Backend::Postgres).await;
+}
+
+/// The supervisor console's Reports page (issue 9; R87, R91): a chat today, then the stored
+/// March history (`march_history`) with exact numbers in every chart's data table, a queue
+/// filter and the CSV download.
+async fn console_reports(backend: Backend) {
+    let Some(app) = TestApp::builder(backend)
+        .offer_timeout_ms(60_000)
+        .queue("Sales", &["agent"])
+        .settings(short_settle)
+        .spawn()
+        .await
+    else {
+        return;
+    };
+    let ann = app.add_user("ann", "agent");
+    let bo = app.add_user("bo", "agent");
+    common::history::march_history(app.engine.db(), ann, bo);
+    let script = "admin-ui/e2e/console-reports.mjs";
+    run_node_script("admin-ui", script, script_env(&app, backend)).await;
+}
+
+#[actix_web::test]
+async fn console_reports_sqlite() {
+    console_reports(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn console_reports_postgres() {
+    console_reports(Backend::Postgres).await;
+}

@@ -11,6 +11,8 @@ import { WebsitesPage } from './console/WebsitesPage';
 import { QueuesPage } from './console/QueuesPage';
 import { AgentsPage } from './console/AgentsPage';
 import { AuditPage } from './console/AuditPage';
+import { MonitorPage } from './console/MonitorPage';
+import { ReportsPage } from './console/ReportsPage';
 
 function Login({ onSignedIn, onLanguage }: { onSignedIn: (user: User) => void; onLanguage: (code: string) => void }) {
   const [username, setUsername] = useState('');
@@ -52,6 +54,8 @@ function Login({ onSignedIn, onLanguage }: { onSignedIn: (user: User) => void; o
  *  could read the configuration over REST but would meet only refusals on these pages. */
 const SECTIONS = [
   { id: 'agent', roles: ['agent', 'supervisor', 'admin'] },
+  { id: 'monitor', roles: ['supervisor', 'admin'] },
+  { id: 'reports', roles: ['supervisor', 'admin'] },
   { id: 'websites', roles: ['admin'] },
   { id: 'queues', roles: ['admin'] },
   { id: 'agents', roles: ['admin'] },
@@ -112,6 +116,8 @@ function Signed({ user, onSignedOut, onLanguage }: { user: User; onSignedOut: ()
       {section === 'queues' && <QueuesPage />}
       {section === 'agents' && <AgentsPage />}
       {section === 'audit' && <AuditPage />}
+      {section === 'monitor' && <MonitorPage />}
+      {section === 'reports' && <ReportsPage />}
     </div>
   );
 }

@@ -11,6 +11,7 @@ use diesel::Connection;
 use super::agent::{
     AwayReasonsChanged, CapacityChanged, LoggedOut, QueuesChanged, ACCOUNT_DEACTIVATED,
 };
+use super::monitor::{EndedSessions, SessionClosed};
 use super::queue::MembersChanged;
 use super::Engine;
 use crate::clock::now_ms;
@@ -240,6 +241,14 @@ impl Engine {
         for (queue, members) in left_queues {
             if let Some(addr) = self.queue(queue) {
                 addr.do_send(MembersChanged { members });
+            }
+        }
+        if deactivated {
+            if let Some(monitor) = self.running_monitor() {
+                monitor.do_send(SessionClosed {
+                    ended: EndedSessions::AllOf(target),
+                    reason: ACCOUNT_DEACTIVATED,
+                });
             }
         }
         if let Some(agent) = self.running_agent(target) {

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod agent;
 pub mod chat;
+pub mod monitor;
 pub mod offline_messages;
 pub mod queue;
 pub mod upload_sweeper;
@@ -95,6 +96,8 @@ struct EngineInner {
     /// in the order they were stored; an agent actor being loaded from the store holds it for
     /// reading, so it cannot miss a change made while it loads.
     config_changes: tokio::sync::RwLock<()>,
+    /// Issue 9: the live monitor, started when a supervisor first opens it.
+    monitor: std::sync::OnceLock<Addr<monitor::MonitorActor>>,
 }
 
 /// The engine's shared context: store, settings and the directory of live actors.
@@ -151,6 +154,7 @@ impl Engine {
                 files,
                 away_reasons: RwLock::default(),
                 config_changes: tokio::sync::RwLock::new(()),
+                monitor: std::sync::OnceLock::new(),
             }),
         };
         engine.rebuild().await?;
@@ -605,6 +609,39 @@ impl Engine {
         if let Some(mailer) = &self.inner.mailer {
             mailer.do_send(Wake);
         }
+    }
+
+    /// Every queue's actor, for the live monitor.
+    pub fn queue_list(&self) -> Vec<(QueueId, Addr<QueueActor>)> {
+        let queues = self.read(&self.inner.queues);
+        queues
+            .iter()
+            .map(|(id, addr)| (*id, addr.clone()))
+            .collect()
+    }
+
+    /// Every live chat's actor (queued, active, or ended and loaded for its history), for the
+    /// live monitor.
+    pub fn live_chat_list(&self) -> Vec<Addr<ChatActor>> {
+        self.lock(&self.inner.chats).values().cloned().collect()
+    }
+
+    /// Issue 9: the live monitor's actor if a supervisor has opened the monitor.
+    pub fn running_monitor(&self) -> Option<Addr<monitor::MonitorActor>> {
+        self.inner.monitor.get().cloned()
+    }
+
+    /// Issue 9: the live monitor's actor, started on first use.
+    pub fn monitor(&self) -> Addr<monitor::MonitorActor> {
+        self.inner
+            .monitor
+            .get_or_init(|| {
+                let engine = self.clone();
+                monitor::MonitorActor::start_in_arbiter(&self.inner.handles[0], move |_| {
+                    monitor::MonitorActor::new(engine)
+                })
+            })
+            .clone()
     }
 
     /// How many chat actors are live (for tests and metrics).

@@ -42,7 +42,7 @@ fn parse_resume(raw: &str) -> Result<HashMap<ChatId, Seq>, AppError> {
 }
 
 /// Is `origin` (`scheme://host[:port]`) the origin of a request sent to `host` (`host[:port]`)?
-fn is_same_origin(origin: &str, host: &str) -> bool {
+pub(super) fn is_same_origin(origin: &str, host: &str) -> bool {
     origin
         .split_once("://")
         .is_some_and(|(_, authority)| authority.trim_end_matches('/').eq_ignore_ascii_case(host))

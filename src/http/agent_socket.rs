@@ -3,7 +3,6 @@
 //! into commands.
 
 use std::collections::{HashMap, HashSet};
-use std::time::Duration;
 
 use actix::prelude::*;
 use actix_ws::CloseCode;
@@ -23,7 +22,6 @@ use crate::actors::chat::{
 };
 use crate::actors::queue::RedirectChat;
 use crate::actors::{Engine, FeedClosed, Outbound};
-use crate::clock::now_ms;
 use crate::domain::attachment::message_parts;
 use crate::domain::chat::{EndedBy, Poster};
 use crate::domain::choices::{ChoiceDraft, ChoiceMenu};
@@ -457,12 +455,8 @@ impl Actor for AgentSocket {
 
     fn started(&mut self, ctx: &mut Self::Context) {
         self.core.start_heartbeat(ctx, Self::core);
-        // A socket lives no longer than the login session it was opened with.
-        let remaining = (self.session_expires_at_ms - now_ms()).max(0) as u64;
-        ctx.run_later(Duration::from_millis(remaining), |act, ctx| {
-            act.core.writer.close(CloseCode::Policy, "session_expired");
-            ctx.stop();
-        });
+        self.core
+            .expire_with_session(self.session_expires_at_ms, ctx, Self::core);
         let handle = AgentSocketHandle {
             session: self.session.clone(),
             outbound: ctx.address().recipient(),

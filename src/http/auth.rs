@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::audit::{self, Actor};
 use crate::actors::agent::LoggedOut;
+use crate::actors::monitor::{EndedSessions, SessionClosed};
 use crate::actors::Engine;
 use crate::clock::now_ms;
 use crate::credentials;
@@ -261,6 +262,12 @@ pub async fn logout(
         "{}".into(),
     );
     audit::write(&engine, entry).await;
+    if let Some(monitor) = engine.running_monitor() {
+        monitor.do_send(SessionClosed {
+            ended: EndedSessions::One(user.token_hash.clone()),
+            reason: "logged_out",
+        });
+    }
     let mut expired = Cookie::build(SESSION_COOKIE, "").path("/").finish();
     expired.make_removal();
     Ok(HttpResponse::NoContent().cookie(expired).finish())

@@ -13,11 +13,13 @@ pub mod bans;
 pub mod cors;
 pub mod invitations;
 pub mod members;
+pub mod monitor;
 pub mod offline_messages;
 pub mod offline_review;
 pub mod predefined;
 pub mod preview;
 pub mod queues;
+pub mod reports;
 pub mod review;
 pub mod socket;
 pub mod supervisor;
@@ -280,7 +282,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/users/{user_id}/password",
                 web::post().to(users::set_password),
             )
-            .route("/audit-log", web::get().to(audit::list)),
+            .route("/audit-log", web::get().to(audit::list))
+            .route("/monitor/ws", web::get().to(monitor::socket))
+            .route("/reports", web::get().to(reports::json))
+            .route("/reports.csv", web::get().to(reports::csv)),
     )
     .default_service(web::to(not_found));
 }

@@ -235,6 +235,25 @@ impl SocketCore {
         });
     }
 
+    /// Closes the socket (1008 `session_expired`) when the login session it was opened with
+    /// ends: a socket lives no longer than its session.
+    pub fn expire_with_session<A>(
+        &self,
+        expires_at_ms: i64,
+        ctx: &mut Context<A>,
+        core: fn(&mut A) -> &mut SocketCore,
+    ) where
+        A: Actor<Context = Context<A>>,
+    {
+        let remaining = (expires_at_ms - crate::clock::now_ms()).max(0) as u64;
+        ctx.run_later(Duration::from_millis(remaining), move |actor, ctx| {
+            core(actor)
+                .writer
+                .close(CloseCode::Policy, "session_expired");
+            ctx.stop();
+        });
+    }
+
     /// Handles what every socket handles alike (pings, closes, protocol errors, oversize
     /// frames) and returns the text of a frame the actor must decode.
     pub fn receive<A>(

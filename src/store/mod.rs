@@ -19,6 +19,7 @@ pub mod outbox;
 pub mod predefined;
 pub mod queues;
 pub mod receipts;
+pub mod reports;
 pub mod review;
 pub mod routing;
 pub mod schema;

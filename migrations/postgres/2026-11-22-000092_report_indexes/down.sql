@@ -1,0 +1,2 @@
+DROP INDEX offline_messages_created_at;
+DROP INDEX chats_created_at;

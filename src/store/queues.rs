@@ -204,3 +204,44 @@ pub fn member_list(conn: &mut AnyConnection, queue: QueueId) -> StoreResult<Vec<
         ))
         .load(conn)?)
 }
+
+/// R67: what uses the queue: the websites that target it, its chats not ended, and its history
+/// (ended chats and routing steps).
+pub fn usage(
+    conn: &mut AnyConnection,
+    queue: QueueId,
+) -> StoreResult<crate::domain::retirement::QueueUsage> {
+    use super::schema::{chats, routing_steps, websites};
+    let websites = websites::table
+        .filter(websites::queue_id.eq(queue.0))
+        .order(websites::key)
+        .select(websites::key)
+        .load::<String>(conn)?;
+    let open_chats: i64 = chats::table
+        .filter(chats::queue_id.eq(queue.0))
+        .filter(chats::state.ne("ended"))
+        .count()
+        .get_result(conn)?;
+    let ended: i64 = chats::table
+        .filter(chats::queue_id.eq(queue.0))
+        .filter(chats::state.eq("ended"))
+        .count()
+        .get_result(conn)?;
+    let steps: i64 = routing_steps::table
+        .filter(routing_steps::queue_id.eq(queue.0))
+        .count()
+        .get_result(conn)?;
+    Ok(crate::domain::retirement::QueueUsage {
+        websites,
+        open_chats,
+        history: ended + steps,
+    })
+}
+
+/// R67: deletes the queue with its memberships (and its predefined messages, by the schema);
+/// false if there was none.
+pub fn delete(conn: &mut AnyConnection, queue: QueueId) -> StoreResult<bool> {
+    diesel::delete(queue_members::table.filter(queue_members::queue_id.eq(queue.0)))
+        .execute(conn)?;
+    Ok(diesel::delete(queues::table.find(queue.0)).execute(conn)? > 0)
+}

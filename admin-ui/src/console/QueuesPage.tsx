@@ -1,22 +1,112 @@
-// The Queues page of the supervisor console (R17, R20, R22, R28, R67): a queue's strategy,
-// offer and hunt timeouts and RONA switch, and its members in hunt order, moved by arrows.
-// Every change is live at once in the engine's routing (docs/protocol.md 4.11, 4.13).
+// The Queues page of the supervisor console (R17, R20, R22, R28, R29, R67): queues created and
+// deleted; a queue's strategy, offer and hunt timeouts, RONA switch and opening hours, and its
+// members in hunt order, moved by arrows or dragged. Every change is live at once in the
+// engine's routing (docs/protocol.md 4.9, 4.11, 4.13, 4.38).
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../shared/i18n';
-import { ApiError } from '../shared/api';
+import { ApiError, me } from '../shared/api';
 import { listQueues, type Queue } from './websites';
 import {
   STRATEGIES, type Agent, type Member, listAgents, type RoutingRules, members as loadMembers, moved, removeMember, routingRules, saveRoutingRules, setHuntOrder,
+  createQueue, deleteQueue, hoursOf, openingHours, reordered, saveOpeningHours, type Strategy,
 } from './queues';
+import { WeeklyEditor, type Hours } from './WeeklyEditor';
 
 function errorText(err: unknown): string {
   const code = err instanceof ApiError ? err.code : 'network_error';
-  return code === 'invalid_queue_timeouts' ? t('queue_error_timeouts') : t('error_code', { code });
+  const known: Record<string, string> = {
+    invalid_queue_timeouts: t('queue_error_timeouts'),
+    empty_name: t('queue_error_name'),
+    unknown_time_zone: t('site_error_zone'),
+    overlapping_time_ranges: t('site_error_overlap'),
+    empty_time_range: t('site_error_range'),
+    invalid_time: t('site_error_range'),
+    no_time_ranges: t('site_error_no_ranges'),
+  };
+  if (code === 'queue_in_use' && err instanceof ApiError) return `${t('queue_error_in_use')} (${err.message})`;
+  return known[code] ?? t('error_code', { code });
+}
+
+/** R29: the queue's opening hours, Always or weekly. */
+function OpeningHoursEditor({ queueId }: { queueId: number }) {
+  const [hours, setHours] = useState<Hours | null>(null);
+  const [openNow, setOpenNow] = useState<boolean | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    openingHours(queueId).then((h) => { setHours(hoursOf(h.opening_hours)); setOpenNow(h.open_now); }, (err) => setError(errorText(err)));
+  }, [queueId]);
+  if (!hours) return error ? <p class="form-error" role="alert">{error}</p> : <p class="muted">…</p>;
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    setSaved(false);
+    try {
+      const stored = await saveOpeningHours(queueId, hours);
+      setHours(hoursOf(stored.opening_hours));
+      setOpenNow(stored.open_now);
+      setSaved(true);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <form class="stack" onSubmit={save} data-testid="opening-hours">
+      <WeeklyEditor draft={hours} onChange={(h) => { setSaved(false); setHours(h); }} legend={t('queue_opening_hours')} />
+      {openNow !== null && <p class="muted" data-testid="queue-open-now">{openNow ? t('queue_open_now') : t('queue_closed_now')}</p>}
+      {error && <p class="form-error" role="alert" data-testid="hours-error">{error}</p>}
+      {saved && <p class="saved" role="status" data-testid="hours-saved">{t('queue_hours_saved')}</p>}
+      <div class="row"><button class="primary" type="submit" data-testid="hours-save">{t('save')}</button></div>
+    </form>
+  );
+}
+
+/** R67: a new queue with the R20 defaults (15 s per offer, 60 s per hunt). */
+function NewQueueForm({ onCreated, onCancel }: { onCreated: (id: number) => void; onCancel: () => void }) {
+  const [name, setName] = useState('');
+  const [strategy, setStrategy] = useState<Strategy>('sequential');
+  const [offer, setOffer] = useState('15');
+  const [hunt, setHunt] = useState('60');
+  const [rona, setRona] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    try {
+      const queue = await createQueue({
+        name, strategy, rona_enabled: rona,
+        offer_timeout_ms: Math.round(Number(offer) * 1000), hunt_timeout_ms: Math.round(Number(hunt) * 1000),
+      });
+      onCreated(queue.queue_id);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <form class="editor stack" onSubmit={submit} data-testid="new-queue-form">
+      <h2>{t('queue_new')}</h2>
+      <div class="grid2">
+        <label>{t('site_name')}<input required data-testid="new-queue-name" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} /></label>
+        <label>{t('queue_strategy')}<select value={strategy} onChange={(e) => setStrategy((e.target as HTMLSelectElement).value as Strategy)}>
+          {STRATEGIES.map((s) => <option key={s} value={s}>{t(`strategy_${s}` as 'strategy_sequential')}</option>)}
+        </select></label>
+        <label>{t('queue_offer_timeout')}<input type="number" min={1} step="any" value={offer} onInput={(e) => setOffer((e.target as HTMLInputElement).value)} /></label>
+        <label>{t('queue_hunt_timeout')}<input type="number" min={1} step="any" value={hunt} onInput={(e) => setHunt((e.target as HTMLInputElement).value)} /></label>
+        <label class="row"><input type="checkbox" checked={rona} onChange={(e) => setRona((e.target as HTMLInputElement).checked)} />{t('queue_rona')}</label>
+      </div>
+      {error && <p class="form-error" role="alert" data-testid="new-queue-error">{error}</p>}
+      <div class="row">
+        <button class="primary" type="submit" data-testid="new-queue-create">{t('queue_create')}</button>
+        <button type="button" onClick={onCancel}>{t('cancel')}</button>
+      </div>
+    </form>
+  );
 }
 
 const seconds = (ms: number) => String(Math.round(ms / 100) / 10);
 
-function QueueEditor({ queue }: { queue: Queue }) {
+function QueueEditor({ queue, admin, onDeleted }: { queue: Queue; admin: boolean; onDeleted: () => void }) {
+  const [dragged, setDragged] = useState<number | null>(null);
   const [rules, setRules] = useState<RoutingRules | null>(null);
   const [offer, setOffer] = useState('');
   const [hunt, setHunt] = useState('');
@@ -50,9 +140,25 @@ function QueueEditor({ queue }: { queue: Queue }) {
       setError(errorText(err));
     }
   };
-  const move = async (index: number, by: -1 | 1) => {
+  const move = (index: number, by: -1 | 1) => apply(moved(list, index, by).changes);
+  /** R17: a member dropped on another's row takes its place. */
+  const drop = (to: number) => {
+    if (dragged !== null) apply(reordered(list, dragged, to).changes);
+    setDragged(null);
+  };
+  /** R67: deleted only when no website targets it and no chat uses it (`queue_in_use`). */
+  const removeQueue = async () => {
+    if (!confirm(t('queue_delete_confirm', { name: queue.name }))) return;
+    setError(null);
+    try {
+      await deleteQueue(queue.queue_id);
+      onDeleted();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  const apply = async (changes: { user_id: number; hunt_order: number }[]) => {
     // The list shows the order the engine stored: it is read again once every change is in.
-    const { changes } = moved(list, index, by);
     try {
       for (const change of changes) await setHuntOrder(queue.queue_id, change.user_id, change.hunt_order);
     } catch (err) {
@@ -107,7 +213,12 @@ function QueueEditor({ queue }: { queue: Queue }) {
           <thead><tr><th>{t('queue_hunt_order')}</th><th>{t('queue_member')}</th><th>{t('presence_label')}</th><th /></tr></thead>
           <tbody>
             {list.map((m, i) => (
-              <tr key={m.user_id} data-testid={`member-${m.username}`}>
+              <tr key={m.user_id} data-testid={`member-${m.username}`} draggable title={t('queue_drag_hint')}
+                class={dragged === i ? 'dragging' : ''}
+                onDragStart={(e) => { setDragged(i); e.dataTransfer?.setData('text/plain', String(m.user_id)); }}
+                onDragOver={(e) => { if (dragged !== null) e.preventDefault(); }}
+                onDrop={(e) => { e.preventDefault(); drop(i); }}
+                onDragEnd={() => setDragged(null)}>
                 <td>{i + 1}</td>
                 <td>{m.display_name} <span class="muted">({m.username})</span></td>
                 <td>{t(`presence_${m.presence}` as 'presence_available')}</td>
@@ -131,6 +242,11 @@ function QueueEditor({ queue }: { queue: Queue }) {
           <button type="submit" data-testid="member-add" disabled={adding === ''}>{t('queue_add_member')}</button>
         </form>
       )}
+      <OpeningHoursEditor queueId={queue.queue_id} />
+      {admin && (
+        <div class="row"><span class="spacer" />
+          <button type="button" class="danger" data-testid="queue-delete" onClick={removeQueue}>{t('queue_delete')}</button></div>
+      )}
     </section>
   );
 }
@@ -139,27 +255,39 @@ export function QueuesPage() {
   const [queues, setQueues] = useState<Queue[] | null>(null);
   const [selected, setSelected] = useState<Queue | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [admin, setAdmin] = useState(false);
+  const load = (select?: number) => listQueues().then((q) => {
+    setQueues(q.queues);
+    setSelected((s) => q.queues.find((x) => x.queue_id === (select ?? s?.queue_id)) ?? q.queues[0] ?? null);
+  }, (err) => setError(errorText(err)));
   useEffect(() => {
-    listQueues().then((q) => { setQueues(q.queues); setSelected((s) => s ?? q.queues[0] ?? null); }, (err) => setError(errorText(err)));
+    load();
+    me().then((u) => setAdmin(u.role === 'admin'), () => setAdmin(false));
   }, []);
   return (
     <main class="console" data-testid="queues-page">
       <section class="console-list stack">
-        <h1>{t('section_queues')}</h1>
+        <div class="row"><h1>{t('section_queues')}</h1><span class="spacer" />
+          {admin && <button class="primary" data-testid="new-queue" onClick={() => setCreating(true)}>{t('queue_new')}</button>}</div>
         {error && <p class="form-error" role="alert">{error}</p>}
         {queues === null ? <p class="muted">…</p> : (
           <table class="list" data-testid="queues">
             <tbody>
               {queues.map((q) => (
                 <tr key={q.queue_id} class={selected?.queue_id === q.queue_id ? 'selected' : ''} data-testid={`queue-${q.queue_id}`}>
-                  <td><button class="link" onClick={() => setSelected(q)}>{q.name}</button></td>
+                  <td><button class="link" onClick={() => { setCreating(false); setSelected(q); }}>{q.name}</button></td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
       </section>
-      {selected && <QueueEditor key={selected.queue_id} queue={selected} />}
+      {creating && <NewQueueForm onCancel={() => setCreating(false)} onCreated={(id) => { setCreating(false); load(id); }} />}
+      {!creating && selected && (
+        <QueueEditor key={selected.queue_id} queue={selected} admin={admin}
+          onDeleted={() => { setSelected(null); load(-1); }} />
+      )}
     </main>
   );
 }

@@ -39,7 +39,7 @@ function Options({ element, onChange, testid }: { element: ElementSpec; onChange
         <div class="row" key={i}>
           <input aria-label={t('form_option_value')} placeholder={t('form_option_value')} value={c.value} data-testid={`${testid}-option-${i}-value`}
             onInput={(e) => set(i, { ...c, value: (e.target as HTMLInputElement).value })} />
-          <input aria-label={t('form_option_label')} placeholder={t('form_option_label')} value={c.label ?? ''}
+          <input aria-label={t('form_option_label')} placeholder={t('form_option_label')} value={c.label ?? ''} data-testid={`${testid}-option-${i}-label`}
             onInput={(e) => set(i, { ...c, label: (e.target as HTMLInputElement).value })} />
           <button type="button" aria-label={t('remove')} title={t('remove')} disabled={options.length === 1}
             onClick={() => onChange({ ...element, options: options.filter((_, j) => j !== i) })}>×</button>

@@ -1,0 +1,105 @@
+// The supervisor console's forms builder (issue 9; R4, R14, R62, R63, R74): an admin builds the
+// demo website's pre-chat form from a label, an input, a select and an agreement, orders it
+// with the arrows, sees an engine error next to its element and the real widget in the live
+// preview (which starts no chat), saves; then the widget on a page of the website shows exactly
+// those fields, a required box blocks the start, and the values reach the agent's offer.
+import { run, shot, check, signIn, setPresence, asUser, BASE } from './lib.mjs';
+
+await run('console-forms', async ({ page: newPage, step }) => {
+  const page = await newPage();
+  const admin = await asUser('boss', process.env.PARLEY_AGENT_PASSWORD);
+
+  step('the admin opens the forms of the demo website');
+  await signIn(page, 'boss');
+  await page.getByTestId('section-websites').click();
+  await page.getByTestId('website-demo').getByRole('button').click();
+  await page.getByTestId('tab-forms').click();
+  await page.getByTestId('prechat-enabled').check();
+
+  step('an input, a select, an agreement and a label are added and edited (R62)');
+  await page.getByTestId('prechat-add-input').click();
+  await page.getByTestId('prechat-0-label').fill('Your name');
+  await page.getByTestId('prechat-0-name').fill('name');
+  await page.getByTestId('prechat-0-required').check();
+  await page.getByTestId('prechat-0-target').selectOption('name');
+  await page.getByTestId('prechat-add-select').click();
+  await page.getByTestId('prechat-1-label').fill('Topic');
+  await page.getByTestId('prechat-1-name').fill('topic');
+  await page.getByTestId('prechat-1-option-0-value').fill('billing');
+  await page.getByTestId('prechat-1-option-0-label').fill('Billing');
+  await page.getByTestId('prechat-1-option-1-value').fill('tech');
+  await page.getByTestId('prechat-1-option-1-label').fill('Technical <b>help</b>');
+  await page.getByTestId('prechat-1-required').check();
+  await page.getByTestId('prechat-add-agreement').click();
+  await page.getByTestId('prechat-2-label').fill('I accept the terms');
+  await page.getByTestId('prechat-2-name').fill('terms');
+  await page.getByTestId('prechat-add-label').click();
+  await page.getByTestId('prechat-3-text').fill('Tell us who you are.');
+
+  step('the label moves to the top with the arrows (R62)');
+  for (const at of [3, 2, 1]) await page.getByTestId(`prechat-up-${at}`).click();
+  check((await page.getByTestId('prechat-0-text').inputValue()) === 'Tell us who you are.', 'the label is first');
+
+  step('an engine error is shown next to the element it names');
+  await page.getByTestId('prechat-add-input').click();
+  await page.getByTestId('prechat-4-name').fill('topic');
+  await page.getByTestId('forms-save').click();
+  await page.getByTestId('prechat-error-4').getByText('another field').waitFor();
+  await shot(page, '24-console-form-error');
+  await page.getByTestId('prechat-remove-4').click();
+
+  step('the live preview is the real widget with exactly these fields, and starts no chat (R14, R62)');
+  await page.getByTestId('widget-preview').scrollIntoViewIfNeeded();
+  const preview = page.frameLocator('[data-testid=widget-preview]');
+  await preview.getByText('Tell us who you are.').waitFor();
+  await preview.getByLabel('Topic').waitFor();
+  await preview.getByRole('option', { name: 'Technical <b>help</b>' }).waitFor({ state: 'attached' });
+  await preview.getByRole('button', { name: 'Start chat' }).click();
+  await preview.getByText('Please tick this box.').waitFor();
+  await preview.getByLabel('Your name').fill('Preview');
+  await preview.getByLabel('Topic').selectOption('billing');
+  await preview.getByLabel('I accept the terms').check();
+  await preview.getByRole('button', { name: 'Start chat' }).click();
+  await preview.getByText('This is a preview').waitFor();
+  await shot(page, '25-console-form-preview');
+
+  step('the forms and the mapping are saved (R62, R63)');
+  await page.getByTestId('forms-save').click();
+  await page.getByTestId('forms-saved').waitFor();
+  const forms = await admin('GET', '/websites/demo/forms');
+  const types = forms.prechat_form.elements.map((e) => e.type).join(',');
+  check(types === 'label,input,select,agreement', `the pre-chat form is stored in order: ${types}`);
+  const mapping = await admin('GET', '/websites/demo/contact-mapping');
+  check(mapping.name === 'name', `the name field goes to the contact's name: ${JSON.stringify(mapping)}`);
+
+  step('an agent is Available on the desk');
+  const desk = await newPage();
+  await signIn(desk, 'agent');
+  await setPresence(desk, 'available');
+
+  step('the widget on a page of the website shows exactly these fields (R4, R74)');
+  const site = await newPage();
+  await site.goto(`${BASE}/widget-demo?website=demo`);
+  await site.locator('#parley-widget-demo .launcher').click();
+  const panel = site.locator('#parley-widget-demo .panel');
+  await panel.getByText('Tell us who you are.').waitFor();
+  await panel.getByLabel('Your name').waitFor();
+  const controls = await panel.locator('.fields input, .fields select, .fields textarea').count();
+  check(controls === 3, `three fields, no more: ${controls}`);
+
+  step('the required box blocks the start');
+  await panel.getByLabel('Your name').fill('Vera');
+  await panel.getByLabel('Topic').selectOption('billing');
+  await panel.getByRole('button', { name: 'Start chat' }).click();
+  await panel.getByText('Please tick this box.').waitFor();
+  check((await desk.getByTestId('offer-card').count()) === 0, 'no chat was requested');
+  await shot(site, '26-widget-form-blocked');
+
+  step('the values reach the agent with the offer (R4, R63)');
+  await panel.getByLabel('I accept the terms').check();
+  await panel.getByRole('button', { name: 'Start chat' }).click();
+  const offer = desk.getByTestId('offer-card');
+  await offer.getByTestId('offer-visitor').getByText('Vera').waitFor();
+  await offer.getByTestId('visitor-details').getByText('billing').waitFor();
+  await shot(desk, '27-agent-offer-with-form-values');
+});

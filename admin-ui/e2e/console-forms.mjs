@@ -45,11 +45,13 @@ await run('console-forms', async ({ page: newPage, step }) => {
   await page.getByTestId('prechat-4-name').fill('topic');
   await page.getByTestId('forms-save').click();
   await page.getByTestId('prechat-error-4').getByText('another field').waitFor();
+  await page.frameLocator('[data-testid=widget-preview]').getByText('Tell us who you are.').waitFor();
   await shot(page, '24-console-form-error');
   await page.getByTestId('prechat-remove-4').click();
 
   step('the live preview is the real widget with exactly these fields, and starts no chat (R14, R62)');
-  await page.getByTestId('widget-preview').scrollIntoViewIfNeeded();
+  // The preview draws each change afresh; it is filled in once it shows the last one.
+  await page.locator('[data-testid=widget-preview][data-current=true]').scrollIntoViewIfNeeded();
   const preview = page.frameLocator('[data-testid=widget-preview]');
   await preview.getByText('Tell us who you are.').waitFor();
   await preview.getByLabel('Topic').waitFor();

@@ -11,6 +11,8 @@ export function WidgetPreview({ config }: { config: PreviewConfig }) {
   const latest = useRef(config);
   latest.current = config;
   const [generation, setGeneration] = useState(0);
+  /** The config the shown widget drew; the preview is current when it is the one edited. */
+  const [shown, setShown] = useState<string | null>(null);
   const serialised = JSON.stringify(config);
   useEffect(() => {
     const pause = setTimeout(() => setGeneration((g) => g + 1), 300);
@@ -22,12 +24,14 @@ export function WidgetPreview({ config }: { config: PreviewConfig }) {
       if (e.origin !== location.origin || e.source !== frame.current?.contentWindow) return;
       if ((e.data as { type?: string } | null)?.type !== 'parley-preview-ready') return;
       frame.current?.contentWindow?.postMessage({ type: 'parley-preview', config: latest.current }, location.origin);
+      setShown(JSON.stringify(latest.current));
     };
     window.addEventListener('message', onMessage);
     return () => window.removeEventListener('message', onMessage);
   }, []);
   return (
     <iframe ref={frame} key={generation} class="widget-frame" title={t('site_preview')} data-testid="widget-preview"
+      data-current={shown === serialised ? 'true' : 'false'}
       src={`/admin/widget-preview?website=${encodeURIComponent(config.key || 'new')}&v=${generation}`} />
   );
 }

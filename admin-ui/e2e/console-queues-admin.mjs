@@ -42,11 +42,11 @@ await run('console-queues-admin', async ({ page: newPage, step }) => {
   check(hours.open_now === false && hours.opening_hours.time_zone === 'Europe/Prague', `the hours are stored: ${JSON.stringify(hours)}`);
 
   step('two agents join; a drag puts bob first (R17, R73)');
-  for (const label of ['Demo Agent (agent)', 'bob (bob)']) {
+  for (const [username, label] of [['agent', 'Demo Agent (agent)'], ['bob', 'bob (bob)']]) {
     await page.getByTestId('member-add-pick').selectOption({ label });
     await page.getByTestId('member-add').click();
+    await page.getByTestId(`member-${username}`).waitFor();
   }
-  await page.getByTestId('member-bob').waitFor();
   const order = async () => (await admin('GET', `/queues/${id}/members`)).members.map((m) => m.username).join(',');
   check((await order()) === 'agent,bob', `agent hunts first: ${await order()}`);
   await page.getByTestId('member-bob').dragTo(page.getByTestId('member-agent'));

@@ -71,6 +71,7 @@ async fn admins_create_and_delete_queues(backend: Backend) {
     assert_eq!(created["strategy"], "sequential");
     assert_eq!(created["offer_timeout_ms"], 15_000);
     assert_eq!(created["hunt_timeout_ms"], 60_000);
+    assert_eq!(created["leave_message"], true);
     let id = created["queue_id"].as_i64().expect("queue id");
     // Live: its hours, rules and members change, and a website may target it.
     let hours = json!({"time_zone": "UTC", "ranges": [{"days": ["mon"], "start": "08:00", "end": "16:00"}]});
@@ -187,6 +188,78 @@ async fn admins_create_and_delete_queues(backend: Backend) {
         (status, body["error"].as_str()),
         (404, Some("queue_not_found"))
     );
+}
+
+/// R67, R78: a queue's leave-a-message switch: supervisors read it, admins change it, and a
+/// chat nobody took in a queue without messages offers none (the website still allows it).
+async fn a_queue_without_messages_offers_none(backend: Backend) {
+    let Some(app) = TestApp::builder(backend)
+        .offer_timeout_ms(10_000)
+        .settings(|s| {
+            s.routing.hunt_timeout_ms = 300;
+            s.presence.grace_ms = 50;
+        })
+        .spawn()
+        .await
+    else {
+        return;
+    };
+    let admin = admin_token(&app).await;
+    let supervisor = app.supervisor_token().await;
+    let path = "/api/v1/queues/1/leave-message";
+    let (status, body) = app.call("GET", path, Some(&supervisor), None).await;
+    assert_eq!((status, body), (200, json!({"leave_message": true})));
+    let off = json!({"leave_message": false});
+    let (status, _) = app
+        .call("PUT", path, Some(&supervisor), Some(off.clone()))
+        .await;
+    assert_eq!(status, 403);
+    let (status, body) = app
+        .call(
+            "PUT",
+            path,
+            Some(&admin),
+            Some(json!({"leave_message": "no"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (422, Some("invalid_body"))
+    );
+    let (status, body) = app
+        .call(
+            "PUT",
+            "/api/v1/queues/99/leave-message",
+            Some(&admin),
+            Some(off.clone()),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (404, Some("queue_not_found"))
+    );
+    let (status, body) = app.call("PUT", path, Some(&admin), Some(off.clone())).await;
+    assert_eq!((status, body), (200, off.clone()));
+    let (_, list) = app.call("GET", "/api/v1/queues", Some(&admin), None).await;
+    assert_eq!(list["queues"][0]["leave_message"], false, "{list}");
+
+    let (mut agent, _) = app.available_agent("agent").await;
+    let chat = app.start_chat("Ann").await;
+    let mut visitor = app.visitor_socket(&chat, 0).await;
+    assert_eq!(agent.expect("offer").await["chat_id"], chat.chat_id);
+    let frames = visitor
+        .until(|f| f.iter().any(|f| f["kind"] == "chat_ended"))
+        .await;
+    let ended = frames.last().cloned().expect("the end");
+    assert_eq!(ended["disposition"], "unmanaged", "{ended}");
+    assert!(ended.get("leave_message_until_ms").is_none(), "{ended}");
+    let notice = ended["notice"].as_str().unwrap_or("");
+    assert!(!notice.contains("Leave us a message"), "{notice}");
+    // The website itself still takes messages.
+    let (_, unmanaged) = app
+        .call("GET", "/api/v1/websites/demo/unmanaged", Some(&admin), None)
+        .await;
+    assert_eq!(unmanaged["leave_message"], true);
 }
 
 /// R57, R71: only admins delete websites; one with chats is kept (`website_in_use`); a deleted
@@ -472,4 +545,14 @@ async fn the_preview_page_is_for_admins_sqlite() {
 #[actix_web::test]
 async fn the_preview_page_is_for_admins_postgres() {
     the_preview_page_is_for_admins(Backend::Postgres).await;
+}
+
+#[actix_web::test]
+async fn a_queue_without_messages_offers_none_sqlite() {
+    a_queue_without_messages_offers_none(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn a_queue_without_messages_offers_none_postgres() {
+    a_queue_without_messages_offers_none(Backend::Postgres).await;
 }

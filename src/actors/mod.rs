@@ -78,6 +78,9 @@ struct EngineInner {
     unmanaged_policies: RwLock<HashMap<String, UnmanagedPolicy>>,
     queues: RwLock<HashMap<QueueId, Addr<QueueActor>>>,
     queue_names: RwLock<HashMap<QueueId, String>>,
+    /// R78: the queues whose visitors nobody took may not leave a message (the others may,
+    /// when their website allows it).
+    queues_without_messages: RwLock<std::collections::HashSet<QueueId>>,
     /// R5: the websites whose widgets follow each queue.
     queue_websites: RwLock<HashMap<QueueId, Vec<Addr<WebsiteActor>>>>,
     /// R58: opens and closes websites at their working-interval boundaries.
@@ -141,6 +144,7 @@ impl Engine {
                 website_domains: RwLock::default(),
                 unmanaged_policies: RwLock::default(),
                 queues: RwLock::default(),
+                queues_without_messages: RwLock::default(),
                 queue_names: RwLock::default(),
                 queue_websites: RwLock::default(),
                 working_hours,
@@ -271,6 +275,7 @@ impl Engine {
         let id = QueueId(row.id);
         self.write(&self.inner.queue_names)
             .insert(id, row.name.clone());
+        self.set_queue_leave_message(id, row.leave_message);
         let actor = QueueActor::new(self.clone(), row, members, opening_hours);
         let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
         self.write(&self.inner.queues).insert(id, addr.clone());
@@ -283,6 +288,7 @@ impl Engine {
     /// actor stopped.
     pub(crate) fn forget_queue(&self, id: QueueId) {
         self.write(&self.inner.queue_names).remove(&id);
+        self.write(&self.inner.queues_without_messages).remove(&id);
         self.write(&self.inner.queue_websites).remove(&id);
         if let Some(addr) = self.write(&self.inner.queues).remove(&id) {
             addr.do_send(queue::RetireQueue);
@@ -310,6 +316,17 @@ impl Engine {
         self.inner
             .working_hours
             .do_send(working_hours::UnwatchWorkingHours { website_key: key });
+    }
+
+    /// R78: whether the queue's visitors nobody took may leave a message (if their website
+    /// allows it too), used by its chats from now on.
+    pub(crate) fn set_queue_leave_message(&self, queue: QueueId, leave_message: bool) {
+        let mut without = self.write(&self.inner.queues_without_messages);
+        if leave_message {
+            without.remove(&queue);
+        } else {
+            without.insert(queue);
+        }
     }
 
     /// R76, R78: the website's new unmanaged settings, used by its chats from now on.
@@ -456,6 +473,16 @@ impl Engine {
         self.read(&self.inner.website_keys)
             .iter()
             .find_map(|(id, k)| (k == key).then_some(*id))
+    }
+
+    /// R76, R78: what a chat of the website in `queue` does when nobody takes it: the
+    /// website's settings, with leave-a-message only if the queue takes messages too.
+    pub fn unmanaged_policy_in(&self, website_key: &str, queue: QueueId) -> UnmanagedPolicy {
+        let website = self.unmanaged_policy(website_key);
+        let queue_takes = !self
+            .read(&self.inner.queues_without_messages)
+            .contains(&queue);
+        website.in_queue(queue_takes)
     }
 
     /// R76, R78: what the website does with chats nobody took; the defaults for a website the

@@ -8,9 +8,10 @@ use super::email::EmailAddress;
 use super::texts::Texts;
 use super::RuleError;
 
-/// R76, R78: what a website does with the chats nobody took. Decided per website (not per
-/// queue): the website is what the visitor sees, it owns the texts and their language, and a
-/// direct chat (A13) belongs to a website but may wait in any queue of its agent.
+/// R76, R78: what a website does with the chats nobody took. Decided per website: the website
+/// is what the visitor sees, it owns the texts and their language, and a direct chat (A13)
+/// belongs to a website but may wait in any queue of its agent. Only leave-a-message is also a
+/// queue's switch (R67, R78): see [`UnmanagedPolicy::in_queue`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnmanagedPolicy {
     /// R76: the website's own message to the visitor; `None`: the catalogue's, in the
@@ -53,6 +54,13 @@ impl UnmanagedPolicy {
             });
         }
         Ok(Some(text.replace("\r\n", "\n")))
+    }
+
+    /// R67, R78: the policy for a chat in a queue: a visitor may leave a message only if both
+    /// the website and the queue take messages (and is told so by the notice).
+    pub fn in_queue(mut self, queue_takes_messages: bool) -> UnmanagedPolicy {
+        self.leave_message &= queue_takes_messages;
+        self
     }
 
     /// The website's catalogue of texts.
@@ -252,6 +260,16 @@ mod tests {
     use super::*;
 
     const HOUR: i64 = 3_600_000;
+
+    #[test]
+    fn a_queue_without_messages_turns_leave_a_message_off() {
+        assert!(policy(true).in_queue(true).leave_message);
+        assert!(!policy(true).in_queue(false).leave_message);
+        assert!(!policy(false).in_queue(true).leave_message);
+        let off = policy(true).in_queue(false);
+        assert_eq!(off.notice(false), policy(false).notice(false));
+        assert_eq!(off.leave_message_until(Disposition::Unmanaged, 0, 10), None);
+    }
 
     #[test]
     fn an_admins_message_is_trimmed_and_a_blank_one_is_none() {

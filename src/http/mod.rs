@@ -222,6 +222,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/queues", web::get().to(queues::list))
             .route("/queues", web::post().to(queues::create))
             .route("/queues/{queue_id}", web::delete().to(queues::delete))
+            .route(
+                "/queues/{queue_id}/leave-message",
+                web::get().to(queues::leave_message),
+            )
+            .route(
+                "/queues/{queue_id}/leave-message",
+                web::put().to(queues::set_leave_message),
+            )
             .route("/agents", web::get().to(members::chat_takers))
             .route("/queues/{queue_id}/members", web::get().to(members::list))
             .route(

@@ -177,6 +177,7 @@ fn queue_view(queue: &store::queues::QueueRow) -> Value {
         "offer_timeout_ms": queue.offer_timeout_ms,
         "hunt_timeout_ms": queue.hunt_timeout_ms,
         "rona_enabled": queue.rona_enabled,
+        "leave_message": queue.leave_message,
     })
 }
 
@@ -207,6 +208,13 @@ struct NewQueueBody {
     rona_enabled: bool,
     #[serde(default)]
     opening_hours: Option<ScheduleForm>,
+    /// R78: on by default, as a website's switch is.
+    #[serde(default = "default_leave_message")]
+    leave_message: bool,
+}
+
+fn default_leave_message() -> bool {
+    true
 }
 
 fn default_strategy() -> Strategy {
@@ -248,6 +256,7 @@ pub async fn create(
         Some(form) => Schedule::parse(form)?,
     };
     let stored_hours = hours.clone();
+    let leave_message = body.leave_message;
     let row = engine
         .db()
         .run(move |conn| {
@@ -265,6 +274,7 @@ pub async fn create(
                         },
                     )?;
                     store::queues::set_opening_hours(conn, id, &stored_hours)?;
+                    store::queues::set_leave_message(conn, id, leave_message)?;
                     store::queues::by_id(conn, id)?.ok_or(AppError::QueueNotFound)
                 }),
             )
@@ -307,4 +317,54 @@ pub async fn delete(
     engine.forget_queue(queue_id);
     tracing::info!(queue = %queue_id, by = %user.id(), "queue deleted");
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LeaveMessageBody {
+    leave_message: bool,
+}
+
+/// `GET /api/v1/queues/{queue_id}/leave-message`: R67, R78.
+pub async fn leave_message(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    queue_id: web::Path<i64>,
+) -> Result<HttpResponse, AppError> {
+    user.require_role(QUEUE_MANAGERS)?;
+    let queue_id = QueueId(queue_id.into_inner());
+    let row = engine
+        .db()
+        .run(move |conn| store::queues::by_id(conn, queue_id))
+        .await?
+        .ok_or(AppError::QueueNotFound)?;
+    Ok(HttpResponse::Ok().json(LeaveMessageBody {
+        leave_message: row.leave_message,
+    }))
+}
+
+/// `PUT /api/v1/queues/{queue_id}/leave-message`: R67, R78, admins only. Whether the queue's
+/// visitors nobody took may leave a message (when their website allows it too); stored, then
+/// used by the queue's chats that end from now on.
+pub async fn set_leave_message(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    queue_id: web::Path<i64>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, AppError> {
+    user.require_role(&[Role::Admin])?;
+    let body: LeaveMessageBody = serde_json::from_value(body.into_inner())
+        .map_err(|e| AppError::InvalidBody(e.to_string()))?;
+    let queue_id = QueueId(queue_id.into_inner());
+    let on = body.leave_message;
+    let found = engine
+        .db()
+        .run(move |conn| store::queues::set_leave_message(conn, queue_id, on))
+        .await?;
+    if !found {
+        return Err(AppError::QueueNotFound);
+    }
+    engine.set_queue_leave_message(queue_id, on);
+    tracing::info!(queue = %queue_id, by = %user.id(), leave_message = on, "leave-a-message changed");
+    Ok(HttpResponse::Ok().json(body))
 }

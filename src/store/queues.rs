@@ -22,6 +22,8 @@ pub struct QueueRow {
     pub strategy: String,
     /// R29: the JSON form of the queue's weekly schedule; read it with `opening_hours()`.
     pub opening_hours: String,
+    /// R78: its visitors nobody took may leave a message (if their website allows it too).
+    pub leave_message: bool,
 }
 
 impl QueueRow {
@@ -203,6 +205,19 @@ pub fn member_list(conn: &mut AnyConnection, queue: QueueId) -> StoreResult<Vec<
             users::away_reason_id,
         ))
         .load(conn)?)
+}
+
+/// R78: sets whether the queue's visitors nobody took may leave a message; false if there is
+/// no such queue.
+pub fn set_leave_message(
+    conn: &mut AnyConnection,
+    queue: QueueId,
+    leave_message: bool,
+) -> StoreResult<bool> {
+    Ok(diesel::update(queues::table.find(queue.0))
+        .set(queues::leave_message.eq(leave_message))
+        .execute(conn)?
+        > 0)
 }
 
 /// R67: what uses the queue: the websites that target it, its chats not ended, and its history

@@ -1,5 +1,5 @@
-// The console's queue set-up for admins (issue 9; R17, R29, R67): a queue created, given weekly
-// opening hours and two members, whose hunt order is changed by dragging a row, then deleted;
+// The console's queue set-up for admins (issue 9; R17, R29, R67, R78): a queue created, its
+// leave-a-message switched off, given weekly opening hours and two members, whose hunt order is changed by dragging a row, then deleted;
 // each step checked over REST as live.
 import { run, shot, check, signIn, asUser } from './lib.mjs';
 
@@ -26,6 +26,12 @@ await run('console-queues-admin', async ({ page: newPage, step }) => {
   const queue = queues.find((q) => q.name === 'Billing <i>desk</i>');
   check(queue && queue.offer_timeout_ms === 15000 && queue.hunt_timeout_ms === 60000, `the queue is stored with the defaults: ${JSON.stringify(queues)}`);
   const id = queue.queue_id;
+
+  step('leave-a-message is switched off for the queue (R78)');
+  await page.getByTestId('queue-leave-message').uncheck();
+  await page.getByTestId('leave-message-saved').waitFor();
+  const leave = await admin('GET', `/queues/${id}/leave-message`);
+  check(leave.leave_message === false, `leave-a-message is off: ${JSON.stringify(leave)}`);
 
   step('opening hours that exclude now close the queue, live (R29)');
   await page.getByTestId('hours-always').uncheck();

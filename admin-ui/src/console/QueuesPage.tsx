@@ -8,7 +8,7 @@ import { ApiError, me } from '../shared/api';
 import { listQueues, type Queue } from './websites';
 import {
   STRATEGIES, type Agent, type Member, listAgents, type RoutingRules, members as loadMembers, moved, removeMember, routingRules, saveRoutingRules, setHuntOrder,
-  createQueue, deleteQueue, hoursOf, openingHours, reordered, saveOpeningHours, type Strategy,
+  createQueue, deleteQueue, hoursOf, leaveMessage, openingHours, reordered, saveLeaveMessage, saveOpeningHours, type Strategy,
 } from './queues';
 import { WeeklyEditor, type Hours } from './WeeklyEditor';
 
@@ -61,6 +61,33 @@ function OpeningHoursEditor({ queueId }: { queueId: number }) {
   );
 }
 
+/** R67, R78: whether visitors nobody took in this queue may leave a message (saved at once). */
+function LeaveMessageSwitch({ queueId }: { queueId: number }) {
+  const [on, setOn] = useState<boolean | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => { leaveMessage(queueId).then((l) => setOn(l.leave_message), (err) => setError(errorText(err))); }, [queueId]);
+  const change = async (next: boolean) => {
+    setError(null);
+    setSaved(false);
+    try {
+      setOn((await saveLeaveMessage(queueId, next)).leave_message);
+      setSaved(true);
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  return (
+    <div class="stack">
+      <label class="row"><input type="checkbox" data-testid="queue-leave-message" checked={on ?? false} disabled={on === null}
+        onChange={(e) => change((e.target as HTMLInputElement).checked)} />{t('queue_leave_message')}</label>
+      <span class="muted">{t('queue_leave_message_hint')}</span>
+      {saved && <p class="saved" role="status" data-testid="leave-message-saved">{t('form_saved')}</p>}
+      {error && <p class="form-error" role="alert">{error}</p>}
+    </div>
+  );
+}
+
 /** R67: a new queue with the R20 defaults (15 s per offer, 60 s per hunt). */
 function NewQueueForm({ onCreated, onCancel }: { onCreated: (id: number) => void; onCancel: () => void }) {
   const [name, setName] = useState('');
@@ -68,13 +95,14 @@ function NewQueueForm({ onCreated, onCancel }: { onCreated: (id: number) => void
   const [offer, setOffer] = useState('15');
   const [hunt, setHunt] = useState('60');
   const [rona, setRona] = useState(true);
+  const [leave, setLeave] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(null);
     try {
       const queue = await createQueue({
-        name, strategy, rona_enabled: rona,
+        name, strategy, rona_enabled: rona, leave_message: leave,
         offer_timeout_ms: Math.round(Number(offer) * 1000), hunt_timeout_ms: Math.round(Number(hunt) * 1000),
       });
       onCreated(queue.queue_id);
@@ -93,6 +121,8 @@ function NewQueueForm({ onCreated, onCancel }: { onCreated: (id: number) => void
         <label>{t('queue_offer_timeout')}<input type="number" min={1} step="any" value={offer} onInput={(e) => setOffer((e.target as HTMLInputElement).value)} /></label>
         <label>{t('queue_hunt_timeout')}<input type="number" min={1} step="any" value={hunt} onInput={(e) => setHunt((e.target as HTMLInputElement).value)} /></label>
         <label class="row"><input type="checkbox" checked={rona} onChange={(e) => setRona((e.target as HTMLInputElement).checked)} />{t('queue_rona')}</label>
+        <label class="row"><input type="checkbox" data-testid="new-queue-leave-message" checked={leave}
+          onChange={(e) => setLeave((e.target as HTMLInputElement).checked)} />{t('queue_leave_message')}</label>
       </div>
       {error && <p class="form-error" role="alert" data-testid="new-queue-error">{error}</p>}
       <div class="row">
@@ -243,6 +273,7 @@ function QueueEditor({ queue, admin, onDeleted }: { queue: Queue; admin: boolean
         </form>
       )}
       <OpeningHoursEditor queueId={queue.queue_id} />
+      <LeaveMessageSwitch queueId={queue.queue_id} />
       {admin && (
         <div class="row"><span class="spacer" />
           <button type="button" class="danger" data-testid="queue-delete" onClick={removeQueue}>{t('queue_delete')}</button></div>

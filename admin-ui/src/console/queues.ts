@@ -49,7 +49,7 @@ export function scheduleOf(hours: Hours): ScheduleForm {
 }
 
 /** R67: a new queue; the engine fills in the R20 defaults for what is left out. */
-export interface NewQueue { name: string; strategy: Strategy; offer_timeout_ms: number; hunt_timeout_ms: number; rona_enabled: boolean }
+export interface NewQueue { name: string; strategy: Strategy; offer_timeout_ms: number; hunt_timeout_ms: number; rona_enabled: boolean; leave_message: boolean }
 
 export const routingRules = (queueId: number) => api<RoutingRules>('GET', `/queues/${queueId}/routing-rules`);
 export const saveRoutingRules = (queueId: number, rules: RoutingRules) => api<RoutingRules>('PUT', `/queues/${queueId}/routing-rules`, rules);
@@ -64,3 +64,5 @@ export const openingHours = (queueId: number) => api<OpeningHours>('GET', `/queu
 export const saveOpeningHours = (queueId: number, hours: Hours) => api<OpeningHours>('PUT', `/queues/${queueId}/opening-hours`, scheduleOf(hours));
 export const createQueue = (queue: NewQueue) => api<{ queue_id: number; name: string }>('POST', '/queues', queue);
 export const deleteQueue = (queueId: number) => api<void>('DELETE', `/queues/${queueId}`);
+export const leaveMessage = (queueId: number) => api<{ leave_message: boolean }>('GET', `/queues/${queueId}/leave-message`);
+export const saveLeaveMessage = (queueId: number, on: boolean) => api<{ leave_message: boolean }>('PUT', `/queues/${queueId}/leave-message`, { leave_message: on });

@@ -160,4 +160,6 @@ export const cs: Partial<Catalogue> = {
   queue_closed_now: "Nyní zavřeno.",
   queue_hours_saved: "Otevírací doba uložena; platí hned.",
   queue_drag_hint: "Přetažením změníte pořadí, nebo použijte šipky.",
+  queue_leave_message: "Návštěvníci, které nikdo nepřijal, mohou zanechat zprávu",
+  queue_leave_message_hint: "Jen pokud to dovoluje i web (karta Offline a nevyřízené). Uloží se hned.",
 };

@@ -165,4 +165,6 @@ export const de: Partial<Catalogue> = {
   queue_closed_now: "Jetzt geschlossen.",
   queue_hours_saved: "Öffnungszeiten gespeichert; jetzt aktiv.",
   queue_drag_hint: "Ziehen, um die Reihenfolge zu ändern, oder die Pfeile verwenden.",
+  queue_leave_message: "Besucher, die niemand angenommen hat, dürfen eine Nachricht hinterlassen",
+  queue_leave_message_hint: "Nur wenn die Website es auch erlaubt (ihr Reiter Offline und unbearbeitet). Sofort gespeichert.",
 };

@@ -160,4 +160,6 @@ export const nl: Partial<Catalogue> = {
   queue_closed_now: "Nu gesloten.",
   queue_hours_saved: "Openingstijden opgeslagen; nu actief.",
   queue_drag_hint: "Sleep om de volgorde te wijzigen, of gebruik de pijlen.",
+  queue_leave_message: "Bezoekers die niemand aannam mogen een bericht achterlaten",
+  queue_leave_message_hint: "Alleen als de website het ook toestaat (tabblad Offline en onbeantwoord). Meteen opgeslagen.",
 };

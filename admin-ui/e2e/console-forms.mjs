@@ -2,7 +2,10 @@
 // demo website's pre-chat form from a label, an input, a select and an agreement, orders it
 // with the arrows, sees an engine error next to its element and the real widget in the live
 // preview (which starts no chat), saves; then the widget on a page of the website shows exactly
-// those fields, a required box blocks the start, and the values reach the agent's offer.
+// those fields, a required box blocks the start, and the values reach the agent's offer. On the
+// way: the offline tab's mail options and unmanaged settings, and the profile tab's preview and
+// proactive rules (R61, R64, R76).
+import http from 'node:http';
 import { run, shot, check, signIn, setPresence, asUser, BASE } from './lib.mjs';
 
 await run('console-forms', async ({ page: newPage, step }) => {
@@ -74,15 +77,58 @@ await run('console-forms', async ({ page: newPage, step }) => {
   const mapping = await admin('GET', '/websites/demo/contact-mapping');
   check(mapping.name === 'name', `the name field goes to the contact's name: ${JSON.stringify(mapping)}`);
 
+  step('the offline tab: forwarding needs SMTP, which this engine has not (R64)');
+  await page.getByTestId('tab-offline').click();
+  await page.getByTestId('offline-forward').fill('support@example.com');
+  await page.getByTestId('offline-save').click();
+  await page.getByTestId('offline-error').getByText('No SMTP server').waitFor();
+
+  step('the unmanaged message and auto-close are saved (R76, R78)');
+  await page.getByTestId('unmanaged-message').fill('Nobody is free: write to help@example.com.');
+  await page.getByTestId('unmanaged-autoclose').fill('24');
+  await page.getByTestId('unmanaged-save').click();
+  await page.getByTestId('unmanaged-saved').waitFor();
+  const unmanaged = await admin('GET', '/websites/demo/unmanaged');
+  check(unmanaged.unmanaged_message === 'Nobody is free: write to help@example.com.' && unmanaged.unmanaged_autoclose_ms === 86400000,
+    `the unmanaged settings are stored: ${JSON.stringify(unmanaged)}`);
+  await shot(page, '30-console-offline-tab');
+
+  step('the profile tab: the preview shows the new launcher label; a proactive rule is saved (R14, R61)');
+  await page.getByTestId('tab-profile').click();
+  await page.getByTestId('look-launcher').fill('Ask us');
+  await page.locator('[data-testid=widget-preview][data-current=true]').scrollIntoViewIfNeeded();
+  await page.frameLocator('[data-testid=widget-preview]').getByRole('button', { name: 'Ask us' }).waitFor();
+  await page.getByTestId('add-rule').click();
+  await page.getByTestId('rule-0-seconds').fill('');
+  await page.getByTestId('rule-0-problem').waitFor();
+  await page.getByTestId('rule-0-url').fill('/pricing');
+  await page.getByTestId('rule-0-seconds').fill('20');
+  await page.getByTestId('rule-0-problem').waitFor({ state: 'detached' });
+  await page.getByTestId('site-save').click();
+  await page.getByTestId('site-saved').waitFor();
+  const snippet = await page.getByTestId('site-snippet').inputValue();
+  const config = await (await fetch(`${BASE}/api/v1/websites/demo/config`)).json();
+  const rule = config.appearance.proactive?.[0];
+  check(config.appearance.launcher_label === 'Ask us' && rule?.url_contains === '/pricing' && rule?.after_seconds === 20,
+    `the widget's config has the label and the rule: ${JSON.stringify(config.appearance)}`);
+  await shot(page, '31-console-profile-preview');
+
   step('an agent is Available on the desk');
   const desk = await newPage();
   await signIn(desk, 'agent');
   await setPresence(desk, 'available');
 
-  step('the widget on a page of the website shows exactly these fields (R4, R74)');
+  step('the snippet the console shows, pasted into a page of the website, shows exactly these fields (R1, R4, R74)');
   const site = await newPage();
-  await site.goto(`${BASE}/widget-demo?website=demo`);
-  await site.locator('#parley-widget-demo .launcher').click();
+  // A page of an allowed domain (localhost) on its own server, another origin than the engine's.
+  const shop = http.createServer((request, response) => {
+    if (request.url !== '/shop') return response.writeHead(404).end();
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Shop</title></head><body><h1>Our shop</h1>${snippet}</body></html>`);
+  });
+  await new Promise((resolve) => shop.listen(0, '127.0.0.1', resolve));
+  await site.goto(`http://localhost:${shop.address().port}/shop`);
+  await site.locator('#parley-widget-demo .launcher').getByText('Ask us').click();
   const panel = site.locator('#parley-widget-demo .panel');
   await panel.getByText('Tell us who you are.').waitFor();
   await panel.getByLabel('Your name').waitFor();

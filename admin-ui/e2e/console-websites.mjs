@@ -62,7 +62,7 @@ await run('console-websites', async ({ page: newPage, step }) => {
     await page.getByTestId('site-saved').waitFor();
     await page.getByTestId('website-shop').getByText('Shop <b>one</b>').waitFor();
     const snippet = await page.getByTestId('site-snippet').inputValue();
-    check(snippet.includes('data-parley-website="shop"'), `the snippet names the key: ${snippet}`);
+    check(snippet.includes('data-website="shop"'), `the snippet names the key: ${snippet}`);
     const config = await (await fetch(`${BASE}/api/v1/websites/shop/config`)).json();
     check(config.appearance.launcher_label === 'Talk to us', 'the new website is live with its appearance');
     await shot(page, '21-console-website-created');

@@ -27,6 +27,7 @@ function MailOptions({ website }: { website: Website }) {
   const [mailbox, setMailbox] = useState('');
   const [subject, setSubject] = useState('');
   const [fields, setFields] = useState<ElementSpec[]>([]);
+  const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   useEffect(() => {
@@ -35,6 +36,7 @@ function MailOptions({ website }: { website: Website }) {
       setMailbox(o.open_interaction?.mailbox ?? '');
       setSubject(o.open_interaction?.subject_field ?? '');
       setFields(subjectFields(f.effective_offline_form.elements));
+      setLoaded(true);
     }, (err) => setError(errorText(err)));
   }, [website.key]);
   const save = async (e: Event) => {
@@ -51,7 +53,8 @@ function MailOptions({ website }: { website: Website }) {
   };
   return (
     <form class="stack" onSubmit={save} data-testid="offline-options">
-      <fieldset class="stack">
+      {/* Nothing is typed before the stored options are shown (they would overwrite it). */}
+      <fieldset class="stack" disabled={!loaded}>
         <legend>{t('offline_options')}</legend>
         <label>{t('offline_forward')}<input type="email" data-testid="offline-forward" value={forward} placeholder="support@example.com"
           onInput={(e) => setForward((e.target as HTMLInputElement).value)} /><span class="muted">{t('offline_forward_hint')}</span></label>

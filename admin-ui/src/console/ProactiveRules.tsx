@@ -21,7 +21,7 @@ export function ProactiveRules({ rules, onChange }: { rules: ProactiveRule[]; on
       <legend>{t('site_proactive')}</legend>
       <p class="muted">{t('site_proactive_hint')}</p>
       {rules.length > 0 && (
-        <table class="list">
+        <table class="list rules">
           <thead><tr><th>{t('site_rule_url')}</th><th>{t('site_rule_seconds_label')}</th><th>{t('site_rule_hover')}</th><th>{t('site_rule_action')}</th><th /></tr></thead>
           <tbody>
             {rules.map((rule, i) => {

@@ -41,7 +41,7 @@ test('a session cap that is not a number is sent as invalid, not as no limit (R5
 
 test('the snippet names the engine and the key', () => {
   assert.equal(snippetOf('https://chat.example.com', 'shop'),
-    '<script src="https://chat.example.com/widget.js" data-parley-website="shop" async></script>');
+    '<script src="https://chat.example.com/widget.js" data-website="shop" async></script>');
 });
 
 test('proactive rules live in the appearance; none leaves no key (R61)', () => {

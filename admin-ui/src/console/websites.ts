@@ -88,9 +88,10 @@ export function bodyOf(draft: Draft): Record<string, unknown> {
   };
 }
 
-/** The embed code a web developer pastes into the website's pages, for this engine. */
+/** The embed code a web developer pastes into the website's pages, for this engine (R1): the
+ *  loader reads the key from `data-website` (widget/src/loader.ts). */
 export function snippetOf(origin: string, key: string): string {
-  return `<script src="${origin}/widget.js" data-parley-website="${key}" async></script>`;
+  return `<script src="${origin}/widget.js" data-website="${key}" async></script>`;
 }
 
 export const listWebsites = () => api<{ websites: Website[] }>('GET', '/websites');

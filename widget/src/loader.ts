@@ -236,7 +236,14 @@ const CONFIG_ATTEMPTS = 3;
       };
       if (rule.hover_selector) {
         const listener = (e: Event) => {
-          if ((e.target as Element)?.closest?.(rule.hover_selector!)) {
+          let hovered = false;
+          try {
+            hovered = !!(e.target as Element)?.closest?.(rule.hover_selector!);
+          } catch {
+            // A selector this browser cannot parse never matches (R61).
+            removeEventListener("mouseover", listener);
+          }
+          if (hovered) {
             removeEventListener("mouseover", listener);
             fire();
           }

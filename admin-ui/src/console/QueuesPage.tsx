@@ -4,134 +4,16 @@
 // engine's routing (docs/protocol.md 4.9, 4.11, 4.13, 4.38).
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../shared/i18n';
-import { ApiError, me } from '../shared/api';
+import { me } from '../shared/api';
 import { listQueues, type Queue } from './websites';
 import {
   STRATEGIES, type Agent, type Member, listAgents, type RoutingRules, members as loadMembers, moved, removeMember, routingRules, saveRoutingRules, setHuntOrder,
-  createQueue, deleteQueue, hoursOf, leaveMessage, openingHours, reordered, saveLeaveMessage, saveOpeningHours, type Strategy,
+  deleteQueue, reordered,
 } from './queues';
-import { WeeklyEditor, type Hours } from './WeeklyEditor';
-
-function errorText(err: unknown): string {
-  const code = err instanceof ApiError ? err.code : 'network_error';
-  const known: Record<string, string> = {
-    invalid_queue_timeouts: t('queue_error_timeouts'),
-    empty_name: t('queue_error_name'),
-    unknown_time_zone: t('site_error_zone'),
-    overlapping_time_ranges: t('site_error_overlap'),
-    empty_time_range: t('site_error_range'),
-    invalid_time: t('site_error_range'),
-    no_time_ranges: t('site_error_no_ranges'),
-  };
-  if (code === 'queue_in_use' && err instanceof ApiError) return `${t('queue_error_in_use')} (${err.message})`;
-  return known[code] ?? t('error_code', { code });
-}
-
-/** R29: the queue's opening hours, Always or weekly. */
-function OpeningHoursEditor({ queueId }: { queueId: number }) {
-  const [hours, setHours] = useState<Hours | null>(null);
-  const [openNow, setOpenNow] = useState<boolean | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
-  useEffect(() => {
-    openingHours(queueId).then((h) => { setHours(hoursOf(h.opening_hours)); setOpenNow(h.open_now); }, (err) => setError(errorText(err)));
-  }, [queueId]);
-  if (!hours) return error ? <p class="form-error" role="alert">{error}</p> : <p class="muted">…</p>;
-  const save = async (e: Event) => {
-    e.preventDefault();
-    setError(null);
-    setSaved(false);
-    try {
-      const stored = await saveOpeningHours(queueId, hours);
-      setHours(hoursOf(stored.opening_hours));
-      setOpenNow(stored.open_now);
-      setSaved(true);
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
-  return (
-    <form class="stack" onSubmit={save} data-testid="opening-hours">
-      <WeeklyEditor draft={hours} onChange={(h) => { setSaved(false); setHours(h); }} legend={t('queue_opening_hours')} />
-      {openNow !== null && <p class="muted" data-testid="queue-open-now">{openNow ? t('queue_open_now') : t('queue_closed_now')}</p>}
-      {error && <p class="form-error" role="alert" data-testid="hours-error">{error}</p>}
-      {saved && <p class="saved" role="status" data-testid="hours-saved">{t('queue_hours_saved')}</p>}
-      <div class="row"><button class="primary" type="submit" data-testid="hours-save">{t('save')}</button></div>
-    </form>
-  );
-}
-
-/** R67, R78: whether visitors nobody took in this queue may leave a message (saved at once). */
-function LeaveMessageSwitch({ queueId }: { queueId: number }) {
-  const [on, setOn] = useState<boolean | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [saved, setSaved] = useState(false);
-  useEffect(() => { leaveMessage(queueId).then((l) => setOn(l.leave_message), (err) => setError(errorText(err))); }, [queueId]);
-  const change = async (next: boolean) => {
-    setError(null);
-    setSaved(false);
-    try {
-      setOn((await saveLeaveMessage(queueId, next)).leave_message);
-      setSaved(true);
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
-  return (
-    <div class="stack">
-      <label class="row"><input type="checkbox" data-testid="queue-leave-message" checked={on ?? false} disabled={on === null}
-        onChange={(e) => change((e.target as HTMLInputElement).checked)} />{t('queue_leave_message')}</label>
-      <span class="muted">{t('queue_leave_message_hint')}</span>
-      {saved && <p class="saved" role="status" data-testid="leave-message-saved">{t('form_saved')}</p>}
-      {error && <p class="form-error" role="alert">{error}</p>}
-    </div>
-  );
-}
-
-/** R67: a new queue with the R20 defaults (15 s per offer, 60 s per hunt). */
-function NewQueueForm({ onCreated, onCancel }: { onCreated: (id: number) => void; onCancel: () => void }) {
-  const [name, setName] = useState('');
-  const [strategy, setStrategy] = useState<Strategy>('sequential');
-  const [offer, setOffer] = useState('15');
-  const [hunt, setHunt] = useState('60');
-  const [rona, setRona] = useState(true);
-  const [leave, setLeave] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (e: Event) => {
-    e.preventDefault();
-    setError(null);
-    try {
-      const queue = await createQueue({
-        name, strategy, rona_enabled: rona, leave_message: leave,
-        offer_timeout_ms: Math.round(Number(offer) * 1000), hunt_timeout_ms: Math.round(Number(hunt) * 1000),
-      });
-      onCreated(queue.queue_id);
-    } catch (err) {
-      setError(errorText(err));
-    }
-  };
-  return (
-    <form class="editor stack" onSubmit={submit} data-testid="new-queue-form">
-      <h2>{t('queue_new')}</h2>
-      <div class="grid2">
-        <label>{t('site_name')}<input required data-testid="new-queue-name" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} /></label>
-        <label>{t('queue_strategy')}<select value={strategy} onChange={(e) => setStrategy((e.target as HTMLSelectElement).value as Strategy)}>
-          {STRATEGIES.map((s) => <option key={s} value={s}>{t(`strategy_${s}` as 'strategy_sequential')}</option>)}
-        </select></label>
-        <label>{t('queue_offer_timeout')}<input type="number" min={1} step="any" value={offer} onInput={(e) => setOffer((e.target as HTMLInputElement).value)} /></label>
-        <label>{t('queue_hunt_timeout')}<input type="number" min={1} step="any" value={hunt} onInput={(e) => setHunt((e.target as HTMLInputElement).value)} /></label>
-        <label class="row"><input type="checkbox" checked={rona} onChange={(e) => setRona((e.target as HTMLInputElement).checked)} />{t('queue_rona')}</label>
-        <label class="row"><input type="checkbox" data-testid="new-queue-leave-message" checked={leave}
-          onChange={(e) => setLeave((e.target as HTMLInputElement).checked)} />{t('queue_leave_message')}</label>
-      </div>
-      {error && <p class="form-error" role="alert" data-testid="new-queue-error">{error}</p>}
-      <div class="row">
-        <button class="primary" type="submit" data-testid="new-queue-create">{t('queue_create')}</button>
-        <button type="button" onClick={onCancel}>{t('cancel')}</button>
-      </div>
-    </form>
-  );
-}
+import { errorText } from './queueErrors';
+import { OpeningHoursEditor } from './OpeningHoursEditor';
+import { LeaveMessageSwitch } from './LeaveMessageSwitch';
+import { NewQueueForm } from './NewQueueForm';
 
 const seconds = (ms: number) => String(Math.round(ms / 100) / 10);
 

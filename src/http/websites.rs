@@ -114,8 +114,14 @@ fn parse_profile(body: ProfileBody, fallback: Fallback) -> Result<WebsiteProfile
                 .map(|_| zone.to_owned())?,
         },
     };
+    let appearance = body.appearance.unwrap_or(fallback.appearance);
+    if !appearance.is_object() {
+        return Err(AppError::InvalidInput(
+            "appearance must be a JSON object".to_owned(),
+        ));
+    }
     // R61: the proactive rules inside it are parsed too.
-    let appearance = parse_appearance(body.appearance.unwrap_or(fallback.appearance))?;
+    let appearance = parse_appearance(appearance)?;
     Ok(WebsiteProfile {
         name,
         description: checked_text(&body.description, MAX_DESCRIPTION_CHARS)?,

@@ -1,5 +1,6 @@
 // The console's queue set-up for admins (issue 9; R17, R29, R67, R78): a queue created, its
-// leave-a-message switched off, given weekly opening hours and two members, whose hunt order is changed by dragging a row, then deleted;
+// leave-a-message switched off, given weekly opening hours and two members, whose hunt order is
+// changed by dragging a row; refused while a website targets it, then, the website deleted, deleted;
 // each step checked over REST as live.
 import { run, shot, check, signIn, asUser } from './lib.mjs';
 
@@ -59,6 +60,32 @@ await run('console-queues-admin', async ({ page: newPage, step }) => {
   await page.getByTestId('queue-members').locator('tbody tr').first().getByText('Bob').waitFor();
   check((await order()) === 'bob,agent', `bob hunts first after the drag: ${await order()}`);
   await shot(page, '28-console-queue-created');
+
+  step('a website targets the queue, which then cannot be deleted (R57, R67)');
+  await page.getByTestId('section-websites').click();
+  await page.getByTestId('new-website').click();
+  await page.getByTestId('site-key').fill('bill');
+  await page.getByTestId('site-name').fill('Billing site');
+  await page.getByTestId('site-domains').fill('localhost');
+  await page.getByTestId('site-queue').selectOption({ label: 'Billing <i>desk</i>' });
+  await page.getByTestId('site-save').click();
+  await page.getByTestId('site-saved').waitFor();
+  await page.getByTestId('section-queues').click();
+  await page.getByTestId(`queue-${id}`).getByRole('button').click();
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByTestId('queue-delete').click();
+  await page.getByTestId('queue-error').getByText('bill').waitFor();
+
+  step('the website, which has no chats, is deleted; its widget stops (R57)');
+  await page.getByTestId('section-websites').click();
+  await page.getByTestId('website-bill').getByRole('button').click();
+  page.once('dialog', (dialog) => dialog.accept());
+  await page.getByTestId('site-delete').click();
+  await page.getByTestId('website-bill').waitFor({ state: 'detached' });
+  const gone = await fetch(`${process.env.PARLEY_URL}/api/v1/websites/bill/config`);
+  check(gone.status === 404, `the deleted website's config is gone: ${gone.status}`);
+  await page.getByTestId('section-queues').click();
+  await page.getByTestId(`queue-${id}`).getByRole('button').click();
 
   step('the queue is deleted; its agents stay (R67)');
   page.once('dialog', (dialog) => dialog.accept());

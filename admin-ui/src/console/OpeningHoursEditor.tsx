@@ -31,7 +31,8 @@ function OpeningHoursEditor({ queueId }: { queueId: number }) {
   };
   return (
     <form class="stack" onSubmit={save} data-testid="opening-hours">
-      <WeeklyEditor draft={hours} onChange={(h) => { setSaved(false); setHours(h); }} legend={t('queue_opening_hours')} />
+      <WeeklyEditor draft={hours} onChange={(h) => { setSaved(false); setHours(h); }} legend={t('queue_opening_hours')}
+        hint={t('queue_hours_hint')} />
       {openNow !== null && <p class="muted" data-testid="queue-open-now">{openNow ? t('queue_open_now') : t('queue_closed_now')}</p>}
       {error && <p class="form-error" role="alert" data-testid="hours-error">{error}</p>}
       {saved && <p class="saved" role="status" data-testid="hours-saved">{t('queue_hours_saved')}</p>}

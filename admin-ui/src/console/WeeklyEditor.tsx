@@ -12,7 +12,7 @@ function zones(): string[] {
 }
 
 /** R29, R58: Always, or weekly ranges in a time zone. */
-export function WeeklyEditor<T extends Hours>({ draft, onChange, legend }: { draft: T; onChange: (d: T) => void; legend?: string }) {
+export function WeeklyEditor<T extends Hours>({ draft, onChange, legend, hint }: { draft: T; onChange: (d: T) => void; legend?: string; hint?: string }) {
   const setRange = (i: number, range: Range) => onChange({ ...draft, ranges: draft.ranges.map((r, j) => (j === i ? range : r)) });
   const toggleDay = (i: number, day: Day) => {
     const range = draft.ranges[i];
@@ -51,7 +51,7 @@ export function WeeklyEditor<T extends Hours>({ draft, onChange, legend }: { dra
               ))}
             </tbody>
           </table>
-          <p class="muted">{t('site_hours_hint')}</p>
+          <p class="muted">{hint ?? t('site_hours_hint')}</p>
           <button type="button" data-testid="add-range"
             onClick={() => onChange({ ...draft, ranges: [...draft.ranges, { days: [], start: '09:00', end: '17:00' }] })}>{t('site_add_range')}</button>
         </>

@@ -160,6 +160,7 @@ export const cs: Partial<Catalogue> = {
   queue_closed_now: "Nyní zavřeno.",
   queue_hours_saved: "Otevírací doba uložena; platí hned.",
   queue_drag_hint: "Přetažením změníte pořadí, nebo použijte šipky.",
+  queue_hours_hint: "Rozsah, který končí dřív, než začne, přechází přes půlnoc. Mimo tyto hodiny je fronta zavřená: widgety jejích webů jsou offline.",
   queue_leave_message: "Návštěvníci, které nikdo nepřijal, mohou zanechat zprávu",
   queue_leave_message_hint: "Jen pokud to dovoluje i web (karta Offline a nevyřízené). Uloží se hned.",
 };

@@ -165,6 +165,7 @@ export const de: Partial<Catalogue> = {
   queue_closed_now: "Jetzt geschlossen.",
   queue_hours_saved: "Öffnungszeiten gespeichert; jetzt aktiv.",
   queue_drag_hint: "Ziehen, um die Reihenfolge zu ändern, oder die Pfeile verwenden.",
+  queue_hours_hint: "Ein Zeitraum, der vor seinem Beginn endet, läuft über Mitternacht. Außerhalb dieser Zeiten ist die Warteschlange geschlossen: Die Widgets ihrer Websites sind offline.",
   queue_leave_message: "Besucher, die niemand angenommen hat, dürfen eine Nachricht hinterlassen",
   queue_leave_message_hint: "Nur wenn die Website es auch erlaubt (ihr Reiter Offline und unbearbeitet). Sofort gespeichert.",
 };

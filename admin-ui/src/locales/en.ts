@@ -354,6 +354,7 @@ export const en = {
   queue_closed_now: "Closed now.",
   queue_hours_saved: "Opening hours saved; live now.",
   queue_drag_hint: "Drag to change the hunt order, or use the arrows.",
+  queue_hours_hint: "A range that ends before it starts runs past midnight. Outside these hours the queue is closed: its websites' widgets are offline.",
   queue_leave_message: "Visitors nobody took may leave a message",
   queue_leave_message_hint: "Only where the website allows it too (its Offline and unmanaged tab). Saved at once.",
 };

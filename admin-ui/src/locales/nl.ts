@@ -160,6 +160,7 @@ export const nl: Partial<Catalogue> = {
   queue_closed_now: "Nu gesloten.",
   queue_hours_saved: "Openingstijden opgeslagen; nu actief.",
   queue_drag_hint: "Sleep om de volgorde te wijzigen, of gebruik de pijlen.",
+  queue_hours_hint: "Een periode die eindigt voor ze begint, loopt over middernacht. Buiten deze tijden is de wachtrij gesloten: de widgets van haar websites zijn offline.",
   queue_leave_message: "Bezoekers die niemand aannam mogen een bericht achterlaten",
   queue_leave_message_hint: "Alleen als de website het ook toestaat (tabblad Offline en onbeantwoord). Meteen opgeslagen.",
 };

@@ -160,6 +160,7 @@ export const sv: Partial<Catalogue> = {
   queue_closed_now: "Stängd nu.",
   queue_hours_saved: "Öppettider sparade; gäller nu.",
   queue_drag_hint: "Dra för att ändra ordningen, eller använd pilarna.",
+  queue_hours_hint: "Ett intervall som slutar innan det börjar går över midnatt. Utanför dessa tider är kön stängd: dess webbplatsers widgetar är offline.",
   queue_leave_message: "Besökare som ingen tog får lämna ett meddelande",
   queue_leave_message_hint: "Bara där webbplatsen också tillåter det (fliken Offline och obesvarade). Sparas genast.",
 };

@@ -402,6 +402,38 @@ async fn admins_set_unmanaged_handling(backend: Backend) {
     assert_eq!(config["mode"], "offline", "{config}");
     let (_, read) = app.call("GET", path, Some(&supervisor), None).await;
     assert_eq!(read, stored);
+
+    // The website's language, set with the offline options, is kept by later changes: in the
+    // running website and in the store.
+    let (status, body) = app
+        .call(
+            "PUT",
+            "/api/v1/websites/demo/offline-options",
+            Some(&admin),
+            Some(json!({"language": "de"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = app.call("PUT", path, Some(&admin), Some(stored)).await;
+    assert_eq!(status, 200);
+    let (_, website) = app
+        .call("GET", "/api/v1/websites/demo", Some(&admin), None)
+        .await;
+    assert_eq!(website["language"], "de");
+    let key = parley::domain::website::WebsiteKey::parse("demo").expect("key");
+    let row = app
+        .engine
+        .db()
+        .run(move |conn| parley::store::websites::by_key(conn, &key))
+        .await
+        .expect("read")
+        .expect("the website");
+    assert_eq!(
+        row.language.map(|l| l.as_str().to_owned()),
+        Some("de".to_owned())
+    );
+    assert_eq!(row.unmanaged.language.as_deref(), Some("de"));
+    assert!(!row.unmanaged.leave_message);
 }
 
 /// R61: proactive rules are saved with the appearance, in their normal form, and reach the

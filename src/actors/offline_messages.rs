@@ -489,6 +489,8 @@ impl Handler<ChangeWebsiteSettings> for WebsiteActor {
                 if options.sends_mail() && !smtp {
                     Err(AppError::SmtpNotConfigured)
                 } else {
+                    // The unmanaged texts' language is the website's language (stored once).
+                    changed.unmanaged.language = language.as_ref().map(|l| l.as_str().to_owned());
                     changed.language = language;
                     changed.offline_options = options;
                     changed

@@ -118,7 +118,8 @@ function ElementEditor({ element, onChange, mapping, onMapping, testid }: {
       {element.type === 'attachment' && (
         <>
           <label>{t('form_accept')}<input value={(element.accept ?? []).join(', ')} placeholder=".pdf, image/*"
-            onInput={(e) => onChange({ ...element, accept: (e.target as HTMLInputElement).value.split(/[\s,]+/).filter((a) => a !== '') })} /></label>
+            /* Split when the field is left, so commas and spaces can be typed. */
+            onChange={(e) => onChange({ ...element, accept: (e.target as HTMLInputElement).value.split(/[\s,]+/).filter((a) => a !== '') })} /></label>
           <label>{t('form_max_files')}<input type="number" min={1} max={10} value={element.max_files ?? ''} onInput={number('max_files')} /></label>
         </>
       )}

@@ -67,6 +67,12 @@ await run('console-forms', async ({ page: newPage, step }) => {
   await preview.getByRole('button', { name: 'Start chat' }).click();
   await preview.getByText('This is a preview').waitFor();
   await shot(page, '25-console-form-preview');
+  // The default offline form (none of its own), as visitors see it while live chat is offline.
+  await page.getByTestId('preview-offline').check();
+  await page.locator('[data-testid=widget-preview][data-current=true]').waitFor();
+  await preview.getByRole('heading', { name: 'Leave us a message' }).waitFor();
+  await preview.getByRole('textbox', { name: 'Message' }).waitFor();
+  await page.getByTestId('preview-online').check();
 
   step('the forms and the mapping are saved (R62, R63)');
   await page.getByTestId('forms-save').click();

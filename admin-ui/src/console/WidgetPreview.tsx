@@ -14,8 +14,14 @@ export function WidgetPreview({ config }: { config: PreviewConfig }) {
   /** The config the shown widget drew; the preview is current when it is the one edited. */
   const [shown, setShown] = useState<string | null>(null);
   const serialised = JSON.stringify(config);
+  // The first config is the one the first page asks for: only changes load the page again.
+  const drawn = useRef(serialised);
   useEffect(() => {
-    const pause = setTimeout(() => setGeneration((g) => g + 1), 300);
+    if (drawn.current === serialised) return undefined;
+    const pause = setTimeout(() => {
+      drawn.current = serialised;
+      setGeneration((g) => g + 1);
+    }, 300);
     return () => clearTimeout(pause);
   }, [serialised]);
   useEffect(() => {

@@ -46,6 +46,12 @@ pub enum AppError {
     WebsiteOffline { reason: ModeReason },
     #[error("no such queue")]
     QueueNotFound,
+    /// R67: a queue is deleted only when nothing uses it (the text says what does).
+    #[error("{0}")]
+    QueueInUse(String),
+    /// R57: a website is deleted only when nothing uses it (the text says what does).
+    #[error("{0}")]
+    WebsiteInUse(String),
     #[error("no such chat")]
     ChatNotFound,
     #[error("no user has this id")]
@@ -112,6 +118,8 @@ impl AppError {
             AppError::WebsiteFull => "website_full",
             AppError::WebsiteOffline { .. } => "website_offline",
             AppError::QueueNotFound => "queue_not_found",
+            AppError::QueueInUse(_) => "queue_in_use",
+            AppError::WebsiteInUse(_) => "website_in_use",
             AppError::ChatNotFound => "chat_not_found",
             AppError::UserNotFound => "user_not_found",
             AppError::MemberNotFound => "member_not_found",
@@ -303,7 +311,9 @@ impl ResponseError for AppError {
             | AppError::ChatNotWaiting
             | AppError::NotReviewable
             | AppError::WebsiteOnline
-            | AppError::NoVisitorAddress => StatusCode::CONFLICT,
+            | AppError::NoVisitorAddress
+            | AppError::QueueInUse(_)
+            | AppError::WebsiteInUse(_) => StatusCode::CONFLICT,
             AppError::TooManyPageViews => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable
             | AppError::Store(StoreError::Pool(_) | StoreError::NotCommitted(_)) => {

@@ -135,6 +135,47 @@ async fn console_queues(backend: Backend) {
     run_script(builder, backend, "admin-ui/e2e/console-queues.mjs").await;
 }
 
+/// The forms builder and the live widget preview (issue 9; R4, R14, R62, R63, R74): an admin
+/// builds the demo website's pre-chat form; the widget on a page uses it; the agent's offer has
+/// its values.
+async fn console_forms(backend: Backend) {
+    let builder = TestApp::builder(backend).before_start(|db| {
+        common::add_user(db, "boss", "admin");
+    });
+    run_script(builder, backend, "admin-ui/e2e/console-forms.mjs").await;
+}
+
+#[actix_web::test]
+async fn console_forms_sqlite() {
+    console_forms(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn console_forms_postgres() {
+    console_forms(Backend::Postgres).await;
+}
+
+/// Queues set up by an admin (issue 9; R17, R29, R67): created, opening hours, members dragged
+/// into hunt order, deleted; bob is an agent of the demo queue.
+async fn console_queues_admin(backend: Backend) {
+    let builder = TestApp::builder(backend)
+        .agent("bob", 2, 1)
+        .before_start(|db| {
+            common::add_user(db, "boss", "admin");
+        });
+    run_script(builder, backend, "admin-ui/e2e/console-queues-admin.mjs").await;
+}
+
+#[actix_web::test]
+async fn console_queues_admin_sqlite() {
+    console_queues_admin(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn console_queues_admin_postgres() {
+    console_queues_admin(Backend::Postgres).await;
+}
+
 #[actix_web::test]
 async fn console_queues_sqlite() {
     console_queues(Backend::Sqlite).await;

@@ -182,7 +182,9 @@ impl ChatActor {
     /// unmanaged and timed-out chats what the visitor is told (R8, R76, R80, A13) and until
     /// when it may leave a message (R78).
     fn end_event(&self, ended_by: EndedBy, disposition: Disposition) -> ChatEvent {
-        let policy = self.engine.unmanaged_policy(&self.seed.website_key);
+        let policy = self
+            .engine
+            .unmanaged_policy_in(&self.seed.website_key, self.seed.queue_id);
         let mut event = self.event(
             Author::System,
             EventBody::ChatEnded {
@@ -1299,7 +1301,9 @@ impl Handler<LeaveMessage> for ChatActor {
     fn handle(&mut self, msg: LeaveMessage, _ctx: &mut Context<Self>) -> Self::Result {
         let chat = self.seed.chat_id;
         let queue = self.seed.queue_id;
-        let policy = self.engine.unmanaged_policy(&self.seed.website_key);
+        let policy = self
+            .engine
+            .unmanaged_policy_in(&self.seed.website_key, self.seed.queue_id);
         let window_ms = self.engine.settings().chats.leave_message_window_ms;
         let now = now_ms();
         let form = msg.form;

@@ -79,6 +79,9 @@ struct EngineInner {
     unmanaged_policies: RwLock<HashMap<String, UnmanagedPolicy>>,
     queues: RwLock<HashMap<QueueId, Addr<QueueActor>>>,
     queue_names: RwLock<HashMap<QueueId, String>>,
+    /// R78: the queues whose visitors nobody took may not leave a message (the others may,
+    /// when their website allows it).
+    queues_without_messages: RwLock<std::collections::HashSet<QueueId>>,
     /// R5: the websites whose widgets follow each queue.
     queue_websites: RwLock<HashMap<QueueId, Vec<Addr<WebsiteActor>>>>,
     /// R58: opens and closes websites at their working-interval boundaries.
@@ -144,6 +147,7 @@ impl Engine {
                 website_domains: RwLock::default(),
                 unmanaged_policies: RwLock::default(),
                 queues: RwLock::default(),
+                queues_without_messages: RwLock::default(),
                 queue_names: RwLock::default(),
                 queue_websites: RwLock::default(),
                 working_hours,
@@ -201,14 +205,7 @@ impl Engine {
             self.start_website(website, open_chats).await?;
         }
         for (row, members, opening_hours) in queues {
-            let id = QueueId(row.id);
-            self.write(&self.inner.queue_names)
-                .insert(id, row.name.clone());
-            let actor = QueueActor::new(self.clone(), row, members, opening_hours);
-            let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
-            self.write(&self.inner.queues).insert(id, addr.clone());
-            // Awaited: every website knows its queue's availability before any request.
-            addr.send(TellWebsites).await?;
+            self.start_queue(row, members, opening_hours).await?;
         }
         let mut queued = 0;
         for (row, last, client_keys, agents) in open_chats {
@@ -269,6 +266,77 @@ impl Engine {
         // Awaited: the website knows its working hours before any request reaches it.
         self.watch_working_hours(key, hours, &addr).await?;
         Ok(addr)
+    }
+
+    /// Starts a queue's actor and lists it: at start for each stored queue, and when an admin
+    /// creates one (R67).
+    pub(crate) async fn start_queue(
+        &self,
+        row: store::queues::QueueRow,
+        members: Vec<crate::domain::routing::HuntMember>,
+        opening_hours: crate::domain::schedule::Schedule,
+    ) -> Result<Addr<QueueActor>, AppError> {
+        let id = QueueId(row.id);
+        self.write(&self.inner.queue_names)
+            .insert(id, row.name.clone());
+        self.set_queue_leave_message(id, row.leave_message);
+        let actor = QueueActor::new(self.clone(), row, members, opening_hours);
+        let addr = Supervisor::start_in_arbiter(&self.next_arbiter(), move |_| actor);
+        self.write(&self.inner.queues).insert(id, addr.clone());
+        // Awaited: every website knows its queue's availability before any request.
+        addr.send(TellWebsites).await?;
+        Ok(addr)
+    }
+
+    /// R67: a deleted queue (one no website targets and no chat uses) is forgotten and its
+    /// actor stopped.
+    pub(crate) fn forget_queue(&self, id: QueueId) {
+        self.write(&self.inner.queue_names).remove(&id);
+        self.write(&self.inner.queues_without_messages).remove(&id);
+        self.write(&self.inner.queue_websites).remove(&id);
+        if let Some(addr) = self.write(&self.inner.queues).remove(&id) {
+            addr.do_send(queue::RetireQueue);
+        }
+    }
+
+    /// R57: a deleted website (one with no chats) is forgotten everywhere requests look for it,
+    /// its hours are no longer watched, and its actor stops.
+    pub(crate) fn forget_website(&self, website: &store::websites::Website) {
+        let key = website.key.clone();
+        self.write(&self.inner.website_keys).remove(&website.id);
+        self.write(&self.inner.website_domains).remove(&key);
+        self.write(&self.inner.unmanaged_policies)
+            .remove(key.as_str());
+        let addr = self.write(&self.inner.websites).remove(&key);
+        if let Some(addr) = addr {
+            if let Some(list) = self
+                .write(&self.inner.queue_websites)
+                .get_mut(&website.queue_id)
+            {
+                list.retain(|other| *other != addr);
+            }
+            addr.do_send(website::Retire);
+        }
+        self.inner
+            .working_hours
+            .do_send(working_hours::UnwatchWorkingHours { website_key: key });
+    }
+
+    /// R78: whether the queue's visitors nobody took may leave a message (if their website
+    /// allows it too), used by its chats from now on.
+    pub(crate) fn set_queue_leave_message(&self, queue: QueueId, leave_message: bool) {
+        let mut without = self.write(&self.inner.queues_without_messages);
+        if leave_message {
+            without.remove(&queue);
+        } else {
+            without.insert(queue);
+        }
+    }
+
+    /// R76, R78: the website's new unmanaged settings, used by its chats from now on.
+    pub(crate) fn set_unmanaged_policy(&self, website_key: &str, policy: UnmanagedPolicy) {
+        self.write(&self.inner.unmanaged_policies)
+            .insert(website_key.to_owned(), policy);
     }
 
     /// R58: the working-hours supervisor watches these hours of the website, in place of any.
@@ -409,6 +477,16 @@ impl Engine {
         self.read(&self.inner.website_keys)
             .iter()
             .find_map(|(id, k)| (k == key).then_some(*id))
+    }
+
+    /// R76, R78: what a chat of the website in `queue` does when nobody takes it: the
+    /// website's settings, with leave-a-message only if the queue takes messages too.
+    pub fn unmanaged_policy_in(&self, website_key: &str, queue: QueueId) -> UnmanagedPolicy {
+        let website = self.unmanaged_policy(website_key);
+        let queue_takes = !self
+            .read(&self.inner.queues_without_messages)
+            .contains(&queue);
+        website.in_queue(queue_takes)
     }
 
     /// R76, R78: what the website does with chats nobody took; the defaults for a website the

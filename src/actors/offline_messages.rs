@@ -16,13 +16,14 @@ use super::website::WebsiteActor;
 use super::Engine;
 use crate::clock::now_ms;
 use crate::credentials;
-use crate::domain::availability::WidgetState;
+use crate::domain::availability::{NoAgentMode, WidgetState};
 use crate::domain::contact::ContactMapping;
 use crate::domain::email::EmailAddress;
 use crate::domain::form::{FieldError, FieldKind, FieldName, Form, FormSpec, Submission};
 use crate::domain::identity::IdentitySecret;
 use crate::domain::ids::{UserId, WebsiteId};
 use crate::domain::offline_message::{OfflineOptions, OfflineReason, Reply, ReviewState};
+use crate::domain::unmanaged::AutoClose;
 use crate::domain::upload::{check_upload, FileName};
 use crate::domain::visitor::{Language, VisitorKey};
 use crate::domain::RuleError;
@@ -395,6 +396,14 @@ pub struct WebsiteSettings {
     /// itself is never shown again after it was generated).
     pub require_signed_identity: bool,
     pub has_identity_secret: bool,
+    /// R76: the website's message to visitors nobody took; `None`: the engine's own text.
+    pub unmanaged_message: Option<String>,
+    /// R78: whether such a visitor may leave a message.
+    pub leave_message: bool,
+    /// R76: unmanaged chats' reviews close on their own after this long; 0: never.
+    pub unmanaged_autoclose_ms: i64,
+    /// R31: what the widget shows while nobody in the queue is Available.
+    pub no_agent_mode: NoAgentMode,
 }
 
 impl WebsiteSettings {
@@ -408,6 +417,10 @@ impl WebsiteSettings {
             contact_mapping: website.contact_mapping.clone(),
             require_signed_identity: website.identity.require_signed,
             has_identity_secret: website.identity.secret.is_some(),
+            unmanaged_message: website.unmanaged.message.clone(),
+            leave_message: website.unmanaged.leave_message,
+            unmanaged_autoclose_ms: website.unmanaged.autoclose.as_ms(),
+            no_agent_mode: website.no_agent_mode,
         }
     }
 }
@@ -443,6 +456,13 @@ pub enum SettingsChange {
     RequireSignedIdentity(bool),
     /// R52: a new secret replaces the old one, whose tokens stop verifying at once.
     IdentitySecret(IdentitySecret),
+    /// R31, R76, R78: what the website does when nobody can or does take a chat.
+    Unmanaged {
+        message: Option<String>,
+        leave_message: bool,
+        autoclose: AutoClose,
+        no_agent_mode: NoAgentMode,
+    },
 }
 
 /// A supervisor changes a part of the website's settings: checked, stored, then used by the
@@ -469,6 +489,8 @@ impl Handler<ChangeWebsiteSettings> for WebsiteActor {
                 if options.sends_mail() && !smtp {
                     Err(AppError::SmtpNotConfigured)
                 } else {
+                    // The unmanaged texts' language is the website's language (stored once).
+                    changed.unmanaged.language = language.as_ref().map(|l| l.as_str().to_owned());
                     changed.language = language;
                     changed.offline_options = options;
                     changed
@@ -488,6 +510,18 @@ impl Handler<ChangeWebsiteSettings> for WebsiteActor {
                 .map_err(AppError::from),
             SettingsChange::IdentitySecret(secret) => {
                 changed.identity.secret = Some(secret);
+                Ok(())
+            }
+            SettingsChange::Unmanaged {
+                message,
+                leave_message,
+                autoclose,
+                no_agent_mode,
+            } => {
+                changed.unmanaged.message = message;
+                changed.unmanaged.leave_message = leave_message;
+                changed.unmanaged.autoclose = autoclose;
+                changed.no_agent_mode = no_agent_mode;
                 Ok(())
             }
         };
@@ -512,6 +546,16 @@ impl Handler<ChangeWebsiteSettings> for WebsiteActor {
                             &stored.offline_options,
                         )?;
                         store::websites::set_identity(conn, id, &stored.identity)?;
+                        store::websites::set_unmanaged_policy(
+                            conn,
+                            &stored.key,
+                            &stored.unmanaged,
+                        )?;
+                        store::websites::set_no_agent_mode(
+                            conn,
+                            &stored.key,
+                            stored.no_agent_mode,
+                        )?;
                         store::websites::set_contact_mapping(conn, id, &stored.contact_mapping)
                     })
                 })
@@ -523,9 +567,16 @@ impl Handler<ChangeWebsiteSettings> for WebsiteActor {
             }
         };
         AtomicResponse::new(Box::pin(write.into_actor(self).map(
-            move |written, act, _ctx| {
+            move |written, act, ctx| {
                 written?;
+                let autoclose_changed =
+                    act.website().unmanaged.autoclose != changed.unmanaged.autoclose;
+                act.engine()
+                    .set_unmanaged_policy(changed.key.as_str(), changed.unmanaged.clone());
                 act.replace_website(changed);
+                if autoclose_changed {
+                    act.autoclose_changed(ctx);
+                }
                 Ok(WebsiteSettings::of(act.website()))
             },
         )))

@@ -330,6 +330,23 @@ impl Actor for QueueActor {
     }
 }
 
+/// R67: the queue was deleted (only when no chat waits in it): its timer stops and so does
+/// the actor (the engine has already forgotten it).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct RetireQueue;
+
+impl Handler<RetireQueue> for QueueActor {
+    type Result = ();
+
+    fn handle(&mut self, _msg: RetireQueue, ctx: &mut Context<Self>) {
+        if let Some(timer) = self.hours_timer.take() {
+            ctx.cancel_future(timer);
+        }
+        ctx.stop();
+    }
+}
+
 impl Supervised for QueueActor {
     fn restarting(&mut self, _ctx: &mut Context<Self>) {
         tracing::warn!(queue = %self.id, "queue actor restarting");

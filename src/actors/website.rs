@@ -154,6 +154,16 @@ impl WebsiteActor {
     /// Settings a supervisor changed, already stored: used from the next request on.
     pub(super) fn replace_website(&mut self, website: Website) {
         self.website = website;
+        // R31: the no-agent mode is one of the settings the widget's mode follows.
+        self.refresh_mode();
+    }
+
+    /// R76: the auto-close delay changed: the timer is set again from the store's reviews.
+    pub(super) fn autoclose_changed(&mut self, ctx: &mut Context<Self>) {
+        if let Some((_, timer)) = self.autoclose_timer.take() {
+            ctx.cancel_future(timer);
+        }
+        self.close_due_reviews(ctx);
     }
 
     /// R2: browsers send `Origin` on every POST (and on cross-origin GETs); when it is there it
@@ -285,6 +295,24 @@ impl Handler<UnmanagedChatEnded> for WebsiteActor {
 
     fn handle(&mut self, msg: UnmanagedChatEnded, ctx: &mut Context<Self>) {
         self.autoclose_after(msg.ended_at_ms, ctx);
+    }
+}
+
+/// R57: the website was deleted: its widgets' sockets are let go and the actor stops (the
+/// engine has already forgotten it, so no request reaches it any more).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct Retire;
+
+impl Handler<Retire> for WebsiteActor {
+    type Result = ();
+
+    fn handle(&mut self, _msg: Retire, ctx: &mut Context<Self>) {
+        self.watchers.clear();
+        if let Some((_, timer)) = self.autoclose_timer.take() {
+            ctx.cancel_future(timer);
+        }
+        ctx.stop();
     }
 }
 

@@ -114,3 +114,24 @@ impl Handler<WatchWorkingHours> for WorkingHoursSupervisor {
         self.check(&msg.website_key, true, ctx);
     }
 }
+
+/// R57: the website was deleted: its hours are no longer watched.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct UnwatchWorkingHours {
+    pub website_key: WebsiteKey,
+}
+
+impl Handler<UnwatchWorkingHours> for WorkingHoursSupervisor {
+    type Result = ();
+
+    fn handle(&mut self, msg: UnwatchWorkingHours, ctx: &mut Context<Self>) {
+        if let Some(timer) = self
+            .websites
+            .remove(&msg.website_key)
+            .and_then(|watched| watched.timer)
+        {
+            ctx.cancel_future(timer);
+        }
+    }
+}

@@ -25,9 +25,11 @@ pub mod offline_message;
 pub mod options;
 pub mod predefined;
 pub mod presence;
+pub mod proactive;
 pub mod queue;
 pub mod receipt;
 pub mod report;
+pub mod retirement;
 pub mod routing;
 pub mod schedule;
 pub mod slash;
@@ -65,6 +67,12 @@ pub enum RuleError {
     InvalidSessionCap { max: i32 },
     #[error("another website has this key")]
     WebsiteKeyTaken,
+    #[error("proactive rule {rule}: {reason}")]
+    InvalidProactiveRule { rule: usize, reason: &'static str },
+    #[error("the unmanaged message is one text of at most {max} characters")]
+    InvalidUnmanagedMessage { max: usize },
+    #[error("the unmanaged auto-close delay is 0 (off) to {max_ms} ms")]
+    InvalidAutoClose { max_ms: i64 },
     #[error("capacity must be between {min} and {max} chats")]
     InvalidCapacity { min: u32, max: u32 },
     #[error("the chat has ended")]
@@ -316,6 +324,9 @@ impl RuleError {
             RuleError::InvalidAllowedDomain { .. } => "invalid_allowed_domain",
             RuleError::InvalidSessionCap { .. } => "invalid_session_cap",
             RuleError::WebsiteKeyTaken => "website_key_taken",
+            RuleError::InvalidProactiveRule { .. } => "invalid_proactive_rule",
+            RuleError::InvalidUnmanagedMessage { .. } => "invalid_unmanaged_message",
+            RuleError::InvalidAutoClose { .. } => "invalid_auto_close",
             RuleError::InvalidCapacity { .. } => "invalid_capacity",
             RuleError::ChatEnded => "chat_ended",
             RuleError::ChatNotActive => "chat_not_active",

@@ -8,9 +8,10 @@ use super::email::EmailAddress;
 use super::texts::Texts;
 use super::RuleError;
 
-/// R76, R78: what a website does with the chats nobody took. Decided per website (not per
-/// queue): the website is what the visitor sees, it owns the texts and their language, and a
-/// direct chat (A13) belongs to a website but may wait in any queue of its agent.
+/// R76, R78: what a website does with the chats nobody took. Decided per website: the website
+/// is what the visitor sees, it owns the texts and their language, and a direct chat (A13)
+/// belongs to a website but may wait in any queue of its agent. Only leave-a-message is also a
+/// queue's switch (R67, R78): see [`UnmanagedPolicy::in_queue`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnmanagedPolicy {
     /// R76: the website's own message to the visitor; `None`: the catalogue's, in the
@@ -36,6 +37,32 @@ impl Default for UnmanagedPolicy {
 }
 
 impl UnmanagedPolicy {
+    /// The longest message an admin may set for visitors nobody took.
+    pub const MAX_MESSAGE_CHARS: usize = 1000;
+
+    /// R76: the website's own message as an admin sets it: blank is none (the catalogue's
+    /// text), else trimmed, at most 1000 characters, line breaks allowed.
+    pub fn parse_message(raw: Option<&str>) -> Result<Option<String>, RuleError> {
+        let text = raw.map(str::trim).unwrap_or("");
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let bad = |c: char| c.is_control() && c != '\n';
+        if text.chars().count() > Self::MAX_MESSAGE_CHARS || text.chars().any(bad) {
+            return Err(RuleError::InvalidUnmanagedMessage {
+                max: Self::MAX_MESSAGE_CHARS,
+            });
+        }
+        Ok(Some(text.replace("\r\n", "\n")))
+    }
+
+    /// R67, R78: the policy for a chat in a queue: a visitor may leave a message only if both
+    /// the website and the queue take messages (and is told so by the notice).
+    pub fn in_queue(mut self, queue_takes_messages: bool) -> UnmanagedPolicy {
+        self.leave_message &= queue_takes_messages;
+        self
+    }
+
     /// The website's catalogue of texts.
     pub fn texts(&self) -> &'static Texts {
         Texts::for_languages([self.language.as_deref()])
@@ -78,6 +105,18 @@ pub struct AutoClose(Option<i64>);
 
 impl AutoClose {
     pub const OFF: AutoClose = AutoClose(None);
+    /// The longest auto-close delay an admin may set: 30 days.
+    pub const MAX_MS: i64 = 30 * 24 * 3_600_000;
+
+    /// R76: an auto-close delay an admin sets: 0 is off, else 1 ms to 30 days.
+    pub fn parse(ms: i64) -> Result<AutoClose, RuleError> {
+        if !(0..=Self::MAX_MS).contains(&ms) {
+            return Err(RuleError::InvalidAutoClose {
+                max_ms: Self::MAX_MS,
+            });
+        }
+        Ok(AutoClose::from_ms(ms))
+    }
 
     /// 0 (or less) means off.
     pub fn from_ms(ms: i64) -> AutoClose {
@@ -221,6 +260,36 @@ mod tests {
     use super::*;
 
     const HOUR: i64 = 3_600_000;
+
+    #[test]
+    fn a_queue_without_messages_turns_leave_a_message_off() {
+        assert!(policy(true).in_queue(true).leave_message);
+        assert!(!policy(true).in_queue(false).leave_message);
+        assert!(!policy(false).in_queue(true).leave_message);
+        let off = policy(true).in_queue(false);
+        assert_eq!(off.notice(false), policy(false).notice(false));
+        assert_eq!(off.leave_message_until(Disposition::Unmanaged, 0, 10), None);
+    }
+
+    #[test]
+    fn an_admins_message_is_trimmed_and_a_blank_one_is_none() {
+        assert_eq!(UnmanagedPolicy::parse_message(Some("  ")), Ok(None));
+        assert_eq!(UnmanagedPolicy::parse_message(None), Ok(None));
+        assert_eq!(
+            UnmanagedPolicy::parse_message(Some(" Call us.\nOr write. ")),
+            Ok(Some("Call us.\nOr write.".to_owned()))
+        );
+        assert!(UnmanagedPolicy::parse_message(Some("a\u{7}b")).is_err());
+        assert!(UnmanagedPolicy::parse_message(Some(&"x".repeat(1001))).is_err());
+    }
+
+    #[test]
+    fn an_auto_close_delay_is_off_or_up_to_thirty_days() {
+        assert_eq!(AutoClose::parse(0), Ok(AutoClose::OFF));
+        assert_eq!(AutoClose::parse(HOUR).map(AutoClose::as_ms), Ok(HOUR));
+        assert!(AutoClose::parse(-1).is_err());
+        assert!(AutoClose::parse(AutoClose::MAX_MS + 1).is_err());
+    }
 
     fn policy(leave_message: bool) -> UnmanagedPolicy {
         UnmanagedPolicy {

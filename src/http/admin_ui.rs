@@ -10,11 +10,11 @@ const APP_JS: &str = include_str!("../../admin-ui/dist/app.js");
 const APP_CSS: &str = include_str!("../../admin-ui/dist/app.css");
 
 /// Only the app's own script and style load; no inline script or style attribute in markup,
-/// no other origin, no framing. `connect-src 'self'` covers the REST calls and the agent socket
+/// no other origin, no framing; the console frames only the engine's own widget preview. `connect-src 'self'` covers the REST calls and the agent socket
 /// (CSP Level 3 browsers match `ws:`/`wss:` of the same host to `'self'`).
 pub const ADMIN_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-    img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; \
-    frame-ancestors 'none'";
+    img-src 'self' data:; connect-src 'self'; frame-src 'self'; base-uri 'none'; \
+    form-action 'none'; frame-ancestors 'none'";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(redirect_to_app))

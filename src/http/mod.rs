@@ -62,6 +62,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/widget.js", web::get().to(widget_files::loader))
     .route("/widget-app.js", web::get().to(widget_files::app))
     .route("/widget-demo", web::get().to(widget_files::demo_page))
+    .route(
+        "/admin/widget-preview",
+        web::get().to(widget_files::preview_page),
+    )
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
     .service(
@@ -80,6 +84,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/websites", web::post().to(websites::create))
             .route("/websites/{key}", web::get().to(websites::show))
             .route("/websites/{key}", web::put().to(websites::update))
+            .route("/websites/{key}", web::delete().to(websites::delete))
+            .route(
+                "/websites/{key}/unmanaged",
+                web::get().to(website_settings::unmanaged),
+            )
+            .route(
+                "/websites/{key}/unmanaged",
+                web::put().to(website_settings::set_unmanaged),
+            )
             .route("/websites/{key}/chats", web::post().to(visitor::start_chat))
             .route("/websites/{key}/ws", web::get().to(visitor::website_socket))
             .route(
@@ -212,6 +225,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::put().to(wrap_up::set_queue_settings),
             )
             .route("/queues", web::get().to(queues::list))
+            .route("/queues", web::post().to(queues::create))
+            .route("/queues/{queue_id}", web::delete().to(queues::delete))
+            .route(
+                "/queues/{queue_id}/leave-message",
+                web::get().to(queues::leave_message),
+            )
+            .route(
+                "/queues/{queue_id}/leave-message",
+                web::put().to(queues::set_leave_message),
+            )
             .route("/agents", web::get().to(members::chat_takers))
             .route("/queues/{queue_id}/members", web::get().to(members::list))
             .route(

@@ -15,10 +15,12 @@ use crate::actors::offline_messages::{
 };
 use crate::actors::Engine;
 use crate::credentials;
+use crate::domain::availability::NoAgentMode;
 use crate::domain::contact::ContactMapping;
 use crate::domain::email::EmailAddress;
 use crate::domain::form::{FieldError, FieldName, Form};
 use crate::domain::offline_message::{OfflineOptions, OpenInteraction};
+use crate::domain::unmanaged::{AutoClose, UnmanagedPolicy};
 use crate::domain::visitor::Language;
 use crate::domain::RuleError;
 use crate::error::AppError;
@@ -30,6 +32,7 @@ enum Part {
     OfflineOptions,
     ContactMapping,
     Identity,
+    Unmanaged,
 }
 
 fn view(part: Part, settings: WebsiteSettings) -> Value {
@@ -48,6 +51,12 @@ fn view(part: Part, settings: WebsiteSettings) -> Value {
         Part::Identity => json!({
             "require_signed": settings.require_signed_identity,
             "has_secret": settings.has_identity_secret,
+        }),
+        Part::Unmanaged => json!({
+            "unmanaged_message": settings.unmanaged_message,
+            "leave_message": settings.leave_message,
+            "unmanaged_autoclose_ms": settings.unmanaged_autoclose_ms,
+            "no_agent_mode": settings.no_agent_mode,
         }),
     }
 }
@@ -266,4 +275,44 @@ pub async fn new_identity_secret(
     let mut body = view(Part::Identity, settings);
     body["secret"] = Value::String(shown);
     Ok(HttpResponse::Created().json(body))
+}
+
+/// `GET /api/v1/websites/{key}/unmanaged`: R31, R76, R78, what the website does when nobody
+/// can or does take a chat.
+pub async fn unmanaged(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    read(&engine, &user, &key, Part::Unmanaged).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnmanagedBody {
+    #[serde(default)]
+    unmanaged_message: Option<String>,
+    leave_message: bool,
+    #[serde(default)]
+    unmanaged_autoclose_ms: i64,
+    no_agent_mode: NoAgentMode,
+}
+
+/// `PUT /api/v1/websites/{key}/unmanaged`: R31, R76, R78, admins only. Used from the next chat
+/// on (and the widget's mode at once, R31).
+pub async fn set_unmanaged(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    key: web::Path<String>,
+    body: web::Json<Value>,
+) -> Result<HttpResponse, AppError> {
+    user.require_role(ADMINS)?;
+    let body: UnmanagedBody = body_as(body)?;
+    let unmanaged = SettingsChange::Unmanaged {
+        message: UnmanagedPolicy::parse_message(body.unmanaged_message.as_deref())?,
+        leave_message: body.leave_message,
+        autoclose: AutoClose::parse(body.unmanaged_autoclose_ms)?,
+        no_agent_mode: body.no_agent_mode,
+    };
+    change(&engine, &user, &key, Part::Unmanaged, unmanaged).await
 }

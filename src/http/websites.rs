@@ -17,6 +17,7 @@ use crate::actors::website::{ChangeProfile, GetWebsite, WebsiteProfile};
 use crate::actors::Engine;
 use crate::clock::now_ms;
 use crate::domain::ids::QueueId;
+use crate::domain::proactive::parse_appearance;
 use crate::domain::schedule::{Schedule, ScheduleForm};
 use crate::domain::visitor::Language;
 use crate::domain::website::{parse_allowed_domains, parse_session_cap, WebsiteKey};
@@ -75,7 +76,7 @@ struct NewWebsiteBody {
     profile: Value,
 }
 
-fn checked_text(text: &str, max: usize) -> Result<String, AppError> {
+pub(super) fn checked_text(text: &str, max: usize) -> Result<String, AppError> {
     let text = text.trim();
     if text.chars().count() > max {
         return Err(RuleError::NameTooLong { max }.into());
@@ -118,6 +119,8 @@ fn parse_profile(body: ProfileBody, fallback: Fallback) -> Result<WebsiteProfile
             "appearance must be a JSON object".to_owned(),
         ));
     }
+    // R61: the proactive rules inside it are parsed too.
+    let appearance = parse_appearance(appearance)?;
     Ok(WebsiteProfile {
         name,
         description: checked_text(&body.description, MAX_DESCRIPTION_CHARS)?,
@@ -244,4 +247,40 @@ pub async fn create(
     engine.tell_websites_of(queue);
     tracing::info!(website = %website.key, by = %user.id(), "website created");
     Ok(HttpResponse::Created().json(view(&website)))
+}
+
+/// `DELETE /api/v1/websites/{key}`: R57, admins only. A website is deleted only while it has
+/// no chats and no offline messages (they are kept for review and the chat logs): otherwise
+/// `website_in_use`, saying which. The widgets of a deleted website stop at once (its key is
+/// unknown from then on).
+pub async fn delete(
+    engine: web::Data<Engine>,
+    user: CurrentUser,
+    key: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    user.require_role(ADMINS)?;
+    let actor = website(&engine, &key)?;
+    let current = actor.send(GetWebsite).await?;
+    let id = current.id;
+    // Checked and deleted in one transaction; a chat that starts meanwhile locks the row first
+    // (`lock_for_start`), so it either comes before the check or finds no website.
+    engine
+        .db()
+        .run(move |conn| {
+            Ok(conn.transaction(|conn| -> Result<(), AppError> {
+                store::websites::lock_for_start(conn, id)?;
+                let usage = store::websites::usage(conn, id)?;
+                if let Some(why) = usage.refusal() {
+                    return Err(AppError::WebsiteInUse(why));
+                }
+                if !store::websites::delete(conn, id)? {
+                    return Err(AppError::WebsiteNotFound);
+                }
+                Ok(())
+            }))
+        })
+        .await??;
+    engine.forget_website(&current);
+    tracing::info!(website = %current.key, by = %user.id(), "website deleted");
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -10,8 +10,11 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
+use super::auth::CurrentUser;
 use crate::actors::Engine;
+use crate::domain::user::Role;
 use crate::domain::website::WebsiteKey;
+use crate::error::AppError;
 
 const LOADER: &[u8] = include_bytes!("../../widget/dist/widget.js");
 const APP: &[u8] = include_bytes!("../../widget/dist/widget-app.js");
@@ -111,4 +114,35 @@ const DEMO_PAGE: &str = r#"<!doctype html>
 <body><main><h1>A page of website "{key}"</h1>
 <p>The chat widget is the button in the corner. The playground at <a href="/">/</a> has an agent to answer.</p></main>
 <script async src="/widget.js" data-website="{key}"></script></body></html>
+"#;
+
+/// `GET /admin/widget-preview?website=KEY`: R14, R60, R62, the console's live preview, for
+/// admins. The page runs the real widget in preview mode (`data-preview="console"`): it draws
+/// the unsaved appearance and forms that the console (its parent frame, same origin) posts to
+/// it, and never starts a chat or sends a message. Only the console may frame it.
+pub async fn preview_page(
+    user: CurrentUser,
+    query: web::Query<DemoQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require_role(&[Role::Admin])?;
+    let key = query
+        .website
+        .as_deref()
+        .and_then(|k| WebsiteKey::parse(k).ok())
+        .map_or_else(|| "new".to_owned(), |k| k.as_str().to_owned());
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Content-Security-Policy", PREVIEW_CSP))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(PREVIEW_PAGE.replace("{key}", &key)))
+}
+
+/// As the demo page's, and only the console's own pages may frame it.
+const PREVIEW_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; \
+    connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'self'";
+
+const PREVIEW_PAGE: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Widget preview</title></head>
+<body style="margin:0;min-height:100vh;background:#f3f4f6">
+<script async src="/widget.js" data-website="{key}" data-preview="console"></script></body></html>
 "#;

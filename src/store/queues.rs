@@ -22,6 +22,8 @@ pub struct QueueRow {
     pub strategy: String,
     /// R29: the JSON form of the queue's weekly schedule; read it with `opening_hours()`.
     pub opening_hours: String,
+    /// R78: its visitors nobody took may leave a message (if their website allows it too).
+    pub leave_message: bool,
 }
 
 impl QueueRow {
@@ -218,4 +220,58 @@ pub fn all_memberships(conn: &mut AnyConnection) -> StoreResult<Vec<(i64, i64, S
             queue_members::hunt_order,
         ))
         .load(conn)?)
+}
+
+/// R78: sets whether the queue's visitors nobody took may leave a message; false if there is
+/// no such queue.
+pub fn set_leave_message(
+    conn: &mut AnyConnection,
+    queue: QueueId,
+    leave_message: bool,
+) -> StoreResult<bool> {
+    Ok(diesel::update(queues::table.find(queue.0))
+        .set(queues::leave_message.eq(leave_message))
+        .execute(conn)?
+        > 0)
+}
+
+/// R67: what uses the queue: the websites that target it, its chats not ended, and its history
+/// (ended chats and routing steps).
+pub fn usage(
+    conn: &mut AnyConnection,
+    queue: QueueId,
+) -> StoreResult<crate::domain::retirement::QueueUsage> {
+    use super::schema::{chats, routing_steps, websites};
+    let websites = websites::table
+        .filter(websites::queue_id.eq(queue.0))
+        .order(websites::key)
+        .select(websites::key)
+        .load::<String>(conn)?;
+    let open_chats: i64 = chats::table
+        .filter(chats::queue_id.eq(queue.0))
+        .filter(chats::state.ne("ended"))
+        .count()
+        .get_result(conn)?;
+    let ended: i64 = chats::table
+        .filter(chats::queue_id.eq(queue.0))
+        .filter(chats::state.eq("ended"))
+        .count()
+        .get_result(conn)?;
+    let steps: i64 = routing_steps::table
+        .filter(routing_steps::queue_id.eq(queue.0))
+        .count()
+        .get_result(conn)?;
+    Ok(crate::domain::retirement::QueueUsage {
+        websites,
+        open_chats,
+        history: ended + steps,
+    })
+}
+
+/// R67: deletes the queue with its memberships (and its predefined messages, by the schema);
+/// false if there was none.
+pub fn delete(conn: &mut AnyConnection, queue: QueueId) -> StoreResult<bool> {
+    diesel::delete(queue_members::table.filter(queue_members::queue_id.eq(queue.0)))
+        .execute(conn)?;
+    Ok(diesel::delete(queues::table.find(queue.0)).execute(conn)? > 0)
 }

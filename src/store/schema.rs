@@ -36,6 +36,7 @@ diesel::table! {
         strategy -> Text,
         opening_hours -> Text,
         wrap_up_auto_after_ms -> Nullable<BigInt>,
+        leave_message -> Bool,
     }
 }
 

@@ -404,3 +404,31 @@ pub fn by_key(conn: &mut AnyConnection, key: &WebsiteKey) -> StoreResult<Option<
         .map(Website::try_from)
         .transpose()
 }
+
+/// R57: what uses the website: its chats not ended, and its history (ended chats and offline
+/// messages).
+pub fn usage(
+    conn: &mut AnyConnection,
+    website: WebsiteId,
+) -> StoreResult<crate::domain::retirement::WebsiteUsage> {
+    use super::schema::offline_messages;
+    let open_chats = open_chat_count(conn, website)?;
+    let all_chats: i64 = chats::table
+        .filter(chats::website_id.eq(website.0))
+        .count()
+        .get_result(conn)?;
+    let offline: i64 = offline_messages::table
+        .filter(offline_messages::website_id.eq(website.0))
+        .count()
+        .get_result(conn)?;
+    Ok(crate::domain::retirement::WebsiteUsage {
+        open_chats,
+        history: all_chats - open_chats + offline,
+    })
+}
+
+/// R57: deletes the website (its bans and pending uploads go with it, by the schema); false
+/// if there was none.
+pub fn delete(conn: &mut AnyConnection, website: WebsiteId) -> StoreResult<bool> {
+    Ok(diesel::delete(websites::table.find(website.0)).execute(conn)? > 0)
+}

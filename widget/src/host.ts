@@ -23,6 +23,8 @@ export interface Host {
   panel: HTMLElement;
   /** R52: the signed identity the page passed, if any. */
   identity: () => string | undefined;
+  /** R14, R62: the console's preview: nothing is sent to the engine (no chat, no message). */
+  preview: boolean;
   /** R37: an invitation code from the page's address (`?invitation=`), if any. */
   invitation: string | undefined;
   isOpen: () => boolean;

@@ -27,7 +27,10 @@ const CONFIG_ATTEMPTS = 3;
   const source = new URL(script.src);
   const base = source.origin + source.pathname.replace(/\/widget\.js$/, "");
   const key = script.dataset.website ?? "";
-  const scope = script.dataset.scope ?? "";
+  // R14, R62: the console's preview page takes the unsaved config from the console (its
+  // parent, same origin) and never starts a chat.
+  const preview = script.dataset.preview === "console";
+  const scope = preview ? "console-preview" : (script.dataset.scope ?? "");
   let identity = script.dataset.identity;
   const listeners: Record<string, Listener[]> = {};
   const pending: (() => void)[] = [];
@@ -201,7 +204,8 @@ const CONFIG_ATTEMPTS = 3;
       shadow,
       panel,
       identity: () => identity,
-      invitation: params.get("invitation") ?? undefined,
+      invitation: preview ? undefined : (params.get("invitation") ?? undefined),
+      preview,
       isOpen: () => open,
       open: openWidget,
       close: closeWidget,
@@ -232,7 +236,14 @@ const CONFIG_ATTEMPTS = 3;
       };
       if (rule.hover_selector) {
         const listener = (e: Event) => {
-          if ((e.target as Element)?.closest?.(rule.hover_selector!)) {
+          let hovered = false;
+          try {
+            hovered = !!(e.target as Element)?.closest?.(rule.hover_selector!);
+          } catch {
+            // A selector this browser cannot parse never matches (R61).
+            removeEventListener("mouseover", listener);
+          }
+          if (hovered) {
             removeEventListener("mouseover", listener);
             fire();
           }
@@ -251,12 +262,20 @@ const CONFIG_ATTEMPTS = 3;
         ? Promise.reject(e)
         : new Promise((resolve) => setTimeout(resolve, backoffMs(attempt))).then(() => load(attempt + 1)),
     );
-  load(0).then(
+  const fromConsole = (): Promise<Host["config"]> =>
+    new Promise((resolve) => {
+      addEventListener("message", (e) => {
+        if (e.origin === location.origin && e.source === parent && e.data?.type === "parley-preview") resolve(e.data.config);
+      });
+      parent.postMessage({ type: "parley-preview-ready" }, location.origin);
+    });
+  (preview ? fromConsole() : load(0)).then(
     (config) => {
       const language = chooseLanguage([script.dataset.language, config.language, ...navigator.languages]);
       texts = LAUNCHER_TEXTS[language];
       const start = () => {
         draw(config, language);
+        if (preview) return openWidget();
         host!.watchMode(true);
         pending.splice(0).forEach((action) => action());
         // R6: a chat in progress comes back on every page, the window as the visitor left it.

@@ -1,22 +1,24 @@
-// The Queues page of the supervisor console (R17, R20, R22, R28, R67): a queue's strategy,
-// offer and hunt timeouts and RONA switch, and its members in hunt order, moved by arrows.
-// Every change is live at once in the engine's routing (docs/protocol.md 4.11, 4.13).
+// The Queues page of the supervisor console (R17, R20, R22, R28, R29, R67): queues created and
+// deleted; a queue's strategy, offer and hunt timeouts, RONA switch and opening hours, and its
+// members in hunt order, moved by arrows or dragged. Every change is live at once in the
+// engine's routing (docs/protocol.md 4.9, 4.11, 4.13, 4.38).
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../shared/i18n';
-import { ApiError } from '../shared/api';
+import { me } from '../shared/api';
 import { listQueues, type Queue } from './websites';
 import {
   STRATEGIES, type Agent, type Member, listAgents, type RoutingRules, members as loadMembers, moved, removeMember, routingRules, saveRoutingRules, setHuntOrder,
+  deleteQueue, reordered,
 } from './queues';
-
-function errorText(err: unknown): string {
-  const code = err instanceof ApiError ? err.code : 'network_error';
-  return code === 'invalid_queue_timeouts' ? t('queue_error_timeouts') : t('error_code', { code });
-}
+import { errorText } from './queueErrors';
+import { OpeningHoursEditor } from './OpeningHoursEditor';
+import { LeaveMessageSwitch } from './LeaveMessageSwitch';
+import { NewQueueForm } from './NewQueueForm';
 
 const seconds = (ms: number) => String(Math.round(ms / 100) / 10);
 
-function QueueEditor({ queue }: { queue: Queue }) {
+function QueueEditor({ queue, admin, onDeleted }: { queue: Queue; admin: boolean; onDeleted: () => void }) {
+  const [dragged, setDragged] = useState<number | null>(null);
   const [rules, setRules] = useState<RoutingRules | null>(null);
   const [offer, setOffer] = useState('');
   const [hunt, setHunt] = useState('');
@@ -50,9 +52,25 @@ function QueueEditor({ queue }: { queue: Queue }) {
       setError(errorText(err));
     }
   };
-  const move = async (index: number, by: -1 | 1) => {
+  const move = (index: number, by: -1 | 1) => apply(moved(list, index, by).changes);
+  /** R17: a member dropped on another's row takes its place. */
+  const drop = (to: number) => {
+    if (dragged !== null) apply(reordered(list, dragged, to).changes);
+    setDragged(null);
+  };
+  /** R67: deleted only when no website targets it and no chat uses it (`queue_in_use`). */
+  const removeQueue = async () => {
+    if (!confirm(t('queue_delete_confirm', { name: queue.name }))) return;
+    setError(null);
+    try {
+      await deleteQueue(queue.queue_id);
+      onDeleted();
+    } catch (err) {
+      setError(errorText(err));
+    }
+  };
+  const apply = async (changes: { user_id: number; hunt_order: number }[]) => {
     // The list shows the order the engine stored: it is read again once every change is in.
-    const { changes } = moved(list, index, by);
     try {
       for (const change of changes) await setHuntOrder(queue.queue_id, change.user_id, change.hunt_order);
     } catch (err) {
@@ -107,7 +125,12 @@ function QueueEditor({ queue }: { queue: Queue }) {
           <thead><tr><th>{t('queue_hunt_order')}</th><th>{t('queue_member')}</th><th>{t('presence_label')}</th><th /></tr></thead>
           <tbody>
             {list.map((m, i) => (
-              <tr key={m.user_id} data-testid={`member-${m.username}`}>
+              <tr key={m.user_id} data-testid={`member-${m.username}`} draggable title={t('queue_drag_hint')}
+                class={dragged === i ? 'dragging' : ''}
+                onDragStart={(e) => { setDragged(i); e.dataTransfer?.setData('text/plain', String(m.user_id)); }}
+                onDragOver={(e) => { if (dragged !== null) e.preventDefault(); }}
+                onDrop={(e) => { e.preventDefault(); drop(i); }}
+                onDragEnd={() => setDragged(null)}>
                 <td>{i + 1}</td>
                 <td>{m.display_name} <span class="muted">({m.username})</span></td>
                 <td>{t(`presence_${m.presence}` as 'presence_available')}</td>
@@ -131,6 +154,12 @@ function QueueEditor({ queue }: { queue: Queue }) {
           <button type="submit" data-testid="member-add" disabled={adding === ''}>{t('queue_add_member')}</button>
         </form>
       )}
+      <OpeningHoursEditor queueId={queue.queue_id} />
+      <LeaveMessageSwitch queueId={queue.queue_id} />
+      {admin && (
+        <div class="row"><span class="spacer" />
+          <button type="button" class="danger" data-testid="queue-delete" onClick={removeQueue}>{t('queue_delete')}</button></div>
+      )}
     </section>
   );
 }
@@ -139,27 +168,39 @@ export function QueuesPage() {
   const [queues, setQueues] = useState<Queue[] | null>(null);
   const [selected, setSelected] = useState<Queue | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [admin, setAdmin] = useState(false);
+  const load = (select?: number) => listQueues().then((q) => {
+    setQueues(q.queues);
+    setSelected((s) => q.queues.find((x) => x.queue_id === (select ?? s?.queue_id)) ?? q.queues[0] ?? null);
+  }, (err) => setError(errorText(err)));
   useEffect(() => {
-    listQueues().then((q) => { setQueues(q.queues); setSelected((s) => s ?? q.queues[0] ?? null); }, (err) => setError(errorText(err)));
+    load();
+    me().then((u) => setAdmin(u.role === 'admin'), () => setAdmin(false));
   }, []);
   return (
     <main class="console" data-testid="queues-page">
       <section class="console-list stack">
-        <h1>{t('section_queues')}</h1>
+        <div class="row"><h1>{t('section_queues')}</h1><span class="spacer" />
+          {admin && <button class="primary" data-testid="new-queue" onClick={() => setCreating(true)}>{t('queue_new')}</button>}</div>
         {error && <p class="form-error" role="alert">{error}</p>}
         {queues === null ? <p class="muted">…</p> : (
           <table class="list" data-testid="queues">
             <tbody>
               {queues.map((q) => (
                 <tr key={q.queue_id} class={selected?.queue_id === q.queue_id ? 'selected' : ''} data-testid={`queue-${q.queue_id}`}>
-                  <td><button class="link" onClick={() => setSelected(q)}>{q.name}</button></td>
+                  <td><button class="link" onClick={() => { setCreating(false); setSelected(q); }}>{q.name}</button></td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
       </section>
-      {selected && <QueueEditor key={selected.queue_id} queue={selected} />}
+      {creating && <NewQueueForm onCancel={() => setCreating(false)} onCreated={(id) => { setCreating(false); load(id); }} />}
+      {!creating && selected && (
+        <QueueEditor key={selected.queue_id} queue={selected} admin={admin}
+          onDeleted={() => { setSelected(null); load(-1); }} />
+      )}
     </main>
   );
 }

@@ -3,10 +3,17 @@
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../shared/i18n';
 import { ApiError } from '../shared/api';
+import { me } from '../shared/api';
 import {
-  DAYS, type Day, type Draft, type Queue, type Range, type Website,
-  createWebsite, draftOf, listQueues, listWebsites, newDraft, saveWebsite, snippetOf,
+  type Draft, type Queue, type Website,
+  createWebsite, deleteWebsite, draftOf, listQueues, listWebsites, newDraft, proactiveRulesOf, saveWebsite, snippetOf, withProactiveRules,
 } from './websites';
+import { WeeklyEditor } from './WeeklyEditor';
+import { WidgetPreview } from './WidgetPreview';
+import { ProactiveRules } from './ProactiveRules';
+import { FormsPanel } from './FormsPanel';
+import { OfflinePanel } from './OfflinePanel';
+import { loadForms, previewConfig, type ElementSpec } from './forms';
 
 function errorText(err: unknown): string {
   const code = err instanceof ApiError ? err.code : 'network_error';
@@ -22,83 +29,20 @@ function errorText(err: unknown): string {
     invalid_time: t('site_error_range'),
     no_time_ranges: t('site_error_no_ranges'),
     invalid_language: t('site_error_language'),
+    invalid_proactive_rule: t('site_error_proactive'),
+    website_in_use: t('site_error_in_use'),
   };
   return known[code] ?? t('error_code', { code });
 }
 
-function zones(): string[] {
-  const intl = Intl as unknown as { supportedValuesOf?: (kind: string) => string[] };
-  return intl.supportedValuesOf ? intl.supportedValuesOf('timeZone') : ['UTC'];
-}
-
-/** R58: Always, or weekly ranges in a time zone. */
-function WeeklyEditor({ draft, onChange }: { draft: Draft; onChange: (d: Draft) => void }) {
-  const setRange = (i: number, range: Range) => onChange({ ...draft, ranges: draft.ranges.map((r, j) => (j === i ? range : r)) });
-  const toggleDay = (i: number, day: Day) => {
-    const range = draft.ranges[i];
-    const days = range.days.includes(day) ? range.days.filter((d) => d !== day) : DAYS.filter((d) => d === day || range.days.includes(d));
-    setRange(i, { ...range, days });
-  };
-  return (
-    <fieldset class="stack" data-testid="working-hours">
-      <legend>{t('site_hours')}</legend>
-      <label class="row"><input type="checkbox" data-testid="hours-always" checked={draft.always}
-        onChange={(e) => {
-          const always = (e.target as HTMLInputElement).checked;
-          const ranges = !always && draft.ranges.length === 0 ? [{ days: DAYS.slice(0, 5), start: '09:00', end: '17:00' }] : draft.ranges;
-          onChange({ ...draft, always, ranges });
-        }} />{t('site_hours_always')}</label>
-      <label>{t('site_time_zone')}<input data-testid="time-zone" list="time-zones" value={draft.time_zone}
-        onInput={(e) => onChange({ ...draft, time_zone: (e.target as HTMLInputElement).value })} /></label>
-      <datalist id="time-zones">{zones().map((z) => <option key={z} value={z} />)}</datalist>
-      {!draft.always && (
-        <>
-          <table class="weekly">
-            <thead><tr>{DAYS.map((d) => <th key={d}>{t(`day_${d}` as 'day_mon')}</th>)}<th>{t('site_from')}</th><th>{t('site_to')}</th><th /></tr></thead>
-            <tbody>
-              {draft.ranges.map((range, i) => (
-                <tr key={i} data-testid="hours-range">
-                  {DAYS.map((d) => (
-                    <td key={d}><input type="checkbox" aria-label={t(`day_${d}` as 'day_mon')} data-testid={`range-${i}-${d}`}
-                      checked={range.days.includes(d)} onChange={() => toggleDay(i, d)} /></td>
-                  ))}
-                  <td><input type="time" data-testid={`range-${i}-start`} value={range.start} aria-label={t('site_from')}
-                    onInput={(e) => setRange(i, { ...range, start: (e.target as HTMLInputElement).value })} /></td>
-                  <td><input type="time" data-testid={`range-${i}-end`} value={range.end === '24:00' ? '23:59' : range.end} aria-label={t('site_to')}
-                    onInput={(e) => setRange(i, { ...range, end: (e.target as HTMLInputElement).value })} /></td>
-                  <td><button type="button" onClick={() => onChange({ ...draft, ranges: draft.ranges.filter((_, j) => j !== i) })}>{t('remove')}</button></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <p class="muted">{t('site_hours_hint')}</p>
-          <button type="button" data-testid="add-range"
-            onClick={() => onChange({ ...draft, ranges: [...draft.ranges, { days: [], start: '09:00', end: '17:00' }] })}>{t('site_add_range')}</button>
-        </>
-      )}
-    </fieldset>
-  );
-}
-
-/** R14: the widget's launcher and header as the appearance draws them. */
-function AppearancePreview({ appearance }: { appearance: Record<string, unknown> }) {
-  const color = typeof appearance.primary_color === 'string' ? appearance.primary_color : '#1f6feb';
-  const text = (key: string) => (typeof appearance[key] === 'string' ? (appearance[key] as string) : '');
-  return (
-    <div class={`widget-preview widget-${appearance.position === 'left' ? 'left' : 'right'}`} data-testid="appearance-preview" aria-label={t('site_preview')}>
-      <div class="widget-window">
-        <div class="widget-head" style={{ background: color }}>{text('title_online')}</div>
-        <div class="widget-body muted">{text('title_offline')}</div>
-      </div>
-      <span class="widget-launcher" style={{ background: color }}>{text('launcher_label')}</span>
-    </div>
-  );
-}
-
-function Editor({ website, queues, onSaved, onCancel }: {
-  website: Website | null; queues: Queue[]; onSaved: (w: Website) => void; onCancel: () => void;
+function Editor({ website, queues, admin, onSaved, onCancel, onDeleted }: {
+  website: Website | null; queues: Queue[]; admin: boolean; onSaved: (w: Website) => void; onCancel: () => void; onDeleted: () => void;
 }) {
   const [draft, setDraft] = useState<Draft>(() => (website ? draftOf(website) : newDraft(queues[0]?.queue_id ?? 0)));
+  const [prechat, setPrechat] = useState<ElementSpec[] | null>(null);
+  useEffect(() => {
+    if (website) loadForms(website.key).then((f) => setPrechat(f.prechat_form?.elements ?? null), () => setPrechat(null));
+  }, [website?.key]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [copied, setCopied] = useState(false);
@@ -114,6 +58,17 @@ function Editor({ website, queues, onSaved, onCancel }: {
       setError(errorText(err));
     } finally {
       setBusy(false);
+    }
+  };
+  /** R57: deleted only when it has no chats (the engine says which, `website_in_use`). */
+  const remove = async () => {
+    if (!website || !confirm(t('site_delete_confirm', { name: website.name }))) return;
+    setError(null);
+    try {
+      await deleteWebsite(website.key);
+      onDeleted();
+    } catch (err) {
+      setError(errorText(err) + (err instanceof ApiError && err.code === 'website_in_use' ? ` (${err.message})` : ''));
     }
   };
   const snippet = website ? snippetOf(location.origin, website.key) : '';
@@ -151,9 +106,16 @@ function Editor({ website, queues, onSaved, onCancel }: {
               <option value="right">{t('site_position_right')}</option><option value="left">{t('site_position_left')}</option>
             </select></label>
           </div>
-          <AppearancePreview appearance={draft.appearance} />
+          {admin && (
+            <WidgetPreview config={previewConfig({
+              key: website?.key ?? 'new', name: draft.name, offline: false, appearance: draft.appearance,
+              language: draft.language.trim() || null, prechat, offlineForm: null,
+            })} />
+          )}
         </div>
       </fieldset>
+      <ProactiveRules rules={proactiveRulesOf(draft.appearance)}
+        onChange={(rules) => setDraft({ ...draft, appearance: withProactiveRules(draft.appearance, rules) })} />
       {website && (
         <fieldset class="stack">
           <legend>{t('site_snippet')}</legend>
@@ -168,8 +130,32 @@ function Editor({ website, queues, onSaved, onCancel }: {
       <div class="row">
         <button class="primary" type="submit" data-testid="site-save" disabled={busy}>{website ? t('save') : t('site_create')}</button>
         <button type="button" onClick={onCancel}>{t('cancel')}</button>
+        {website && admin && <><span class="spacer" />
+          <button type="button" class="danger" data-testid="site-delete" onClick={remove}>{t('site_delete')}</button></>}
       </div>
     </form>
+  );
+}
+
+type Tab = 'profile' | 'forms' | 'offline';
+const TABS: Tab[] = ['profile', 'forms', 'offline'];
+
+/** An existing website's pages: its profile, its forms, its offline and unmanaged handling. */
+function WebsiteTabs(props: { website: Website; queues: Queue[]; admin: boolean; onSaved: (w: Website) => void; onCancel: () => void; onDeleted: () => void }) {
+  const [tab, setTab] = useState<Tab>('profile');
+  const { website } = props;
+  return (
+    <section class="editor stack">
+      <div class="site-tabs row" role="tablist">
+        {TABS.map((id) => (
+          <button key={id} type="button" role="tab" aria-selected={tab === id} class={tab === id ? 'site-tab active' : 'site-tab'}
+            data-testid={`tab-${id}`} onClick={() => setTab(id)}>{t(`site_tab_${id}` as 'site_tab_profile')}</button>
+        ))}
+      </div>
+      {tab === 'profile' && <Editor {...props} />}
+      {tab === 'forms' && <FormsPanel website={website} appearance={website.appearance} preview={props.admin} />}
+      {tab === 'offline' && <OfflinePanel website={website} />}
+    </section>
   );
 }
 
@@ -185,6 +171,8 @@ export function WebsitesPage() {
   const [editing, setEditing] = useState<Website | 'new' | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  const [admin, setAdmin] = useState(false);
+  useEffect(() => { me().then((u) => setAdmin(u.role === 'admin'), () => setAdmin(false)); }, []);
   const load = () => Promise.all([listWebsites(), listQueues()]).then(([w, q]) => {
     setWebsites(w.websites);
     setQueues(q.queues);
@@ -215,9 +203,13 @@ export function WebsitesPage() {
           </table>
         )}
       </section>
-      {editing !== null && (
-        <Editor key={editing === 'new' ? 'new' : editing.id} website={editing === 'new' ? null : editing} queues={queues}
-          onCancel={() => setEditing(null)}
+      {editing === 'new' && (
+        <Editor key="new" website={null} queues={queues} admin={admin} onCancel={() => setEditing(null)} onDeleted={() => undefined}
+          onSaved={(w) => { setSaved(w.name); setEditing(w); load(); }} />
+      )}
+      {editing !== null && editing !== 'new' && (
+        <WebsiteTabs key={editing.id} website={editing} queues={queues} admin={admin} onCancel={() => setEditing(null)}
+          onDeleted={() => { setEditing(null); load(); }}
           onSaved={(w) => { setSaved(w.name); setEditing(w); load(); }} />
       )}
     </main>

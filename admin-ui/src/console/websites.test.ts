@@ -1,7 +1,7 @@
 // Unit tests of the websites editor's pure rules (R2, R57-R59), run by `node unit.mjs`.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bodyOf, draftOf, newDraft, snippetOf, type Website } from './websites';
+import { bodyOf, draftOf, newDraft, proactiveProblem, proactiveRulesOf, snippetOf, withProactiveRules, type Website } from './websites';
 
 const website: Website = {
   id: 1, key: 'demo', name: 'Demo', description: '', allowed_domains: ['localhost', 'shop.example.com'], queue_id: 3,
@@ -41,5 +41,20 @@ test('a session cap that is not a number is sent as invalid, not as no limit (R5
 
 test('the snippet names the engine and the key', () => {
   assert.equal(snippetOf('https://chat.example.com', 'shop'),
-    '<script src="https://chat.example.com/widget.js" data-parley-website="shop" async></script>');
+    '<script src="https://chat.example.com/widget.js" data-website="shop" async></script>');
+});
+
+test('proactive rules live in the appearance; none leaves no key (R61)', () => {
+  const look = withProactiveRules({ primary_color: '#000' }, [{ after_seconds: 30, url_contains: '/pricing' }]);
+  assert.deepEqual(proactiveRulesOf(look), [{ after_seconds: 30, url_contains: '/pricing' }]);
+  assert.deepEqual(withProactiveRules(look, []), { primary_color: '#000' });
+  assert.deepEqual(proactiveRulesOf({}), []);
+});
+
+test('a proactive rule that cannot fire, or has a bad time or selector, is caught (R61)', () => {
+  const css = (s: string) => !s.includes('[');
+  assert.equal(proactiveProblem({ url_contains: '/a' }, css), 'site_rule_never');
+  assert.equal(proactiveProblem({ after_seconds: 4000 }, css), 'site_rule_seconds');
+  assert.equal(proactiveProblem({ hover_selector: 'a[' }, css), 'site_rule_selector');
+  assert.equal(proactiveProblem({ after_seconds: 10, hover_selector: '#buy' }, css), null);
 });

@@ -88,12 +88,44 @@ export function bodyOf(draft: Draft): Record<string, unknown> {
   };
 }
 
-/** The embed code a web developer pastes into the website's pages, for this engine. */
+/** The embed code a web developer pastes into the website's pages, for this engine (R1): the
+ *  loader reads the key from `data-website` (widget/src/loader.ts). */
 export function snippetOf(origin: string, key: string): string {
-  return `<script src="${origin}/widget.js" data-parley-website="${key}" async></script>`;
+  return `<script src="${origin}/widget.js" data-website="${key}" async></script>`;
 }
 
 export const listWebsites = () => api<{ websites: Website[] }>('GET', '/websites');
 export const listQueues = () => api<{ queues: Queue[] }>('GET', '/queues');
 export const createWebsite = (draft: Draft) => api<Website>('POST', '/websites', { key: draft.key.trim(), ...bodyOf(draft) });
 export const saveWebsite = (key: string, draft: Draft) => api<Website>('PUT', `/websites/${encodeURIComponent(key)}`, bodyOf(draft));
+
+/** R61: an automatic action of the widget (widget/src/protocol.ts `ProactiveRule`). */
+export interface ProactiveRule { url_contains?: string; after_seconds?: number; hover_selector?: string; action?: 'open' | 'highlight' }
+
+/** R61: the rules kept in the appearance. */
+export function proactiveRulesOf(appearance: Record<string, unknown>): ProactiveRule[] {
+  return Array.isArray(appearance.proactive) ? (appearance.proactive as ProactiveRule[]) : [];
+}
+
+/** R61: the appearance with these rules (none: the key is left out). */
+export function withProactiveRules(appearance: Record<string, unknown>, rules: ProactiveRule[]): Record<string, unknown> {
+  const { proactive: _old, ...rest } = appearance;
+  return rules.length === 0 ? rest : { ...rest, proactive: rules };
+}
+
+/** R61: what is wrong with a rule before it is sent, as a catalogue key; null when fine. The
+ *  selector is checked by the browser's own CSS parser, as the widget will use it. */
+export function proactiveProblem(rule: ProactiveRule, isSelector: (s: string) => boolean): 'site_rule_never' | 'site_rule_seconds' | 'site_rule_selector' | null {
+  const selector = rule.hover_selector?.trim() ?? '';
+  if (rule.after_seconds === undefined && selector === '') return 'site_rule_never';
+  if (rule.after_seconds !== undefined && !(Number.isInteger(rule.after_seconds) && rule.after_seconds >= 0 && rule.after_seconds <= 3600)) return 'site_rule_seconds';
+  if (selector !== '' && !isSelector(selector)) return 'site_rule_selector';
+  return null;
+}
+
+/** R31, R76, R78: what a website does when nobody can or does take a chat (4.39). */
+export interface Unmanaged { unmanaged_message: string | null; leave_message: boolean; unmanaged_autoclose_ms: number; no_agent_mode: 'busy' | 'offline' }
+
+export const loadUnmanaged = (key: string) => api<Unmanaged>('GET', `/websites/${encodeURIComponent(key)}/unmanaged`);
+export const saveUnmanaged = (key: string, body: Unmanaged) => api<Unmanaged>('PUT', `/websites/${encodeURIComponent(key)}/unmanaged`, body);
+export const deleteWebsite = (key: string) => api<void>('DELETE', `/websites/${encodeURIComponent(key)}`);

@@ -47,7 +47,8 @@ export function offlineForm(o: OfflineFormOptions): HTMLElement {
         (err) => {
           if (err instanceof EngineError && err.fields.length) view.showProblems(err.fields);
           else {
-            error.textContent = err instanceof EngineError && err.code === "network" ? t.errorNetwork : t.errorGeneric;
+            const code = err instanceof EngineError ? err.code : "";
+            error.textContent = code === "network" ? t.errorNetwork : code === "preview" ? t.previewOnly : t.errorGeneric;
             error.hidden = false;
           }
         },

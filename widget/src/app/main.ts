@@ -45,6 +45,11 @@ function visitorKey(): string {
 function mount(host: Host): App {
   const t = CATALOGUES[host.language] ?? en.app;
   const engine = new Engine(host.base, host.key);
+  if (host.preview) {
+    // The console's preview sends nothing: every request is refused here, with its own text.
+    const refuse = () => Promise.reject(new EngineError("preview", 0));
+    engine.startChat = engine.leaveOfflineMessage = engine.upload = refuse;
+  }
   const config = host.config;
   const look = config.appearance ?? {};
   const storageKey = chatStorageKey(host.key, host.scope);
@@ -176,6 +181,7 @@ function mount(host: Host): App {
     } catch (e) {
       const code = e instanceof EngineError ? e.code : "network";
       if (e instanceof EngineError && e.fields.length) showProblems(e.fields);
+      else if (code === "preview") showError(t.previewOnly);
       else if (code === "website_offline" || code === "website_full") {
         // The website went offline since the widget was told: say so, and offer the form.
         host.setMode("offline", code === "website_full" ? "website_full" : host.modeReason);

@@ -70,6 +70,7 @@ export const app: AppTexts = {
   uploadFailed: "{name} se nepodařilo nahrát.",
   fieldInvalid: "Tato hodnota není přijata.",
   errorGeneric: "Něco se pokazilo. Zkuste to prosím znovu.",
+  previewOnly: "Toto je náhled: žádný chat se nezahájí a nic se neodešle.",
   errorOffline: "Živý chat teď není k dispozici. Zanechte nám prosím zprávu.",
   errorInvitation: "Tento kód pozvánky je neplatný nebo vypršel.",
   errorBanned: "Na tomto webu nemůžete zahájit chat.",

@@ -70,6 +70,7 @@ export const app: AppTexts = {
   uploadFailed: "{name} konnte nicht hochgeladen werden.",
   fieldInvalid: "Dieser Wert wird nicht akzeptiert.",
   errorGeneric: "Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.",
+  previewOnly: "Dies ist eine Vorschau: Es wird kein Chat gestartet und nichts gesendet.",
   errorOffline: "Der Live-Chat ist gerade nicht verfügbar. Bitte hinterlassen Sie uns eine Nachricht.",
   errorInvitation: "Dieser Einladungscode ist ungültig oder abgelaufen.",
   errorBanned: "Sie können auf dieser Website keinen Chat starten.",

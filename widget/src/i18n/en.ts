@@ -70,6 +70,7 @@ export const app = {
   uploadFailed: "{name} could not be uploaded.",
   fieldInvalid: "This value is not accepted.",
   errorGeneric: "Something went wrong. Please try again.",
+  previewOnly: "This is a preview: no chat is started and nothing is sent.",
   errorOffline: "Live chat is not available now. Please leave us a message.",
   errorInvitation: "This invitation code is not valid or has expired.",
   errorBanned: "You cannot start a chat on this website.",

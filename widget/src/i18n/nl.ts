@@ -70,6 +70,7 @@ export const app: AppTexts = {
   uploadFailed: "{name} kon niet worden geüpload.",
   fieldInvalid: "Deze waarde wordt niet aanvaard.",
   errorGeneric: "Er ging iets mis. Probeer het opnieuw.",
+  previewOnly: "Dit is een voorbeeld: er wordt geen chat gestart en niets verzonden.",
   errorOffline: "De livechat is nu niet beschikbaar. Laat ons een bericht achter.",
   errorInvitation: "Deze uitnodigingscode is ongeldig of verlopen.",
   errorBanned: "U kunt op deze website geen chat starten.",

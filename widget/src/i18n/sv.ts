@@ -70,6 +70,7 @@ export const app: AppTexts = {
   uploadFailed: "{name} kunde inte laddas upp.",
   fieldInvalid: "Värdet godtas inte.",
   errorGeneric: "Något gick fel. Försök igen.",
+  previewOnly: "Detta är en förhandsvisning: ingen chatt startas och inget skickas.",
   errorOffline: "Chatten är inte tillgänglig nu. Lämna gärna ett meddelande.",
   errorInvitation: "Inbjudningskoden är ogiltig eller har gått ut.",
   errorBanned: "Du kan inte starta en chatt på den här webbplatsen.",

@@ -10,6 +10,7 @@ pub mod availability;
 pub mod away;
 pub mod ban;
 pub mod chat;
+pub mod chat_log;
 pub mod choices;
 pub mod contact;
 pub mod email;
@@ -282,6 +283,8 @@ pub enum RuleError {
         "an auto wrap-up time is 0 (no countdown) to {max} ms, or null for the global setting"
     )]
     InvalidAutoWrapUp { max: i64 },
+    #[error("the chat log search is not valid: {detail}")]
+    InvalidLogSearch { detail: String },
 }
 
 impl RuleError {
@@ -404,6 +407,7 @@ impl RuleError {
             RuleError::DefaultReasonRequired => "default_reason_required",
             RuleError::DefaultReasonInactive => "default_reason_inactive",
             RuleError::InvalidAutoWrapUp { .. } => "invalid_auto_wrap_up",
+            RuleError::InvalidLogSearch { .. } => "invalid_log_search",
         }
     }
 }

@@ -1,5 +1,5 @@
-//! R81, R85: what supervisors and admins do after the fact: review unmanaged and timed-out
-//! chats (list, open, close, reply by mail) and read any chat's full organisation log.
+//! R81: what supervisors and admins do after the fact: review unmanaged and timed-out chats
+//! (list, open, close, reply by mail). The organisation's log of any chat is `chat_logs`.
 
 use actix_web::{web, HttpResponse};
 use diesel::Connection;
@@ -342,61 +342,4 @@ pub async fn reply(
         "to": to,
         "sent_at_ms": sent_at_ms,
     })))
-}
-
-/// R85: the organisation's log of a chat.
-#[derive(Debug, Serialize)]
-struct ChatLog {
-    chat_id: ChatId,
-    website_key: String,
-    queue_id: QueueId,
-    state: String,
-    disposition: Option<String>,
-    visitor_name: String,
-    agent_id: Option<UserId>,
-    requested_at_ms: i64,
-    accepted_at_ms: Option<i64>,
-    ended_at_ms: Option<i64>,
-    /// Every event, private ones included, in order.
-    events: Vec<ChatEvent>,
-    /// R87: the agents' wrap-ups (owed or given): reason, note, auto.
-    wrap_ups: Vec<WrapUpView>,
-}
-
-/// `GET /api/v1/chats/{chat_id}/log`: R85, the full log of any chat, private events
-/// included. Supervisors and admins only.
-pub async fn log(
-    engine: web::Data<Engine>,
-    user: CurrentUser,
-    chat_id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
-    let chat = ChatId(chat_id.into_inner());
-    let (row, events, wrap_ups) = engine
-        .db()
-        .run(move |conn| {
-            let Some((row, events)) = store::chats::with_log(conn, chat)? else {
-                return Ok(None);
-            };
-            Ok(Some((row, events, store::wrap_ups::of_chat(conn, chat)?)))
-        })
-        .await?
-        .ok_or(AppError::ChatNotFound)?;
-    Ok(HttpResponse::Ok().json(ChatLog {
-        chat_id: row.chat_id(),
-        website_key: engine
-            .website_key_of(WebsiteId(row.website_id))
-            .map(|k| k.to_string())
-            .unwrap_or_default(),
-        queue_id: QueueId(row.queue_id),
-        state: row.state,
-        disposition: row.disposition,
-        visitor_name: row.visitor_name,
-        agent_id: row.agent_id.map(UserId),
-        requested_at_ms: row.created_at_ms,
-        accepted_at_ms: row.accepted_at_ms,
-        ended_at_ms: row.ended_at_ms,
-        events,
-        wrap_ups,
-    }))
 }

@@ -9,6 +9,9 @@ import { AgentDashboard } from './agent/Dashboard';
 import { LanguageMenu } from './agent/TopBar';
 import { WebsitesPage } from './console/WebsitesPage';
 import { QueuesPage } from './console/QueuesPage';
+import { ReviewPage } from './console/ReviewPage';
+import { LogsPage } from './console/LogsPage';
+import { ListsPage } from './console/ListsPage';
 
 function Login({ onSignedIn, onLanguage }: { onSignedIn: (user: User) => void; onLanguage: (code: string) => void }) {
   const [username, setUsername] = useState('');
@@ -51,6 +54,9 @@ const SECTIONS = [
   { id: 'agent', roles: ['agent', 'supervisor', 'admin'] },
   { id: 'websites', roles: ['supervisor', 'admin'] },
   { id: 'queues', roles: ['supervisor', 'admin'] },
+  { id: 'review', roles: ['supervisor', 'admin'] },
+  { id: 'logs', roles: ['supervisor', 'admin'] },
+  { id: 'lists', roles: ['supervisor', 'admin'] },
 ] as const;
 
 type SectionId = (typeof SECTIONS)[number]['id'];
@@ -105,6 +111,9 @@ function Signed({ user, onSignedOut, onLanguage }: { user: User; onSignedOut: ()
       <div class={section === 'agent' ? 'section-page' : 'section-page hidden'}><AgentDashboard controller={controller} toolbar={section === 'agent' ? toolbar : null} /></div>
       {section === 'websites' && <WebsitesPage />}
       {section === 'queues' && <QueuesPage />}
+      {section === 'review' && <ReviewPage />}
+      {section === 'logs' && <LogsPage />}
+      {section === 'lists' && <ListsPage user={user} />}
     </div>
   );
 }

@@ -6,6 +6,7 @@
 mod common;
 
 use common::browser::run_node_script;
+use common::smtp::{wait_for_mail, SmtpServer};
 use common::{Backend, TestApp, TestAppBuilder, AGENT_PASSWORD, SUPERVISOR_PASSWORD};
 
 fn script_env(app: &TestApp, backend: Backend) -> Vec<(String, String)> {
@@ -137,4 +138,61 @@ async fn console_queues_sqlite() {
 #[actix_web::test]
 async fn console_queues_postgres() {
     console_queues(Backend::Postgres).await;
+}
+
+/// The supervisor console's review desk (issue 9; R81, R71): an offline message read, answered
+/// by mail (received here, on the loopback SMTP server) and marked handled.
+async fn console_review(backend: Backend) {
+    let smtp = SmtpServer::start(0);
+    let builder = TestApp::builder(backend).smtp(smtp.port);
+    let Some(app) = builder.settings(short_settle).spawn().await else {
+        return;
+    };
+    run_node_script(
+        "admin-ui",
+        "admin-ui/e2e/console-review.mjs",
+        script_env(&app, backend),
+    )
+    .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let mails = wait_for_mail(&smtp, 1).await;
+        let reply = mails.iter().find(|m| m.contains("Your order 42"));
+        if let Some(reply) = reply {
+            assert!(reply.contains("olga@example.org"), "{reply}");
+            assert!(reply.contains("we call you at five."), "{reply}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{mails:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[actix_web::test]
+async fn console_review_sqlite() {
+    console_review(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn console_review_postgres() {
+    console_review(Backend::Postgres).await;
+}
+
+/// The supervisor console's chat logs and lists (issue 9; R41, R68, R71, R85, R87): a
+/// predefined message offered in the agent's composer, a private message found by search and
+/// shown marked in the full log with the routing trail, the CSV export downloaded. Offers last
+/// a minute, so none expires while the browser works.
+async fn console_logs(backend: Backend) {
+    let builder = TestApp::builder(backend).offer_timeout_ms(60_000);
+    run_script(builder, backend, "admin-ui/e2e/console-logs.mjs").await;
+}
+
+#[actix_web::test]
+async fn console_logs_sqlite() {
+    console_logs(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn console_logs_postgres() {
+    console_logs(Backend::Postgres).await;
 }

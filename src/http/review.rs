@@ -8,15 +8,14 @@ use serde::{Deserialize, Serialize};
 use super::auth::{CurrentUser, SUPERVISORS};
 use crate::actors::Engine;
 use crate::clock::now_ms;
-use crate::domain::email::{ReplyBody, ReplySubject};
+use crate::domain::email::Reply;
 use crate::domain::event::ChatEvent;
 use crate::domain::ids::{ChatId, QueueId, UserId, WebsiteId};
-use crate::domain::texts::Texts;
-use crate::domain::transcript::plain_text_html;
 use crate::domain::unmanaged::{visitor_address, ReviewKind, ReviewStatus};
 use crate::domain::website::WebsiteKey;
 use crate::error::AppError;
-use crate::mail::{insert_mail, OutgoingMail};
+use crate::mail::templates::reply_mail;
+use crate::mail::{insert_mail, website_language};
 use crate::protocol::{VisitorDetails, WrapUpView};
 use crate::store::chats::ChatRow;
 use crate::store::review::{LeftMessageRow, NewReply, ReplyView, ReviewFilter};
@@ -277,8 +276,7 @@ pub async fn reply(
     body: web::Json<ReplyRequest>,
 ) -> Result<HttpResponse, AppError> {
     user.require_role(SUPERVISORS)?;
-    let subject = ReplySubject::parse(&body.subject)?;
-    let text = ReplyBody::parse(&body.body)?;
+    let letter = Reply::parse(&body.subject, &body.body)?;
     let (chat, me) = (ChatId(chat_id.into_inner()), user.id());
     let sent = engine
         .db()
@@ -303,30 +301,17 @@ pub async fn reply(
                 else {
                     return Ok(Err(AppError::NoVisitorAddress));
                 };
-                let website_language = store::websites::by_id(conn, WebsiteId(row.website_id))?
-                    .and_then(|website| website.unmanaged.language);
-                let language = Texts::for_languages([website_language.as_deref()]).language;
+                let language = website_language(conn, WebsiteId(row.website_id))?;
                 let now = now_ms();
-                let outbox_id = insert_mail(
-                    conn,
-                    &OutgoingMail {
-                        to: to.as_str().to_owned(),
-                        reply_to: None,
-                        subject: subject.as_str().to_owned(),
-                        body: text.as_str().to_owned(),
-                        html: Some(plain_text_html(language, text.as_str())),
-                        attachments: Vec::new(),
-                    },
-                    now,
-                )?;
+                let outbox_id = insert_mail(conn, &reply_mail(&to, &letter, language), now)?;
                 store::review::insert_reply(
                     conn,
                     &NewReply {
                         chat_id: chat.0,
                         user_id: me.0,
                         to_address: to.as_str(),
-                        subject: subject.as_str(),
-                        body: text.as_str(),
+                        subject: letter.subject.as_str(),
+                        body: letter.body.as_str(),
                         outbox_id,
                         sent_at_ms: now,
                     },

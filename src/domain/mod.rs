@@ -285,6 +285,8 @@ pub enum RuleError {
     InvalidAutoWrapUp { max: i64 },
     #[error("the chat log search is not valid: {detail}")]
     InvalidLogSearch { detail: String },
+    #[error("the unattended timeout is 0 (never) to {max} ms, or null for the configured value")]
+    InvalidUnattendedTimeout { max: i64 },
 }
 
 impl RuleError {
@@ -408,6 +410,7 @@ impl RuleError {
             RuleError::DefaultReasonInactive => "default_reason_inactive",
             RuleError::InvalidAutoWrapUp { .. } => "invalid_auto_wrap_up",
             RuleError::InvalidLogSearch { .. } => "invalid_log_search",
+            RuleError::InvalidUnattendedTimeout { .. } => "invalid_unattended_timeout",
         }
     }
 }

@@ -8,8 +8,8 @@ import { ApiError, type User } from '../shared/api';
 import { listQueues, type Queue } from './websites';
 import { listAgents, type Agent } from './queues';
 import {
-  changeReason, createPredefined, createReason, deletePredefined, getOptions, listPredefined, listReasons, mayEdit, OPTION_NAMES,
-  predefinedBody, reorder, saveOptions, scopeOf, updatePredefined, type Options, type Predefined, type Reason, type ReasonList, type Scope,
+  changeReason, createPredefined, createReason, deletePredefined, getOptions, listPredefined, listReasons, mayEdit, minutesText, OPTION_NAMES,
+  predefinedBody, reorder, saveOptions, scopeOf, timeoutFromMinutes, updatePredefined, type Options, type Predefined, type Reason, type ReasonList, type Scope,
 } from './lists';
 
 function errorText(err: unknown): string {
@@ -179,31 +179,47 @@ function ReasonsSection({ list, user }: { list: ReasonList; user: User }) {
 
 function OptionsSection({ user }: { user: User }) {
   const [options, setOptions] = useState<Options | null>(null);
+  const [minutes, setMinutes] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const editable = mayEdit(user, 'options');
-  useEffect(() => { if (editable) getOptions().then(setOptions, (err) => setError(errorText(err))); }, []);
+  const show = (o: Options) => { setOptions(o); setMinutes(minutesText(o.unattended_timeout_ms)); };
+  useEffect(() => { if (editable) getOptions().then(show, (err) => setError(errorText(err))); }, []);
   if (!editable) return null;
   const save = async (e: Event) => {
     e.preventDefault();
     if (!options) return;
-    try { setOptions(await saveOptions(options)); setSaved(true); } catch (err) { setError(errorText(err)); }
+    const timeout = timeoutFromMinutes(minutes);
+    if (timeout === 'invalid') { setError(t('option_timeout_invalid')); return; }
+    setError(null);
+    try {
+      show(await saveOptions({
+        client_preview: options.client_preview, show_routed_agents: options.show_routed_agents,
+        agents_may_ban: options.agents_may_ban, unattended_timeout_ms: timeout,
+      }));
+      setSaved(true);
+    } catch (err) { setError(errorText(err)); }
   };
   return (
     <section class="console-list stack" data-testid="lists-options">
       <h2>{t('lists_options')}</h2>
-      {error && <p class="form-error" role="alert">{error}</p>}
       {options && (
         <form class="stack" onSubmit={save}>
+          <label>{t('option_unattended_timeout')}<input type="number" min={0} step="any" data-testid="option-unattended"
+            placeholder={t('option_timeout_default', { minutes: minutesText(options.configured_unattended_timeout_ms) })} value={minutes}
+            onInput={(e) => { setMinutes((e.target as HTMLInputElement).value); setSaved(false); }} /></label>
+          <p class="muted">{t('option_timeout_hint')}</p>
           {OPTION_NAMES.map((name) => (
             <label class="row" key={name}><input type="checkbox" data-testid={`option-${name}`} checked={options[name]}
               onChange={(e) => { setOptions({ ...options, [name]: (e.target as HTMLInputElement).checked }); setSaved(false); }} />
               {t(`option_${name}` as 'option_client_preview')}</label>
           ))}
+          {error && <p class="form-error" role="alert" data-testid="options-error">{error}</p>}
           {saved && <p class="saved" role="status" data-testid="options-saved">{t('lists_options_saved')}</p>}
           <div class="row"><button class="primary" type="submit" data-testid="options-save">{t('save')}</button></div>
         </form>
       )}
+      {!options && error && <p class="form-error" role="alert">{error}</p>}
     </section>
   );
 }

@@ -1,7 +1,7 @@
 // Unit tests of the lists' rules (R68, R69, R71), run by `node unit.mjs`.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mayEdit, predefinedBody, reorder, scopeOf, type Reason } from './lists';
+import { mayEdit, minutesText, predefinedBody, reorder, scopeOf, timeoutFromMinutes, type Reason } from './lists';
 
 test('a predefined message is for everyone, a queue or an agent (R68)', () => {
   assert.deepEqual(scopeOf({ queue_id: null, agent_id: null }), { kind: 'all' });
@@ -26,4 +26,17 @@ test('reasons and settings are edited by admins, predefined messages by supervis
   assert.equal(mayEdit({ role: 'supervisor' }, 'options'), false);
   assert.equal(mayEdit({ role: 'admin' }, 'away'), true);
   assert.equal(mayEdit({ role: 'agent' }, 'predefined'), false);
+});
+
+test('the unattended timeout is typed in minutes: empty follows the configuration, 0 is never (R66)', () => {
+  assert.equal(timeoutFromMinutes(''), null);
+  assert.equal(timeoutFromMinutes('0'), 0);
+  assert.equal(timeoutFromMinutes(' 30 '), 1_800_000);
+  assert.equal(timeoutFromMinutes('0.5'), 30_000);
+  assert.equal(timeoutFromMinutes('-1'), 'invalid');
+  assert.equal(timeoutFromMinutes('soon'), 'invalid');
+  assert.equal(timeoutFromMinutes(String(7 * 24 * 60 + 1)), 'invalid');
+  assert.equal(minutesText(null), '');
+  assert.equal(minutesText(1_800_000), '30');
+  assert.equal(minutesText(300), '0.01');
 });

@@ -44,8 +44,31 @@ export function mayEdit(user: Pick<User, 'role'>, list: 'predefined' | 'wrap_up'
   return user.role === 'admin';
 }
 
-export interface Options { client_preview: boolean; show_routed_agents: boolean; agents_may_ban: boolean }
-export const OPTION_NAMES: (keyof Options)[] = ['client_preview', 'show_routed_agents', 'agents_may_ban'];
+export interface Options {
+  client_preview: boolean; show_routed_agents: boolean; agents_may_ban: boolean;
+  /** R66: ms, 0 never; null follows the configured value. */
+  unattended_timeout_ms: number | null;
+  configured_unattended_timeout_ms: number;
+}
+export type Switch = 'client_preview' | 'show_routed_agents' | 'agents_may_ban';
+export const OPTION_NAMES: Switch[] = ['client_preview', 'show_routed_agents', 'agents_may_ban'];
+
+const MINUTE = 60_000;
+/** R66: the longest timeout the engine takes (a week), in minutes. */
+export const MAX_TIMEOUT_MINUTES = 7 * 24 * 60;
+
+/** A timeout in ms as the minutes field shows it: empty when it follows the configuration. */
+export const minutesText = (ms: number | null) => (ms === null ? '' : String(Math.round((ms / MINUTE) * 100) / 100));
+
+/** R66: the minutes typed as ms: empty follows the configuration (null), 0 is never; anything
+ *  else but 0 to a week is 'invalid'. */
+export function timeoutFromMinutes(text: string): number | null | 'invalid' {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  const minutes = Number(trimmed);
+  if (!Number.isFinite(minutes) || minutes < 0 || minutes > MAX_TIMEOUT_MINUTES) return 'invalid';
+  return Math.round(minutes * MINUTE);
+}
 
 export type ReasonList = 'wrap-up-reasons' | 'away-reasons';
 
@@ -60,4 +83,4 @@ export const listReasons = async (list: ReasonList): Promise<Reason[]> => {
 export const createReason = (list: ReasonList, label: string) => api<Reason>('POST', `/${list}`, { label: label.trim() });
 export const changeReason = (list: ReasonList, id: number, change: Partial<Omit<Reason, 'id'>>) => api<Reason>('PATCH', `/${list}/${id}`, change);
 export const getOptions = () => api<Options>('GET', '/options');
-export const saveOptions = (o: Partial<Options>) => api<Options>('PUT', '/options', o);
+export const saveOptions = (o: Partial<Omit<Options, 'configured_unattended_timeout_ms'>>) => api<Options>('PUT', '/options', o);

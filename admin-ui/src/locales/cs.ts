@@ -193,4 +193,8 @@ export const cs: Partial<Catalogue> = {
   option_client_preview: "Agenti smí prohlížet, vybírat a přesměrovávat čekající chaty (náhled)",
   option_show_routed_agents: "Náhled ukazuje, kterým agentům už byl chat nabídnut",
   option_agents_may_ban: "Agenti smí blokovat návštěvníky",
+  option_unattended_timeout: "Časový limit bez odpovědi (minuty; 0 = nikdy)",
+  option_timeout_default: "Nastaveno: {minutes}",
+  option_timeout_hint: "Aktivní chat, ve kterém tak dlouho nikdo nepíše, se zavře. Prázdné: nastavená hodnota. Změna platí pro každý chat od jeho další zprávy.",
+  option_timeout_invalid: "Časový limit je 0 až 10080 minut (týden), nebo prázdný.",
 };

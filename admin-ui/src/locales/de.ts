@@ -198,4 +198,8 @@ export const de: Partial<Catalogue> = {
   option_client_preview: "Agenten dürfen wartende Chats ansehen, übernehmen und umleiten (Vorschau)",
   option_show_routed_agents: "Die Vorschau zeigt, welchen Agenten ein Chat schon angeboten wurde",
   option_agents_may_ban: "Agenten dürfen Besucher sperren",
+  option_unattended_timeout: "Zeitlimit ohne Antwort (Minuten; 0 = nie)",
+  option_timeout_default: "Konfiguriert: {minutes}",
+  option_timeout_hint: "Ein aktiver Chat, in dem so lange niemand schreibt, wird geschlossen. Leer: der konfigurierte Wert. Eine Änderung gilt für jeden Chat ab seiner nächsten Nachricht.",
+  option_timeout_invalid: "Das Zeitlimit ist 0 bis 10080 Minuten (eine Woche) oder leer.",
 };

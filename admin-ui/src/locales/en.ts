@@ -387,6 +387,10 @@ export const en = {
   option_client_preview: "Agents may preview, pick and redirect waiting chats (client preview)",
   option_show_routed_agents: "The preview shows which agents a chat was already offered to",
   option_agents_may_ban: "Agents may ban visitors",
+  option_unattended_timeout: "Unattended timeout (minutes; 0 = never)",
+  option_timeout_default: "Configured: {minutes}",
+  option_timeout_hint: "An active chat nobody writes in for this long is closed. Empty: the configured value. A change applies to each chat from its next message.",
+  option_timeout_invalid: "The unattended timeout is 0 to 10080 minutes (a week), or empty.",
 };
 
 export type Catalogue = typeof en;

@@ -193,4 +193,8 @@ export const nl: Partial<Catalogue> = {
   option_client_preview: "Agenten mogen wachtende chats bekijken, kiezen en doorsturen (voorbeeld)",
   option_show_routed_agents: "Het voorbeeld toont aan welke agenten een chat al werd aangeboden",
   option_agents_may_ban: "Agenten mogen bezoekers blokkeren",
+  option_unattended_timeout: "Time-out zonder reactie (minuten; 0 = nooit)",
+  option_timeout_default: "Ingesteld: {minutes}",
+  option_timeout_hint: "Een actieve chat waarin zo lang niemand schrijft, wordt gesloten. Leeg: de ingestelde waarde. Een wijziging geldt per chat vanaf het volgende bericht.",
+  option_timeout_invalid: "De time-out is 0 tot 10080 minuten (een week), of leeg.",
 };

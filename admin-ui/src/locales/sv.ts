@@ -193,4 +193,8 @@ export const sv: Partial<Catalogue> = {
   option_client_preview: "Agenter får förhandsgranska, välja och omdirigera väntande chattar",
   option_show_routed_agents: "Förhandsvisningen visar vilka agenter en chatt redan erbjudits",
   option_agents_may_ban: "Agenter får spärra besökare",
+  option_unattended_timeout: "Tidsgräns utan svar (minuter; 0 = aldrig)",
+  option_timeout_default: "Konfigurerat: {minutes}",
+  option_timeout_hint: "En aktiv chatt där ingen skriver så länge stängs. Tomt: det konfigurerade värdet. En ändring gäller varje chatt från dess nästa meddelande.",
+  option_timeout_invalid: "Tidsgränsen är 0 till 10080 minuter (en vecka), eller tom.",
 };

@@ -180,11 +180,22 @@ async fn console_review_postgres() {
 
 /// The supervisor console's chat logs and lists (issue 9; R41, R68, R71, R85, R87): a
 /// predefined message offered in the agent's composer, a private message found by search and
-/// shown marked in the full log with the routing trail, the CSV export downloaded. Offers last
-/// a minute, so none expires while the browser works.
+/// shown marked in the full log with the routing trail, the CSV export downloaded; an admin
+/// adds a wrap-up reason, makes it the default and sets the unattended timeout (R66, R69).
+/// Offers last a minute, so none expires while the browser works.
 async fn console_logs(backend: Backend) {
     let builder = TestApp::builder(backend).offer_timeout_ms(60_000);
-    run_script(builder, backend, "admin-ui/e2e/console-logs.mjs").await;
+    let Some(app) = builder.settings(short_settle).spawn().await else {
+        return;
+    };
+    // R71: the admin who edits the reasons and the global settings (the agent password).
+    app.add_user("root", "admin");
+    run_node_script(
+        "admin-ui",
+        "admin-ui/e2e/console-logs.mjs",
+        script_env(&app, backend),
+    )
+    .await;
 }
 
 #[actix_web::test]

@@ -1,9 +1,10 @@
 // The supervisor console's chat logs and lists (issue 9; R41, R68, R71, R85, R87): the
 // supervisor adds a predefined message that the agent's composer then offers; the agent writes a
 // private message in a chat; the supervisor finds the chat by that text, reads it marked
-// private with the routing trail, and downloads the CSV export.
+// private with the routing trail, and downloads the CSV export. An admin then edits the lists
+// a supervisor may only read: a wrap-up reason made the default, the unattended timeout.
 import { readFile } from 'node:fs/promises';
-import { run, shot, check, signIn, setPresence, visitor, SUPERVISOR_PASSWORD } from './lib.mjs';
+import { run, shot, check, signIn, setPresence, visitor, asUser, AGENT_PASSWORD, SUPERVISOR_PASSWORD } from './lib.mjs';
 
 await run('console-logs', async ({ page: newPage, step }) => {
   const boss = await newPage();
@@ -75,4 +76,27 @@ await run('console-logs', async ({ page: newPage, step }) => {
   const lines = text.split('\r\n').filter((l) => l !== '');
   check(lines[0].startsWith('chat_id,website,queue,agents,visitor_name'), `the header: ${lines[0]}`);
   check(lines.length === 2 && lines[1].startsWith(`${zoe.chatId},demo,`) && lines[1].includes(',Zoe,'), `one line for the chat: ${text}`);
+
+  step('an admin adds a wrap-up reason, makes it the default, sets the unattended timeout (R66, R69, R71)');
+  const root = await newPage();
+  await signIn(root, 'root', AGENT_PASSWORD);
+  await root.getByTestId('section-lists').click();
+  await root.getByTestId('wrap-up-new').fill('Callback promised');
+  await root.getByTestId('wrap-up-add').click();
+  const added = root.getByTestId('wrap-up-reasons').locator('tr').filter({ hasText: 'Callback promised' });
+  await added.waitFor();
+  await added.getByRole('button', { name: 'Make default' }).click();
+  await added.getByText('default').waitFor();
+  await root.getByTestId('option-unattended').fill('20000');
+  await root.getByTestId('options-save').click();
+  await root.getByTestId('options-error').waitFor();
+  await root.getByTestId('option-unattended').fill('45');
+  await root.getByTestId('options-save').click();
+  await root.getByTestId('options-saved').waitFor();
+  await shot(root, '36-console-lists-admin');
+  const admin = await asUser('root', AGENT_PASSWORD);
+  const { wrap_up_reasons } = await admin('GET', '/wrap-up-reasons');
+  check(wrap_up_reasons.find((r) => r.is_default)?.label === 'Callback promised', `the default: ${JSON.stringify(wrap_up_reasons)}`);
+  const options = await admin('GET', '/options');
+  check(options.unattended_timeout_ms === 45 * 60000, `the timeout is stored: ${JSON.stringify(options)}`);
 });

@@ -45,6 +45,14 @@ async fn search_logs(backend: Backend) {
         return;
     };
     let supervisor = app.supervisor_token().await;
+    // An optional e-mail field: a visitor who gives an address gets a contact (R88).
+    app.set_forms(
+        json!({ "elements": [
+            { "type": "input", "input": "email", "name": "email", "label": "E-mail" }
+        ] }),
+        Value::Null,
+    )
+    .await;
     let (mut agent, _) = app.available_agent("agent").await;
 
     // Chat 1: a private message and a public one, a note; the agent ends it.
@@ -260,6 +268,23 @@ async fn search_logs(backend: Backend) {
     assert!(log["visitor_details"]["fields"].is_object(), "{log}");
     assert!(log["wrap_ups"].is_array());
     assert!(log["duration_ms"].is_i64());
+
+    // The visitor's e-mail address finds a chat still waiting (its contact's, R88).
+    let (status, third) = app
+        .post_chat(
+            json!({ "name": "Cleo", "fields": { "email": "cleo.w@example.org" } }),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 201, "{third}");
+    let c = third["chat_id"].as_i64().unwrap();
+    let found = list("?q=CLEO.W@EXAMPLE".into()).await;
+    assert_eq!(ids(&found), vec![c], "{found}");
+    let row = &found["chats"][0];
+    assert_eq!(row["visitor_email"], "cleo.w@example.org");
+    assert_eq!(row["disposition"], Value::Null);
+    assert_eq!(row["duration_ms"], Value::Null);
+    assert_eq!(ids(&list("?q=example.org".into()).await), vec![c]);
 
     // R71: agents and strangers are refused.
     for path in [

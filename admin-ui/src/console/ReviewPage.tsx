@@ -6,7 +6,7 @@ import { t, dateTime } from '../shared/i18n';
 import { ApiError } from '../shared/api';
 import { listWebsites, type Website } from './websites';
 import {
-  chatDetail, closeItem, formRows, listOffline, listReviewChats, mergeReviewItems, offlineDetail, offlineFileHref, replyProblem, replyTo,
+  chatDetail, closeItem, formRows, listOffline, listReviewChats, mergeReviewItems, offlineDetail, offlineFileHref, replyProblem, replyTo, REVIEW_PAGE,
   type ChatReviewDetail, type OfflineDetail, type ReviewFilter, type ReviewItem,
 } from './review';
 import { LogTranscript, ValueTable } from './LogTranscript';
@@ -160,8 +160,13 @@ export function ReviewPage() {
   const [items, setItems] = useState<ReviewItem[] | null>(null);
   const [selected, setSelected] = useState<ReviewItem | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [full, setFull] = useState(false);
   const reload = () => Promise.all([listOffline(filter), listReviewChats(filter)]).then(
-    ([o, c]) => { setItems(mergeReviewItems(o.offline_messages, c.chats)); setError(null); },
+    ([o, c]) => {
+      setItems(mergeReviewItems(o.offline_messages, c.chats));
+      setFull(o.offline_messages.length >= REVIEW_PAGE || c.chats.length >= REVIEW_PAGE);
+      setError(null);
+    },
     (err) => setError(errorText(err)),
   );
   useEffect(() => { listWebsites().then((w) => setWebsites(w.websites), (err) => setError(errorText(err))); }, []);
@@ -184,6 +189,7 @@ export function ReviewPage() {
           <button onClick={reload} data-testid="review-refresh">{t('refresh')}</button>
         </div>
         {error && <p class="form-error" role="alert">{error}</p>}
+        {full && <p class="muted" data-testid="review-full">{t('review_full', { n: REVIEW_PAGE })}</p>}
         {items === null ? <p class="muted">…</p> : items.length === 0 ? <p class="muted" data-testid="review-empty">{t('review_empty')}</p> : (
           <table class="list" data-testid="review-items">
             <thead><tr><th>{t('review_kind')}</th><th>{t('log_visitor')}</th><th>{t('log_website')}</th><th>{t('review_when')}</th></tr></thead>

@@ -133,10 +133,13 @@ const query = (params: Record<string, string>) => {
   return text ? `?${text}` : '';
 };
 
+/** The most entries of each kind the desk lists (the engine's page limit). */
+export const REVIEW_PAGE = 200;
+
 export const listOffline = (f: ReviewFilter) =>
-  api<{ offline_messages: OfflineSummary[] }>('GET', `/review/offline-messages${query({ website: f.website, state: f.state })}`);
+  api<{ offline_messages: OfflineSummary[] }>('GET', `/review/offline-messages${query({ website: f.website, state: f.state, limit: String(REVIEW_PAGE) })}`);
 export const listReviewChats = (f: ReviewFilter) =>
-  api<{ chats: ChatReview[] }>('GET', `/review/chats${query({ website: f.website, status: f.state })}`);
+  api<{ chats: ChatReview[] }>('GET', `/review/chats${query({ website: f.website, status: f.state, limit: String(REVIEW_PAGE) })}`);
 export const offlineDetail = (id: number) => api<OfflineDetail>('GET', `/review/offline-messages/${id}`);
 export const chatDetail = (id: number) => api<ChatReviewDetail>('GET', `/review/chats/${id}`);
 export const closeItem = (item: ReviewItem) =>

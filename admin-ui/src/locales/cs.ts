@@ -197,4 +197,5 @@ export const cs: Partial<Catalogue> = {
   option_timeout_default: "Nastaveno: {minutes}",
   option_timeout_hint: "Aktivní chat, ve kterém tak dlouho nikdo nepíše, se zavře. Prázdné: nastavená hodnota. Změna platí pro každý chat od jeho další zprávy.",
   option_timeout_invalid: "Časový limit je 0 až 10080 minut (týden), nebo prázdný.",
+  review_full: "Zobrazeno nejnovějších {n} od každého druhu; pro další vyberte web.",
 };

@@ -202,4 +202,5 @@ export const de: Partial<Catalogue> = {
   option_timeout_default: "Konfiguriert: {minutes}",
   option_timeout_hint: "Ein aktiver Chat, in dem so lange niemand schreibt, wird geschlossen. Leer: der konfigurierte Wert. Eine Änderung gilt für jeden Chat ab seiner nächsten Nachricht.",
   option_timeout_invalid: "Das Zeitlimit ist 0 bis 10080 Minuten (eine Woche) oder leer.",
+  review_full: "Die neuesten {n} jeder Art werden gezeigt; wählen Sie eine Website, um weitere zu sehen.",
 };

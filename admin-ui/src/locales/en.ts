@@ -391,6 +391,7 @@ export const en = {
   option_timeout_default: "Configured: {minutes}",
   option_timeout_hint: "An active chat nobody writes in for this long is closed. Empty: the configured value. A change applies to each chat from its next message.",
   option_timeout_invalid: "The unattended timeout is 0 to 10080 minutes (a week), or empty.",
+  review_full: "The newest {n} of each kind are shown; choose a website to see others.",
 };
 
 export type Catalogue = typeof en;

@@ -197,4 +197,5 @@ export const nl: Partial<Catalogue> = {
   option_timeout_default: "Ingesteld: {minutes}",
   option_timeout_hint: "Een actieve chat waarin zo lang niemand schrijft, wordt gesloten. Leeg: de ingestelde waarde. Een wijziging geldt per chat vanaf het volgende bericht.",
   option_timeout_invalid: "De time-out is 0 tot 10080 minuten (een week), of leeg.",
+  review_full: "De nieuwste {n} van elke soort worden getoond; kies een website om andere te zien.",
 };

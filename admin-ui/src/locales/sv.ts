@@ -197,4 +197,5 @@ export const sv: Partial<Catalogue> = {
   option_timeout_default: "Konfigurerat: {minutes}",
   option_timeout_hint: "En aktiv chatt där ingen skriver så länge stängs. Tomt: det konfigurerade värdet. En ändring gäller varje chatt från dess nästa meddelande.",
   option_timeout_invalid: "Tidsgränsen är 0 till 10080 minuter (en vecka), eller tom.",
+  review_full: "De {n} senaste av varje typ visas; välj en webbplats för att se fler.",
 };

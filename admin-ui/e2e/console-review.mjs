@@ -1,7 +1,8 @@
 // The supervisor console's review desk (issue 9; R81, R71): a visitor leaves an offline
 // message; the supervisor finds it on the desk, reads the form data, replies by mail (the Rust
-// test checks the mail on its loopback SMTP server) and marks it handled.
-import { run, shot, check, signIn, asUser, BASE, PATIENCE_MS, SUPERVISOR_PASSWORD } from './lib.mjs';
+// test checks the mail on its loopback SMTP server) and marks it handled. A chat nobody could
+// take is on the same desk with its reason and transcript.
+import { run, shot, check, signIn, asUser, visitor, BASE, PATIENCE_MS, SUPERVISOR_PASSWORD } from './lib.mjs';
 
 const ORIGIN = 'http://localhost:3000';
 
@@ -71,4 +72,23 @@ await run('console-review', async ({ page: newPage, step }) => {
   await page.getByTestId('review-state').selectOption('closed');
   await page.getByTestId(`review-offline-${id}`).waitFor();
   await shot(page, '32-review-handled');
+
+  step('a chat nobody could take is reviewed with its reason and transcript (R76, R81)');
+  const walt = await visitor('Walt');
+  await walt.frame((f) => f.type === 'event' && f.kind === 'chat_ended', 'the end of a chat nobody could take');
+  await page.getByTestId('review-state').selectOption('open');
+  await page.getByTestId('review-refresh').click();
+  const chatRow = page.getByTestId(`review-chat-${walt.chatId}`);
+  await chatRow.getByText('Unmanaged chat').waitFor();
+  await chatRow.getByRole('button', { name: 'Walt' }).click();
+  const chatDetail = page.getByTestId('review-detail');
+  await chatDetail.getByTestId('review-reason').getByText('No agent could take it').waitFor();
+  // Nobody is signed in, so the hunt ends at once: the log holds the request and the end.
+  await chatDetail.getByTestId('log-transcript').getByTestId('event-chat_requested').getByText('Walt').waitFor();
+  await chatDetail.getByTestId('log-transcript').getByTestId('event-chat_ended').waitFor();
+  await chatDetail.getByTestId('review-no-address').waitFor();
+  await shot(page, '37-review-unmanaged-chat');
+  await page.getByTestId('review-close').click();
+  await chatDetail.getByTestId('review-status').getByText('Handled').waitFor();
+  await chatRow.waitFor({ state: 'detached' });
 });

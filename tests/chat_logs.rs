@@ -81,6 +81,26 @@ async fn search_logs(backend: Backend) {
         )
         .await;
     assert_eq!(status, 201, "{note}");
+    // A file: its name and its JSON keys are not the message's text.
+    let mut response = TestApp::client()
+        .post(format!(
+            "{}/api/v1/chats/{}/attachments?name=quarterly-report.txt",
+            app.base, first.chat_id
+        ))
+        .insert_header(("Origin", ORIGIN))
+        .bearer_auth(&agent_token)
+        .send_body("figures".as_bytes().to_vec())
+        .await
+        .expect("upload request");
+    let file: Value = response.json().await.expect("upload answer");
+    assert_eq!(response.status().as_u16(), 201, "{file}");
+    agent
+        .send(
+            json!({ "type": "send_message", "chat_id": first.chat_id, "text": "See the file",
+                      "attachments": [file["attachment_id"]], "client_key": "p3" }),
+        )
+        .await;
+    agent.collect("ack", 1).await;
     agent
         .send(json!({ "type": "end_chat", "chat_id": first.chat_id }))
         .await;
@@ -130,7 +150,7 @@ async fn search_logs(backend: Backend) {
     assert_eq!(row["visitor_name"], "Ann Smith");
     assert_eq!(row["disposition"], "agent_ended");
     assert_eq!(row["agents"][0]["display_name"], "Demo Agent", "{row}");
-    assert_eq!(row["message_count"], 2, "private messages count: {row}");
+    assert_eq!(row["message_count"], 3, "private messages count: {row}");
     assert!(row["duration_ms"].as_i64().unwrap() >= 0);
     assert_eq!(all["chats"][0]["disposition"], "visitor_ended");
 
@@ -172,8 +192,11 @@ async fn search_logs(backend: Backend) {
     // As a wildcard `_` would match "Ann".
     assert_eq!(ids(&list("?q=a_n".into()).await), Vec::<i64>::new());
     assert_eq!(ids(&list("?q=%22Jr%22".into()).await), vec![b]);
-    // The stored JSON's keys and kinds are not text.
+    // The stored JSON's keys and kinds are not text, nor a file's name.
     assert!(ids(&list("?q=message".into()).await).is_empty());
+    assert!(ids(&list("?q=mime_type".into()).await).is_empty());
+    assert!(ids(&list("?q=quarterly".into()).await).is_empty());
+    assert_eq!(ids(&list("?q=see%20the%20FILE".into()).await), vec![a]);
     assert!(ids(&list("?q=%27%20OR%201%3D1%20--".into()).await).is_empty());
 
     // Paging.

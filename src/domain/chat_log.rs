@@ -51,10 +51,12 @@ impl SearchText {
         contains_pattern(&self.0.to_lowercase())
     }
 
-    /// The pattern for a message event's stored JSON (`{"kind":"message","text":"…`): the text
-    /// as JSON writes it inside a string (quotes and backslashes escaped), after the message's
-    /// `text` key, so the keys and the kind never match.
-    pub fn message_pattern(&self) -> String {
+    /// The pattern for a `message` or `transfer_note` event's stored JSON
+    /// (`{"kind":"…","text":"…`): the text as JSON writes it inside a string (quotes and
+    /// backslashes escaped), after the event's `text` key, so the kind and the keys before it
+    /// never match. Keys after the text can (a file's name, `to_agent_id`): [`Self::found_in`]
+    /// decides.
+    pub fn payload_pattern(&self, kind: &str) -> String {
         let json = serde_json::to_string(&self.0.to_lowercase()).unwrap_or_default();
         let inner = json
             .strip_prefix('"')
@@ -62,9 +64,14 @@ impl SearchText {
             .unwrap_or_default();
         format!(
             "{}{}",
-            escape_like(r#"{"kind":"message","text":""#),
+            escape_like(&format!(r#"{{"kind":"{kind}","text":""#)),
             contains_pattern(inner)
         )
+    }
+
+    /// Whether `text` (a name, a message's text) contains this search text, ignoring case.
+    pub fn found_in(&self, text: &str) -> bool {
+        text.to_lowercase().contains(&self.0.to_lowercase())
     }
 }
 
@@ -431,19 +438,21 @@ mod tests {
         let text = SearchText::parse(r#"Say "Hi" \ Bye"#).unwrap().unwrap();
         // JSON writes `"` as `\"` and `\` as `\\`; LIKE then escapes each backslash again.
         assert_eq!(
-            text.message_pattern(),
+            text.payload_pattern("message"),
             r#"{"kind":"message","text":"%say \\"hi\\" \\\\ bye%"#
         );
         let plain = SearchText::parse("käse").unwrap().unwrap();
         assert_eq!(
-            plain.message_pattern(),
+            plain.payload_pattern("message"),
             r#"{"kind":"message","text":"%käse%"#
         );
         let wild = SearchText::parse("a_b").unwrap().unwrap();
         assert_eq!(
-            wild.message_pattern(),
-            r#"{"kind":"message","text":"%a\_b%"#
+            wild.payload_pattern("transfer_note"),
+            r#"{"kind":"transfer\_note","text":"%a\_b%"#
         );
+        assert!(wild.found_in("X A_B y"));
+        assert!(!wild.found_in("axb"));
     }
 
     #[test]

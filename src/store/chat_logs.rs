@@ -2,7 +2,7 @@
 //! disposition and text (the visitor's name and e-mail address, every message and transfer
 //! note, private ones included), newest first, with what each list row shows.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -11,9 +11,10 @@ use super::chats::ChatRow;
 use super::schema::{
     chat_agents, chat_events, chat_wrap_ups, chats, contacts, left_messages, users,
 };
-use super::{lower, AnyConnection, StoreResult};
+use super::{lower, parse_json, AnyConnection, StoreResult};
 use crate::domain::chat::Disposition;
 use crate::domain::chat_log::{LogAgent, SearchText};
+use crate::domain::event::EventBody;
 use crate::domain::ids::{ChatId, QueueId, UserId, WebsiteId};
 
 /// A search with its website resolved to an id.
@@ -39,8 +40,38 @@ pub struct LogExtras {
     pub message_count: i64,
 }
 
-/// The chats the filter finds, newest (highest id) first.
+/// The chats the filter finds, newest (highest id) first, at most `limit`. With a text, the
+/// SQL `LIKE`s find candidates (a message's JSON may match after its text, in a file's name or
+/// a key), and `confirmed` keeps those whose name, address or decoded text holds the text;
+/// further pages are read until `limit` chats are confirmed or none are left.
 pub fn search(conn: &mut AnyConnection, filter: &LogFilter) -> StoreResult<Vec<ChatRow>> {
+    let Some(text) = &filter.text else {
+        return candidates(conn, filter, filter.before);
+    };
+    let mut found = Vec::new();
+    let mut before = filter.before;
+    loop {
+        let batch = candidates(conn, filter, before)?;
+        let last_page = (batch.len() as i64) < filter.limit;
+        before = batch.last().map(ChatRow::chat_id);
+        let confirmed = confirmed(conn, &batch, text)?;
+        found.extend(batch.into_iter().filter(|row| confirmed.contains(&row.id)));
+        if found.len() as i64 >= filter.limit || last_page {
+            break;
+        }
+    }
+    found.truncate(usize::try_from(filter.limit).unwrap_or(0));
+    Ok(found)
+}
+
+/// The kinds of event whose text is searched.
+const TEXT_KINDS: [&str; 2] = ["message", "transfer_note"];
+
+fn candidates(
+    conn: &mut AnyConnection,
+    filter: &LogFilter,
+    before: Option<ChatId>,
+) -> StoreResult<Vec<ChatRow>> {
     let mut query = chats::table.into_boxed();
     if let Some(from) = filter.from_ms {
         query = query.filter(chats::created_at_ms.ge(from));
@@ -65,12 +96,21 @@ pub fn search(conn: &mut AnyConnection, filter: &LogFilter) -> StoreResult<Vec<C
     }
     if let Some(text) = &filter.text {
         let pattern = text.pattern();
-        let in_messages = chat_events::table
-            .filter(chat_events::kind.eq_any(["message", "transfer_note"]))
+        let [message, note] = TEXT_KINDS;
+        let in_events = chat_events::table
             .filter(
-                lower(chat_events::payload)
-                    .like(text.message_pattern())
-                    .escape('\\'),
+                chat_events::kind
+                    .eq(message)
+                    .and(
+                        lower(chat_events::payload)
+                            .like(text.payload_pattern(message))
+                            .escape('\\'),
+                    )
+                    .or(chat_events::kind.eq(note).and(
+                        lower(chat_events::payload)
+                            .like(text.payload_pattern(note))
+                            .escape('\\'),
+                    )),
             )
             .select(chat_events::chat_id);
         let by_contact = contacts::table
@@ -91,12 +131,12 @@ pub fn search(conn: &mut AnyConnection, filter: &LogFilter) -> StoreResult<Vec<C
             lower(chats::visitor_name)
                 .like(pattern)
                 .escape('\\')
-                .or(chats::id.eq_any(in_messages))
+                .or(chats::id.eq_any(in_events))
                 .or(chats::contact_id.eq_any(by_contact))
                 .or(chats::id.eq_any(by_left_message)),
         );
     }
-    if let Some(before) = filter.before {
+    if let Some(before) = before {
         query = query.filter(chats::id.lt(before.0));
     }
     Ok(query
@@ -104,6 +144,63 @@ pub fn search(conn: &mut AnyConnection, filter: &LogFilter) -> StoreResult<Vec<C
         .limit(filter.limit)
         .select(ChatRow::as_select())
         .load(conn)?)
+}
+
+/// The ids of `rows` that really hold `text`: in the visitor's name, the contact's or the left
+/// message's address (plain columns: their `LIKE` is exact), or the decoded text of a message
+/// or transfer note.
+fn confirmed(
+    conn: &mut AnyConnection,
+    rows: &[ChatRow],
+    text: &SearchText,
+) -> StoreResult<HashSet<i64>> {
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let mut found: HashSet<i64> = rows
+        .iter()
+        .filter(|row| text.found_in(&row.visitor_name))
+        .map(|row| row.id)
+        .collect();
+    let pattern = text.pattern();
+    let by_contact: Vec<i64> = chats::table
+        .inner_join(contacts::table.on(chats::contact_id.eq(contacts::id.nullable())))
+        .filter(chats::id.eq_any(&ids))
+        .filter(
+            lower(contacts::email.assume_not_null())
+                .like(pattern.clone())
+                .escape('\\'),
+        )
+        .select(chats::id)
+        .load(conn)?;
+    let by_left_message: Vec<i64> = left_messages::table
+        .filter(left_messages::chat_id.eq_any(&ids))
+        .filter(
+            lower(left_messages::email.assume_not_null())
+                .like(pattern)
+                .escape('\\'),
+        )
+        .select(left_messages::chat_id)
+        .load(conn)?;
+    found.extend(by_contact);
+    found.extend(by_left_message);
+    let events: Vec<(i64, String)> = chat_events::table
+        .filter(chat_events::chat_id.eq_any(&ids))
+        .filter(chat_events::kind.eq_any(TEXT_KINDS))
+        .select((chat_events::chat_id, chat_events::payload))
+        .load(conn)?;
+    for (chat, payload) in events {
+        if found.contains(&chat) {
+            continue;
+        }
+        let body: EventBody = parse_json("chat_events.payload", &payload)?;
+        let said = match &body {
+            EventBody::Message { text, .. } | EventBody::TransferNote { text, .. } => text,
+            _ => continue,
+        };
+        if text.found_in(said) {
+            found.insert(chat);
+        }
+    }
+    Ok(found)
 }
 
 /// The agents, wrap-up reasons and message counts of `rows`, by chat id.

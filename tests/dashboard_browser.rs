@@ -6,6 +6,7 @@
 mod common;
 
 use common::browser::run_node_script;
+use common::smtp::{wait_for_mail, SmtpServer};
 use common::{
     Backend, TestApp, TestAppBuilder, ADMIN_PASSWORD, AGENT_PASSWORD, SUPERVISOR_PASSWORD,
 };
@@ -251,4 +252,72 @@ async fn console_reports_sqlite() {
 #[actix_web::test]
 async fn console_reports_postgres() {
     console_reports(Backend::Postgres).await;
+}
+
+/// The supervisor console's review desk (issue 9; R81, R71): an offline message read, answered
+/// by mail (received here, on the loopback SMTP server) and marked handled.
+async fn console_review(backend: Backend) {
+    let smtp = SmtpServer::start(0);
+    let builder = TestApp::builder(backend).smtp(smtp.port);
+    let Some(app) = builder.settings(short_settle).spawn().await else {
+        return;
+    };
+    run_node_script(
+        "admin-ui",
+        "admin-ui/e2e/console-review.mjs",
+        script_env(&app, backend),
+    )
+    .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let mails = wait_for_mail(&smtp, 1).await;
+        let reply = mails.iter().find(|m| m.contains("Your order 42"));
+        if let Some(reply) = reply {
+            assert!(reply.contains("olga@example.org"), "{reply}");
+            assert!(reply.contains("we call you at five."), "{reply}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{mails:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[actix_web::test]
+async fn console_review_sqlite() {
+    console_review(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn console_review_postgres() {
+    console_review(Backend::Postgres).await;
+}
+
+/// The supervisor console's chat logs and lists (issue 9; R41, R68, R71, R85, R87): a
+/// predefined message offered in the agent's composer, a private message found by search and
+/// shown marked in the full log with the routing trail, the CSV export downloaded; an admin
+/// adds a wrap-up reason, makes it the default and sets the unattended timeout (R66, R69).
+/// Offers last a minute, so none expires while the browser works.
+async fn console_logs(backend: Backend) {
+    let builder = TestApp::builder(backend).offer_timeout_ms(60_000);
+    let Some(app) = builder.settings(short_settle).spawn().await else {
+        return;
+    };
+    // R71: the admin who edits the reasons and the global settings (the agent password).
+    app.add_user("root", "admin");
+    run_node_script(
+        "admin-ui",
+        "admin-ui/e2e/console-logs.mjs",
+        script_env(&app, backend),
+    )
+    .await;
+}
+
+#[actix_web::test]
+async fn console_logs_sqlite() {
+    console_logs(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn console_logs_postgres() {
+    console_logs(Backend::Postgres).await;
 }

@@ -363,10 +363,14 @@ async fn the_preview_shows_messages_pages_and_past_sessions(backend: Backend) {
     let admin = admin_token(&app).await;
     let (status, options) = set_options(&app, &admin, json!({ "show_routed_agents": true })).await;
     assert_eq!(status, 200);
-    assert_eq!(
-        options,
-        json!({ "client_preview": true, "show_routed_agents": true, "agents_may_ban": true })
-    );
+    for (name, value) in [
+        ("client_preview", true),
+        ("show_routed_agents", true),
+        ("agents_may_ban", true),
+    ] {
+        assert_eq!(options[name], value, "{options}");
+    }
+    assert_eq!(options["unattended_timeout_ms"], json!(null), "{options}");
     let preview = command(&mut agent, preview_frame, "chat_preview").await;
     assert_eq!(
         pairs(&preview["routed_to"], "agent_name", "step"),
@@ -654,10 +658,14 @@ async fn with_the_switch_off_preview_pick_and_redirect_are_refused() {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
-    assert_eq!(
-        response.json::<Value>().await.unwrap(),
-        json!({ "client_preview": false, "show_routed_agents": false, "agents_may_ban": true })
-    );
+    let options = response.json::<Value>().await.unwrap();
+    for (name, value) in [
+        ("client_preview", false),
+        ("show_routed_agents", false),
+        ("agents_may_ban", true),
+    ] {
+        assert_eq!(options[name], value, "{options}");
+    }
 
     let (mut agent, _) = app.available_agent("agent").await;
     let chat = app.start_chat("Kim").await;

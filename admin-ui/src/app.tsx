@@ -13,6 +13,9 @@ import { AgentsPage } from './console/AgentsPage';
 import { AuditPage } from './console/AuditPage';
 import { MonitorPage } from './console/MonitorPage';
 import { ReportsPage } from './console/ReportsPage';
+import { ReviewPage } from './console/ReviewPage';
+import { LogsPage } from './console/LogsPage';
+import { ListsPage } from './console/ListsPage';
 
 function Login({ onSignedIn, onLanguage }: { onSignedIn: (user: User) => void; onLanguage: (code: string) => void }) {
   const [username, setUsername] = useState('');
@@ -55,7 +58,10 @@ function Login({ onSignedIn, onLanguage }: { onSignedIn: (user: User) => void; o
 const SECTIONS = [
   { id: 'agent', roles: ['agent', 'supervisor', 'admin'] },
   { id: 'monitor', roles: ['supervisor', 'admin'] },
+  { id: 'review', roles: ['supervisor', 'admin'] },
+  { id: 'logs', roles: ['supervisor', 'admin'] },
   { id: 'reports', roles: ['supervisor', 'admin'] },
+  { id: 'lists', roles: ['supervisor', 'admin'] },
   { id: 'websites', roles: ['admin'] },
   { id: 'queues', roles: ['admin'] },
   { id: 'agents', roles: ['admin'] },
@@ -118,6 +124,9 @@ function Signed({ user, onSignedOut, onLanguage }: { user: User; onSignedOut: ()
       {section === 'audit' && <AuditPage />}
       {section === 'monitor' && <MonitorPage />}
       {section === 'reports' && <ReportsPage />}
+      {section === 'review' && <ReviewPage />}
+      {section === 'logs' && <LogsPage />}
+      {section === 'lists' && <ListsPage user={user} />}
     </div>
   );
 }

@@ -101,7 +101,13 @@ struct EngineInner {
     config_changes: tokio::sync::RwLock<()>,
     /// Issue 9: the live monitor, started when a supervisor first opens it.
     monitor: std::sync::OnceLock<Addr<monitor::MonitorActor>>,
+    /// R66: the unattended timeout an admin set (`/options`), in ms; `NO_OVERRIDE` follows the
+    /// configuration. Kept in step with the store by `options_changed`.
+    unattended_override_ms: std::sync::atomic::AtomicI64,
 }
+
+/// `EngineInner::unattended_override_ms` when no admin set the timeout.
+const NO_OVERRIDE: i64 = i64::MIN;
 
 /// The engine's shared context: store, settings and the directory of live actors.
 #[derive(Clone)]
@@ -159,6 +165,7 @@ impl Engine {
                 away_reasons: RwLock::default(),
                 config_changes: tokio::sync::RwLock::new(()),
                 monitor: std::sync::OnceLock::new(),
+                unattended_override_ms: std::sync::atomic::AtomicI64::new(NO_OVERRIDE),
             }),
         };
         engine.rebuild().await?;
@@ -188,10 +195,14 @@ impl Engine {
                     })
                     .collect::<Result<Vec<_>, StoreError>>()?;
                 let away_reasons = store::away_reasons::menu(conn)?;
-                Ok((queues, websites, open_chats, away_reasons))
+                let options = store::options::load(conn)?;
+                Ok((queues, websites, open_chats, (away_reasons, options)))
             })
             .await?;
+        let (away_reasons, options) = away_reasons;
         *self.write(&self.inner.away_reasons) = away_reasons;
+        // Before any chat actor starts, so each arms its unattended timer with it.
+        self.options_changed(&options);
 
         // R59: each website starts knowing its open chats.
         let mut open_per_website: HashMap<i64, u32> = HashMap::new();
@@ -498,9 +509,27 @@ impl Engine {
             .unwrap_or_default()
     }
 
-    /// R66, R80: the global unattended timeout.
+    /// R66, R80: the global unattended timeout: the admin's (`/options`), else the
+    /// configuration's.
     pub fn unattended_timeout(&self) -> UnattendedTimeout {
-        UnattendedTimeout::from_ms(self.settings().chats.unattended_timeout_ms)
+        let set = self
+            .inner
+            .unattended_override_ms
+            .load(std::sync::atomic::Ordering::Relaxed);
+        UnattendedTimeout::from_ms(match set {
+            NO_OVERRIDE => self.settings().chats.unattended_timeout_ms,
+            ms => ms,
+        })
+    }
+
+    /// R66: the options as just stored. A new unattended timeout applies to each active chat
+    /// from its next message, or when its armed timer fires (which re-arms it to the new
+    /// deadline if that is later).
+    pub fn options_changed(&self, options: &RuntimeOptions) {
+        self.inner.unattended_override_ms.store(
+            options.unattended_timeout_ms.unwrap_or(NO_OVERRIDE),
+            std::sync::atomic::Ordering::Relaxed,
+        );
     }
 
     pub fn queue(&self, id: QueueId) -> Option<Addr<QueueActor>> {

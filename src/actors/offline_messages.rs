@@ -18,11 +18,11 @@ use crate::clock::now_ms;
 use crate::credentials;
 use crate::domain::availability::{NoAgentMode, WidgetState};
 use crate::domain::contact::ContactMapping;
-use crate::domain::email::EmailAddress;
+use crate::domain::email::{EmailAddress, Reply};
 use crate::domain::form::{FieldError, FieldKind, FieldName, Form, FormSpec, Submission};
 use crate::domain::identity::IdentitySecret;
 use crate::domain::ids::{UserId, WebsiteId};
-use crate::domain::offline_message::{OfflineOptions, OfflineReason, Reply, ReviewState};
+use crate::domain::offline_message::{OfflineOptions, OfflineReason, ReviewState};
 use crate::domain::unmanaged::AutoClose;
 use crate::domain::upload::{check_upload, FileName};
 use crate::domain::visitor::{Language, VisitorKey};
@@ -607,27 +607,18 @@ impl Engine {
                         .as_deref()
                         .and_then(|e| EmailAddress::parse(e).ok())
                         .ok_or(AppError::NoVisitorAddress)?;
-                    let (text, html) = templates::reply_bodies(&reply.body);
+                    let language = crate::mail::website_language(conn, WebsiteId(row.website_id))?;
                     let now = now_ms();
-                    let outbox_id = insert_mail(
-                        conn,
-                        &OutgoingMail {
-                            to: to.as_str().to_owned(),
-                            subject: reply.subject.clone(),
-                            body: text,
-                            html: Some(html),
-                            ..OutgoingMail::default()
-                        },
-                        now,
-                    )?;
+                    let outbox_id =
+                        insert_mail(conn, &templates::reply_mail(&to, &reply, language), now)?;
                     Ok(store::offline_messages::insert_reply(
                         conn,
                         &NewReply {
                             offline_message_id: id,
                             author_id: author.0,
                             to_address: to.as_str(),
-                            subject: &reply.subject,
-                            body: &reply.body,
+                            subject: reply.subject.as_str(),
+                            body: reply.body.as_str(),
                             outbox_id,
                             created_at_ms: now,
                         },

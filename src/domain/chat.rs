@@ -103,6 +103,16 @@ pub enum Disposition {
 }
 
 impl Disposition {
+    /// Every disposition, in the order the protocol lists them.
+    pub const ALL: [Disposition; 6] = [
+        Disposition::VisitorEnded,
+        Disposition::AgentEnded,
+        Disposition::Timeout,
+        Disposition::Offline,
+        Disposition::Unmanaged,
+        Disposition::Banned,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Disposition::VisitorEnded => "visitor_ended",
@@ -115,16 +125,7 @@ impl Disposition {
     }
 
     pub fn from_stored(value: &str) -> Option<Disposition> {
-        [
-            Disposition::VisitorEnded,
-            Disposition::AgentEnded,
-            Disposition::Timeout,
-            Disposition::Offline,
-            Disposition::Unmanaged,
-            Disposition::Banned,
-        ]
-        .into_iter()
-        .find(|d| d.as_str() == value)
+        Disposition::ALL.into_iter().find(|d| d.as_str() == value)
     }
 }
 

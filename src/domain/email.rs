@@ -124,6 +124,23 @@ impl ReplyBody {
     }
 }
 
+/// R81: a supervisor's reply by mail, to an offline message or to a reviewed chat: the one rule
+/// for both desks. The subject as [`ReplySubject`], the body trimmed, then as [`ReplyBody`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub subject: ReplySubject,
+    pub body: ReplyBody,
+}
+
+impl Reply {
+    pub fn parse(subject: &str, body: &str) -> Result<Reply, RuleError> {
+        Ok(Reply {
+            subject: ReplySubject::parse(subject)?,
+            body: ReplyBody::parse(body.trim())?,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,5 +236,19 @@ mod tests {
             ReplyBody::parse(&"b".repeat(10_001)),
             Err(RuleError::ReplyTooLong { max: 10_000 })
         ));
+    }
+
+    #[test]
+    fn r81_a_reply_has_a_one_line_subject_and_a_trimmed_body() {
+        let reply = Reply::parse(" Your question ", "Hello Ann,\n\nyes.\n").unwrap();
+        assert_eq!(reply.subject.as_str(), "Your question");
+        assert_eq!(reply.body.as_str(), "Hello Ann,\n\nyes.");
+        assert_eq!(Reply::parse("", "x"), Err(RuleError::EmptySubject));
+        assert_eq!(Reply::parse("a\nb", "x"), Err(RuleError::ControlCharacters));
+        assert_eq!(Reply::parse("s", " \n "), Err(RuleError::EmptyReply));
+        assert_eq!(
+            Reply::parse("s", &"x".repeat(10_001)),
+            Err(RuleError::ReplyTooLong { max: 10_000 })
+        );
     }
 }

@@ -10,6 +10,7 @@ pub mod availability;
 pub mod away;
 pub mod ban;
 pub mod chat;
+pub mod chat_log;
 pub mod choices;
 pub mod contact;
 pub mod email;
@@ -306,6 +307,10 @@ pub enum RuleError {
     LastAdmin,
     #[error("you cannot take away your own admin role or deactivate yourself")]
     SelfLockout,
+    #[error("the chat log search is not valid: {detail}")]
+    InvalidLogSearch { detail: String },
+    #[error("the unattended timeout is 0 (never) to {max} ms, or null for the configured value")]
+    InvalidUnattendedTimeout { max: i64 },
 }
 
 impl RuleError {
@@ -438,6 +443,8 @@ impl RuleError {
             RuleError::WeakPassword { .. } => "weak_password",
             RuleError::LastAdmin => "last_admin",
             RuleError::SelfLockout => "self_lockout",
+            RuleError::InvalidLogSearch { .. } => "invalid_log_search",
+            RuleError::InvalidUnattendedTimeout { .. } => "invalid_unattended_timeout",
         }
     }
 }

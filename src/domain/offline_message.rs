@@ -4,9 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::availability::{ModeReason, WidgetMode, WidgetState};
-use super::email::{EmailAddress, ReplySubject};
+use super::email::EmailAddress;
 use super::form::{FieldName, Form};
-use super::{plain_text, RuleError};
+use super::RuleError;
 
 /// R75, A9: why live chat was not there when the visitor left a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,35 +124,6 @@ impl ReviewState {
     }
 }
 
-/// R81: a supervisor's answer to an offline message, mailed to the visitor.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
-    pub subject: String,
-    pub body: String,
-}
-
-impl Reply {
-    pub const MAX_BODY_CHARS: usize = 10_000;
-
-    /// A subject as any reply's ([`ReplySubject`]: one line, 1 to 200 characters) and a body
-    /// of 1 to 10 000 characters (line breaks and tabs allowed), both trimmed.
-    pub fn parse(subject: &str, body: &str) -> Result<Reply, RuleError> {
-        let subject = ReplySubject::parse(subject)?;
-        let body = plain_text(
-            body.trim(),
-            Self::MAX_BODY_CHARS,
-            RuleError::EmptyMessage,
-            RuleError::MessageTooLong {
-                max: Self::MAX_BODY_CHARS,
-            },
-        )?;
-        Ok(Reply {
-            subject: subject.as_str().to_owned(),
-            body: body.to_owned(),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -225,19 +196,5 @@ mod tests {
         let bad: Result<OfflineOptions, _> =
             serde_json::from_value(json!({"forward_to": "not an address"}));
         assert!(bad.is_err());
-    }
-
-    #[test]
-    fn r81_a_reply_has_a_one_line_subject_and_a_body() {
-        let reply = Reply::parse(" Your question ", "Hello Ann,\n\nyes.\n").unwrap();
-        assert_eq!(reply.subject, "Your question");
-        assert_eq!(reply.body, "Hello Ann,\n\nyes.");
-        assert_eq!(Reply::parse("", "x"), Err(RuleError::EmptySubject));
-        assert_eq!(Reply::parse("a\nb", "x"), Err(RuleError::ControlCharacters));
-        assert_eq!(Reply::parse("s", " "), Err(RuleError::EmptyMessage));
-        assert_eq!(
-            Reply::parse("s", &"x".repeat(10_001)),
-            Err(RuleError::MessageTooLong { max: 10_000 })
-        );
     }
 }

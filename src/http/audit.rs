@@ -99,6 +99,19 @@ const ACTIONS: &[(&str, &str, &str)] = &[
         "predefined_message.delete",
     ),
     ("PUT", "/options", "options.update"),
+    ("DELETE", "/websites/{key}", "website.delete"),
+    (
+        "PUT",
+        "/websites/{key}/unmanaged",
+        "website.unmanaged.update",
+    ),
+    ("POST", "/queues", "queue.create"),
+    ("DELETE", "/queues/{queue_id}", "queue.delete"),
+    (
+        "PUT",
+        "/queues/{queue_id}/leave-message",
+        "queue.leave_message.update",
+    ),
     ("POST", "/invitation-codes", "invitation_code.create"),
     (
         "DELETE",

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod away_reasons;
 pub mod bans;
+pub mod chat_logs;
 pub mod cors;
 pub mod invitations;
 pub mod members;
@@ -166,7 +167,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 "/chats/{chat_id}/transcript",
                 web::post().to(unmanaged::request_transcript),
             )
-            .route("/chats/{chat_id}/log", web::get().to(review::log))
+            .route("/chats/{chat_id}/log", web::get().to(chat_logs::log))
+            .route("/chat-logs", web::get().to(chat_logs::list))
+            .route("/chat-logs.csv", web::get().to(chat_logs::export_csv))
             .route("/left-messages", web::get().to(unmanaged::left_messages))
             .route("/review/chats", web::get().to(review::list))
             .route("/review/chats/{chat_id}", web::get().to(review::detail))

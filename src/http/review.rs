@@ -1,5 +1,5 @@
-//! R81, R85: what supervisors and admins do after the fact: review unmanaged and timed-out
-//! chats (list, open, close, reply by mail) and read any chat's full organisation log.
+//! R81: what supervisors and admins do after the fact: review unmanaged and timed-out chats
+//! (list, open, close, reply by mail). The organisation's log of any chat is `chat_logs`.
 
 use actix_web::{web, HttpResponse};
 use diesel::Connection;
@@ -8,15 +8,14 @@ use serde::{Deserialize, Serialize};
 use super::auth::{CurrentUser, SUPERVISORS};
 use crate::actors::Engine;
 use crate::clock::now_ms;
-use crate::domain::email::{ReplyBody, ReplySubject};
+use crate::domain::email::Reply;
 use crate::domain::event::ChatEvent;
 use crate::domain::ids::{ChatId, QueueId, UserId, WebsiteId};
-use crate::domain::texts::Texts;
-use crate::domain::transcript::plain_text_html;
 use crate::domain::unmanaged::{visitor_address, ReviewKind, ReviewStatus};
 use crate::domain::website::WebsiteKey;
 use crate::error::AppError;
-use crate::mail::{insert_mail, OutgoingMail};
+use crate::mail::templates::reply_mail;
+use crate::mail::{insert_mail, website_language};
 use crate::protocol::{VisitorDetails, WrapUpView};
 use crate::store::chats::ChatRow;
 use crate::store::review::{LeftMessageRow, NewReply, ReplyView, ReviewFilter};
@@ -277,8 +276,7 @@ pub async fn reply(
     body: web::Json<ReplyRequest>,
 ) -> Result<HttpResponse, AppError> {
     user.require_role(SUPERVISORS)?;
-    let subject = ReplySubject::parse(&body.subject)?;
-    let text = ReplyBody::parse(&body.body)?;
+    let letter = Reply::parse(&body.subject, &body.body)?;
     let (chat, me) = (ChatId(chat_id.into_inner()), user.id());
     let sent = engine
         .db()
@@ -303,30 +301,17 @@ pub async fn reply(
                 else {
                     return Ok(Err(AppError::NoVisitorAddress));
                 };
-                let website_language = store::websites::by_id(conn, WebsiteId(row.website_id))?
-                    .and_then(|website| website.unmanaged.language);
-                let language = Texts::for_languages([website_language.as_deref()]).language;
+                let language = website_language(conn, WebsiteId(row.website_id))?;
                 let now = now_ms();
-                let outbox_id = insert_mail(
-                    conn,
-                    &OutgoingMail {
-                        to: to.as_str().to_owned(),
-                        reply_to: None,
-                        subject: subject.as_str().to_owned(),
-                        body: text.as_str().to_owned(),
-                        html: Some(plain_text_html(language, text.as_str())),
-                        attachments: Vec::new(),
-                    },
-                    now,
-                )?;
+                let outbox_id = insert_mail(conn, &reply_mail(&to, &letter, language), now)?;
                 store::review::insert_reply(
                     conn,
                     &NewReply {
                         chat_id: chat.0,
                         user_id: me.0,
                         to_address: to.as_str(),
-                        subject: subject.as_str(),
-                        body: text.as_str(),
+                        subject: letter.subject.as_str(),
+                        body: letter.body.as_str(),
                         outbox_id,
                         sent_at_ms: now,
                     },
@@ -342,61 +327,4 @@ pub async fn reply(
         "to": to,
         "sent_at_ms": sent_at_ms,
     })))
-}
-
-/// R85: the organisation's log of a chat.
-#[derive(Debug, Serialize)]
-struct ChatLog {
-    chat_id: ChatId,
-    website_key: String,
-    queue_id: QueueId,
-    state: String,
-    disposition: Option<String>,
-    visitor_name: String,
-    agent_id: Option<UserId>,
-    requested_at_ms: i64,
-    accepted_at_ms: Option<i64>,
-    ended_at_ms: Option<i64>,
-    /// Every event, private ones included, in order.
-    events: Vec<ChatEvent>,
-    /// R87: the agents' wrap-ups (owed or given): reason, note, auto.
-    wrap_ups: Vec<WrapUpView>,
-}
-
-/// `GET /api/v1/chats/{chat_id}/log`: R85, the full log of any chat, private events
-/// included. Supervisors and admins only.
-pub async fn log(
-    engine: web::Data<Engine>,
-    user: CurrentUser,
-    chat_id: web::Path<i64>,
-) -> Result<HttpResponse, AppError> {
-    user.require_role(SUPERVISORS)?;
-    let chat = ChatId(chat_id.into_inner());
-    let (row, events, wrap_ups) = engine
-        .db()
-        .run(move |conn| {
-            let Some((row, events)) = store::chats::with_log(conn, chat)? else {
-                return Ok(None);
-            };
-            Ok(Some((row, events, store::wrap_ups::of_chat(conn, chat)?)))
-        })
-        .await?
-        .ok_or(AppError::ChatNotFound)?;
-    Ok(HttpResponse::Ok().json(ChatLog {
-        chat_id: row.chat_id(),
-        website_key: engine
-            .website_key_of(WebsiteId(row.website_id))
-            .map(|k| k.to_string())
-            .unwrap_or_default(),
-        queue_id: QueueId(row.queue_id),
-        state: row.state,
-        disposition: row.disposition,
-        visitor_name: row.visitor_name,
-        agent_id: row.agent_id.map(UserId),
-        requested_at_ms: row.created_at_ms,
-        accepted_at_ms: row.accepted_at_ms,
-        ended_at_ms: row.ended_at_ms,
-        events,
-        wrap_ups,
-    }))
 }

@@ -15,6 +15,8 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message as Email, Tokio1Executor};
 
 use crate::clock::now_ms;
+use crate::domain::ids::WebsiteId;
+use crate::domain::texts::Texts;
 use crate::settings::{MailSecurity, MailSettings};
 use crate::store::outbox::{self, NewMail, OutboxRow};
 use crate::store::uploads::{self, UploadInfo};
@@ -33,6 +35,13 @@ pub struct OutgoingMail {
     pub html: Option<String>,
     /// Ids of uploads (R11) to attach, read when the mail is sent.
     pub attachments: Vec<String>,
+}
+
+/// The language a website's mails to visitors are written in (its unmanaged language, else
+/// English): R81's replies.
+pub fn website_language(conn: &mut AnyConnection, website: WebsiteId) -> StoreResult<&'static str> {
+    let language = crate::store::websites::by_id(conn, website)?.and_then(|w| w.unmanaged.language);
+    Ok(Texts::for_languages([language.as_deref()]).language)
 }
 
 /// Stores a mail in the outbox, due at once; returns its outbox id.

@@ -5,8 +5,11 @@
 
 use serde_json::{Map, Value};
 
+use super::OutgoingMail;
+use crate::domain::email::{EmailAddress, Reply};
 use crate::domain::form::{Field, FieldKind, Form};
 use crate::domain::offline_message::OfflineReason;
+use crate::domain::transcript::plain_text_html;
 use crate::domain::visitor::Language;
 use crate::protocol::VisitorDetails;
 use crate::store::uploads::UploadInfo;
@@ -269,13 +272,16 @@ impl OfflineMail<'_> {
     }
 }
 
-/// R81: a supervisor's reply as text and HTML (the text as typed, escaped, line breaks kept).
-pub fn reply_bodies(body: &str) -> (String, String) {
-    let html = format!(
-        "<!DOCTYPE html>\n<html><body>\n<p>{}</p>\n</body></html>\n",
-        escape_html(body).replace('\n', "<br>\n")
-    );
-    (format!("{body}\n"), html)
+/// R81: a supervisor's reply, from either review desk, as the mail to the visitor: the text as
+/// typed, and the same escaped as HTML (line breaks kept) in the website's language.
+pub fn reply_mail(to: &EmailAddress, reply: &Reply, language: &str) -> OutgoingMail {
+    OutgoingMail {
+        to: to.as_str().to_owned(),
+        subject: reply.subject.as_str().to_owned(),
+        body: format!("{}\n", reply.body.as_str()),
+        html: Some(plain_text_html(language, reply.body.as_str())),
+        ..OutgoingMail::default()
+    }
 }
 
 fn format_time(ms: i64, zone: &str) -> String {
@@ -395,8 +401,17 @@ mod tests {
 
     #[test]
     fn r81_a_reply_keeps_its_lines_and_is_escaped() {
-        let (text, html) = reply_bodies("Hi <b>Ann</b>,\nsee you");
-        assert_eq!(text, "Hi <b>Ann</b>,\nsee you\n");
-        assert!(html.contains("Hi &lt;b&gt;Ann&lt;/b&gt;,<br>\nsee you"));
+        let to = EmailAddress::parse("ann@example.org").unwrap();
+        let reply = Reply::parse("Your order", "Hi <b>Ann</b>,\nsee you\n").unwrap();
+        let mail = reply_mail(&to, &reply, "de");
+        assert_eq!(mail.to, "ann@example.org");
+        assert_eq!(mail.subject, "Your order");
+        assert_eq!(mail.body, "Hi <b>Ann</b>,\nsee you\n");
+        let html = mail.html.unwrap();
+        assert!(
+            html.contains("Hi &lt;b&gt;Ann&lt;/b&gt;,<br>\nsee you"),
+            "{html}"
+        );
+        assert!(html.contains("lang=\"de\""), "{html}");
     }
 }

@@ -108,20 +108,12 @@ pub fn create(
         .get_result(conn)?)
 }
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+pub(crate) use super::lower;
 
 /// R89: contacts whose name, e-mail address or phone number contains `query` (ignoring case;
 /// the phone by its digits), at most `limit`, by name.
 pub fn search(conn: &mut AnyConnection, query: &str, limit: i64) -> StoreResult<Vec<ContactView>> {
-    let escaped: String = query
-        .to_lowercase()
-        .chars()
-        .flat_map(|c| match c {
-            '%' | '_' | '\\' => vec!['\\', c],
-            c => vec![c],
-        })
-        .collect();
-    let pattern = format!("%{escaped}%");
+    let pattern = crate::domain::chat_log::contains_pattern(&query.to_lowercase());
     let digits: String = query.chars().filter(char::is_ascii_digit).collect();
     let by_text = lower(contacts::name)
         .like(pattern.clone())

@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod audit;
 pub mod away_reasons;
 pub mod bans;
+pub mod chat_logs;
 pub mod chats;
 pub mod contacts;
 pub mod files;
@@ -284,6 +285,11 @@ pub fn write_first(conn: &mut AnyConnection) -> StoreResult<()> {
     }
     Ok(())
 }
+
+diesel::define_sql_function!(
+    /// SQL `lower(text)`: on SQLite for ASCII letters only, on PostgreSQL for all.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
+);
 
 /// Reads a JSON column, naming the column when it is not valid.
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(

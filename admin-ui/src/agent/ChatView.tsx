@@ -33,7 +33,7 @@ export function ChatTabs({ state, controller, now }: { state: AgentState; contro
   );
 }
 
-function eventLine(event: ChatEvent, me: number): string | null {
+export function eventLine(event: ChatEvent, me: number): string | null {
   switch (event.kind) {
     case 'chat_requested': return t('ev_requested', { name: event.visitor_name ?? '' });
     case 'agent_joined': return event.conference ? t('ev_joined_conference', { name: event.agent_name ?? '' })
@@ -47,7 +47,7 @@ function eventLine(event: ChatEvent, me: number): string | null {
   }
 }
 
-function Message({ event, me }: { event: ChatEvent; me: number }) {
+export function Message({ event, me }: { event: ChatEvent; me: number }) {
   const author = event.author;
   const mine = author.kind === 'agent' && author.id === me;
   const side = author.kind === 'visitor' ? 'them' : 'us';

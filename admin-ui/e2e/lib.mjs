@@ -34,6 +34,7 @@ export async function run(name, body) {
   });
   const step = { current: 'start' };
   const cspViolations = [];
+  const pages = [];
   try {
     await body({
       browser,
@@ -41,6 +42,7 @@ export async function run(name, body) {
       page: async () => {
         const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'en-GB' });
         const page = await context.newPage();
+        pages.push(page);
         page.setDefaultTimeout(PATIENCE_MS);
         page.on('console', (m) => {
           if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
@@ -54,6 +56,10 @@ export async function run(name, body) {
   } catch (e) {
     console.error(`${name}: failed at "${step.current}": ${e.stack ?? e}`);
     process.exitCode = 1;
+    // What each page showed when the test failed, beside the other screenshots.
+    for (const [i, page] of pages.entries()) {
+      await shot(page, `failed-${name}-${i}`).catch(() => undefined);
+    }
   } finally {
     for (const socket of openSockets) socket.terminate();
     await browser.close();

@@ -29,7 +29,7 @@ export function AuditPage() {
     e.preventDefault();
     setFilter({ ...draft });
   };
-  const set = (change: Partial<AuditFilter>) => setDraft({ ...draft, ...change });
+  const set = (change: Partial<AuditFilter>) => setDraft((d) => ({ ...d, ...change }));
   const when = new Intl.DateTimeFormat(language(), { dateStyle: 'short', timeStyle: 'medium' });
   return (
     <main class="console single" data-testid="audit-page">

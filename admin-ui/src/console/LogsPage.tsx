@@ -106,7 +106,10 @@ export function LogsPage() {
     setError(null);
   }, (err) => setError(errorText(err)));
   useEffect(() => { load(filters, null); }, [filters]);
-  const field = (name: keyof LogFilters) => (e: Event) => setDraft({ ...draft, [name]: (e.target as HTMLInputElement).value });
+  const field = (name: keyof LogFilters) => (e: Event) => {
+    const value = (e.target as HTMLInputElement).value;
+    setDraft((d) => ({ ...d, [name]: value }));
+  };
   const search = (e: Event) => { e.preventDefault(); setSelected(null); setFilters({ ...draft }); };
   return (
     <main class="console logs" data-testid="logs-page">

@@ -46,8 +46,16 @@ function Editor({ website, queues, admin, onSaved, onCancel, onDeleted }: {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [copied, setCopied] = useState(false);
-  const field = (name: keyof Draft) => (e: Event) => setDraft({ ...draft, [name]: (e.target as HTMLInputElement).value });
-  const look = (name: string) => (e: Event) => setDraft({ ...draft, appearance: { ...draft.appearance, [name]: (e.target as HTMLInputElement).value } });
+  // Updates from the latest draft, not the one this render saw: two quick inputs before a
+  // re-render must not undo each other.
+  const field = (name: keyof Draft) => (e: Event) => {
+    const value = (e.target as HTMLInputElement).value;
+    setDraft((d) => ({ ...d, [name]: value }));
+  };
+  const look = (name: string) => (e: Event) => {
+    const value = (e.target as HTMLInputElement).value;
+    setDraft((d) => ({ ...d, appearance: { ...d.appearance, [name]: value } }));
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -82,7 +90,7 @@ function Editor({ website, queues, admin, onSaved, onCancel, onDeleted }: {
         <label>{t('site_name')}<input data-testid="site-name" required value={draft.name} onInput={field('name')} /></label>
         <label>{t('site_description')}<input data-testid="site-description" value={draft.description} onInput={field('description')} /></label>
         <label>{t('site_queue')}<select data-testid="site-queue" value={String(draft.queue_id)}
-          onChange={(e) => setDraft({ ...draft, queue_id: Number((e.target as HTMLSelectElement).value) })}>
+          onChange={(e) => { const queue_id = Number((e.target as HTMLSelectElement).value); setDraft((d) => ({ ...d, queue_id })); }}>
           {queues.map((q) => <option key={q.queue_id} value={String(q.queue_id)}>{q.name}</option>)}
         </select></label>
         <label>{t('site_domains')}<textarea data-testid="site-domains" rows={3} value={draft.domains} onInput={field('domains')} />
@@ -115,7 +123,7 @@ function Editor({ website, queues, admin, onSaved, onCancel, onDeleted }: {
         </div>
       </fieldset>
       <ProactiveRules rules={proactiveRulesOf(draft.appearance)}
-        onChange={(rules) => setDraft({ ...draft, appearance: withProactiveRules(draft.appearance, rules) })} />
+        onChange={(rules) => setDraft((d) => ({ ...d, appearance: withProactiveRules(d.appearance, rules) }))} />
       {website && (
         <fieldset class="stack">
           <legend>{t('site_snippet')}</legend>

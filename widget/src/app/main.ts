@@ -112,7 +112,8 @@ function mount(host: Host): App {
     // window itself may be hidden now).
     const shown = (e: HTMLElement) => !next.contains(e.closest("[hidden]"));
     focusTarget = focus ?? Array.from(next.querySelectorAll<HTMLElement>("input,select,textarea,button")).find(shown) ?? null;
-    if (host.isOpen()) focusTarget?.focus();
+    // The console's preview never takes the focus: the admin is typing in the console beside it.
+    if (host.isOpen() && !host.preview) focusTarget?.focus();
   }
 
   // No chat: the start form while live chat is on, else the offline form (R5), and live
@@ -448,7 +449,7 @@ function mount(host: Host): App {
   return {
     opened() {
       clearUnread();
-      (focusTarget ?? closeButton).focus();
+      if (!host.preview) (focusTarget ?? closeButton).focus();
     },
     closed() {
       // R6: after the end, the next opening starts a new chat.

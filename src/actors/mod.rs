@@ -98,6 +98,8 @@ struct EngineInner {
     config_changes: tokio::sync::RwLock<()>,
     /// Issue 9: the live monitor, started when a supervisor first opens it.
     monitor: std::sync::OnceLock<Addr<monitor::MonitorActor>>,
+    /// Issue 10: the abuse-limit counters.
+    limits: crate::limits::Limits,
 }
 
 /// The engine's shared context: store, settings and the directory of live actors.
@@ -132,6 +134,7 @@ impl Engine {
         })?;
         let sweeper = UploadSweeper::new(db.clone(), &settings, files.clone());
         let upload_sweeper = Supervisor::start_in_arbiter(&handles[0], move |_| sweeper);
+        let limits = crate::limits::Limits::new(settings.limits.clone());
         let engine = Engine {
             inner: Arc::new(EngineInner {
                 db,
@@ -155,6 +158,7 @@ impl Engine {
                 away_reasons: RwLock::default(),
                 config_changes: tokio::sync::RwLock::new(()),
                 monitor: std::sync::OnceLock::new(),
+                limits,
             }),
         };
         engine.rebuild().await?;
@@ -333,6 +337,11 @@ impl Engine {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// Issue 10: the abuse-limit counters of this engine.
+    pub fn limits(&self) -> &crate::limits::Limits {
+        &self.inner.limits
     }
 
     /// R40: where chat files are stored.

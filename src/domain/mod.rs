@@ -26,6 +26,7 @@ pub mod options;
 pub mod predefined;
 pub mod presence;
 pub mod queue;
+pub mod rate_limit;
 pub mod receipt;
 pub mod report;
 pub mod routing;

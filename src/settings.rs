@@ -77,7 +77,8 @@ pub struct LimitSettings {
     pub login_lockout: LockoutPolicy,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `Debug` hides the password a PostgreSQL URL may hold (issue 10).
+#[derive(Clone, Deserialize)]
 pub struct DatabaseSettings {
     pub url: String,
     pub pool_size: u32,
@@ -87,6 +88,18 @@ pub struct DatabaseSettings {
     /// SQLite only: `synchronous = FULL` (a commit survives a power cut) instead of `NORMAL`
     /// (a commit survives a crash of the engine or the OS, not a power cut).
     pub sqlite_synchronous_full: bool,
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redacted_url(&self.url))
+            .field("pool_size", &self.pool_size)
+            .field("connect_timeout_ms", &self.connect_timeout_ms)
+            .field("write_batch_max", &self.write_batch_max)
+            .field("sqlite_synchronous_full", &self.sqlite_synchronous_full)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -193,11 +206,7 @@ pub struct MailSettings {
 
 impl std::fmt::Debug for MailSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let password = if self.password.is_empty() {
-            ""
-        } else {
-            "[redacted]"
-        };
+        let password = redacted(&self.password);
         f.debug_struct("MailSettings")
             .field("smtp_host", &self.smtp_host)
             .field("smtp_port", &self.smtp_port)
@@ -212,6 +221,29 @@ impl std::fmt::Debug for MailSettings {
             .field("max_attempts", &self.max_attempts)
             .field("max_attachment_bytes", &self.max_attachment_bytes)
             .finish()
+    }
+}
+
+/// What `Debug` shows of a secret: whether it is set, never its value.
+fn redacted(secret: &str) -> &'static str {
+    if secret.is_empty() {
+        ""
+    } else {
+        "[redacted]"
+    }
+}
+
+/// A database URL with the password of its user part (`postgres://user:pass@host`) hidden.
+fn redacted_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.rsplit_once('@') {
+        Some((user, host)) => {
+            let user = user.split_once(':').map_or(user, |(name, _)| name);
+            format!("{scheme}://{user}:[redacted]@{host}")
+        }
+        None => url.to_owned(),
     }
 }
 
@@ -257,13 +289,25 @@ pub struct AttachmentSettings {
     pub unclaimed_ttl_ms: i64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `Debug` hides the demo passwords (issue 10).
+#[derive(Clone, Deserialize)]
 pub struct DemoSettings {
     pub seed_on_empty: bool,
     pub agent_password: String,
     pub supervisor_password: String,
     /// R71: the demo admin, who manages websites, queues, users and settings.
     pub admin_password: String,
+}
+
+impl std::fmt::Debug for DemoSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoSettings")
+            .field("seed_on_empty", &self.seed_on_empty)
+            .field("agent_password", &redacted(&self.agent_password))
+            .field("supervisor_password", &redacted(&self.supervisor_password))
+            .field("admin_password", &redacted(&self.admin_password))
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -354,11 +398,16 @@ mod tests {
     }
 
     #[test]
-    fn debug_output_hides_the_smtp_password() {
+    fn debug_output_hides_passwords() {
         let mut settings = Settings::load_with(None, env(&[])).unwrap();
         settings.mail.password = "hunter2-smtp-secret".to_owned();
+        settings.demo.admin_password = "demo-admin-secret".to_owned();
+        settings.database.url = "postgres://parley:db-secret@db.example/parley".to_owned();
         let printed = format!("{settings:?}");
         assert!(!printed.contains("hunter2-smtp-secret"));
+        assert!(!printed.contains("demo-admin-secret"));
+        assert!(!printed.contains("db-secret"));
+        assert!(printed.contains("postgres://parley:[redacted]@db.example/parley"));
         assert!(printed.contains("[redacted]"));
     }
 

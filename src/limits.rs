@@ -5,7 +5,7 @@
 //! them without bound.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -52,13 +52,16 @@ struct Shard {
     inserted: u32,
 }
 
+/// Open sockets per IP address, shared with the slots that give them back.
+type SocketCounts = Arc<Mutex<HashMap<IpAddr, u32>>>;
+
 pub struct Limits {
     settings: LimitSettings,
     started: Instant,
     hasher: std::collections::hash_map::RandomState,
     shards: Vec<Mutex<Shard>>,
     lockouts: Mutex<HashMap<String, Lockout>>,
-    sockets: Arc<Mutex<HashMap<IpAddr, u32>>>,
+    sockets: SocketCounts,
 }
 
 /// A lock that a panicking holder poisoned still guards plain counters: take it anyway.
@@ -101,9 +104,7 @@ impl Limits {
             return Ok(());
         }
         let now = self.now_ms();
-        let mut hasher = self.hasher.build_hasher();
-        (kind, key).hash(&mut hasher);
-        let index = (hasher.finish() % SHARDS as u64) as usize;
+        let index = (self.hasher.hash_one((kind, key)) % SHARDS as u64) as usize;
         let mut shard = lock(&self.shards[index]);
         let entry_key = (kind, key.to_owned());
         if !shard.windows.contains_key(&entry_key) {
@@ -187,7 +188,7 @@ impl Limits {
 
 /// One counted open socket; the count goes down when the socket (which owns this) is gone.
 pub struct SocketSlot {
-    held: Option<(Arc<Mutex<HashMap<IpAddr, u32>>>, IpAddr)>,
+    held: Option<(SocketCounts, IpAddr)>,
 }
 
 impl Drop for SocketSlot {

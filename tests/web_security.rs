@@ -111,6 +111,33 @@ async fn cross_site_writes_are_refused(backend: Backend) {
         .expect("request");
     assert_eq!(answer(bearer).await.status, 201);
     assert_eq!(codes(&app, &token).await, 3);
+    // An agent's chat-file upload (a widget path the session may call too) is checked; the
+    // visitor's, with its Bearer token, is not.
+    let (mut desk, _) = app.available_agent("agent").await;
+    let chat = app.taken_chat(&mut desk, "Visitor").await;
+    let upload = |headers: Vec<(&'static str, String)>| {
+        let mut request = TestApp::client().post(format!(
+            "{}/api/v1/chats/{}/attachments?name=note.txt",
+            app.base, chat.chat_id
+        ));
+        for (name, value) in headers {
+            request = request.insert_header((name, value));
+        }
+        async move { answer(request.send_body("a note").await.expect("upload")).await }
+    };
+    let cookie = ("Cookie", format!("parley_session={token}"));
+    let evil = ("Origin", "https://evil.example".to_owned());
+    let refused = upload(vec![cookie.clone(), evil.clone()]).await;
+    assert_eq!(refused.body["error"], "csrf_refused", "{}", refused.body);
+    let ours = upload(vec![cookie.clone(), ("Origin", own.clone())]).await;
+    assert_eq!(ours.status, 201, "{}", ours.body);
+    let visitor = upload(vec![
+        cookie,
+        ("Origin", ORIGIN.to_owned()),
+        ("Authorization", format!("Bearer {}", chat.token)),
+    ])
+    .await;
+    assert_eq!(visitor.status, 201, "{}", visitor.body);
     // Reading is not checked.
     let read = TestApp::client()
         .get(format!("{}/api/v1/auth/me", app.base))

@@ -10,7 +10,8 @@
 //! cookie is HttpOnly and SameSite=Strict already, browsers send `Origin` on every
 //! state-changing request, and a header needs no token state in the page. `Sec-Fetch-Site:
 //! cross-site` is refused outright. The widget's endpoints authenticate with the chat's
-//! token, never the cookie, and are not checked.
+//! token, never the cookie, and are not checked, except a chat-file upload, which an agent
+//! makes with the cookie.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -54,6 +55,13 @@ pub fn same_site_request(facts: &CsrfFacts<'_>) -> bool {
     }
 }
 
+/// `/api/v1/chats/{chat_id}/attachments`: a widget endpoint that an agent's session may call too.
+fn is_chat_file_upload(path: &str) -> bool {
+    path.strip_prefix("/api/v1/chats/")
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(_, endpoint)| endpoint == "attachments")
+}
+
 fn cookie_authenticated(req: &ServiceRequest) -> bool {
     let bearer = req
         .headers()
@@ -70,7 +78,7 @@ pub async fn csrf_guard(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let checked = is_state_changing(req.method())
-        && !is_visitor_path(req.path())
+        && (!is_visitor_path(req.path()) || is_chat_file_upload(req.path()))
         && cookie_authenticated(&req);
     if checked {
         let text = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
@@ -189,6 +197,14 @@ mod tests {
             ..facts(Some("https://chat.example.com"), true)
         };
         assert!(!same_site_request(&cross));
+    }
+
+    #[test]
+    fn an_agents_chat_file_upload_is_checked_among_the_widgets_paths() {
+        assert!(is_chat_file_upload("/api/v1/chats/4/attachments"));
+        assert!(!is_chat_file_upload("/api/v1/chats/4/attachments/ab"));
+        assert!(!is_chat_file_upload("/api/v1/chats/4/end"));
+        assert!(!is_chat_file_upload("/api/v1/websites/demo/chats"));
     }
 
     #[test]

@@ -402,3 +402,38 @@ async fn secrets_stay_out_of_answers_and_logs_on_sqlite() {
 async fn secrets_stay_out_of_answers_and_logs_on_postgres() {
     secrets_stay_out_of_answers_and_logs(Backend::Postgres).await;
 }
+
+/// CSRF in headless Chromium (`admin-ui/e2e/csrf.mjs`): a signed-in agent's browser on another
+/// site posts a form and a fetch to the engine; nothing is created, while the dashboard's own
+/// writes go through.
+async fn a_cross_site_form_post_in_a_browser_creates_nothing(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let env = vec![
+        ("PARLEY_URL".to_owned(), app.base.clone()),
+        (
+            "PARLEY_AGENT_PASSWORD".to_owned(),
+            AGENT_PASSWORD.to_owned(),
+        ),
+        (
+            "PARLEY_ADMIN_PASSWORD".to_owned(),
+            ADMIN_PASSWORD.to_owned(),
+        ),
+        (
+            "PARLEY_BACKEND".to_owned(),
+            format!("{backend:?}").to_lowercase(),
+        ),
+    ];
+    common::browser::run_node_script("admin-ui", "admin-ui/e2e/csrf.mjs", env).await;
+}
+
+#[actix_web::test]
+async fn a_cross_site_form_post_in_a_browser_creates_nothing_on_sqlite() {
+    a_cross_site_form_post_in_a_browser_creates_nothing(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn a_cross_site_form_post_in_a_browser_creates_nothing_on_postgres() {
+    a_cross_site_form_post_in_a_browser_creates_nothing(Backend::Postgres).await;
+}

@@ -15,6 +15,12 @@ const stored = new Map();
 globalThis.sessionStorage = {
   getItem: (k) => stored.get(k) ?? null, setItem: (k, v) => stored.set(k, v), removeItem: (k) => stored.delete(k),
 };
+// The language module reads the saved language at load; tests run in English.
+if (!('navigator' in globalThis)) globalThis.navigator = { language: 'en' };
+const saved = new Map();
+globalThis.localStorage = {
+  getItem: (k) => saved.get(k) ?? null, setItem: (k, v) => saved.set(k, v), removeItem: (k) => saved.delete(k),
+};
 
 const tests = (await readdir(join(here, 'src'), { recursive: true })).filter((f) => f.endsWith('.test.ts'));
 const dir = await mkdtemp(join(tmpdir(), 'parley-admin-ui-'));

@@ -94,6 +94,14 @@ pub enum AppError {
     ContactNotFound,
     #[error("no ban has this id")]
     BanNotFound,
+    #[error("too many requests; try again in {} s", retry_after_ms.div_ceil(1000).max(1))]
+    RateLimited { retry_after_ms: u64 },
+    #[error("too many failed logins; try again in {} s", retry_after_ms.div_ceil(1000).max(1))]
+    LoginLocked { retry_after_ms: u64 },
+    #[error("this request must come from the engine's own pages (cross-site request refused)")]
+    CsrfRefused,
+    #[error("too many open connections from this address")]
+    TooManySockets,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("internal error: {0}")]
@@ -141,6 +149,9 @@ impl AppError {
             AppError::VisitorBanned => "visitor_banned",
             AppError::ContactNotFound => "contact_not_found",
             AppError::BanNotFound => "ban_not_found",
+            AppError::RateLimited { .. } | AppError::TooManySockets => "rate_limited",
+            AppError::LoginLocked { .. } => "login_locked",
+            AppError::CsrfRefused => "csrf_refused",
             AppError::Store(StoreError::Pool(_) | StoreError::NotCommitted(_)) => {
                 "store_unavailable"
             }
@@ -177,6 +188,17 @@ impl AppError {
             error: self.code(),
             message: self.public_message(),
             fields,
+            retry_after_ms: self.retry_after_ms(),
+        }
+    }
+
+    /// Issue 10: with `rate_limited` and `login_locked`, how long until a retry may succeed.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited { retry_after_ms } | AppError::LoginLocked { retry_after_ms } => {
+                Some(*retry_after_ms)
+            }
+            _ => None,
         }
     }
 }
@@ -214,6 +236,10 @@ pub struct ErrorBody {
     /// With `invalid_fields` only: each bad field of a form submission and why (R4, R62).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldErrorView>,
+    /// With `rate_limited` and `login_locked`: milliseconds until a retry may succeed (the
+    /// `Retry-After` header says it in whole seconds, rounded up).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
 }
 
 /// One bad field of a form submission.
@@ -314,7 +340,11 @@ impl ResponseError for AppError {
             | AppError::NoVisitorAddress
             | AppError::QueueInUse(_)
             | AppError::WebsiteInUse(_) => StatusCode::CONFLICT,
-            AppError::TooManyPageViews => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyPageViews
+            | AppError::RateLimited { .. }
+            | AppError::LoginLocked { .. }
+            | AppError::TooManySockets => StatusCode::TOO_MANY_REQUESTS,
+            AppError::CsrfRefused => StatusCode::FORBIDDEN,
             AppError::Unavailable
             | AppError::Store(StoreError::Pool(_) | StoreError::NotCommitted(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE
@@ -327,6 +357,11 @@ impl ResponseError for AppError {
         if self.status_code().is_server_error() {
             tracing::error!(error = %self, "request failed");
         }
-        HttpResponse::build(self.status_code()).json(self.body())
+        let mut response = HttpResponse::build(self.status_code());
+        if let Some(ms) = self.retry_after_ms() {
+            let seconds = ms.div_ceil(1000).max(1);
+            response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
+        }
+        response.json(self.body())
     }
 }

@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod limits;
 pub mod mail;
 pub mod protocol;
 pub mod recovery;

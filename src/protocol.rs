@@ -542,6 +542,9 @@ pub enum ServerFrame<'a> {
         chat_id: Option<ChatId>,
         #[serde(skip_serializing_if = "Option::is_none")]
         client_key: Option<&'a str>,
+        /// Issue 10: with `rate_limited`, milliseconds until the frame may be sent again.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        retry_after_ms: Option<u64>,
     },
     Offer(&'a OfferView),
     OfferWithdrawn {

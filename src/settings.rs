@@ -7,6 +7,7 @@ use config::{Config, Environment, File, FileFormat};
 use serde::Deserialize;
 
 use crate::domain::queue::Strategy;
+use crate::domain::rate_limit::{Limit, LockoutPolicy};
 use crate::domain::wrap_up::NextPresence;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
@@ -29,6 +30,7 @@ pub struct Settings {
     pub demo: DemoSettings,
     pub log: LogSettings,
     pub monitor: MonitorSettings,
+    pub limits: LimitSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -38,9 +40,45 @@ pub struct ServerSettings {
     pub workers: usize,
     /// Where visitors reach the engine, for links it hands out; empty: from each request.
     pub public_url: String,
+    /// Issue 10: peers (reverse proxies) whose `X-Forwarded-For` names the client; from any
+    /// other peer the header is ignored and the peer's address is the client's.
+    #[serde(default)]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
+impl ServerSettings {
+    /// Whether visitors and users reach the engine over TLS, as `public_url` says.
+    pub fn served_over_tls(&self) -> bool {
+        self.public_url
+            .trim()
+            .get(..8)
+            .is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"))
+    }
+}
+
+/// Issue 10: abuse limits. Every limit is `{ max, window_ms }` (`max = 0`: no limit), counted
+/// per key in memory by this engine process (`crate::limits`).
 #[derive(Debug, Clone, Deserialize)]
+pub struct LimitSettings {
+    /// Requests from a loopback peer (127.0.0.1, ::1) are not limited: for the load generator
+    /// and local tests, never for production behind a proxy (see `trusted_proxies`).
+    pub exempt_loopback: bool,
+    pub chat_starts_per_ip: Limit,
+    pub chat_starts_per_visitor: Limit,
+    pub messages_per_chat: Limit,
+    pub uploads_per_chat: Limit,
+    pub uploads_per_ip: Limit,
+    pub offline_forms_per_ip: Limit,
+    pub invitation_codes_per_ip: Limit,
+    pub logins_per_ip: Limit,
+    pub logins_per_username: Limit,
+    /// Open visitor and website sockets one IP address may hold; 0 = no limit.
+    pub sockets_per_ip: u32,
+    pub login_lockout: LockoutPolicy,
+}
+
+/// `Debug` hides the password a PostgreSQL URL may hold (issue 10).
+#[derive(Clone, Deserialize)]
 pub struct DatabaseSettings {
     pub url: String,
     pub pool_size: u32,
@@ -50,6 +88,18 @@ pub struct DatabaseSettings {
     /// SQLite only: `synchronous = FULL` (a commit survives a power cut) instead of `NORMAL`
     /// (a commit survives a crash of the engine or the OS, not a power cut).
     pub sqlite_synchronous_full: bool,
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redacted_url(&self.url))
+            .field("pool_size", &self.pool_size)
+            .field("connect_timeout_ms", &self.connect_timeout_ms)
+            .field("write_batch_max", &self.write_batch_max)
+            .field("sqlite_synchronous_full", &self.sqlite_synchronous_full)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -133,7 +183,8 @@ pub struct AuthSettings {
     pub cookie_secure: bool,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `Debug` is written by hand so that the SMTP password never reaches a log (issue 10).
+#[derive(Clone, Deserialize)]
 pub struct MailSettings {
     pub smtp_host: String,
     pub smtp_port: u16,
@@ -151,6 +202,49 @@ pub struct MailSettings {
     /// R64: files of an offline message are attached to its mails while their total stays
     /// within this; the others are named in a note.
     pub max_attachment_bytes: usize,
+}
+
+impl std::fmt::Debug for MailSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let password = redacted(&self.password);
+        f.debug_struct("MailSettings")
+            .field("smtp_host", &self.smtp_host)
+            .field("smtp_port", &self.smtp_port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &password)
+            .field("from", &self.from)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("poll_interval_ms", &self.poll_interval_ms)
+            .field("retry_base_ms", &self.retry_base_ms)
+            .field("retry_max_ms", &self.retry_max_ms)
+            .field("max_attempts", &self.max_attempts)
+            .field("max_attachment_bytes", &self.max_attachment_bytes)
+            .finish()
+    }
+}
+
+/// What `Debug` shows of a secret: whether it is set, never its value.
+fn redacted(secret: &str) -> &'static str {
+    if secret.is_empty() {
+        ""
+    } else {
+        "[redacted]"
+    }
+}
+
+/// A database URL with the password of its user part (`postgres://user:pass@host`) hidden.
+fn redacted_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.rsplit_once('@') {
+        Some((user, host)) => {
+            let user = user.split_once(':').map_or(user, |(name, _)| name);
+            format!("{scheme}://{user}:[redacted]@{host}")
+        }
+        None => url.to_owned(),
+    }
 }
 
 /// How the engine talks to its SMTP server.
@@ -195,13 +289,25 @@ pub struct AttachmentSettings {
     pub unclaimed_ttl_ms: i64,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// `Debug` hides the demo passwords (issue 10).
+#[derive(Clone, Deserialize)]
 pub struct DemoSettings {
     pub seed_on_empty: bool,
     pub agent_password: String,
     pub supervisor_password: String,
     /// R71: the demo admin, who manages websites, queues, users and settings.
     pub admin_password: String,
+}
+
+impl std::fmt::Debug for DemoSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoSettings")
+            .field("seed_on_empty", &self.seed_on_empty)
+            .field("agent_password", &redacted(&self.agent_password))
+            .field("supervisor_password", &redacted(&self.supervisor_password))
+            .field("admin_password", &redacted(&self.admin_password))
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -289,5 +395,30 @@ mod tests {
         assert_eq!(settings.server.port, 7000);
         assert_eq!(settings.server.host, "127.0.0.1");
         assert!(Settings::load_with(Some(&dir.path().join("missing.toml")), env(&[])).is_err());
+    }
+
+    #[test]
+    fn debug_output_hides_passwords() {
+        let mut settings = Settings::load_with(None, env(&[])).unwrap();
+        settings.mail.password = "hunter2-smtp-secret".to_owned();
+        settings.demo.admin_password = "demo-admin-secret".to_owned();
+        settings.database.url = "postgres://parley:db-secret@db.example/parley".to_owned();
+        let printed = format!("{settings:?}");
+        assert!(!printed.contains("hunter2-smtp-secret"));
+        assert!(!printed.contains("demo-admin-secret"));
+        assert!(!printed.contains("db-secret"));
+        assert!(printed.contains("postgres://parley:[redacted]@db.example/parley"));
+        assert!(printed.contains("[redacted]"));
+    }
+
+    #[test]
+    fn limits_are_settings_with_generous_defaults() {
+        let settings =
+            Settings::load_with(None, env(&[("CHAT__LIMITS__LOGINS_PER_IP__MAX", "3")])).unwrap();
+        assert_eq!(settings.limits.logins_per_ip.max, 3);
+        assert!(settings.limits.chat_starts_per_ip.max >= 10);
+        assert!(!settings.limits.exempt_loopback);
+        assert!(settings.server.trusted_proxies.is_empty());
+        assert!(!settings.server.served_over_tls());
     }
 }

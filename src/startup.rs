@@ -69,6 +69,9 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(app_engine.clone()))
+                .wrap(actix_web::middleware::from_fn(
+                    crate::http::web_security::security_headers,
+                ))
                 .configure(crate::http::routes)
         });
         if settings.server.workers > 0 {

@@ -3,7 +3,8 @@
 // REST client, the live socket and the translations in shared/.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { t, setLanguage } from './shared/i18n';
-import { ApiError, login, logout, me, type User } from './shared/api';
+import { login, logout, me, type User } from './shared/api';
+import { loginErrorText } from './shared/loginError';
 import { AgentController } from './agent/controller';
 import { AgentDashboard } from './agent/Dashboard';
 import { LanguageMenu } from './agent/TopBar';
@@ -28,8 +29,7 @@ function Login({ onSignedIn, onLanguage }: { onSignedIn: (user: User) => void; o
     try {
       onSignedIn((await login(username, password)).user);
     } catch (err) {
-      const code = err instanceof ApiError ? err.code : 'network_error';
-      setError(code === 'invalid_credentials' ? t('login_invalid') : code === 'account_deactivated' ? t('login_deactivated') : t('error_code', { code }));
+      setError(loginErrorText(err));
     } finally {
       setBusy(false);
     }

@@ -20,6 +20,7 @@ use crate::domain::event::{Author, ChatEvent, EventBody};
 use crate::domain::identity::VisitorEdit;
 use crate::domain::ids::{ChatId, QueueId, Seq, UserId};
 use crate::domain::queue::HuntEnd;
+use crate::domain::rate_limit::Window;
 use crate::domain::receipt::{Reader, Receipts};
 use crate::domain::transcript::{self, Delivery};
 use crate::domain::unmanaged::{check_leave_message, LeftMessageForm};
@@ -107,6 +108,9 @@ pub struct ChatActor {
     handover_round: u64,
     /// The display names of the chat's agents, for the events that name them.
     agent_names: HashMap<UserId, String>,
+    /// Issue 10: the visitor's messages in the current window (`limits.messages_per_chat`);
+    /// the actor's own state, so the message path takes no lock for it.
+    visitor_messages: Window,
 }
 
 struct Subscriber {
@@ -140,6 +144,7 @@ impl ChatActor {
             queue_position: None,
             linger_timer: None,
             receipts: Receipts::default(),
+            visitor_messages: Window::default(),
         }
     }
 
@@ -583,6 +588,15 @@ impl Handler<PostMessage> for ChatActor {
             Ok(key) => key,
             Err(answer) => return reply(answer),
         };
+        if msg.poster == Poster::Visitor {
+            let limit = self.engine.settings().limits.messages_per_chat;
+            let now = u64::try_from(now_ms()).unwrap_or_default();
+            if let Err(retry) = self.visitor_messages.hit(now, limit) {
+                return reply(Err(AppError::RateLimited {
+                    retry_after_ms: retry.0,
+                }));
+            }
+        }
         let author = match msg.poster {
             Poster::Visitor => Author::Visitor {
                 name: msg.author_name,

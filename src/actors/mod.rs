@@ -104,6 +104,8 @@ struct EngineInner {
     /// R66: the unattended timeout an admin set (`/options`), in ms; `NO_OVERRIDE` follows the
     /// configuration. Kept in step with the store by `options_changed`.
     unattended_override_ms: std::sync::atomic::AtomicI64,
+    /// Issue 10: the abuse-limit counters.
+    limits: crate::limits::Limits,
 }
 
 /// `EngineInner::unattended_override_ms` when no admin set the timeout.
@@ -141,6 +143,7 @@ impl Engine {
         })?;
         let sweeper = UploadSweeper::new(db.clone(), &settings, files.clone());
         let upload_sweeper = Supervisor::start_in_arbiter(&handles[0], move |_| sweeper);
+        let limits = crate::limits::Limits::new(settings.limits.clone());
         let engine = Engine {
             inner: Arc::new(EngineInner {
                 db,
@@ -166,6 +169,7 @@ impl Engine {
                 config_changes: tokio::sync::RwLock::new(()),
                 monitor: std::sync::OnceLock::new(),
                 unattended_override_ms: std::sync::atomic::AtomicI64::new(NO_OVERRIDE),
+                limits,
             }),
         };
         engine.rebuild().await?;
@@ -412,6 +416,11 @@ impl Engine {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// Issue 10: the abuse-limit counters of this engine.
+    pub fn limits(&self) -> &crate::limits::Limits {
+        &self.inner.limits
     }
 
     /// R40: where chat files are stored.

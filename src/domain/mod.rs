@@ -28,6 +28,7 @@ pub mod predefined;
 pub mod presence;
 pub mod proactive;
 pub mod queue;
+pub mod rate_limit;
 pub mod receipt;
 pub mod report;
 pub mod retirement;

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::auth::{CurrentUser, SUPERVISORS};
+use super::limits::RequestLimits;
 use crate::actors::Engine;
 use crate::clock::now_ms;
 use crate::credentials;
@@ -28,6 +29,7 @@ use crate::domain::ids::{ChatId, UserId};
 use crate::domain::upload::{FileName, UploadId};
 use crate::domain::RuleError;
 use crate::error::AppError;
+use crate::limits::Kind;
 use crate::store::files::TempFile;
 use crate::store::{self, attachments::NewAttachment, chats::ChatRow};
 
@@ -118,6 +120,12 @@ pub async fn upload(
         Caller::User(user) => Poster::Agent(user.id()),
     };
     let chat = chat.ok_or(AppError::ChatNotFound)?;
+    if poster == Poster::Visitor {
+        // Issue 10: a visitor's uploads, per chat and per IP address.
+        let limits = RequestLimits::of(&engine, &req);
+        limits.per_key(Kind::UploadChat, &chat_id.0.to_string())?;
+        limits.per_ip(Kind::UploadIp)?;
+    }
     let agents = chat_agents(&engine, chat_id).await?;
     check_upload_allowed(poster, chat.chat_state()?, &agents)?;
     let name = FileName::parse(&query.name)?;

@@ -142,7 +142,7 @@ const MAX_DETAILS_CHARS: usize = 2_000;
 /// Bodies larger than this are not read for details.
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
-fn is_state_changing(method: &Method) -> bool {
+pub(super) fn is_state_changing(method: &Method) -> bool {
     [Method::POST, Method::PUT, Method::PATCH, Method::DELETE].contains(method)
 }
 

@@ -10,6 +10,7 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 
 use super::audit::{self, Actor};
+use super::limits::RequestLimits;
 use crate::actors::agent::LoggedOut;
 use crate::actors::monitor::{EndedSessions, SessionClosed};
 use crate::actors::Engine;
@@ -18,6 +19,7 @@ use crate::credentials;
 use crate::domain::ids::UserId;
 use crate::domain::user::Role;
 use crate::error::AppError;
+use crate::limits::Kind;
 use crate::store::{self, audit::NewAuditEntry, sessions::NewSession, users::UserRow};
 
 pub const SESSION_COOKIE: &str = "parley_session";
@@ -141,10 +143,18 @@ struct LoginResponse {
 /// `POST /api/v1/auth/login`
 pub async fn login(
     engine: web::Data<Engine>,
+    req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
     let LoginRequest { username, password } = body.into_inner();
     let typed: String = username.chars().take(64).collect();
+    // Issue 10: attempts per IP address and per username, then the username's lockout. A
+    // locked or limited attempt checks no password; unknown usernames are counted and locked
+    // alike, so none of these answers tells whether a username exists.
+    let limits = RequestLimits::of(&engine, &req);
+    limits.per_ip(Kind::LoginIp)?;
+    limits.per_key(Kind::LoginUsername, &typed.to_lowercase())?;
+    engine.limits().login_allowed(&typed)?;
     let ttl_ms = engine.settings().auth.session_ttl_secs.max(1) * 1000;
     let token = credentials::new_token();
     let token_hash = credentials::token_hash(&token);
@@ -179,6 +189,9 @@ pub async fn login(
     let (user, expires_at_ms) = match user {
         Ok(user) => user,
         Err((user_id, refusal)) => {
+            if matches!(refusal, AppError::InvalidCredentials) {
+                engine.limits().login_failed(&typed);
+            }
             let details = serde_json::json!({ "reason": refusal.code() }).to_string();
             audit::write(
                 &engine,
@@ -195,12 +208,9 @@ pub async fn login(
         "{}".into(),
     );
     audit::write(&engine, entry).await;
+    engine.limits().login_succeeded(&typed);
     tracing::info!(user = %user.username, "logged in");
-    let cookie = Cookie::build(SESSION_COOKIE, token.clone())
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Strict)
-        .secure(engine.settings().auth.cookie_secure)
+    let cookie = session_cookie(&engine, token.clone())
         .max_age(CookieDuration::milliseconds(ttl_ms))
         .finish();
     Ok(HttpResponse::Ok().cookie(cookie).json(LoginResponse {
@@ -208,6 +218,18 @@ pub async fn login(
         expires_at_ms,
         user: UserView::from(&user),
     }))
+}
+
+/// The session cookie (issue 10): HttpOnly (no script reads it), SameSite=Strict (no other
+/// site's page or link sends it: the dashboards are reached by typing or bookmarking their
+/// address, so Strict costs nothing), Secure with `auth.cookie_secure` or an https public URL.
+fn session_cookie(engine: &Engine, value: String) -> actix_web::cookie::CookieBuilder<'static> {
+    let settings = engine.settings();
+    Cookie::build(SESSION_COOKIE, value)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(settings.auth.cookie_secure || settings.server.served_over_tls())
 }
 
 /// R71: an audit row of a login, failed login or logout.
@@ -268,7 +290,7 @@ pub async fn logout(
             reason: "logged_out",
         });
     }
-    let mut expired = Cookie::build(SESSION_COOKIE, "").path("/").finish();
+    let mut expired = session_cookie(&engine, String::new()).finish();
     expired.make_removal();
     Ok(HttpResponse::NoContent().cookie(expired).finish())
 }

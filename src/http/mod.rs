@@ -13,6 +13,7 @@ pub mod bans;
 pub mod chat_logs;
 pub mod cors;
 pub mod invitations;
+pub mod limits;
 pub mod members;
 pub mod monitor;
 pub mod offline_messages;
@@ -30,6 +31,7 @@ pub mod users;
 pub mod visitor;
 pub mod visitor_context;
 pub mod visitor_socket;
+pub mod web_security;
 pub mod website_settings;
 pub mod website_socket;
 pub mod websites;
@@ -72,6 +74,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(
         web::scope("/api/v1")
             .wrap(actix_web::middleware::from_fn(audit::record))
+            .wrap(actix_web::middleware::from_fn(web_security::csrf_guard))
             .wrap(actix_web::middleware::from_fn(cors::visitor_cors))
             .route("/auth/login", web::post().to(auth::login))
             .route("/auth/logout", web::post().to(auth::logout))

@@ -8,6 +8,7 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::limits::RequestLimits;
 use super::visitor::{origin, visitor_context, website, ContextInput};
 use crate::actors::offline_messages::{SubmitOfflineMessage, UploadFile};
 use crate::actors::Engine;
@@ -15,6 +16,7 @@ use crate::domain::upload::FileName;
 use crate::domain::website::WebsiteKey;
 use crate::domain::RuleError;
 use crate::error::AppError;
+use crate::limits::Kind;
 use crate::store::uploads::FormKind;
 
 #[derive(Debug, Deserialize)]
@@ -47,6 +49,7 @@ pub async fn upload(
 ) -> Result<HttpResponse, AppError> {
     let website = website(&engine, &key)?;
     require_origin(&engine, &req, &key)?;
+    RequestLimits::of(&engine, &req).per_ip(Kind::UploadIp)?;
     let query = query.into_inner();
     let form = FormKind::parse(&query.form)
         .ok_or_else(|| AppError::InvalidInput("form is prechat or offline".to_owned()))?;
@@ -100,6 +103,7 @@ pub async fn submit(
     key: web::Path<String>,
     body: web::Json<OfflineMessageRequest>,
 ) -> Result<HttpResponse, AppError> {
+    RequestLimits::of(&engine, &req).per_ip(Kind::OfflineFormIp)?;
     let body = body.into_inner();
     let (visitor, _first_page, visitor_key) = visitor_context(
         &req,

@@ -133,6 +133,8 @@ pub struct SocketCore {
     pub writer: SocketWriter,
     last_heard: Instant,
     settings: RealtimeSettings,
+    /// Issue 10: this socket's place in its IP address's count, given back when it closes.
+    _slot: Option<crate::limits::SocketSlot>,
 }
 
 impl SocketCore {
@@ -142,7 +144,14 @@ impl SocketCore {
             writer,
             last_heard: Instant::now(),
             settings,
+            _slot: None,
         }
+    }
+
+    /// Keeps `slot` (an open socket counted for its IP address) as long as the socket lives.
+    pub fn holding(mut self, slot: Option<crate::limits::SocketSlot>) -> SocketCore {
+        self._slot = slot;
+        self
     }
 
     /// Sends a frame; a full queue disconnects the slow client.
@@ -180,6 +189,7 @@ impl SocketCore {
                 message: &message,
                 chat_id,
                 client_key,
+                retry_after_ms: error.retry_after_ms(),
             },
             ctx,
         );
@@ -195,6 +205,7 @@ impl SocketCore {
                 message: &error.message,
                 chat_id: None,
                 client_key: None,
+                retry_after_ms: None,
             },
             ctx,
         );

@@ -10,6 +10,7 @@ use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
+use super::limits::RequestLimits;
 use super::socket::{self, SocketCore, SocketWriter};
 use super::visitor_socket::VisitorSocket;
 use super::website_socket::WebsiteSocket;
@@ -23,6 +24,7 @@ use crate::domain::invitation::InvitationCode;
 use crate::domain::visitor::{parse_user_agent, Language, PageView, VisitorKey};
 use crate::domain::website::WebsiteKey;
 use crate::error::AppError;
+use crate::limits::Kind;
 use crate::protocol::VisitorDetails;
 use crate::store;
 
@@ -71,10 +73,11 @@ pub async fn website_socket(
             return Err(AppError::OriginNotAllowed.into());
         }
     }
+    let slot = RequestLimits::of(&engine, &req).socket_slot()?;
     let realtime = engine.settings().realtime.clone();
     let (response, session, stream) = socket::upgrade(&req, body, &realtime)?;
     let writer = SocketWriter::spawn(session, realtime.outbound_queue_len);
-    let core = SocketCore::new(next_socket_id(), writer, realtime);
+    let core = SocketCore::new(next_socket_id(), writer, realtime).holding(slot);
     WebsiteSocket::create(move |ctx| {
         ctx.add_stream(stream);
         WebsiteSocket::new(core, website)
@@ -163,6 +166,15 @@ pub async fn start_chat(
     body: web::Json<StartChatRequest>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
+    // Issue 10: chat starts per IP address and per visitor, and guesses at invitation codes.
+    let limits = RequestLimits::of(&engine, &req);
+    limits.per_ip(Kind::ChatStartIp)?;
+    if let Some(visitor_key) = &body.visitor_key {
+        limits.per_key(Kind::ChatStartVisitor, visitor_key)?;
+    }
+    if body.invitation_code.is_some() {
+        limits.per_ip(Kind::InvitationCodeIp)?;
+    }
     let visitor_name = VisitorName::parse(&body.name)?;
     let invitation_code = body
         .invitation_code
@@ -304,10 +316,11 @@ pub async fn socket(
     let chat_id = visitor.chat_id();
     let chat = engine.chat(chat_id).await?;
     let summary = chat.send(Describe).await.map_err(AppError::from)?;
+    let slot = RequestLimits::of(&engine, &req).socket_slot()?;
     let realtime = engine.settings().realtime.clone();
     let (response, session, stream) = socket::upgrade(&req, body, &realtime)?;
     let writer = SocketWriter::spawn(session, realtime.outbound_queue_len);
-    let core = SocketCore::new(next_socket_id(), writer, realtime);
+    let core = SocketCore::new(next_socket_id(), writer, realtime).holding(slot);
     let resume_after = Seq(query.after_seq.max(0));
     let visitor_name = visitor.chat.visitor_name;
     // R5: the widget in a chat is told its website's mode too.

@@ -26,6 +26,8 @@ export const cs: Partial<Catalogue> = {
   wrap_reason: 'Důvod', wrap_note: 'Poznámka (volitelná)', wrap_submit: 'Hotovo', codes_title: 'Pozvánkové kódy', codes_create: 'Vytvořit kód',
   error_code: 'Chyba: {code}',
   sections: 'Sekce', login_deactivated: 'Tento účet je deaktivován.',
+  login_locked: 'Příliš mnoho chybných hesel pro toto jméno. Zkuste to znovu za {seconds} s.',
+  login_rate_limited: 'Příliš mnoho pokusů o přihlášení. Zkuste to znovu za {seconds} s.',
   offer_kind_direct: 'Chat pro vás (pozvánkový kód)', offer_kind_invitation: '{name} vás zve do chatu', offer_note: 'Poznámka',
   title_offer: 'Nový chat!', notification_offer_title: 'Nová nabídka chatu', notification_offer_body: '{name} čeká ({queue})',
   code_not_connected: 'Nepřipojeno: zkuste to za chvíli znovu.', entry_web: 'Webový chat', position: '{n}. v pořadí',

@@ -5,6 +5,8 @@ export const de: Partial<Catalogue> = {
   sections: 'Bereiche', section_agent: 'Agenten-Arbeitsplatz',
   login_intro: 'Melden Sie sich an, um Chats anzunehmen.', login_username: 'Benutzername', login_password: 'Passwort',
   login_submit: 'Anmelden', login_invalid: 'Benutzername oder Passwort falsch.', login_deactivated: 'Dieses Konto ist deaktiviert.',
+  login_locked: 'Zu viele falsche Passwörter für diesen Benutzernamen. Versuchen Sie es in {seconds} s erneut.',
+  login_rate_limited: 'Zu viele Anmeldeversuche. Versuchen Sie es in {seconds} s erneut.',
   logout: 'Abmelden', language_label: 'Sprache', presence_label: 'Status',
   presence_available: 'Verfügbar', presence_away: 'Abwesend', presence_away_reason: 'Abwesend: {reason}',
   presence_rona: 'Angebot verpasst (RONA)', presence_offline: 'Offline',

@@ -9,6 +9,8 @@ export const en = {
   login_submit: 'Sign in',
   login_invalid: 'Wrong user name or password.',
   login_deactivated: 'This account is deactivated.',
+  login_locked: 'Too many wrong passwords for this user name. Try again in {seconds} s.',
+  login_rate_limited: 'Too many login attempts. Try again in {seconds} s.',
   logout: 'Sign out',
   language_label: 'Language',
   presence_label: 'Status',

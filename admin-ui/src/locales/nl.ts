@@ -26,6 +26,8 @@ export const nl: Partial<Catalogue> = {
   wrap_title: 'Afronding van de chat met {name}', wrap_reason: 'Reden', wrap_note: 'Notitie (optioneel)', wrap_submit: 'Klaar',
   codes_title: 'Uitnodigingscodes', codes_create: 'Code maken', error_code: 'Fout: {code}',
   sections: 'Onderdelen', login_deactivated: 'Dit account is gedeactiveerd.',
+  login_locked: 'Te veel onjuiste wachtwoorden voor deze gebruikersnaam. Probeer het over {seconds} s opnieuw.',
+  login_rate_limited: 'Te veel aanmeldpogingen. Probeer het over {seconds} s opnieuw.',
   offer_kind_direct: 'Chat voor jou (uitnodigingscode)', offer_kind_invitation: '{name} nodigt je uit voor een chat', offer_note: 'Notitie',
   title_offer: 'Nieuwe chat!', notification_offer_title: 'Nieuw chataanbod', notification_offer_body: '{name} wacht ({queue})',
   code_not_connected: 'Niet verbonden: probeer het zo opnieuw.', entry_web: 'Webchat', position: 'nummer {n} in de rij',

@@ -26,6 +26,8 @@ export const sv: Partial<Catalogue> = {
   wrap_reason: 'Orsak', wrap_note: 'Anteckning (valfri)', wrap_submit: 'Klar', codes_title: 'Inbjudningskoder', codes_create: 'Skapa kod',
   error_code: 'Fel: {code}',
   sections: 'Delar', login_deactivated: 'Kontot är inaktiverat.',
+  login_locked: 'För många felaktiga lösenord för det här användarnamnet. Försök igen om {seconds} s.',
+  login_rate_limited: 'För många inloggningsförsök. Försök igen om {seconds} s.',
   offer_kind_direct: 'Chatt till dig (inbjudningskod)', offer_kind_invitation: '{name} bjuder in dig till en chatt', offer_note: 'Anteckning',
   title_offer: 'Ny chatt!', notification_offer_title: 'Nytt chatterbjudande', notification_offer_body: '{name} väntar ({queue})',
   code_not_connected: 'Inte ansluten: försök igen om en stund.', entry_web: 'Webbchatt', position: 'nummer {n} i kön',

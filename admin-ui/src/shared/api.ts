@@ -1,5 +1,10 @@
 // The REST client shared by every section of the admin app. The session is the HttpOnly
 // `parley_session` cookie the engine sets at login, so requests carry no token of their own.
+// Every request carries `X-Requested-With`, which the engine's CSRF check (issue 10) asks of a
+// cookie-authenticated write that comes without an Origin header.
+
+/** Sent with every request: a header no cross-site form can send. */
+export const CSRF_HEADERS: Record<string, string> = { 'X-Requested-With': 'parley-admin' };
 
 export class ApiError extends Error {
   constructor(
@@ -7,6 +12,8 @@ export class ApiError extends Error {
     public code: string,
     message: string,
     public fields: { field: string; error: string; message: string }[] = [],
+    /** Issue 10: with `rate_limited` and `login_locked`, how long until a retry may succeed. */
+    public retryAfterMs: number | null = null,
   ) {
     super(message);
   }
@@ -26,7 +33,8 @@ async function answer<T>(response: Response): Promise<T> {
   if (!response.ok) {
     const code = (body && typeof body.error === 'string') ? body.error : 'http_' + response.status;
     const message = (body && typeof body.message === 'string') ? body.message : response.statusText;
-    throw new ApiError(response.status, code, message, Array.isArray(body?.fields) ? body.fields : []);
+    const retryAfterMs = typeof body?.retry_after_ms === 'number' ? body.retry_after_ms : null;
+    throw new ApiError(response.status, code, message, Array.isArray(body?.fields) ? body.fields : [], retryAfterMs);
   }
   return body as T;
 }
@@ -37,7 +45,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     response = await fetch('/api/v1' + path, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+      headers: body === undefined ? CSRF_HEADERS : { ...CSRF_HEADERS, 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -53,6 +61,7 @@ export async function uploadFile(chatId: number, file: File): Promise<Attachment
     response = await fetch(`/api/v1/chats/${chatId}/attachments?name=${encodeURIComponent(file.name)}`, {
       method: 'POST',
       credentials: 'same-origin',
+      headers: CSRF_HEADERS,
       body: file,
     });
   } catch {

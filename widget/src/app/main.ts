@@ -190,6 +190,7 @@ function mount(host: Host): App {
         show(h("div", {}, h("p", { className: "notice", role: "alert" }, t.errorOffline), body.firstElementChild!));
       } else if (code.startsWith("invitation_") || code === "invalid_invitation_code") showError(t.errorInvitation);
       else if (code === "visitor_banned") showError(t.errorBanned);
+      else if (code === "rate_limited") showError(t.tooFast);
       else if (code === "network") showError(t.errorNetwork);
       else showError(t.errorGeneric);
     }
@@ -204,6 +205,8 @@ function mount(host: Host): App {
         return t.controlCharacters;
       case "chat_ended":
         return t.ended;
+      case "rate_limited":
+        return t.tooFast;
       default:
         return t.errorGeneric;
     }

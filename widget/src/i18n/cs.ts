@@ -62,6 +62,7 @@ export const app: AppTexts = {
   invalidNumber: "Zadejte číslo.",
   numberRange: "Zadejte číslo od {min} do {max}.",
   tooLong: "Nejvýše {max} znaků.",
+  tooFast: "Odesíláte příliš rychle. Chvíli počkejte.",
   controlCharacters: "Obsahuje nepovolené znaky.",
   invalidOption: "Vyberte jednu z možností.",
   tooManyFiles: "Nejvýše {max} souborů.",

@@ -62,6 +62,7 @@ export const app: AppTexts = {
   invalidNumber: "Bitte geben Sie eine Zahl ein.",
   numberRange: "Bitte geben Sie eine Zahl von {min} bis {max} ein.",
   tooLong: "Höchstens {max} Zeichen.",
+  tooFast: "Sie senden zu schnell. Bitte warten Sie einen Moment.",
   controlCharacters: "Dies enthält unzulässige Zeichen.",
   invalidOption: "Bitte wählen Sie eine der Möglichkeiten.",
   tooManyFiles: "Höchstens {max} Dateien.",

@@ -62,6 +62,7 @@ export const app = {
   invalidNumber: "Please enter a number.",
   numberRange: "Please enter a number from {min} to {max}.",
   tooLong: "At most {max} characters.",
+  tooFast: "You are sending too fast. Please wait a moment.",
   controlCharacters: "This contains characters that are not allowed.",
   invalidOption: "Please choose one of the options.",
   tooManyFiles: "At most {max} files.",

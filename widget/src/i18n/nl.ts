@@ -62,6 +62,7 @@ export const app: AppTexts = {
   invalidNumber: "Vul een getal in.",
   numberRange: "Vul een getal in van {min} tot {max}.",
   tooLong: "Hoogstens {max} tekens.",
+  tooFast: "U verstuurt te snel. Wacht even.",
   controlCharacters: "Dit bevat tekens die niet zijn toegestaan.",
   invalidOption: "Kies een van de mogelijkheden.",
   tooManyFiles: "Hoogstens {max} bestanden.",

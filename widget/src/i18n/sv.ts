@@ -62,6 +62,7 @@ export const app: AppTexts = {
   invalidNumber: "Ange ett tal.",
   numberRange: "Ange ett tal från {min} till {max}.",
   tooLong: "Högst {max} tecken.",
+  tooFast: "Du skickar för snabbt. Vänta en stund.",
   controlCharacters: "Det här innehåller otillåtna tecken.",
   invalidOption: "Välj ett av alternativen.",
   tooManyFiles: "Högst {max} filer.",

@@ -28,6 +28,7 @@ pub mod presence;
 pub mod queue;
 pub mod receipt;
 pub mod report;
+pub mod retention;
 pub mod routing;
 pub mod schedule;
 pub mod slash;

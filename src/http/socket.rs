@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::actors::Outbound;
 use crate::error::AppError;
+use crate::metrics::{OpenSocket, SocketKind, METRICS};
 use crate::protocol::{DecodeError, ServerFrame};
 use crate::settings::RealtimeSettings;
 
@@ -133,15 +134,23 @@ pub struct SocketCore {
     pub writer: SocketWriter,
     last_heard: Instant,
     settings: RealtimeSettings,
+    /// Counts the socket in `parley_sockets_open` while it lives.
+    _open: OpenSocket,
 }
 
 impl SocketCore {
-    pub fn new(id: u64, writer: SocketWriter, settings: RealtimeSettings) -> SocketCore {
+    pub fn new(
+        id: u64,
+        kind: SocketKind,
+        writer: SocketWriter,
+        settings: RealtimeSettings,
+    ) -> SocketCore {
         SocketCore {
             id,
             writer,
             last_heard: Instant::now(),
             settings,
+            _open: OpenSocket::new(kind),
         }
     }
 
@@ -205,6 +214,7 @@ impl SocketCore {
         A: Actor<Context = Context<A>>,
     {
         tracing::info!(socket = self.id, "disconnecting a slow client");
+        METRICS.slow_consumers.inc();
         self.writer.abort(CloseReason {
             code: CloseCode::Policy,
             description: Some("slow_consumer".to_owned()),

@@ -74,7 +74,12 @@ pub async fn website_socket(
     let realtime = engine.settings().realtime.clone();
     let (response, session, stream) = socket::upgrade(&req, body, &realtime)?;
     let writer = SocketWriter::spawn(session, realtime.outbound_queue_len);
-    let core = SocketCore::new(next_socket_id(), writer, realtime);
+    let core = SocketCore::new(
+        next_socket_id(),
+        crate::metrics::SocketKind::Website,
+        writer,
+        realtime,
+    );
     WebsiteSocket::create(move |ctx| {
         ctx.add_stream(stream);
         WebsiteSocket::new(core, website)
@@ -307,7 +312,12 @@ pub async fn socket(
     let realtime = engine.settings().realtime.clone();
     let (response, session, stream) = socket::upgrade(&req, body, &realtime)?;
     let writer = SocketWriter::spawn(session, realtime.outbound_queue_len);
-    let core = SocketCore::new(next_socket_id(), writer, realtime);
+    let core = SocketCore::new(
+        next_socket_id(),
+        crate::metrics::SocketKind::Visitor,
+        writer,
+        realtime,
+    );
     let resume_after = Seq(query.after_seq.max(0));
     let visitor_name = visitor.chat.visitor_name;
     // R5: the widget in a chat is told its website's mode too.

@@ -55,7 +55,12 @@ async fn metrics_move_during_a_chat(backend: Backend) {
     let waiting = scrape(&app).await;
     let queue = "{queue_id=\"1\",queue=\"Support\"}";
     assert!(sample(&waiting, &format!("parley_queue_waiting{queue}")) >= 1.0);
-    assert!(sample(&waiting, &format!("parley_queue_longest_wait_seconds{queue}")) >= 0.0);
+    assert!(
+        sample(
+            &waiting,
+            &format!("parley_queue_longest_wait_seconds{queue}")
+        ) >= 0.0
+    );
     assert!(sample(&waiting, "parley_chats{state=\"queued\"}") >= 1.0);
 
     let (mut agent, _) = app.available_agent("agent").await;
@@ -101,7 +106,10 @@ async fn metrics_can_be_protected_or_off(backend: Backend) {
         return;
     };
     assert_eq!(scrape_raw(&app, None).await.0, 401);
-    assert_eq!(scrape_raw(&app, Some("scrape-token-wrong-6789")).await.0, 401);
+    assert_eq!(
+        scrape_raw(&app, Some("scrape-token-wrong-6789")).await.0,
+        401
+    );
     let (status, text) = scrape_raw(&app, Some(token)).await;
     assert_eq!(status, 200);
     assert!(text.contains("# TYPE parley_messages_total counter"));

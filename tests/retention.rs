@@ -35,8 +35,10 @@ async fn ended_chat(app: &TestApp, agent: &mut WsClient, agent_token: &str, name
     let body = response.json::<Value>().await.expect("upload body");
     assert_eq!(response.status().as_u16(), 201, "{body}");
     agent
-        .send(json!({ "type": "send_message", "chat_id": chat.chat_id, "text": "Here",
-                      "attachments": [body["attachment_id"]] }))
+        .send(
+            json!({ "type": "send_message", "chat_id": chat.chat_id, "text": "Here",
+                      "attachments": [body["attachment_id"]] }),
+        )
         .await;
     agent.next_event("message").await;
     agent
@@ -172,7 +174,11 @@ async fn old_chats_are_anonymised(backend: Backend) {
     assert_eq!(name, "Yann");
     assert_eq!(texts, vec!["I am Yann".to_owned(), "Here".to_owned()]);
     assert_eq!((files, anonymised), (1, false));
-    assert_eq!(app.stored_files().len(), 1, "the old chats' files are deleted");
+    assert_eq!(
+        app.stored_files().len(),
+        1,
+        "the old chats' files are deleted"
+    );
     let (status, after) = app.call("GET", &path, Some(&supervisor), None).await;
     assert_eq!(status, 200);
     assert_eq!(after, before, "reports count anonymised chats as before");
@@ -197,14 +203,20 @@ async fn an_admin_erases_a_visitor(backend: Backend) {
     let supervisor = app.supervisor_token().await;
     for token in [&agent_token, &supervisor] {
         let (status, body) = app.call("POST", &path(gone), Some(token), None).await;
-        assert_eq!((status, &body["error"]), (403, &json!("forbidden")), "{body}");
+        assert_eq!(
+            (status, &body["error"]),
+            (403, &json!("forbidden")),
+            "{body}"
+        );
     }
     let (status, _) = app.call("POST", &path(gone), None, None).await;
     assert_eq!(status, 401);
     assert!(!stored(&app, gone).await.4);
 
     let admin = app.admin_token().await;
-    let (status, body) = app.call("POST", &path(open.chat_id), Some(&admin), None).await;
+    let (status, body) = app
+        .call("POST", &path(open.chat_id), Some(&admin), None)
+        .await;
     assert_eq!(
         (status, &body["error"]),
         (409, &json!("chat_still_open")),

@@ -146,7 +146,7 @@ impl SocketKind {
         SocketKind::Monitor,
     ];
 
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             SocketKind::Visitor => "visitor",
             SocketKind::Website => "website",

@@ -76,7 +76,8 @@ pub async fn socket(
         crate::metrics::SocketKind::Agent,
         writer,
         realtime,
-    );
+    )
+    .tag("agent_id", &agent_id);
     let engine = engine.get_ref().clone();
     AgentSocket::create(move |ctx| {
         ctx.add_stream(stream);

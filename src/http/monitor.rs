@@ -44,7 +44,8 @@ pub async fn socket(
         crate::metrics::SocketKind::Monitor,
         writer,
         realtime,
-    );
+    )
+    .tag("agent_id", &user.id());
     let monitor = engine.monitor();
     let (user_id, session, expires_at_ms) = (
         user.id(),

@@ -136,6 +136,9 @@ pub struct SocketCore {
     settings: RealtimeSettings,
     /// Counts the socket in `parley_sockets_open` while it lives.
     _open: OpenSocket,
+    /// Issue 10: the socket's log lines belong to this span, which names the socket, its kind
+    /// and, once known ([`SocketCore::tag`]), its chat, agent and website.
+    pub span: tracing::Span,
 }
 
 impl SocketCore {
@@ -151,7 +154,21 @@ impl SocketCore {
             last_heard: Instant::now(),
             settings,
             _open: OpenSocket::new(kind),
+            span: tracing::info_span!(
+                "socket",
+                socket = id,
+                kind = kind.as_str(),
+                chat_id = tracing::field::Empty,
+                agent_id = tracing::field::Empty,
+                website = tracing::field::Empty,
+            ),
         }
+    }
+
+    /// Names what the socket serves in its span (`chat_id`, `agent_id` or `website`).
+    pub fn tag(self, field: &'static str, value: &dyn std::fmt::Display) -> SocketCore {
+        self.span.record(field, tracing::field::display(value));
+        self
     }
 
     /// Sends a frame; a full queue disconnects the slow client.
@@ -213,7 +230,7 @@ impl SocketCore {
     where
         A: Actor<Context = Context<A>>,
     {
-        tracing::info!(socket = self.id, "disconnecting a slow client");
+        tracing::info!(parent: &self.span, "disconnecting a slow client");
         METRICS.slow_consumers.inc();
         self.writer.abort(CloseReason {
             code: CloseCode::Policy,
@@ -233,7 +250,7 @@ impl SocketCore {
         ctx.run_interval(every, move |actor, ctx| {
             let core = core(actor);
             if core.last_heard.elapsed() > timeout {
-                tracing::info!(socket = core.id, "no heartbeat from the client; closing");
+                tracing::info!(parent: &core.span, "no heartbeat from the client; closing");
                 core.writer.abort(CloseReason {
                     code: CloseCode::Away,
                     description: Some("heartbeat_timeout".to_owned()),
@@ -308,7 +325,7 @@ impl SocketCore {
                 ctx.stop();
             }
             Err(error) => {
-                tracing::info!(socket = self.id, %error, "WebSocket protocol error; closing");
+                tracing::info!(parent: &self.span, %error, "WebSocket protocol error; closing");
                 self.writer.abort(CloseReason {
                     code: CloseCode::Protocol,
                     description: Some("protocol_error".to_owned()),

@@ -79,7 +79,8 @@ pub async fn website_socket(
         crate::metrics::SocketKind::Website,
         writer,
         realtime,
-    );
+    )
+    .tag("website", &key.as_str());
     WebsiteSocket::create(move |ctx| {
         ctx.add_stream(stream);
         WebsiteSocket::new(core, website)
@@ -317,7 +318,9 @@ pub async fn socket(
         crate::metrics::SocketKind::Visitor,
         writer,
         realtime,
-    );
+    )
+    .tag("chat_id", &chat_id)
+    .tag("website", &summary.seed.website_key);
     let resume_after = Seq(query.after_seq.max(0));
     let visitor_name = visitor.chat.visitor_name;
     // R5: the widget in a chat is told its website's mode too.

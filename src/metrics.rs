@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 /// A number that only goes up.
+#[derive(Default)]
 pub struct Counter(AtomicU64);
 
 impl Counter {
@@ -30,6 +31,7 @@ impl Counter {
 }
 
 /// A number that goes up and down.
+#[derive(Default)]
 pub struct Gauge(AtomicI64);
 
 impl Gauge {

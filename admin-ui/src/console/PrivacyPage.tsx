@@ -1,6 +1,6 @@
 // The Privacy page of the console, an admin's (R71, R92): erase one visitor's data on request.
 // The admin names one of the visitor's chats; the engine anonymises it and the visitor's other
-// chats on the same website (docs/protocol.md 4.43). A second step confirms, since it cannot be
+// chats on the same website (docs/protocol.md 4.44). A second step confirms, since it cannot be
 // undone. Old chats are anonymised by the engine's retention job (README, Retention).
 import { useState } from 'preact/hooks';
 import { t } from '../shared/i18n';

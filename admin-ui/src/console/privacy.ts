@@ -2,7 +2,7 @@
 // the pure rules (which chat number may be sent, what the answer says), unit-tested.
 import { api } from '../shared/api';
 
-/** The answer of `POST /chats/{chat_id}/erase-visitor` (docs/protocol.md 4.43). */
+/** The answer of `POST /chats/{chat_id}/erase-visitor` (docs/protocol.md 4.44). */
 export interface Erased { chat_ids: number[]; anonymised: number; files_removed: number }
 
 /** A chat number as typed (`#12`, ` 12 `), or null when it is not a positive whole number. */

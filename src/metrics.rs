@@ -204,6 +204,8 @@ pub struct Metrics {
     store_latency: [Histogram; 2],
     /// Sockets closed because their outbound queue was full (a client too slow to read).
     pub slow_consumers: Counter,
+    /// Writes waiting in the SQLite writer's queue (its mailbox) for the next batch.
+    pub writer_queue: Gauge,
 }
 
 impl Metrics {
@@ -222,6 +224,7 @@ impl Metrics {
             message_latency: Histogram::new(),
             store_latency: [Self::HISTOGRAM; 2],
             slow_consumers: Counter::new(),
+            writer_queue: Gauge::new(),
         }
     }
 
@@ -409,6 +412,17 @@ pub fn render(metrics: &Metrics, snapshot: &Snapshot) -> String {
         "parley_slow_consumers_total {}",
         metrics.slow_consumers.get()
     );
+    header(
+        &mut out,
+        "parley_store_writer_queue",
+        "gauge",
+        "Writes waiting for the SQLite writer's next group commit (always 0 on PostgreSQL).",
+    );
+    let _ = writeln!(
+        out,
+        "parley_store_writer_queue {}",
+        metrics.writer_queue.get()
+    );
     out
 }
 
@@ -474,6 +488,7 @@ mod tests {
         assert!(text.contains("parley_offers_total{outcome=\"accepted\"} 1\n"));
         assert!(text.contains("parley_offers_total{outcome=\"offered\"} 0\n"));
         assert!(text.contains("parley_mail_outbox_unsent 4\n"));
+        assert!(text.contains("# TYPE parley_store_writer_queue gauge\n"));
         assert!(text.contains("# TYPE parley_message_latency_seconds histogram\n"));
         assert!(text.contains("parley_store_latency_seconds_count{op=\"write\"} 0\n"));
         // Every line is a comment or `name{labels} value`.

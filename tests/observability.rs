@@ -93,6 +93,8 @@ async fn metrics_move_during_a_chat(backend: Backend) {
         assert!(moved(name), "{name} did not move");
     }
     assert_eq!(sample(&during, "parley_mail_outbox_unsent"), 0.0);
+    assert!(sample(&during, "parley_store_writer_queue") >= 0.0);
+    assert!(sample(&during, "parley_slow_consumers_total") >= 0.0);
 }
 
 /// `metrics.token` asks for a bearer token; `metrics.enabled = false` hides the endpoint.

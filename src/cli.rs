@@ -19,6 +19,8 @@ usage: parley [--config FILE] [COMMAND]
 commands:
   serve                      run the engine (the default)
   migrate                    apply database migrations and exit
+  backup PATH                copy the SQLite database, while the engine runs, to a new
+                             file PATH (VACUUM INTO); with PostgreSQL use pg_dump
   user add USERNAME [--role agent|supervisor|admin] [--name DISPLAY_NAME]
            [--capacity N] [--queue QUEUE_ID[:HUNT_ORDER]]... [--password-stdin]
                              create a user; prints a generated password unless one is
@@ -34,6 +36,8 @@ CHAT__SECTION__KEY environment variables (e.g. CHAT__SERVER__PORT=9000).";
 pub enum Command {
     Serve,
     Migrate,
+    /// Issue 10: an online copy of the SQLite database to a new file.
+    Backup(PathBuf),
     AddUser(NewUserArgs),
     SetPassword {
         username: String,
@@ -81,6 +85,7 @@ pub fn parse(args: &[String]) -> Result<Cli, String> {
     let command = match words.as_slice() {
         [] | ["serve"] => Command::Serve,
         ["migrate"] => Command::Migrate,
+        ["backup", path] => Command::Backup(PathBuf::from(path)),
         ["help"] => Command::Help,
         ["user", "add", username, options @ ..] => {
             Command::AddUser(parse_new_user(username, options)?)
@@ -172,6 +177,48 @@ pub fn migrate(settings: &Settings) -> Result<(), String> {
     Ok(())
 }
 
+/// The advice printed for a PostgreSQL store, which `backup` does not copy itself.
+pub const POSTGRES_BACKUP_ADVICE: &str = "\
+the database is PostgreSQL: back it up with its own tools while the engine runs, e.g.
+  pg_dump --format=custom --file=parley.dump \"$DATABASE_URL\"
+and restore with pg_restore --clean --dbname=... parley.dump (see deploy/README.md)";
+
+/// Issue 10: copies the SQLite database to `target` with `VACUUM INTO`, a consistent copy
+/// taken while the engine runs (other connections go on reading and writing). Refuses to
+/// overwrite an existing file.
+pub fn backup(settings: &Settings, target: &std::path::Path) -> Result<(), String> {
+    use diesel::{Connection, RunQueryDsl, SqliteConnection};
+    if store::Backend::of_url(&settings.database.url).map_err(|e| e.to_string())?
+        == store::Backend::Postgres
+    {
+        return Err(POSTGRES_BACKUP_ADVICE.to_owned());
+    }
+    if target.exists() {
+        return Err(format!(
+            "{} exists already; backup writes a new file only",
+            target.display()
+        ));
+    }
+    let source = store::sqlite_path(&settings.database.url);
+    if !std::path::Path::new(source).is_file() {
+        return Err(format!("no SQLite database at {source}"));
+    }
+    let target_text = target
+        .to_str()
+        .ok_or_else(|| format!("{} is not a UTF-8 path", target.display()))?;
+    let mut conn =
+        SqliteConnection::establish(source).map_err(|e| format!("cannot open {source}: {e}"))?;
+    diesel::sql_query("PRAGMA busy_timeout = 10000")
+        .execute(&mut conn)
+        .map_err(|e| e.to_string())?;
+    diesel::sql_query("VACUUM INTO ?")
+        .bind::<diesel::sql_types::Text, _>(target_text)
+        .execute(&mut conn)
+        .map_err(|e| format!("backup to {} failed: {e}", target.display()))?;
+    println!("backed up {source} to {}", target.display());
+    Ok(())
+}
+
 pub fn add_user(settings: &Settings, args: &NewUserArgs) -> Result<(), String> {
     let (password, print) = obtain_password(args.password_stdin, &args.username)?;
     let hash = credentials::hash_password(&password).map_err(|e| e.to_string())?;
@@ -250,6 +297,12 @@ mod tests {
     }
 
     #[test]
+    fn backup_names_its_target() {
+        let cli = parse(&args("backup /tmp/copy.db")).unwrap();
+        assert_eq!(cli.command, Command::Backup(PathBuf::from("/tmp/copy.db")));
+    }
+
+    #[test]
     fn user_add_reads_its_options() {
         let cli = parse(&args(
             "user add bob --role supervisor --capacity 5 --queue 2:3 --password-stdin",
@@ -271,6 +324,8 @@ mod tests {
         assert!(parse(&args("user add bob --capacity 99")).is_err());
         assert!(parse(&args("user add 'bad name'")).is_err());
         assert!(parse(&args("launch")).is_err());
+        assert!(parse(&args("backup")).is_err());
+        assert!(parse(&args("backup a b")).is_err());
         assert!(parse(&args("--config")).is_err());
     }
 }

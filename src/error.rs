@@ -64,6 +64,9 @@ pub enum AppError {
     OfferNotFound,
     #[error("the engine is shutting down or restarting this part; try again")]
     Unavailable,
+    /// R92: a visitor's data is erased only once every chat of the visitor has ended.
+    #[error("chat {0} of this visitor is still open; end it first")]
+    ChatStillOpen(i64),
     #[error("the client preview is switched off by an administrator")]
     PreviewDisabled,
     #[error("only members of the chat's queue may do this while it waits")]
@@ -134,6 +137,7 @@ impl AppError {
             AppError::EndpointNotFound => "not_found",
             AppError::OfferNotFound => "offer_not_found",
             AppError::Unavailable => "unavailable",
+            AppError::ChatStillOpen(_) => "chat_still_open",
             AppError::PreviewDisabled => "preview_disabled",
             AppError::NotAQueueMember => "not_a_queue_member",
             AppError::ChatNotWaiting => "chat_not_waiting",
@@ -339,6 +343,7 @@ impl ResponseError for AppError {
             | AppError::WebsiteOnline
             | AppError::NoVisitorAddress
             | AppError::QueueInUse(_)
+            | AppError::ChatStillOpen(_)
             | AppError::WebsiteInUse(_) => StatusCode::CONFLICT,
             AppError::TooManyPageViews
             | AppError::RateLimited { .. }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod limits;
 pub mod mail;
+pub mod metrics;
 pub mod protocol;
 pub mod recovery;
 pub mod seed;

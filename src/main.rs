@@ -35,7 +35,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init(&settings.log.filter);
+    telemetry::init(&settings.log.filter, settings.log.format);
     let outcome = match &cli.command {
         Command::Help => {
             println!("{}", cli::USAGE);
@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         }
         Command::Serve => serve(settings),
         Command::Migrate => cli::migrate(&settings),
+        Command::Backup(path) => cli::backup(&settings, path),
         Command::AddUser(user) => cli::add_user(&settings, user),
         Command::SetPassword {
             username,

@@ -13,6 +13,7 @@ use crate::domain::wrap_up::NextPresence;
 const DEFAULTS: &str = include_str!("../config/default.toml");
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
@@ -31,9 +32,12 @@ pub struct Settings {
     pub log: LogSettings,
     pub monitor: MonitorSettings,
     pub limits: LimitSettings,
+    pub metrics: MetricsSettings,
+    pub retention: RetentionSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ServerSettings {
     pub host: String,
     pub port: u16,
@@ -59,6 +63,7 @@ impl ServerSettings {
 /// Issue 10: abuse limits. Every limit is `{ max, window_ms }` (`max = 0`: no limit), counted
 /// per key in memory by this engine process (`crate::limits`).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LimitSettings {
     /// Requests from a loopback peer (127.0.0.1, ::1) are not limited: for the load generator
     /// and local tests, never for production behind a proxy (see `trusted_proxies`).
@@ -79,6 +84,7 @@ pub struct LimitSettings {
 
 /// `Debug` hides the password a PostgreSQL URL may hold (issue 10).
 #[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
     pub url: String,
     pub pool_size: u32,
@@ -103,11 +109,13 @@ impl std::fmt::Debug for DatabaseSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EngineSettings {
     pub arbiters: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RealtimeSettings {
     pub heartbeat_interval_ms: u64,
     pub client_timeout_ms: u64,
@@ -117,6 +125,7 @@ pub struct RealtimeSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RoutingSettings {
     pub offer_timeout_ms: i64,
     pub hunt_timeout_ms: i64,
@@ -133,6 +142,7 @@ pub struct RoutingSettings {
 /// after the end.
 /// Issue 9: the supervisors' live monitor.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MonitorSettings {
     /// The shortest time between two looks at the engine, so between two `monitor_changes`
     /// frames: a burst of events in between reaches supervisors as one frame.
@@ -140,6 +150,7 @@ pub struct MonitorSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ChatSettings {
     /// R66, R80: an active chat nobody wrote in for this long ends with `timeout`; 0 = never.
     pub unattended_timeout_ms: i64,
@@ -153,18 +164,21 @@ pub struct ChatSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InvitationSettings {
     pub default_validity_minutes: i64,
     pub max_validity_minutes: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PresenceSettings {
     pub grace_ms: i64,
 }
 
 /// R50, R51, R56, A6: the wrap-up an agent owes after a chat.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WrapUpSettings {
     /// Off: no wrap-up is asked for, and an ended chat frees its slot at once.
     pub enabled: bool,
@@ -178,6 +192,7 @@ pub struct WrapUpSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuthSettings {
     pub session_ttl_secs: i64,
     pub cookie_secure: bool,
@@ -185,6 +200,7 @@ pub struct AuthSettings {
 
 /// `Debug` is written by hand so that the SMTP password never reaches a log (issue 10).
 #[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MailSettings {
     pub smtp_host: String,
     pub smtp_port: u16,
@@ -268,6 +284,7 @@ impl MailSettings {
 
 /// R11, R63: files visitors attach to forms.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UploadSettings {
     pub max_bytes: usize,
     pub unreferenced_ttl_ms: i64,
@@ -276,6 +293,7 @@ pub struct UploadSettings {
 
 /// R10, R40, A10: files sent with chat messages.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AttachmentSettings {
     /// At most this many files go with one message.
     pub max_files_per_message: usize,
@@ -291,6 +309,7 @@ pub struct AttachmentSettings {
 
 /// `Debug` hides the demo passwords (issue 10).
 #[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DemoSettings {
     pub seed_on_empty: bool,
     pub agent_password: String,
@@ -311,8 +330,41 @@ impl std::fmt::Debug for DemoSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogSettings {
     pub filter: String,
+    /// Issue 10: human-readable lines, or one JSON object per line for log collectors.
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Issue 10: the Prometheus metrics at `/metrics`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Off: `/metrics` answers 404.
+    pub enabled: bool,
+    /// Non-empty: scrapers must send `Authorization: Bearer <token>`.
+    pub token: String,
+}
+
+/// R92: ended chats older than an age are anonymised by a scheduled job.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Ended chats whose end is older than this many days are anonymised; 0 = never.
+    pub anonymise_after_days: u32,
+    /// How often the job looks for such chats.
+    pub interval_ms: u64,
+    /// The most chats anonymised in one transaction.
+    pub batch: i64,
 }
 
 impl Settings {
@@ -330,7 +382,7 @@ impl Settings {
         if let Some(file) = file {
             builder = builder.add_source(File::from(file).required(true));
         }
-        builder
+        let settings = builder
             .add_source(
                 environment
                     .prefix_separator("__")
@@ -338,7 +390,194 @@ impl Settings {
                     .try_parsing(true),
             )
             .build()?
-            .try_deserialize()
+            .try_deserialize::<Settings>()?;
+        let problems = settings.problems();
+        if problems.is_empty() {
+            Ok(settings)
+        } else {
+            Err(config::ConfigError::Message(problems.join("; ")))
+        }
+    }
+
+    /// Issue 10: values that deserialise but cannot work, each named by its key. Unknown keys
+    /// and values of the wrong type are refused before this, by serde.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut check = |ok: bool, key: &str, what: &str| {
+            if !ok {
+                problems.push(format!("{key}: {what}"));
+            }
+        };
+        check(
+            self.database.pool_size >= 1,
+            "database.pool_size",
+            "must be at least 1",
+        );
+        check(
+            self.database.write_batch_max >= 1,
+            "database.write_batch_max",
+            "must be at least 1",
+        );
+        let realtime = &self.realtime;
+        check(
+            realtime.heartbeat_interval_ms >= 1,
+            "realtime.heartbeat_interval_ms",
+            "must be at least 1",
+        );
+        check(
+            realtime.client_timeout_ms > realtime.heartbeat_interval_ms,
+            "realtime.client_timeout_ms",
+            "must be longer than realtime.heartbeat_interval_ms",
+        );
+        check(
+            realtime.outbound_queue_len >= 1,
+            "realtime.outbound_queue_len",
+            "must be at least 1",
+        );
+        check(
+            realtime.max_frame_bytes >= 1024,
+            "realtime.max_frame_bytes",
+            "must be at least 1024",
+        );
+        check(
+            realtime.replay_batch >= 1,
+            "realtime.replay_batch",
+            "must be at least 1",
+        );
+        check(
+            self.routing.offer_timeout_ms > 0,
+            "routing.offer_timeout_ms",
+            "must be positive",
+        );
+        check(
+            self.routing.hunt_timeout_ms > 0,
+            "routing.hunt_timeout_ms",
+            "must be positive",
+        );
+        check(
+            self.routing.waiting_list_limit >= 1,
+            "routing.waiting_list_limit",
+            "must be at least 1",
+        );
+        for (key, value) in [
+            (
+                "chats.unattended_timeout_ms",
+                self.chats.unattended_timeout_ms,
+            ),
+            (
+                "chats.leave_message_window_ms",
+                self.chats.leave_message_window_ms,
+            ),
+            (
+                "chats.transcript_window_ms",
+                self.chats.transcript_window_ms,
+            ),
+            ("presence.grace_ms", self.presence.grace_ms),
+            ("wrap_up.auto_after_ms", self.wrap_up.auto_after_ms),
+            (
+                "uploads.unreferenced_ttl_ms",
+                self.uploads.unreferenced_ttl_ms,
+            ),
+            (
+                "attachments.unclaimed_ttl_ms",
+                self.attachments.unclaimed_ttl_ms,
+            ),
+        ] {
+            check(value >= 0, key, "must not be negative");
+        }
+        check(
+            self.invitations.default_validity_minutes >= 1,
+            "invitations.default_validity_minutes",
+            "must be at least 1",
+        );
+        check(
+            self.invitations.max_validity_minutes >= self.invitations.default_validity_minutes,
+            "invitations.max_validity_minutes",
+            "must not be shorter than invitations.default_validity_minutes",
+        );
+        check(
+            self.auth.session_ttl_secs >= 60,
+            "auth.session_ttl_secs",
+            "must be at least 60",
+        );
+        let mail = &self.mail;
+        check(
+            mail.retry_base_ms >= 1,
+            "mail.retry_base_ms",
+            "must be at least 1",
+        );
+        check(
+            mail.retry_max_ms >= mail.retry_base_ms,
+            "mail.retry_max_ms",
+            "must not be shorter than mail.retry_base_ms",
+        );
+        check(
+            mail.max_attempts >= 1,
+            "mail.max_attempts",
+            "must be at least 1",
+        );
+        check(
+            mail.poll_interval_ms >= 1,
+            "mail.poll_interval_ms",
+            "must be at least 1",
+        );
+        check(
+            !mail.enabled() || mail.from.contains('@'),
+            "mail.from",
+            "must be an address (Name <user@host>) when mail.smtp_host is set",
+        );
+        check(
+            self.uploads.max_bytes >= 1,
+            "uploads.max_bytes",
+            "must be at least 1",
+        );
+        check(
+            self.uploads.sweep_interval_ms >= 1,
+            "uploads.sweep_interval_ms",
+            "must be at least 1",
+        );
+        check(
+            (1..=20).contains(&self.attachments.max_files_per_message),
+            "attachments.max_files_per_message",
+            "must be from 1 to 20",
+        );
+        check(
+            self.attachments.max_bytes >= 1,
+            "attachments.max_bytes",
+            "must be at least 1",
+        );
+        check(
+            tracing_subscriber::EnvFilter::try_new(&self.log.filter).is_ok(),
+            "log.filter",
+            "is not a valid tracing filter (e.g. \"info\" or \"parley=debug,info\")",
+        );
+        check(
+            self.monitor.interval_ms >= 1,
+            "monitor.interval_ms",
+            "must be at least 1",
+        );
+        let token = &self.metrics.token;
+        check(
+            token.is_empty() || (token.len() >= 16 && token.chars().all(|c| c.is_ascii_graphic())),
+            "metrics.token",
+            "must be empty or at least 16 printable characters without spaces",
+        );
+        check(
+            self.retention.interval_ms >= 1,
+            "retention.interval_ms",
+            "must be at least 1",
+        );
+        check(
+            (1..=10_000).contains(&self.retention.batch),
+            "retention.batch",
+            "must be from 1 to 10000",
+        );
+        check(
+            self.retention.anonymise_after_days <= 36_500,
+            "retention.anonymise_after_days",
+            "must be at most 36500 (0 = never)",
+        );
+        problems
     }
 }
 
@@ -420,5 +659,64 @@ mod tests {
         assert!(!settings.limits.exempt_loopback);
         assert!(settings.server.trusted_proxies.is_empty());
         assert!(!settings.server.served_over_tls());
+    }
+
+    fn refusal(file: &str, vars: &[(&str, &str)]) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("site.toml");
+        std::fs::write(&path, file).unwrap();
+        match Settings::load_with(Some(&path), env(vars)) {
+            Ok(_) => panic!("{file:?} {vars:?} was accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        let problem = refusal("[server]\nprot = 7000\n", &[]);
+        assert!(problem.contains("prot"), "{problem}");
+        let problem = refusal("[sever]\nport = 7000\n", &[]);
+        assert!(problem.contains("sever"), "{problem}");
+        let problem = refusal("", &[("CHAT__MAIL__SMTP_HOTS", "x")]);
+        assert!(problem.contains("smtp_hots"), "{problem}");
+    }
+
+    #[test]
+    fn values_of_the_wrong_type_are_refused_by_name() {
+        let problem = refusal("[server]\nport = \"eighty\"\n", &[]);
+        assert!(problem.contains("port"), "{problem}");
+        let problem = refusal("[log]\nformat = \"xml\"\n", &[]);
+        assert!(
+            problem.contains("xml") || problem.contains("format"),
+            "{problem}"
+        );
+    }
+
+    #[test]
+    fn values_out_of_range_are_refused_each_by_its_key() {
+        let problem = refusal(
+            "[database]\npool_size = 0\n[realtime]\nclient_timeout_ms = 5\nheartbeat_interval_ms = 10\n\
+             [metrics]\ntoken = \"short\"\n[retention]\nbatch = 0\n",
+            &[],
+        );
+        for key in [
+            "database.pool_size",
+            "realtime.client_timeout_ms",
+            "metrics.token",
+            "retention.batch",
+        ] {
+            assert!(problem.contains(key), "{key} not in {problem}");
+        }
+        let problem = refusal("[log]\nfilter = \"parley=loud\"\n", &[]);
+        assert!(problem.contains("log.filter"), "{problem}");
+    }
+
+    #[test]
+    fn the_defaults_have_no_problems() {
+        let settings = Settings::load_with(None, env(&[])).unwrap();
+        assert!(settings.problems().is_empty());
+        assert_eq!(settings.log.format, LogFormat::Text);
+        assert!(settings.metrics.enabled);
+        assert_eq!(settings.retention.anonymise_after_days, 0);
     }
 }

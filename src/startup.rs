@@ -68,6 +68,7 @@ impl Application {
         let app_engine = engine.clone();
         let mut server = HttpServer::new(move || {
             App::new()
+                .wrap(actix_web::middleware::from_fn(crate::http::request_id::tag))
                 .app_data(web::Data::new(app_engine.clone()))
                 .wrap(actix_web::middleware::from_fn(
                     crate::http::web_security::security_headers,

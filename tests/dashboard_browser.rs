@@ -321,3 +321,24 @@ async fn console_logs_sqlite() {
 async fn console_logs_postgres() {
     console_logs(Backend::Postgres).await;
 }
+
+/// The console's Privacy page (R71, R92): an admin erases a visitor's data with a confirmation;
+/// an open chat is refused; a supervisor has no such page. The queue's settle period after the
+/// start is left long (5.4), so the chat nobody can take keeps waiting until its visitor ends it.
+async fn console_privacy(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let script = "admin-ui/e2e/console-privacy.mjs";
+    run_node_script("admin-ui", script, script_env(&app, backend)).await;
+}
+
+#[actix_web::test]
+async fn console_privacy_sqlite() {
+    console_privacy(Backend::Sqlite).await;
+}
+
+#[actix_web::test]
+async fn console_privacy_postgres() {
+    console_privacy(Backend::Postgres).await;
+}

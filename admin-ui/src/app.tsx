@@ -12,6 +12,7 @@ import { WebsitesPage } from './console/WebsitesPage';
 import { QueuesPage } from './console/QueuesPage';
 import { AgentsPage } from './console/AgentsPage';
 import { AuditPage } from './console/AuditPage';
+import { PrivacyPage } from './console/PrivacyPage';
 import { MonitorPage } from './console/MonitorPage';
 import { ReportsPage } from './console/ReportsPage';
 import { ReviewPage } from './console/ReviewPage';
@@ -66,6 +67,7 @@ const SECTIONS = [
   { id: 'queues', roles: ['admin'] },
   { id: 'agents', roles: ['admin'] },
   { id: 'audit', roles: ['admin'] },
+  { id: 'privacy', roles: ['admin'] },
 ] as const;
 
 type SectionId = (typeof SECTIONS)[number]['id'];
@@ -122,6 +124,7 @@ function Signed({ user, onSignedOut, onLanguage }: { user: User; onSignedOut: ()
       {section === 'queues' && <QueuesPage />}
       {section === 'agents' && <AgentsPage />}
       {section === 'audit' && <AuditPage />}
+      {section === 'privacy' && <PrivacyPage />}
       {section === 'monitor' && <MonitorPage />}
       {section === 'reports' && <ReportsPage />}
       {section === 'review' && <ReviewPage />}

@@ -27,6 +27,7 @@ use crate::domain::unmanaged::{check_leave_message, LeftMessageForm};
 use crate::domain::visitor::PageView;
 use crate::domain::RuleError;
 use crate::error::AppError;
+use crate::metrics::METRICS;
 use crate::protocol::{LeftMessageView, ServerFrame, VisitorDetails, VisitorView};
 use crate::store::{self, chats::ChatRow, to_json, StoreError, StoreResult};
 
@@ -612,6 +613,7 @@ impl Handler<PostMessage> for ChatActor {
             )));
         }
         let MessageParts { text, attachments } = msg.parts;
+        let received = std::time::Instant::now();
         let mut event = self.event(
             author,
             EventBody::Message {
@@ -646,6 +648,8 @@ impl Handler<PostMessage> for ChatActor {
             move |written, act, ctx| {
                 let event = written??;
                 act.posted(&event, scoped_key, ctx);
+                METRICS.messages.inc();
+                METRICS.message_latency.observe(received.elapsed());
                 Ok(event.seq)
             },
         )))

@@ -11,6 +11,7 @@ pub mod chat;
 pub mod monitor;
 pub mod offline_messages;
 pub mod queue;
+pub mod retention;
 pub mod upload_sweeper;
 pub mod website;
 pub mod working_hours;
@@ -90,6 +91,8 @@ struct EngineInner {
     chats: Mutex<HashMap<ChatId, Addr<ChatActor>>>,
     mailer: Option<Addr<Mailer>>,
     _upload_sweeper: Addr<UploadSweeper>,
+    /// R92: anonymises old chats.
+    _retention: Addr<retention::RetentionJob>,
     /// R40: the folder chat files live in.
     files: FileStore,
     /// R24, R69: every away reason, kept in step with the store by `admin`.
@@ -144,6 +147,9 @@ impl Engine {
         let sweeper = UploadSweeper::new(db.clone(), &settings, files.clone());
         let upload_sweeper = Supervisor::start_in_arbiter(&handles[0], move |_| sweeper);
         let limits = crate::limits::Limits::new(settings.limits.clone());
+        let job =
+            retention::RetentionJob::new(db.clone(), settings.retention.clone(), files.clone());
+        let retention = Supervisor::start_in_arbiter(&handles[0], move |_| job);
         let engine = Engine {
             inner: Arc::new(EngineInner {
                 db,
@@ -164,6 +170,7 @@ impl Engine {
                 chats: Mutex::default(),
                 mailer,
                 _upload_sweeper: upload_sweeper,
+                _retention: retention,
                 files,
                 away_reasons: RwLock::default(),
                 config_changes: tokio::sync::RwLock::new(()),

@@ -166,6 +166,7 @@ impl QueueActor {
     }
 
     fn record(&mut self, chat: ChatId, agent: Option<UserId>, step: &'static str, detail: &str) {
+        crate::metrics::METRICS.offer_step(step);
         self.trail
             .push(NewStep::new(chat, self.id, agent, step, detail, now_ms()));
     }

@@ -31,6 +31,7 @@ pub mod queue;
 pub mod rate_limit;
 pub mod receipt;
 pub mod report;
+pub mod retention;
 pub mod retirement;
 pub mod routing;
 pub mod schedule;

@@ -71,7 +71,13 @@ pub async fn socket(
     let realtime = engine.settings().realtime.clone();
     let (response, session, stream) = socket::upgrade(&req, body, &realtime)?;
     let writer = SocketWriter::spawn(session, realtime.outbound_queue_len);
-    let core = SocketCore::new(next_socket_id(), writer, realtime);
+    let core = SocketCore::new(
+        next_socket_id(),
+        crate::metrics::SocketKind::Agent,
+        writer,
+        realtime,
+    )
+    .tag("agent_id", &agent_id);
     let engine = engine.get_ref().clone();
     AgentSocket::create(move |ctx| {
         ctx.add_stream(stream);

@@ -119,6 +119,7 @@ const ACTIONS: &[(&str, &str, &str)] = &[
         "invitation_code.revoke",
     ),
     ("POST", "/chats/{chat_id}/ban", "visitor.ban"),
+    ("POST", "/chats/{chat_id}/erase-visitor", "visitor.erase"),
     ("DELETE", "/bans/{ban_id}", "visitor.ban.lift"),
     ("POST", "/review/chats/{chat_id}/close", "review.chat.close"),
     ("POST", "/review/chats/{chat_id}/reply", "review.chat.reply"),
@@ -154,7 +155,8 @@ fn is_excluded(path: &str) -> bool {
     if rest.starts_with("/auth/") {
         return true;
     }
-    let chat_work = rest.starts_with("/chats/") && !rest.ends_with("/ban");
+    let chat_work =
+        rest.starts_with("/chats/") && !rest.ends_with("/ban") && !rest.ends_with("/erase-visitor");
     chat_work || super::cors::is_visitor_path(path)
 }
 
@@ -397,6 +399,8 @@ mod tests {
         assert!(is_excluded("/api/v1/websites/demo/chats"));
         assert!(is_excluded("/api/v1/auth/login"));
         assert!(!is_excluded("/api/v1/chats/5/ban"));
+        // R92: erasing a visitor's data is recorded.
+        assert!(!is_excluded("/api/v1/chats/5/erase-visitor"));
         assert!(!is_excluded("/api/v1/websites/demo"));
         assert!(!is_excluded("/api/v1/users/3"));
     }

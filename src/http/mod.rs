@@ -15,6 +15,7 @@ pub mod cors;
 pub mod invitations;
 pub mod limits;
 pub mod members;
+pub mod metrics;
 pub mod monitor;
 pub mod offline_messages;
 pub mod offline_review;
@@ -22,6 +23,8 @@ pub mod predefined;
 pub mod preview;
 pub mod queues;
 pub mod reports;
+pub mod request_id;
+pub mod retention;
 pub mod review;
 pub mod socket;
 pub mod supervisor;
@@ -71,6 +74,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
+    .route("/metrics", web::get().to(metrics::scrape))
     .service(
         web::scope("/api/v1")
             .wrap(actix_web::middleware::from_fn(audit::record))
@@ -300,6 +304,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::post().to(visitor_context::add_note),
             )
             .route("/chats/{chat_id}/ban", web::post().to(bans::ban))
+            .route(
+                "/chats/{chat_id}/erase-visitor",
+                web::post().to(retention::erase_visitor),
+            )
             .route("/bans", web::get().to(bans::list))
             .route("/bans/{ban_id}", web::delete().to(bans::lift))
             .route("/options", web::get().to(admin::options))
@@ -337,12 +345,23 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
+/// Issue 10: ready when the store answers and every migration this build knows is applied
+/// (a store another engine version migrated further is ready too, if compatible).
 async fn readyz(engine: web::Data<Engine>) -> HttpResponse {
-    if engine.db().ping().await {
-        HttpResponse::Ok().json(serde_json::json!({ "status": "ready" }))
-    } else {
+    let unready = |status: &str, detail: String| {
         HttpResponse::ServiceUnavailable()
-            .json(serde_json::json!({ "status": "store_unreachable" }))
+            .json(serde_json::json!({ "status": status, "detail": detail }))
+    };
+    if !engine.db().ping().await {
+        return unready("store_unreachable", "the store does not answer".to_owned());
+    }
+    match engine.db().pending_migrations().await {
+        Ok(0) => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
+        Ok(n) => unready(
+            "migrations_pending",
+            format!("{n} migration(s) not applied"),
+        ),
+        Err(e) => unready("store_unreachable", e.to_string()),
     }
 }
 

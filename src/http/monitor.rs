@@ -39,7 +39,13 @@ pub async fn socket(
     let realtime = engine.settings().realtime.clone();
     let (response, session, stream) = socket::upgrade(&req, body, &realtime)?;
     let writer = SocketWriter::spawn(session, realtime.outbound_queue_len);
-    let core = SocketCore::new(next_socket_id(), writer, realtime);
+    let core = SocketCore::new(
+        next_socket_id(),
+        crate::metrics::SocketKind::Monitor,
+        writer,
+        realtime,
+    )
+    .tag("agent_id", &user.id());
     let monitor = engine.monitor();
     let (user_id, session, expires_at_ms) = (
         user.id(),

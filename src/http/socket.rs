@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::actors::Outbound;
 use crate::error::AppError;
+use crate::metrics::{OpenSocket, SocketKind, METRICS};
 use crate::protocol::{DecodeError, ServerFrame};
 use crate::settings::RealtimeSettings;
 
@@ -135,22 +136,47 @@ pub struct SocketCore {
     settings: RealtimeSettings,
     /// Issue 10: this socket's place in its IP address's count, given back when it closes.
     _slot: Option<crate::limits::SocketSlot>,
+    /// Counts the socket in `parley_sockets_open` while it lives.
+    _open: OpenSocket,
+    /// Issue 10: the socket's log lines belong to this span, which names the socket, its kind
+    /// and, once known ([`SocketCore::tag`]), its chat, agent and website.
+    pub span: tracing::Span,
 }
 
 impl SocketCore {
-    pub fn new(id: u64, writer: SocketWriter, settings: RealtimeSettings) -> SocketCore {
+    pub fn new(
+        id: u64,
+        kind: SocketKind,
+        writer: SocketWriter,
+        settings: RealtimeSettings,
+    ) -> SocketCore {
         SocketCore {
             id,
             writer,
             last_heard: Instant::now(),
             settings,
             _slot: None,
+            _open: OpenSocket::new(kind),
+            span: tracing::info_span!(
+                "socket",
+                socket = id,
+                kind = kind.as_str(),
+                chat_id = tracing::field::Empty,
+                agent_id = tracing::field::Empty,
+                website = tracing::field::Empty,
+            ),
         }
     }
 
     /// Keeps `slot` (an open socket counted for its IP address) as long as the socket lives.
     pub fn holding(mut self, slot: Option<crate::limits::SocketSlot>) -> SocketCore {
         self._slot = slot;
+        self
+    }
+
+    /// Names what the socket serves in its span (`chat_id`, `agent_id` or `website`).
+    pub fn tag(self, field: &'static str, value: &dyn std::fmt::Display) -> SocketCore {
+        self.span.record(field, tracing::field::display(value));
         self
     }
 
@@ -215,7 +241,8 @@ impl SocketCore {
     where
         A: Actor<Context = Context<A>>,
     {
-        tracing::info!(socket = self.id, "disconnecting a slow client");
+        tracing::info!(parent: &self.span, "disconnecting a slow client");
+        METRICS.slow_consumers.inc();
         self.writer.abort(CloseReason {
             code: CloseCode::Policy,
             description: Some("slow_consumer".to_owned()),
@@ -234,7 +261,7 @@ impl SocketCore {
         ctx.run_interval(every, move |actor, ctx| {
             let core = core(actor);
             if core.last_heard.elapsed() > timeout {
-                tracing::info!(socket = core.id, "no heartbeat from the client; closing");
+                tracing::info!(parent: &core.span, "no heartbeat from the client; closing");
                 core.writer.abort(CloseReason {
                     code: CloseCode::Away,
                     description: Some("heartbeat_timeout".to_owned()),
@@ -309,7 +336,7 @@ impl SocketCore {
                 ctx.stop();
             }
             Err(error) => {
-                tracing::info!(socket = self.id, %error, "WebSocket protocol error; closing");
+                tracing::info!(parent: &self.span, %error, "WebSocket protocol error; closing");
                 self.writer.abort(CloseReason {
                     code: CloseCode::Protocol,
                     description: Some("protocol_error".to_owned()),

@@ -77,7 +77,14 @@ pub async fn website_socket(
     let realtime = engine.settings().realtime.clone();
     let (response, session, stream) = socket::upgrade(&req, body, &realtime)?;
     let writer = SocketWriter::spawn(session, realtime.outbound_queue_len);
-    let core = SocketCore::new(next_socket_id(), writer, realtime).holding(slot);
+    let core = SocketCore::new(
+        next_socket_id(),
+        crate::metrics::SocketKind::Website,
+        writer,
+        realtime,
+    )
+    .tag("website", &key.as_str())
+    .holding(slot);
     WebsiteSocket::create(move |ctx| {
         ctx.add_stream(stream);
         WebsiteSocket::new(core, website)
@@ -320,7 +327,15 @@ pub async fn socket(
     let realtime = engine.settings().realtime.clone();
     let (response, session, stream) = socket::upgrade(&req, body, &realtime)?;
     let writer = SocketWriter::spawn(session, realtime.outbound_queue_len);
-    let core = SocketCore::new(next_socket_id(), writer, realtime).holding(slot);
+    let core = SocketCore::new(
+        next_socket_id(),
+        crate::metrics::SocketKind::Visitor,
+        writer,
+        realtime,
+    )
+    .tag("chat_id", &chat_id)
+    .tag("website", &summary.seed.website_key)
+    .holding(slot);
     let resume_after = Seq(query.after_seq.max(0));
     let visitor_name = visitor.chat.visitor_name;
     // R5: the widget in a chat is told its website's mode too.

@@ -12,6 +12,7 @@ pub mod chat_logs;
 pub mod chats;
 pub mod contacts;
 pub mod files;
+pub mod gauges;
 pub mod invitations;
 pub mod notes;
 pub mod offline_messages;
@@ -21,6 +22,7 @@ pub mod predefined;
 pub mod queues;
 pub mod receipts;
 pub mod reports;
+pub mod retention;
 pub mod review;
 pub mod routing;
 pub mod schema;
@@ -34,7 +36,7 @@ pub mod wrap_ups;
 mod writer;
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
@@ -42,6 +44,7 @@ use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use thiserror::Error;
 
+use crate::metrics::{StoreOp, METRICS};
 use crate::settings::DatabaseSettings;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
@@ -213,12 +216,15 @@ impl Db {
     {
         let pool = self.pool.clone();
         async move {
-            tokio::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let result = tokio::task::spawn_blocking(move || {
                 let mut conn = pool.get()?;
                 work(&mut conn)
             })
             .await
-            .map_err(|_| StoreError::Cancelled)?
+            .map_err(|_| StoreError::Cancelled)?;
+            METRICS.store_latency(StoreOp::Run, started.elapsed());
+            result
         }
     }
 
@@ -239,9 +245,15 @@ impl Db {
         T: Send + 'static,
     {
         use futures_util::future::Either;
-        match &self.writer {
+        let started = Instant::now();
+        let write = match &self.writer {
             Some(writer) => Either::Left(writer.write(work)),
             None => Either::Right(self.run(move |conn| conn.transaction(work))),
+        };
+        async move {
+            let result = write.await;
+            METRICS.store_latency(StoreOp::Write, started.elapsed());
+            result
         }
     }
 
@@ -264,6 +276,23 @@ impl Db {
             .map_err(|e| StoreError::Migration(e.to_string()))?;
             Ok(applied.len())
         })
+    }
+
+    /// Issue 10: how many of the embedded migrations are not applied to the store (for
+    /// `/readyz`: an engine whose store is behind its code is not ready).
+    pub async fn pending_migrations(&self) -> StoreResult<usize> {
+        self.run(|conn| {
+            match conn {
+                AnyConnection::Sqlite(c) => {
+                    c.pending_migrations(SQLITE_MIGRATIONS).map(|p| p.len())
+                }
+                AnyConnection::Postgres(c) => {
+                    c.pending_migrations(POSTGRES_MIGRATIONS).map(|p| p.len())
+                }
+            }
+            .map_err(|e| StoreError::Migration(e.to_string()))
+        })
+        .await
     }
 
     /// True when the store answers a trivial query.

@@ -107,6 +107,7 @@ diesel::table! {
         visitor_key -> Nullable<Text>,
         review_closed_at_ms -> Nullable<BigInt>,
         review_closed_by -> Nullable<BigInt>,
+        anonymised_at_ms -> Nullable<BigInt>,
     }
 }
 

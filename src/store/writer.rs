@@ -21,6 +21,7 @@ use diesel::Connection;
 use tokio::sync::oneshot;
 
 use super::{write_first, AnyConnection, Connector, StoreError, StoreResult};
+use crate::metrics::METRICS;
 
 /// Gives a write's outcome to whoever waits for it, once the batch's fate is known.
 type Delivery = Box<dyn FnOnce(StoreResult<()>) + Send>;
@@ -62,6 +63,9 @@ impl Writer {
             })
         });
         let queued = self.jobs.send(job);
+        if queued.is_ok() {
+            METRICS.writer_queue.inc();
+        }
         async move {
             queued.map_err(|_| StoreError::Cancelled)?;
             answered.await.map_err(|_| StoreError::Cancelled)?
@@ -81,6 +85,9 @@ fn write_batches(pool: &Pool<Connector>, queue: &mpsc::Receiver<Job>, batch_max:
                 Ok(job) => batch.push(job),
                 Err(_) => break,
             }
+        }
+        for _ in 0..batch.len() {
+            METRICS.writer_queue.dec();
         }
         let committed = pool.get().map_err(StoreError::from).and_then(|mut conn| {
             conn.transaction::<_, StoreError, _>(|conn| {

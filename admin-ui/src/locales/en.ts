@@ -601,6 +601,20 @@ export const en = {
   option_timeout_hint: "An active chat nobody writes in for this long is closed. Empty: the configured value. A change applies to each chat from its next message.",
   option_timeout_invalid: "The unattended timeout is 0 to 10080 minutes (a week), or empty.",
   review_full: "The newest {n} of each kind are shown; choose a website to see others.",
+  section_privacy: "Privacy",
+  privacy_intro: "Erase a visitor's data on request (R92): give the number of one of the visitor's chats. That chat and the visitor's other chats on the same website lose their messages, files, form values, page views, notes, name, e-mail and contact link. Reports keep counting them. This cannot be undone.",
+  privacy_retention: "Ended chats older than the age set in the engine's settings (retention.anonymise_after_days) are anonymised the same way by a scheduled job.",
+  privacy_chat: "Chat number",
+  privacy_erase: "Erase the visitor's data",
+  privacy_confirm: "Erase all data of the visitor of chat #{chat}? This cannot be undone.",
+  privacy_confirm_erase: "Yes, erase",
+  privacy_cancel: "Cancel",
+  privacy_bad_chat: "Enter a chat number, e.g. 42.",
+  privacy_erased: "Erased: {chats} chat(s) ({ids}), {files} file(s) deleted.",
+  privacy_already_erased: "Nothing left to erase: the chats {ids} were erased before.",
+  privacy_error_chat_still_open: "A chat of this visitor is still waiting or active. End it first, then erase.",
+  privacy_error_chat_not_found: "There is no chat with this number.",
+  privacy_error_forbidden: "Only admins may erase visitor data.",
 };
 
 export type Catalogue = typeof en;

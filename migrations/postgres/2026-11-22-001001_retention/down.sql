@@ -1,0 +1,2 @@
+DROP INDEX chats_retention;
+ALTER TABLE chats DROP COLUMN anonymised_at_ms;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::auth::{CurrentUser, ADMINS, SUPERVISORS};
+use super::website_settings::body_as;
 use crate::actors::queue::{SetOpeningHours, SetRoutingRules};
 use crate::actors::Engine;
 use crate::clock::now_ms;
@@ -46,11 +47,7 @@ pub async fn opening_hours(
 ) -> Result<HttpResponse, AppError> {
     user.require_role(SUPERVISORS)?;
     let queue_id = QueueId(queue_id.into_inner());
-    let row = engine
-        .db()
-        .run(move |conn| store::queues::by_id(conn, queue_id))
-        .await?
-        .ok_or(AppError::QueueNotFound)?;
+    let row = stored_queue(&engine, queue_id).await?;
     let hours = row.opening_hours()?;
     Ok(HttpResponse::Ok().json(OpeningHoursView::of(queue_id, &hours)))
 }
@@ -65,8 +62,7 @@ pub async fn set_opening_hours(
 ) -> Result<HttpResponse, AppError> {
     user.require_role(ADMINS)?;
     // Read as any JSON first, so that the role is checked before the body's shape.
-    let form: ScheduleForm = serde_json::from_value(body.into_inner())
-        .map_err(|e| AppError::InvalidBody(e.to_string()))?;
+    let form: ScheduleForm = body_as(body)?;
     let hours = Schedule::parse(&form)?;
     let queue_id = QueueId(queue_id.into_inner());
     let stored = hours.clone();
@@ -117,11 +113,7 @@ pub async fn routing_rules(
 ) -> Result<HttpResponse, AppError> {
     user.require_role(SUPERVISORS)?;
     let queue_id = QueueId(queue_id.into_inner());
-    let row = engine
-        .db()
-        .run(move |conn| store::queues::by_id(conn, queue_id))
-        .await?
-        .ok_or(AppError::QueueNotFound)?;
+    let row = stored_queue(&engine, queue_id).await?;
     let strategy = Strategy::parse(&row.strategy)
         .ok_or_else(|| AppError::Internal(format!("queues.strategy {:?}", row.strategy)))?;
     Ok(HttpResponse::Ok().json(RoutingRulesView {
@@ -141,8 +133,7 @@ pub async fn set_routing_rules(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, AppError> {
     user.require_role(ADMINS)?;
-    let view: RoutingRulesView = serde_json::from_value(body.into_inner())
-        .map_err(|e| AppError::InvalidBody(e.to_string()))?;
+    let view: RoutingRulesView = body_as(body)?;
     let rules = QueueRules::new(
         view.offer_timeout_ms,
         view.hunt_timeout_ms,
@@ -235,8 +226,7 @@ pub async fn create(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, AppError> {
     user.require_role(ADMINS)?;
-    let body: NewQueueBody = serde_json::from_value(body.into_inner())
-        .map_err(|e| AppError::InvalidBody(e.to_string()))?;
+    let body: NewQueueBody = body_as(body)?;
     let name = super::websites::checked_text(&body.name, MAX_QUEUE_NAME_CHARS)?;
     if name.is_empty() {
         return Err(crate::domain::RuleError::EmptyName.into());
@@ -329,11 +319,7 @@ pub async fn leave_message(
 ) -> Result<HttpResponse, AppError> {
     user.require_role(SUPERVISORS)?;
     let queue_id = QueueId(queue_id.into_inner());
-    let row = engine
-        .db()
-        .run(move |conn| store::queues::by_id(conn, queue_id))
-        .await?
-        .ok_or(AppError::QueueNotFound)?;
+    let row = stored_queue(&engine, queue_id).await?;
     Ok(HttpResponse::Ok().json(LeaveMessageBody {
         leave_message: row.leave_message,
     }))
@@ -349,8 +335,7 @@ pub async fn set_leave_message(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, AppError> {
     user.require_role(ADMINS)?;
-    let body: LeaveMessageBody = serde_json::from_value(body.into_inner())
-        .map_err(|e| AppError::InvalidBody(e.to_string()))?;
+    let body: LeaveMessageBody = body_as(body)?;
     let queue_id = QueueId(queue_id.into_inner());
     let on = body.leave_message;
     let found = engine
@@ -363,4 +348,16 @@ pub async fn set_leave_message(
     engine.set_queue_leave_message(queue_id, on);
     tracing::info!(queue = %queue_id, by = %user.id(), leave_message = on, "leave-a-message changed");
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// The stored queue, or `queue_not_found`.
+async fn stored_queue(
+    engine: &Engine,
+    queue_id: QueueId,
+) -> Result<store::queues::QueueRow, AppError> {
+    engine
+        .db()
+        .run(move |conn| store::queues::by_id(conn, queue_id))
+        .await?
+        .ok_or(AppError::QueueNotFound)
 }

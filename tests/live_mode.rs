@@ -206,6 +206,34 @@ async fn concurrent_starts_never_exceed_the_cap() {
     );
 }
 
+/// R59: a start the store refuses (here an unknown invitation code, checked inside the
+/// insert's transaction) gives its session back at once and shows the widgets nothing.
+#[actix_web::test]
+async fn a_refused_start_gives_its_session_back() {
+    let app = TestApp::builder(Backend::Sqlite)
+        .before_start(with_one_session)
+        .spawn()
+        .await
+        .unwrap();
+    let mut widget = mode_socket(&app).await;
+    assert_eq!(widget.next_mode().await, pair("busy", "no_agent_available"));
+
+    let (status, body) = app
+        .try_start_chat(json!({ "name": "Kim", "invitation_code": "000000" }))
+        .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (404, Some("invitation_unknown"))
+    );
+    assert!(widget.round_trip().await.is_empty());
+    assert!(widget.modes.is_empty(), "{:?}", widget.modes);
+
+    let (status, body) = app.try_start_chat(json!({ "name": "Lou" })).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(widget.next_mode().await, pair("offline", "website_full"));
+    assert_eq!(app.open_chats().await, 1);
+}
+
 /// A timetable with boundaries at chosen instants, milliseconds apart: the supervisor reacts
 /// to it as to a website's schedule, whose boundaries are whole minutes.
 #[derive(Debug)]

@@ -208,7 +208,9 @@ pub async fn start_chat(
             invitation_code,
             identity: body.identity,
         })
-        .await??;
+        .await??
+        .started()
+        .await?;
     Ok(HttpResponse::Created().json(StartChatResponse {
         chat_id: started.chat_id,
         visitor_token: started.visitor_token,

@@ -228,7 +228,8 @@ impl Db {
         }
     }
 
-    /// Runs `work` as one transaction of the hot path's small writes (chat events, receipts);
+    /// Runs `work` as one transaction of the hot path's small writes (chat events, receipts,
+    /// chat starts);
     /// the future resolves once it committed. On SQLite it goes to the store's writer thread
     /// and commits with whatever other writes are queued (group commit, see `writer`), in its
     /// own savepoint: SQLite has one writer at a time anyway, and a commit per message was

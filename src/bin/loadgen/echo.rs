@@ -12,7 +12,7 @@ use actix_web::{rt, web, App, HttpRequest, HttpResponse, HttpServer};
 use futures_util::StreamExt;
 use serde_json::{json, Value};
 
-use crate::engine::read_address;
+use crate::engine::{self, read_address};
 use crate::histogram::Histogram;
 use crate::net;
 use crate::schedule::Schedule;
@@ -89,8 +89,10 @@ async fn drive(
         clients.push(socket);
     }
     let mut runs = Vec::new();
+    let pid = child.id();
     for &rate in rates {
         *round_trips.borrow_mut() = Histogram::default();
+        let before = engine::sample(pid);
         let total = (u64::from(rate) * duration_ms / 1000).max(1);
         let schedule = Schedule::new(rate);
         for g in 0..total {
@@ -102,11 +104,21 @@ async fn drive(
         while round_trips.borrow().len() < total && Instant::now() < deadline {
             rt::time::sleep(Duration::from_millis(5)).await;
         }
+        let echoed = round_trips.borrow().len();
+        // The same measure as the engine's CPU per message: the machine's cost of taking a
+        // frame in and writing one out on this stack, the floor under every relayed message.
+        let cpu_per_message = match (before, engine::sample(pid)) {
+            (Some(b), Some(a)) if echoed > 0 => {
+                Some((a.cpu_micros - b.cpu_micros) as f64 / echoed as f64)
+            }
+            _ => None,
+        };
         runs.push(json!({
             "rate_msgs_per_sec": rate,
             "sent": total,
-            "echoed": round_trips.borrow().len(),
+            "echoed": echoed,
             "round_trip": round_trips.borrow().summary(),
+            "cpu_us_per_message": cpu_per_message,
         }));
     }
     for client in &clients {

@@ -431,13 +431,16 @@ async fn message_run(
         let mut shared = state.borrow_mut();
         let intended_micros = intended.saturating_duration_since(shared.epoch).as_micros() as u64;
         let text = message_text(direction, k, intended_micros);
+        // As the widget and the dashboard do: every message carries its idempotency key,
+        // which the engine stores and indexes with it (protocol 6.3).
+        let client_key = format!("m{k}");
         let sent = match direction {
             Direction::VisitorToAgent => visitor
                 .socket
-                .send(&json!({ "type": "send_message", "text": text })),
+                .send(&json!({ "type": "send_message", "text": text, "client_key": client_key })),
             Direction::AgentToVisitor => shared.holder.get(&visitor.chat).is_some_and(|agent| {
                 agent.send(&json!({ "type": "send_message", "chat_id": visitor.chat,
-                                   "text": text }))
+                                   "text": text, "client_key": client_key }))
             }),
         };
         if sent {

@@ -245,6 +245,10 @@ impl AgentActor {
             std::time::Duration::from_millis(grace),
             |act, _ctx| {
                 act.reconnect_grace = None;
+                // Issue 10: every socket closes as the engine stops; the agent is not offline.
+                if act.engine.is_draining() {
+                    return;
+                }
                 if act.sockets.is_empty() {
                     act.set_presence(Presence::Offline);
                 }
@@ -891,7 +895,11 @@ impl AgentActor {
             ctx.cancel_future(old);
         }
         // Through the mailbox, so it is one atomic handler like a submit.
-        owed.countdown = Some(ctx.run_later(wait, move |_act, ctx| {
+        owed.countdown = Some(ctx.run_later(wait, move |act, ctx| {
+            // Issue 10: not while the engine stops; the restart recovers (§4.33).
+            if act.engine.is_draining() {
+                return;
+            }
             ctx.address().do_send(AutoWrapUp { chat_id });
         }));
     }

@@ -178,6 +178,10 @@ impl ChatActor {
         if let Some(wait) = wait {
             self.unattended_timer = Some(ctx.run_later(wait, |act, ctx| {
                 act.unattended_timer = None;
+                // Issue 10: not while the engine stops; the restart recovers (§4.33).
+                if act.engine.is_draining() {
+                    return;
+                }
                 // Through the mailbox, so the end is one atomic handler like any other.
                 ctx.address().do_send(Unattended);
             }));
@@ -340,7 +344,12 @@ impl ChatActor {
             self.visitor_gone_timer =
                 Some(ctx.run_later(Duration::from_millis(grace), |act, _ctx| {
                     act.visitor_gone_timer = None;
-                    if act.lifecycle.state() != ChatState::Ended && !act.visitor_present() {
+                    // Issue 10: the visitor was told to reconnect; it is not gone.
+                    let stopping = act.engine.is_draining();
+                    if !stopping
+                        && act.lifecycle.state() != ChatState::Ended
+                        && !act.visitor_present()
+                    {
                         act.tell_visitor_connection(false);
                     }
                 }));

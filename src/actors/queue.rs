@@ -274,6 +274,11 @@ impl QueueActor {
             let wait = Duration::from_millis((deadline - now_ms()).max(0) as u64);
             self.timer = Some(ctx.run_later(wait, |act, ctx| {
                 act.timer = None;
+                // Issue 10: no offer expires and no hunt ends while the engine stops; the
+                // restart puts the chats back in line from the store (§4.7, §4.33).
+                if act.engine.is_draining() {
+                    return;
+                }
                 let effects = act.router.tick(now_ms());
                 act.apply(effects, ctx);
             }));

@@ -104,6 +104,10 @@ impl WebsiteActor {
         let wait = Duration::from_millis((at_ms - now_ms()).max(0) as u64);
         let timer = ctx.run_later(wait, |act, ctx| {
             act.autoclose_timer = None;
+            // Issue 10: not while the engine stops; the restart recovers (§4.33).
+            if act.engine.is_draining() {
+                return;
+            }
             act.close_due_reviews(ctx);
         });
         self.autoclose_timer = Some((at_ms, timer));

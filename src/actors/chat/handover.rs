@@ -384,7 +384,8 @@ impl ChatActor {
         };
         let wait = Duration::from_millis(pending.offer_timeout_ms as u64);
         pending.timer = Some(ctx.run_later(wait, move |act, ctx| {
-            if act.handover_round != round {
+            // Issue 10: not while the engine stops; the restart recovers (§4.33).
+            if act.handover_round != round || act.engine.is_draining() {
                 return;
             }
             if let Some(pending) = act.handover.as_mut() {

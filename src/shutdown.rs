@@ -102,27 +102,52 @@ impl Drop for OpenSocketCount {
     }
 }
 
-/// Resolves at the first SIGTERM (a service manager's stop) or SIGINT (Ctrl-C).
-pub async fn stop_signal() {
+/// The stop signals, SIGTERM (a service manager's stop) and SIGINT (Ctrl-C), listened for from
+/// the moment this is made: the engine makes it before it says it listens, so a signal sent
+/// as soon as it is up is not met by the default action (an abrupt exit).
+pub struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut terminate) => {
+    listening: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignals {
+    /// Listens for the stop signals; must run inside the runtime.
+    pub fn listen() -> StopSignals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let listening = match (
+                signal(SignalKind::terminate()),
+                signal(SignalKind::interrupt()),
+            ) {
+                (Ok(terminate), Ok(interrupt)) => Some((terminate, interrupt)),
+                (Err(e), _) | (_, Err(e)) => {
+                    tracing::warn!(error = %e, "cannot listen for stop signals; a stop will not be graceful");
+                    None
+                }
+            };
+            StopSignals { listening }
+        }
+        #[cfg(not(unix))]
+        StopSignals {}
+    }
+
+    /// Resolves at the first stop signal (never, if they could not be listened for).
+    pub async fn received(&mut self) {
+        #[cfg(unix)]
+        match &mut self.listening {
+            Some((terminate, interrupt)) => {
                 tokio::select! {
                     _ = terminate.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
+                    _ = interrupt.recv() => {}
                 }
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; only SIGINT stops gracefully");
-                let _ = tokio::signal::ctrl_c().await;
-            }
+            None => std::future::pending::<()>().await,
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

@@ -32,6 +32,7 @@ pub struct Application {
     server: Server,
     engine: Engine,
     demo_accounts: Option<DemoAccounts>,
+    stop_signals: crate::shutdown::StopSignals,
 }
 
 impl Application {
@@ -98,6 +99,7 @@ impl Application {
             server,
             engine,
             demo_accounts,
+            stop_signals: crate::shutdown::StopSignals::listen(),
         })
     }
 
@@ -122,7 +124,12 @@ impl Application {
     /// Serves until a handle's `stop` (then stops the actors) or a stop signal (SIGTERM,
     /// SIGINT), which stops the engine gracefully: see [`drain`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let Application { server, engine, .. } = self;
+        let Application {
+            server,
+            engine,
+            mut stop_signals,
+            ..
+        } = self;
         let http = server.handle();
         let mut serving = actix_web::rt::spawn(server);
         tokio::select! {
@@ -130,7 +137,7 @@ impl Application {
                 engine.shutdown();
                 return served.unwrap_or(Ok(()));
             }
-            () = crate::shutdown::stop_signal() => {}
+            () = stop_signals.received() => {}
         }
         let limit = Duration::from_millis(engine.settings().server.shutdown_timeout_ms);
         let drained = tokio::time::timeout(limit, drain(&engine, &http, &mut serving)).await;

@@ -218,7 +218,7 @@ impl AgentActor {
                 .run(move |conn| store::users::set_presence(conn, id, presence, stored_reason))
                 .await
             {
-                tracing::warn!(agent = %id, error = %e, "could not store presence");
+                tracing::warn!(agent_id = %id, error = %e, "could not store presence");
             }
         });
     }
@@ -329,7 +329,7 @@ impl Actor for AgentActor {
 
 impl Supervised for AgentActor {
     fn restarting(&mut self, _ctx: &mut Context<Self>) {
-        tracing::warn!(agent = %self.id, "agent actor restarting");
+        tracing::warn!(agent_id = %self.id, "agent actor restarting");
     }
 }
 
@@ -878,7 +878,7 @@ impl AgentActor {
                     return;
                 }
                 Err(e) => {
-                    tracing::warn!(agent = %act.id, chat = %chat_id, error = %e, "could not store the owed wrap-up");
+                    tracing::warn!(agent_id = %act.id, chat_id = %chat_id, error = %e, "could not store the owed wrap-up");
                 }
             }
             act.publish_availability();

@@ -421,7 +421,7 @@ impl Actor for ChatActor {
                 .map(move |loaded, act, _ctx| match loaded {
                     Ok(receipts) => act.receipts = receipts,
                     Err(e) => {
-                        tracing::warn!(%chat, error = %e, "could not read the chat's receipts")
+                        tracing::warn!(chat_id = %chat, error = %e, "could not read the chat's receipts")
                     }
                 }),
         );
@@ -986,7 +986,7 @@ impl Handler<Unattended> for ChatActor {
         let mut next = self.lifecycle.clone();
         match next.time_out() {
             Ok(disposition) => {
-                tracing::info!(chat = %self.seed.chat_id, "chat unattended: timed out");
+                tracing::info!(chat_id = %self.seed.chat_id, "chat unattended: timed out");
                 self.finish(next, EndedBy::System, disposition)
             }
             Err(_) => reply(Ok(())),
@@ -1007,7 +1007,7 @@ impl Handler<HuntOver> for ChatActor {
     /// The chat ends like any other (stored, published, feeds closed), with disposition
     /// Unmanaged (R76); the visitor sees the `chat_ended` event.
     fn handle(&mut self, msg: HuntOver, ctx: &mut Context<Self>) -> Self::Result {
-        tracing::info!(chat = %self.seed.chat_id, why = ?msg.why, "chat unmanaged");
+        tracing::info!(chat_id = %self.seed.chat_id, why = ?msg.why, "chat unmanaged");
         self.handle(
             EndChat {
                 by: EndedBy::System,
@@ -1375,7 +1375,7 @@ impl Handler<LeaveMessage> for ChatActor {
                         });
                     }
                 }
-                tracing::info!(chat = %act.seed.chat_id, "visitor left a message");
+                tracing::info!(chat_id = %act.seed.chat_id, "visitor left a message");
                 Ok(view)
             },
         )))

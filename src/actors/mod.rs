@@ -258,7 +258,7 @@ impl Engine {
                 .await?;
             for agent in counting {
                 if let Err(e) = self.agent(agent).await {
-                    tracing::warn!(%agent, error = %e, "could not resume owed wrap-ups");
+                    tracing::warn!(agent_id = %agent, error = %e, "could not resume owed wrap-ups");
                 }
             }
         }

@@ -246,7 +246,7 @@ impl QueueActor {
                     }
                 }
                 Effect::HuntEnded { chat, why } => {
-                    tracing::info!(queue = %self.id, chat = %chat, ?why, "hunt ended without an agent");
+                    tracing::info!(queue = %self.id, chat_id = %chat, ?why, "hunt ended without an agent");
                     self.waiting.remove(&chat);
                     if let Some(addr) = self.engine.live_chat(chat) {
                         addr.do_send(HuntOver { why });
@@ -313,7 +313,7 @@ impl QueueActor {
             transfer: None,
             invitation: None,
         };
-        tracing::debug!(queue = %self.id, chat = %chat, agent = %agent, "offering chat");
+        tracing::debug!(queue = %self.id, chat_id = %chat, agent_id = %agent, "offering chat");
         agent_addr
             .send(OfferChat { offer: view })
             .into_actor(self)

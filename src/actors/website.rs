@@ -575,7 +575,7 @@ impl Handler<StartChat> for WebsiteActor {
                 queue.do_send(EnqueueChat::from_seed(&seed));
             }
             tracing::info!(
-                chat = %seed.chat_id,
+                chat_id = %seed.chat_id,
                 website = %act.website.key,
                 direct_to = ?seed.target_agent,
                 "chat requested"

@@ -148,7 +148,9 @@ pub struct SocketCore {
     /// Commands handed to an actor whose answer (`ack` or `error`) is not sent yet.
     in_flight: usize,
     /// Issue 10: the socket's log lines belong to this span, which names the socket, its kind
-    /// and, once known ([`SocketCore::tag`]), its chat, agent and website.
+    /// and, once known ([`SocketCore::tag`]), its chat, agent and website. Lines are logged
+    /// *in* it (`in_scope`), not with `parent:`: the JSON log's span list follows the current
+    /// span only, so a line with an explicit parent would carry none of these fields.
     pub span: tracing::Span,
 }
 
@@ -254,7 +256,8 @@ impl SocketCore {
     where
         A: Actor<Context = Context<A>>,
     {
-        tracing::info!(parent: &self.span, "disconnecting a slow client");
+        self.span
+            .in_scope(|| tracing::info!("disconnecting a slow client"));
         METRICS.slow_consumers.inc();
         self.writer.abort(CloseReason {
             code: CloseCode::Policy,
@@ -284,6 +287,9 @@ impl SocketCore {
         A: Actor<Context = Context<A>>,
     {
         self.closing = true;
+        let pending = self.in_flight;
+        self.span
+            .in_scope(|| tracing::debug!(pending, "engine stopping: telling the client"));
         let reconnect_after_ms = self.drain.drain().reconnect_after_ms();
         self.send(&ServerFrame::ServerClosing { reconnect_after_ms }, ctx);
         self.close_if_done(ctx);
@@ -345,7 +351,8 @@ impl SocketCore {
         ctx.run_interval(every, move |actor, ctx| {
             let core = core(actor);
             if core.last_heard.elapsed() > timeout {
-                tracing::info!(parent: &core.span, "no heartbeat from the client; closing");
+                core.span
+                    .in_scope(|| tracing::info!("no heartbeat from the client; closing"));
                 core.writer.abort(CloseReason {
                     code: CloseCode::Away,
                     description: Some("heartbeat_timeout".to_owned()),
@@ -420,7 +427,8 @@ impl SocketCore {
                 ctx.stop();
             }
             Err(error) => {
-                tracing::info!(parent: &self.span, %error, "WebSocket protocol error; closing");
+                self.span
+                    .in_scope(|| tracing::info!(%error, "WebSocket protocol error; closing"));
                 self.writer.abort(CloseReason {
                     code: CloseCode::Protocol,
                     description: Some("protocol_error".to_owned()),

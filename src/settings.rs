@@ -730,5 +730,21 @@ mod tests {
         assert_eq!(settings.log.format, LogFormat::Text);
         assert!(settings.metrics.enabled);
         assert_eq!(settings.retention.anonymise_after_days, 0);
+        assert_eq!(settings.server.drain_ms, 1_000);
+        assert_eq!(settings.server.shutdown_timeout_ms, 10_000);
+    }
+
+    /// Issue 10: a stop that could end before its drain is a mistake in the settings.
+    #[test]
+    fn the_shutdown_timeout_must_outlast_the_drain() {
+        let mut settings = Settings::load_with(None, env(&[])).unwrap();
+        settings.server.drain_ms = 10_000;
+        let problems = settings.problems();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("server.shutdown_timeout_ms")),
+            "{problems:?}"
+        );
     }
 }

@@ -64,6 +64,10 @@ pub enum AppError {
     OfferNotFound,
     #[error("the engine is shutting down or restarting this part; try again")]
     Unavailable,
+    /// Issue 10: the engine is stopping (a graceful stop, §6.9): it takes no new socket or
+    /// chat, and no command after its `server_closing` frame. Retry after reconnecting.
+    #[error("the engine is stopping; reconnect and try again")]
+    ServerClosing { retry_after_ms: u64 },
     /// R92: a visitor's data is erased only once every chat of the visitor has ended.
     #[error("chat {0} of this visitor is still open; end it first")]
     ChatStillOpen(i64),
@@ -137,6 +141,7 @@ impl AppError {
             AppError::EndpointNotFound => "not_found",
             AppError::OfferNotFound => "offer_not_found",
             AppError::Unavailable => "unavailable",
+            AppError::ServerClosing { .. } => "server_closing",
             AppError::ChatStillOpen(_) => "chat_still_open",
             AppError::PreviewDisabled => "preview_disabled",
             AppError::NotAQueueMember => "not_a_queue_member",
@@ -199,9 +204,9 @@ impl AppError {
     /// Issue 10: with `rate_limited` and `login_locked`, how long until a retry may succeed.
     pub fn retry_after_ms(&self) -> Option<u64> {
         match self {
-            AppError::RateLimited { retry_after_ms } | AppError::LoginLocked { retry_after_ms } => {
-                Some(*retry_after_ms)
-            }
+            AppError::RateLimited { retry_after_ms }
+            | AppError::LoginLocked { retry_after_ms }
+            | AppError::ServerClosing { retry_after_ms } => Some(*retry_after_ms),
             _ => None,
         }
     }
@@ -351,6 +356,7 @@ impl ResponseError for AppError {
             | AppError::TooManySockets => StatusCode::TOO_MANY_REQUESTS,
             AppError::CsrfRefused => StatusCode::FORBIDDEN,
             AppError::Unavailable
+            | AppError::ServerClosing { .. }
             | AppError::Store(StoreError::Pool(_) | StoreError::NotCommitted(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -359,7 +365,9 @@ impl ResponseError for AppError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if self.status_code().is_server_error() {
+        // A stopping engine's refusals are expected, not failures.
+        let expected = matches!(self, AppError::ServerClosing { .. });
+        if self.status_code().is_server_error() && !expected {
             tracing::error!(error = %self, "request failed");
         }
         let mut response = HttpResponse::build(self.status_code());

@@ -18,6 +18,7 @@ pub mod protocol;
 pub mod recovery;
 pub mod seed;
 pub mod settings;
+pub mod shutdown;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -672,6 +672,13 @@ pub enum ServerFrame<'a> {
         connected: bool,
         at_ms: i64,
     },
+    /// Issue 10: the engine is stopping. The socket closes with 1012 `server_closing` once its
+    /// pending commands are answered; later commands get `error` `server_closing`. Reconnect
+    /// after about `reconnect_after_ms` (plus a little jitter), then resume and resend what was
+    /// not acknowledged (§6.9).
+    ServerClosing {
+        reconnect_after_ms: u64,
+    },
     Pong,
 }
 

@@ -48,6 +48,13 @@ pub struct ServerSettings {
     /// other peer the header is ignored and the peer's address is the client's.
     #[serde(default)]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Issue 10: after SIGTERM or SIGINT, the engine keeps answering `/readyz` with 503
+    /// `shutting_down` (and refusing new sockets and chats) at least this long, so a load
+    /// balancer takes it out of rotation; it is also the `reconnect_after_ms` clients are told.
+    pub drain_ms: u64,
+    /// Issue 10: the most a graceful stop takes, from the signal to the exit; what is not done
+    /// by then (a socket still waiting for an answer, a mail still being sent) is cut off.
+    pub shutdown_timeout_ms: u64,
 }
 
 impl ServerSettings {
@@ -445,6 +452,11 @@ impl Settings {
             "must be at least 1",
         );
         check(
+            self.server.shutdown_timeout_ms > self.server.drain_ms,
+            "server.shutdown_timeout_ms",
+            "must be longer than server.drain_ms",
+        );
+        check(
             self.routing.offer_timeout_ms > 0,
             "routing.offer_timeout_ms",
             "must be positive",
@@ -718,5 +730,21 @@ mod tests {
         assert_eq!(settings.log.format, LogFormat::Text);
         assert!(settings.metrics.enabled);
         assert_eq!(settings.retention.anonymise_after_days, 0);
+        assert_eq!(settings.server.drain_ms, 1_000);
+        assert_eq!(settings.server.shutdown_timeout_ms, 10_000);
+    }
+
+    /// Issue 10: a stop that could end before its drain is a mistake in the settings.
+    #[test]
+    fn the_shutdown_timeout_must_outlast_the_drain() {
+        let mut settings = Settings::load_with(None, env(&[])).unwrap();
+        settings.server.drain_ms = 10_000;
+        let problems = settings.problems();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("server.shutdown_timeout_ms")),
+            "{problems:?}"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Building and running the engine: store, migrations, demo data, actors, HTTP server.
 
 use std::net::TcpListener;
+use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::{web, App, HttpServer};
@@ -31,6 +32,7 @@ pub struct Application {
     server: Server,
     engine: Engine,
     demo_accounts: Option<DemoAccounts>,
+    stop_signals: crate::shutdown::StopSignals,
 }
 
 impl Application {
@@ -78,6 +80,12 @@ impl Application {
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }
+        // Issue 10: the engine handles SIGTERM and SIGINT itself (`run_until_stopped`): it
+        // drains its sockets before the server stops, which actix-web's own handling would
+        // cut short. Its graceful stop then only waits for requests under way.
+        let server = server
+            .disable_signals()
+            .shutdown_timeout(settings.server.shutdown_timeout_ms.div_ceil(1000));
         // Frames are small and often go out several in a row (an event, then the capacity it
         // changed): with Nagle's algorithm on, the second waits for the peer's delayed ACK,
         // up to 40 ms on Linux. Browsers turn it off on their side too.
@@ -91,6 +99,7 @@ impl Application {
             server,
             engine,
             demo_accounts,
+            stop_signals: crate::shutdown::StopSignals::listen(),
         })
     }
 
@@ -112,11 +121,73 @@ impl Application {
         self.demo_accounts.as_ref()
     }
 
-    /// Serves until the server stops (SIGINT/SIGTERM, or a handle's `stop`), then stops the
-    /// actors.
+    /// Serves until a handle's `stop` (then stops the actors) or a stop signal (SIGTERM,
+    /// SIGINT), which stops the engine gracefully: see [`drain`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.await;
-        self.engine.shutdown();
-        result
+        let Application {
+            server,
+            engine,
+            mut stop_signals,
+            ..
+        } = self;
+        let http = server.handle();
+        let mut serving = actix_web::rt::spawn(server);
+        tokio::select! {
+            served = &mut serving => {
+                engine.shutdown();
+                return served.unwrap_or(Ok(()));
+            }
+            () = stop_signals.received() => {}
+        }
+        let limit = Duration::from_millis(engine.settings().server.shutdown_timeout_ms);
+        let drained = tokio::time::timeout(limit, drain(&engine, &http, &mut serving)).await;
+        if drained.is_err() {
+            tracing::warn!(
+                timeout_ms = limit.as_millis() as u64,
+                "the graceful stop took too long; stopping now"
+            );
+            http.stop(false).await;
+            engine.shutdown();
+        }
+        Ok(())
     }
+}
+
+/// Issue 10: a graceful stop (architecture §4.33). In order:
+///
+/// 1. The drain begins: `/readyz` answers 503 `shutting_down`, new sockets and chats get 503
+///    `server_closing`, actors' timers do nothing, and every socket sends `server_closing`,
+///    refuses later commands and closes (1012) once its pending commands are answered. The
+///    mailer starts no new round, and the one under way ends (a mail is sent and marked, or
+///    stays due).
+/// 2. When every socket is closed, the mail round has ended and `server.drain_ms` has passed
+///    (a load balancer has seen the 503s by then), the HTTP server stops; requests under way
+///    finish.
+/// 3. The actors stop, then the store's writer commits what is queued.
+///
+/// The caller bounds the whole by `server.shutdown_timeout_ms`.
+async fn drain(
+    engine: &Engine,
+    http: &ServerHandle,
+    serving: &mut actix_web::rt::task::JoinHandle<std::io::Result<()>>,
+) {
+    let drain_ms = engine.settings().server.drain_ms;
+    tracing::info!(
+        drain_ms,
+        "stopping: no new sockets or chats; clients are told to reconnect"
+    );
+    engine.drain().begin();
+    let least = tokio::time::sleep(Duration::from_millis(drain_ms));
+    tokio::join!(
+        least,
+        engine.drain().sockets_closed(),
+        engine.finish_sending_mail()
+    );
+    http.stop(true).await;
+    let _ = serving.await;
+    engine.shutdown();
+    if let Err(e) = engine.db().flush().await {
+        tracing::warn!(error = %e, "queued writes could not be committed");
+    }
+    tracing::info!("stopped");
 }

@@ -92,6 +92,7 @@ fn every_error_code_command_and_frame_is_documented() {
         "heartbeat_timeout",
         "logged_out",
         "session_expired",
+        "server_closing",
     ] {
         check("close reason", close_reason);
     }

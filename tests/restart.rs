@@ -4,123 +4,11 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-
-use common::{TestApp, VisitorChat, AGENT_PASSWORD, ORIGIN};
+use common::process::{ChatInProgress, EngineProcess as Engine};
 use serde_json::{json, Value};
 
-/// The engine binary on a given database; it reports its port on standard output.
-struct Engine {
-    child: Child,
-    base: String,
-    ws_base: String,
-}
-
-impl Engine {
-    fn start(database: &std::path::Path) -> Engine {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
-            .arg("serve")
-            .env("CHAT__SERVER__PORT", "0")
-            .env("CHAT__DATABASE__URL", database)
-            .env("CHAT__DEMO__AGENT_PASSWORD", AGENT_PASSWORD)
-            .env("CHAT__DEMO__SUPERVISOR_PASSWORD", "supervisor-password")
-            .env("CHAT__LOG__FILTER", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the engine binary starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let port = loop {
-            let line = lines
-                .next()
-                .expect("the engine prints its address")
-                .expect("readable output");
-            if let Some(address) = line.strip_prefix("parley listening on http://") {
-                break address.rsplit_once(':').expect("host:port").1.to_owned();
-            }
-        };
-        // Keep draining the output so the engine never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Engine {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-            ws_base: format!("ws://127.0.0.1:{port}"),
-        }
-    }
-
-    fn kill(self) {
-        // Dropping kills: see below.
-    }
-
-    /// Reuses the in-process harness's clients against this engine.
-    fn clients(&self) -> Clients {
-        Clients {
-            base: self.base.clone(),
-            ws_base: self.ws_base.clone(),
-        }
-    }
-}
-
-impl Drop for Engine {
-    /// SIGKILL, also when a failed assertion unwinds: no engine outlives its test.
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct Clients {
-    base: String,
-    ws_base: String,
-}
-
-impl Clients {
-    async fn agent_token(&self) -> String {
-        let mut response = TestApp::client()
-            .post(format!("{}/api/v1/auth/login", self.base))
-            .send_json(&json!({ "username": "agent", "password": AGENT_PASSWORD }))
-            .await
-            .unwrap();
-        assert_eq!(response.status().as_u16(), 200);
-        let body = response.json::<Value>().await.unwrap();
-        body["token"].as_str().unwrap().to_owned()
-    }
-
-    async fn agent_socket(&self, token: &str, resume: &str) -> common::WsClient {
-        common::WsClient::connect(
-            TestApp::client()
-                .ws(format!("{}/api/v1/agent/ws?resume={resume}", self.ws_base))
-                .bearer_auth(token),
-        )
-        .await
-        .unwrap()
-    }
-
-    async fn start_chat(&self, name: &str) -> VisitorChat {
-        let mut response = TestApp::client()
-            .post(format!("{}/api/v1/websites/demo/chats", self.base))
-            .insert_header(("Origin", ORIGIN))
-            .send_json(&json!({ "name": name }))
-            .await
-            .unwrap();
-        assert_eq!(response.status().as_u16(), 201);
-        let body = response.json::<Value>().await.unwrap();
-        VisitorChat {
-            chat_id: body["chat_id"].as_i64().unwrap(),
-            token: body["visitor_token"].as_str().unwrap().to_owned(),
-        }
-    }
-
-    async fn visitor_socket(&self, chat: &VisitorChat, after_seq: i64) -> common::WsClient {
-        common::WsClient::connect(TestApp::client().ws(format!(
-            "{}/api/v1/chats/{}/ws?token={}&after_seq={after_seq}",
-            self.ws_base, chat.chat_id, chat.token
-        )))
-        .await
-        .unwrap()
-    }
+fn start(database: &std::path::Path) -> Engine {
+    Engine::start(&database.display().to_string(), &[])
 }
 
 /// Reads a socket until it has seen every frame up to a pong, returning the events.
@@ -139,31 +27,14 @@ async fn a_killed_engine_restarts_with_no_message_lost_and_clients_resume() {
     let database = dir.path().join("engine.db");
 
     // Before: a chat in progress and a second chat waiting.
-    let engine = Engine::start(&database);
+    let engine = start(&database);
     let clients = engine.clients();
-    let token = clients.agent_token().await;
-    let mut agent = clients.agent_socket(&token, "").await;
-    agent.expect("agent_hello").await;
-    agent
-        .send(json!({ "type": "set_presence", "presence": "available" }))
-        .await;
-    agent.expect("presence").await;
-
-    let chat = clients.start_chat("Ivy").await;
-    assert_eq!(agent.expect("offer").await["chat_id"], chat.chat_id);
-    agent
-        .send(json!({ "type": "accept_offer", "chat_id": chat.chat_id }))
-        .await;
-    agent.expect("chat_assigned").await;
-    let mut visitor = clients.visitor_socket(&chat, 0).await;
-    visitor.expect("visitor_hello").await;
-    let seen: Vec<i64> = visitor
-        .collect("event", 2)
-        .await
-        .iter()
-        .map(|e| e["seq"].as_i64().unwrap())
-        .collect();
-    assert_eq!(seen, vec![1, 2], "request and join");
+    let ChatInProgress {
+        token,
+        mut agent,
+        mut visitor,
+        chat,
+    } = clients.chat_in_progress("Ivy").await;
     visitor
         .send(json!({ "type": "send_message", "text": "My order is late", "client_key": "v1" }))
         .await;
@@ -206,7 +77,7 @@ async fn a_killed_engine_restarts_with_no_message_lost_and_clients_resume() {
     engine.kill();
 
     // After: the same database, a new process.
-    let engine = Engine::start(&database);
+    let engine = start(&database);
     let clients = engine.clients();
 
     // The agent resumes: same chat, same presence, nothing it had is sent again.

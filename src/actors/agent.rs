@@ -218,7 +218,7 @@ impl AgentActor {
                 .run(move |conn| store::users::set_presence(conn, id, presence, stored_reason))
                 .await
             {
-                tracing::warn!(agent = %id, error = %e, "could not store presence");
+                tracing::warn!(agent_id = %id, error = %e, "could not store presence");
             }
         });
     }
@@ -245,6 +245,10 @@ impl AgentActor {
             std::time::Duration::from_millis(grace),
             |act, _ctx| {
                 act.reconnect_grace = None;
+                // Issue 10: every socket closes as the engine stops; the agent is not offline.
+                if act.engine.is_draining() {
+                    return;
+                }
                 if act.sockets.is_empty() {
                     act.set_presence(Presence::Offline);
                 }
@@ -325,7 +329,7 @@ impl Actor for AgentActor {
 
 impl Supervised for AgentActor {
     fn restarting(&mut self, _ctx: &mut Context<Self>) {
-        tracing::warn!(agent = %self.id, "agent actor restarting");
+        tracing::warn!(agent_id = %self.id, "agent actor restarting");
     }
 }
 
@@ -874,7 +878,7 @@ impl AgentActor {
                     return;
                 }
                 Err(e) => {
-                    tracing::warn!(agent = %act.id, chat = %chat_id, error = %e, "could not store the owed wrap-up");
+                    tracing::warn!(agent_id = %act.id, chat_id = %chat_id, error = %e, "could not store the owed wrap-up");
                 }
             }
             act.publish_availability();
@@ -891,7 +895,11 @@ impl AgentActor {
             ctx.cancel_future(old);
         }
         // Through the mailbox, so it is one atomic handler like a submit.
-        owed.countdown = Some(ctx.run_later(wait, move |_act, ctx| {
+        owed.countdown = Some(ctx.run_later(wait, move |act, ctx| {
+            // Issue 10: not while the engine stops; the restart recovers (§4.33).
+            if act.engine.is_draining() {
+                return;
+            }
             ctx.address().do_send(AutoWrapUp { chat_id });
         }));
     }

@@ -178,6 +178,10 @@ impl ChatActor {
         if let Some(wait) = wait {
             self.unattended_timer = Some(ctx.run_later(wait, |act, ctx| {
                 act.unattended_timer = None;
+                // Issue 10: not while the engine stops; the restart recovers (§4.33).
+                if act.engine.is_draining() {
+                    return;
+                }
                 // Through the mailbox, so the end is one atomic handler like any other.
                 ctx.address().do_send(Unattended);
             }));
@@ -340,7 +344,12 @@ impl ChatActor {
             self.visitor_gone_timer =
                 Some(ctx.run_later(Duration::from_millis(grace), |act, _ctx| {
                     act.visitor_gone_timer = None;
-                    if act.lifecycle.state() != ChatState::Ended && !act.visitor_present() {
+                    // Issue 10: the visitor was told to reconnect; it is not gone.
+                    let stopping = act.engine.is_draining();
+                    if !stopping
+                        && act.lifecycle.state() != ChatState::Ended
+                        && !act.visitor_present()
+                    {
                         act.tell_visitor_connection(false);
                     }
                 }));
@@ -412,7 +421,7 @@ impl Actor for ChatActor {
                 .map(move |loaded, act, _ctx| match loaded {
                     Ok(receipts) => act.receipts = receipts,
                     Err(e) => {
-                        tracing::warn!(%chat, error = %e, "could not read the chat's receipts")
+                        tracing::warn!(chat_id = %chat, error = %e, "could not read the chat's receipts")
                     }
                 }),
         );
@@ -977,7 +986,7 @@ impl Handler<Unattended> for ChatActor {
         let mut next = self.lifecycle.clone();
         match next.time_out() {
             Ok(disposition) => {
-                tracing::info!(chat = %self.seed.chat_id, "chat unattended: timed out");
+                tracing::info!(chat_id = %self.seed.chat_id, "chat unattended: timed out");
                 self.finish(next, EndedBy::System, disposition)
             }
             Err(_) => reply(Ok(())),
@@ -998,7 +1007,7 @@ impl Handler<HuntOver> for ChatActor {
     /// The chat ends like any other (stored, published, feeds closed), with disposition
     /// Unmanaged (R76); the visitor sees the `chat_ended` event.
     fn handle(&mut self, msg: HuntOver, ctx: &mut Context<Self>) -> Self::Result {
-        tracing::info!(chat = %self.seed.chat_id, why = ?msg.why, "chat unmanaged");
+        tracing::info!(chat_id = %self.seed.chat_id, why = ?msg.why, "chat unmanaged");
         self.handle(
             EndChat {
                 by: EndedBy::System,
@@ -1366,7 +1375,7 @@ impl Handler<LeaveMessage> for ChatActor {
                         });
                     }
                 }
-                tracing::info!(chat = %act.seed.chat_id, "visitor left a message");
+                tracing::info!(chat_id = %act.seed.chat_id, "visitor left a message");
                 Ok(view)
             },
         )))

@@ -109,6 +109,8 @@ struct EngineInner {
     unattended_override_ms: std::sync::atomic::AtomicI64,
     /// Issue 10: the abuse-limit counters.
     limits: crate::limits::Limits,
+    /// Issue 10: whether the engine is stopping, and its open sockets (§4.33).
+    drain: crate::shutdown::Drain,
 }
 
 /// `EngineInner::unattended_override_ms` when no admin set the timeout.
@@ -150,6 +152,7 @@ impl Engine {
         let job =
             retention::RetentionJob::new(db.clone(), settings.retention.clone(), files.clone());
         let retention = Supervisor::start_in_arbiter(&handles[0], move |_| job);
+        let drain_ms = settings.server.drain_ms;
         let engine = Engine {
             inner: Arc::new(EngineInner {
                 db,
@@ -177,6 +180,7 @@ impl Engine {
                 monitor: std::sync::OnceLock::new(),
                 unattended_override_ms: std::sync::atomic::AtomicI64::new(NO_OVERRIDE),
                 limits,
+                drain: crate::shutdown::Drain::new(drain_ms),
             }),
         };
         engine.rebuild().await?;
@@ -254,7 +258,7 @@ impl Engine {
                 .await?;
             for agent in counting {
                 if let Err(e) = self.agent(agent).await {
-                    tracing::warn!(%agent, error = %e, "could not resume owed wrap-ups");
+                    tracing::warn!(agent_id = %agent, error = %e, "could not resume owed wrap-ups");
                 }
             }
         }
@@ -728,6 +732,38 @@ impl Engine {
 
     /// Mail was put in the outbox (inside a transaction now committed): deliver it now rather
     /// than at the next poll.
+    /// Issue 10: the engine's drain (§4.33).
+    pub fn drain(&self) -> &crate::shutdown::Drain {
+        &self.inner.drain
+    }
+
+    /// Issue 10: the engine is stopping. Timers of actors check this and do nothing then: an
+    /// offer's expiry, a hunt's end, a grace period or an auto-close fired while the engine
+    /// stops would act on clients that are leaving; the restart recovers from the store
+    /// instead (§4.7).
+    pub fn is_draining(&self) -> bool {
+        self.inner.drain.is_draining()
+    }
+
+    /// Issue 10: a stopping engine takes no new socket and no new chat: 503 `server_closing`,
+    /// with the time after which the client should try again.
+    pub fn refuse_if_draining(&self) -> Result<(), AppError> {
+        match self.is_draining() {
+            true => Err(AppError::ServerClosing {
+                retry_after_ms: self.inner.drain.reconnect_after_ms(),
+            }),
+            false => Ok(()),
+        }
+    }
+
+    /// Issue 10: lets the mail round under way end, and starts no other (see
+    /// [`crate::mail::FinishSending`]).
+    pub async fn finish_sending_mail(&self) {
+        if let Some(mailer) = &self.inner.mailer {
+            let _ = mailer.send(crate::mail::FinishSending).await;
+        }
+    }
+
     pub fn wake_mailer(&self) {
         if let Some(mailer) = &self.inner.mailer {
             mailer.do_send(Wake);

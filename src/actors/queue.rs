@@ -246,7 +246,7 @@ impl QueueActor {
                     }
                 }
                 Effect::HuntEnded { chat, why } => {
-                    tracing::info!(queue = %self.id, chat = %chat, ?why, "hunt ended without an agent");
+                    tracing::info!(queue = %self.id, chat_id = %chat, ?why, "hunt ended without an agent");
                     self.waiting.remove(&chat);
                     if let Some(addr) = self.engine.live_chat(chat) {
                         addr.do_send(HuntOver { why });
@@ -274,6 +274,11 @@ impl QueueActor {
             let wait = Duration::from_millis((deadline - now_ms()).max(0) as u64);
             self.timer = Some(ctx.run_later(wait, |act, ctx| {
                 act.timer = None;
+                // Issue 10: no offer expires and no hunt ends while the engine stops; the
+                // restart puts the chats back in line from the store (§4.7, §4.33).
+                if act.engine.is_draining() {
+                    return;
+                }
                 let effects = act.router.tick(now_ms());
                 act.apply(effects, ctx);
             }));
@@ -308,7 +313,7 @@ impl QueueActor {
             transfer: None,
             invitation: None,
         };
-        tracing::debug!(queue = %self.id, chat = %chat, agent = %agent, "offering chat");
+        tracing::debug!(queue = %self.id, chat_id = %chat, agent_id = %agent, "offering chat");
         agent_addr
             .send(OfferChat { offer: view })
             .into_actor(self)

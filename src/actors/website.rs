@@ -105,6 +105,10 @@ impl WebsiteActor {
         let wait = Duration::from_millis((at_ms - now_ms()).max(0) as u64);
         let timer = ctx.run_later(wait, |act, ctx| {
             act.autoclose_timer = None;
+            // Issue 10: not while the engine stops; the restart recovers (§4.33).
+            if act.engine.is_draining() {
+                return;
+            }
             act.close_due_reviews(ctx);
         });
         self.autoclose_timer = Some((at_ms, timer));
@@ -591,7 +595,7 @@ impl WebsiteActor {
             queue.do_send(EnqueueChat::from_seed(&seed));
         }
         tracing::info!(
-            chat = %seed.chat_id,
+            chat_id = %seed.chat_id,
             website = %self.website.key,
             direct_to = ?seed.target_agent,
             "chat requested"

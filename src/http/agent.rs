@@ -9,8 +9,8 @@ use serde::Deserialize;
 
 use super::agent_socket::AgentSocket;
 use super::auth::CurrentUser;
-use super::socket::{self, SocketCore, SocketWriter};
-use crate::actors::{next_socket_id, Engine};
+use super::socket;
+use crate::actors::Engine;
 use crate::domain::ids::{ChatId, Seq};
 use crate::error::AppError;
 
@@ -68,16 +68,9 @@ pub async fn socket(
     let agent_id = user.id();
     let login = (user.session().to_owned(), user.session_expires_at_ms);
     let agent = engine.agent(agent_id).await?;
-    let realtime = engine.settings().realtime.clone();
-    let (response, session, stream) = socket::upgrade(&req, body, &realtime)?;
-    let writer = SocketWriter::spawn(session, realtime.outbound_queue_len);
-    let core = SocketCore::new(
-        next_socket_id(),
-        crate::metrics::SocketKind::Agent,
-        writer,
-        realtime,
-    )
-    .tag("agent_id", &agent_id);
+    let (response, core, stream) =
+        socket::open(&req, body, &engine, crate::metrics::SocketKind::Agent)?;
+    let core = core.tag("agent_id", &agent_id);
     let engine = engine.get_ref().clone();
     AgentSocket::create(move |ctx| {
         ctx.add_stream(stream);

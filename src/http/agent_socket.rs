@@ -454,7 +454,7 @@ impl Actor for AgentSocket {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        self.core.start_heartbeat(ctx, Self::core);
+        self.core.start(ctx, Self::core);
         self.core
             .expire_with_session(self.session_expires_at_ms, ctx, Self::core);
         let handle = AgentSocketHandle {

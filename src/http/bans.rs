@@ -43,7 +43,7 @@ pub async fn ban(
         .db()
         .run(move |conn| store::bans::insert(conn, website, &target, &reason, chat, by, now_ms()))
         .await?;
-    tracing::info!(chat = %chat, by = %by, ban = ban.ban_id, "visitor banned");
+    tracing::info!(chat_id = %chat, by = %by, ban = ban.ban_id, "visitor banned");
     let ended = engine.chat(chat).await?.send(EndBanned { by }).await?;
     match ended {
         Ok(_) | Err(AppError::Rule(RuleError::ChatEnded)) => {}

@@ -101,7 +101,7 @@ pub async fn create(
             row.code
         )
     });
-    tracing::info!(agent = %agent, expires_at_ms = row.expires_at_ms, "invitation code created");
+    tracing::info!(agent_id = %agent, expires_at_ms = row.expires_at_ms, "invitation code created");
     Ok(HttpResponse::Created().json(CodeView::new(row, url)))
 }
 

@@ -345,13 +345,19 @@ async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({ "status": "ok" }))
 }
 
-/// Issue 10: ready when the store answers and every migration this build knows is applied
-/// (a store another engine version migrated further is ready too, if compatible).
+/// Issue 10: ready when the engine is not stopping, the store answers and every migration
+/// this build knows is applied (a store another engine version migrated further is ready
+/// too, if compatible).
 async fn readyz(engine: web::Data<Engine>) -> HttpResponse {
     let unready = |status: &str, detail: String| {
         HttpResponse::ServiceUnavailable()
             .json(serde_json::json!({ "status": status, "detail": detail }))
     };
+    // Issue 10: a stopping engine leaves the load balancer's rotation first of all.
+    if engine.is_draining() {
+        let detail = "the engine is stopping; its clients reconnect elsewhere".to_owned();
+        return unready("shutting_down", detail);
+    }
     if !engine.db().ping().await {
         return unready("store_unreachable", "the store does not answer".to_owned());
     }

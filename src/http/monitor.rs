@@ -13,10 +13,10 @@ use serde::Deserialize;
 
 use super::agent::is_same_origin;
 use super::auth::{CurrentUser, SUPERVISORS};
-use super::socket::{self, socket_plumbing, SocketCore, SocketWriter};
+use super::socket::{self, socket_plumbing, SocketCore};
 use crate::actors::agent::Disconnect;
 use crate::actors::monitor::{MonitorActor, Unwatch, Watch};
-use crate::actors::{next_socket_id, Engine};
+use crate::actors::Engine;
 use crate::domain::ids::UserId;
 use crate::error::AppError;
 use crate::protocol::ServerFrame;
@@ -36,16 +36,9 @@ pub async fn socket(
             return Err(AppError::OriginNotAllowed.into());
         }
     }
-    let realtime = engine.settings().realtime.clone();
-    let (response, session, stream) = socket::upgrade(&req, body, &realtime)?;
-    let writer = SocketWriter::spawn(session, realtime.outbound_queue_len);
-    let core = SocketCore::new(
-        next_socket_id(),
-        crate::metrics::SocketKind::Monitor,
-        writer,
-        realtime,
-    )
-    .tag("agent_id", &user.id());
+    let (response, core, stream) =
+        socket::open(&req, body, &engine, crate::metrics::SocketKind::Monitor)?;
+    let core = core.tag("agent_id", &user.id());
     let monitor = engine.monitor();
     let (user_id, session, expires_at_ms) = (
         user.id(),
@@ -83,7 +76,7 @@ impl Actor for MonitorSocket {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        self.core.start_heartbeat(ctx, Self::core);
+        self.core.start(ctx, Self::core);
         self.core
             .expire_with_session(self.expires_at_ms, ctx, Self::core);
         self.monitor.do_send(Watch {

@@ -18,6 +18,7 @@ use crate::error::AppError;
 use crate::metrics::{OpenSocket, SocketKind, METRICS};
 use crate::protocol::{DecodeError, ServerFrame};
 use crate::settings::RealtimeSettings;
+use crate::shutdown::OpenSocketCount;
 
 enum Wire {
     Frame(ByteString),
@@ -138,8 +139,18 @@ pub struct SocketCore {
     _slot: Option<crate::limits::SocketSlot>,
     /// Counts the socket in `parley_sockets_open` while it lives.
     _open: OpenSocket,
+    /// Issue 10: counts the socket in its engine's drain, which waits for every socket to
+    /// close before the engine stops serving (§4.33).
+    drain: OpenSocketCount,
+    /// Issue 10: `server_closing` was sent; commands are refused and the socket closes as
+    /// soon as `in_flight` is 0.
+    closing: bool,
+    /// Commands handed to an actor whose answer (`ack` or `error`) is not sent yet.
+    in_flight: usize,
     /// Issue 10: the socket's log lines belong to this span, which names the socket, its kind
-    /// and, once known ([`SocketCore::tag`]), its chat, agent and website.
+    /// and, once known ([`SocketCore::tag`]), its chat, agent and website. Lines are logged
+    /// *in* it (`in_scope`), not with `parent:`: the JSON log's span list follows the current
+    /// span only, so a line with an explicit parent would carry none of these fields.
     pub span: tracing::Span,
 }
 
@@ -149,6 +160,7 @@ impl SocketCore {
         kind: SocketKind,
         writer: SocketWriter,
         settings: RealtimeSettings,
+        drain: OpenSocketCount,
     ) -> SocketCore {
         SocketCore {
             id,
@@ -157,6 +169,9 @@ impl SocketCore {
             settings,
             _slot: None,
             _open: OpenSocket::new(kind),
+            drain,
+            closing: false,
+            in_flight: 0,
             span: tracing::info_span!(
                 "socket",
                 socket = id,
@@ -241,7 +256,8 @@ impl SocketCore {
     where
         A: Actor<Context = Context<A>>,
     {
-        tracing::info!(parent: &self.span, "disconnecting a slow client");
+        self.span
+            .in_scope(|| tracing::info!("disconnecting a slow client"));
         METRICS.slow_consumers.inc();
         self.writer.abort(CloseReason {
             code: CloseCode::Policy,
@@ -250,9 +266,83 @@ impl SocketCore {
         ctx.stop();
     }
 
+    /// What every socket actor starts with: heartbeats, and the close when the engine stops.
+    pub fn start<A>(&self, ctx: &mut Context<A>, core: fn(&mut A) -> &mut SocketCore)
+    where
+        A: Actor<Context = Context<A>>,
+    {
+        self.start_heartbeat(ctx, core);
+        let begun = self.drain.drain().begun();
+        ctx.spawn(
+            actix::fut::wrap_future::<_, A>(begun)
+                .map(move |(), actor, ctx| core(actor).server_closing(ctx)),
+        );
+    }
+
+    /// Issue 10: the engine is stopping. Tells the client, refuses its later commands, and
+    /// closes (1012) once the commands it already sent are answered: an `ack` it gets is one
+    /// it can trust, and anything not acknowledged it resends after reconnecting (§6.9).
+    fn server_closing<A>(&mut self, ctx: &mut Context<A>)
+    where
+        A: Actor<Context = Context<A>>,
+    {
+        self.closing = true;
+        let pending = self.in_flight;
+        self.span
+            .in_scope(|| tracing::debug!(pending, "engine stopping: telling the client"));
+        let reconnect_after_ms = self.drain.drain().reconnect_after_ms();
+        self.send(&ServerFrame::ServerClosing { reconnect_after_ms }, ctx);
+        self.close_if_done(ctx);
+    }
+
+    fn close_if_done<A>(&mut self, ctx: &mut Context<A>)
+    where
+        A: Actor<Context = Context<A>>,
+    {
+        if self.closing && self.in_flight == 0 {
+            self.writer.close(CloseCode::Restart, "server_closing");
+            ctx.stop();
+        }
+    }
+
+    /// A command's answer was sent; a closing socket closes after its last one.
+    fn answered<A>(&mut self, ctx: &mut Context<A>)
+    where
+        A: Actor<Context = Context<A>>,
+    {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        self.close_if_done(ctx);
+    }
+
+    /// Whether the socket told its client that the engine stops; it takes no more commands.
+    pub fn is_closing(&self) -> bool {
+        self.closing
+    }
+
+    /// A command that came after `server_closing`: refused, with its `chat_id` and
+    /// `client_key` when it has them, so that the client knows what to resend.
+    pub fn refuse_while_closing<A>(&mut self, text: &str, ctx: &mut Context<A>)
+    where
+        A: Actor<Context = Context<A>>,
+    {
+        #[derive(serde::Deserialize)]
+        struct Named {
+            chat_id: Option<crate::domain::ids::ChatId>,
+            client_key: Option<String>,
+        }
+        let named = serde_json::from_str::<Named>(text).unwrap_or(Named {
+            chat_id: None,
+            client_key: None,
+        });
+        let error = AppError::ServerClosing {
+            retry_after_ms: self.drain.drain().reconnect_after_ms(),
+        };
+        self.send_error(&error, named.chat_id, named.client_key.as_deref(), ctx);
+    }
+
     /// Pings the client every heartbeat interval and drops it after the client timeout of
     /// silence (a dead network path never says goodbye).
-    pub fn start_heartbeat<A>(&self, ctx: &mut Context<A>, core: fn(&mut A) -> &mut SocketCore)
+    fn start_heartbeat<A>(&self, ctx: &mut Context<A>, core: fn(&mut A) -> &mut SocketCore)
     where
         A: Actor<Context = Context<A>>,
     {
@@ -261,7 +351,8 @@ impl SocketCore {
         ctx.run_interval(every, move |actor, ctx| {
             let core = core(actor);
             if core.last_heard.elapsed() > timeout {
-                tracing::info!(parent: &core.span, "no heartbeat from the client; closing");
+                core.span
+                    .in_scope(|| tracing::info!("no heartbeat from the client; closing"));
                 core.writer.abort(CloseReason {
                     code: CloseCode::Away,
                     description: Some("heartbeat_timeout".to_owned()),
@@ -336,7 +427,8 @@ impl SocketCore {
                 ctx.stop();
             }
             Err(error) => {
-                tracing::info!(parent: &self.span, %error, "WebSocket protocol error; closing");
+                self.span
+                    .in_scope(|| tracing::info!(%error, "WebSocket protocol error; closing"));
                 self.writer.abort(CloseReason {
                     code: CloseCode::Protocol,
                     description: Some("protocol_error".to_owned()),
@@ -370,12 +462,15 @@ pub fn report_failure<A, F>(
     A: Actor<Context = Context<A>>,
     F: std::future::Future<Output = Result<(), AppError>> + 'static,
 {
+    core(actor).in_flight += 1;
     request
         .into_actor(actor)
         .map(move |result, act, ctx| {
+            let core = core(act);
             if let Err(error) = result {
-                core(act).send_error(&error, chat_id, None, ctx);
+                core.send_error(&error, chat_id, None, ctx);
             }
+            core.answered(ctx);
         })
         .spawn(ctx);
 }
@@ -394,41 +489,54 @@ pub fn acknowledge<A, F>(
     A: Actor<Context = Context<A>>,
     F: std::future::Future<Output = Result<crate::domain::ids::Seq, AppError>> + 'static,
 {
+    core(actor).in_flight += 1;
     request
         .into_actor(actor)
-        .map(move |result, act, ctx| match result {
-            Ok(seq) => core(act).send(
-                &ServerFrame::Ack {
-                    chat_id,
-                    client_key: client_key.as_deref(),
-                    seq,
-                },
-                ctx,
-            ),
-            Err(error) => core(act).send_error(&error, Some(chat_id), client_key.as_deref(), ctx),
+        .map(move |result, act, ctx| {
+            let core = core(act);
+            match result {
+                Ok(seq) => core.send(
+                    &ServerFrame::Ack {
+                        chat_id,
+                        client_key: client_key.as_deref(),
+                        seq,
+                    },
+                    ctx,
+                ),
+                Err(error) => core.send_error(&error, Some(chat_id), client_key.as_deref(), ctx),
+            }
+            core.answered(ctx);
         })
         .spawn(ctx);
 }
 
-/// Upgrades the request and wraps the incoming stream with the frame-size limits.
-pub fn upgrade(
+/// Opens a socket of `kind`: upgrades the request, wraps the incoming stream with the
+/// frame-size limits, and starts its writer. A stopping engine (issue 10) refuses with 503
+/// `server_closing` instead.
+pub fn open(
     req: &actix_web::HttpRequest,
     body: actix_web::web::Payload,
-    settings: &RealtimeSettings,
+    engine: &crate::actors::Engine,
+    kind: SocketKind,
 ) -> Result<
     (
         actix_web::HttpResponse,
-        Session,
+        SocketCore,
         actix_ws::AggregatedMessageStream,
     ),
     actix_web::Error,
 > {
+    engine.refuse_if_draining()?;
+    let settings = engine.settings().realtime.clone();
     let (response, session, stream) = actix_ws::handle(req, body)?;
     let stream = stream
         .max_frame_size(settings.max_frame_bytes)
         .aggregate_continuations()
         .max_continuation_size(settings.max_frame_bytes);
-    Ok((response, session, stream))
+    let writer = SocketWriter::spawn(session, settings.outbound_queue_len);
+    let id = crate::actors::next_socket_id();
+    let core = SocketCore::new(id, kind, writer, settings, engine.drain().open_socket());
+    Ok((response, core, stream))
 }
 
 /// What every socket actor does alike with frames: incoming ones go through
@@ -448,6 +556,9 @@ macro_rules! socket_plumbing {
                 let Some(text) = self.core.receive(item, ctx) else {
                     return;
                 };
+                if self.core.is_closing() {
+                    return self.core.refuse_while_closing(&text, ctx);
+                }
                 match $crate::protocol::decode::<$command>(&text, <$command>::TYPES) {
                     Ok(command) => self.handle_command(command, ctx),
                     Err(error) => self.core.send_decode_error(&error, ctx),

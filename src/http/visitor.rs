@@ -11,12 +11,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::limits::RequestLimits;
-use super::socket::{self, SocketCore, SocketWriter};
+use super::socket;
 use super::visitor_socket::VisitorSocket;
 use super::website_socket::WebsiteSocket;
 use crate::actors::chat::{Describe, EndChat};
 use crate::actors::website::{GetPublicConfig, StartChat};
-use crate::actors::{next_socket_id, Engine};
+use crate::actors::Engine;
 use crate::credentials;
 use crate::domain::chat::{EndedBy, VisitorName};
 use crate::domain::ids::{ChatId, Seq};
@@ -74,17 +74,9 @@ pub async fn website_socket(
         }
     }
     let slot = RequestLimits::of(&engine, &req).socket_slot()?;
-    let realtime = engine.settings().realtime.clone();
-    let (response, session, stream) = socket::upgrade(&req, body, &realtime)?;
-    let writer = SocketWriter::spawn(session, realtime.outbound_queue_len);
-    let core = SocketCore::new(
-        next_socket_id(),
-        crate::metrics::SocketKind::Website,
-        writer,
-        realtime,
-    )
-    .tag("website", &key.as_str())
-    .holding(slot);
+    let (response, core, stream) =
+        socket::open(&req, body, &engine, crate::metrics::SocketKind::Website)?;
+    let core = core.tag("website", &key.as_str()).holding(slot);
     WebsiteSocket::create(move |ctx| {
         ctx.add_stream(stream);
         WebsiteSocket::new(core, website)
@@ -173,6 +165,8 @@ pub async fn start_chat(
     body: web::Json<StartChatRequest>,
 ) -> Result<HttpResponse, AppError> {
     let body = body.into_inner();
+    // Issue 10: a stopping engine starts no chat; the widget retries on another instance.
+    engine.refuse_if_draining()?;
     // Issue 10: chat starts per IP address and per visitor, and guesses at invitation codes.
     let limits = RequestLimits::of(&engine, &req);
     limits.per_ip(Kind::ChatStartIp)?;
@@ -326,18 +320,12 @@ pub async fn socket(
     let chat = engine.chat(chat_id).await?;
     let summary = chat.send(Describe).await.map_err(AppError::from)?;
     let slot = RequestLimits::of(&engine, &req).socket_slot()?;
-    let realtime = engine.settings().realtime.clone();
-    let (response, session, stream) = socket::upgrade(&req, body, &realtime)?;
-    let writer = SocketWriter::spawn(session, realtime.outbound_queue_len);
-    let core = SocketCore::new(
-        next_socket_id(),
-        crate::metrics::SocketKind::Visitor,
-        writer,
-        realtime,
-    )
-    .tag("chat_id", &chat_id)
-    .tag("website", &summary.seed.website_key)
-    .holding(slot);
+    let (response, core, stream) =
+        socket::open(&req, body, &engine, crate::metrics::SocketKind::Visitor)?;
+    let core = core
+        .tag("chat_id", &chat_id)
+        .tag("website", &summary.seed.website_key)
+        .holding(slot);
     let resume_after = Seq(query.after_seq.max(0));
     let visitor_name = visitor.chat.visitor_name;
     // R5: the widget in a chat is told its website's mode too.

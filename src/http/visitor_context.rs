@@ -81,7 +81,7 @@ pub async fn edit_visitor(
         .await?
         .send(EditVisitor { edit })
         .await??;
-    tracing::info!(chat = %view.chat_id, by = %user.id(), "visitor data edited");
+    tracing::info!(chat_id = %view.chat_id, by = %user.id(), "visitor data edited");
     Ok(HttpResponse::Ok().json(view))
 }
 

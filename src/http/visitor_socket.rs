@@ -173,7 +173,7 @@ impl Actor for VisitorSocket {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        self.core.start_heartbeat(ctx, Self::core);
+        self.core.start(ctx, Self::core);
         let hello = ServerFrame::VisitorHello {
             chat_id: self.chat_id,
             state: self.state.as_str(),

@@ -33,7 +33,7 @@ impl Actor for WebsiteSocket {
     type Context = Context<Self>;
 
     fn started(&mut self, ctx: &mut Self::Context) {
-        self.core.start_heartbeat(ctx, Self::core);
+        self.core.start(ctx, Self::core);
         // The website answers with the current mode through `Outbound`, then every change.
         self.website.do_send(WatchMode {
             socket_id: self.core.id,

@@ -81,6 +81,10 @@ pub struct Mailer {
     settings: MailSettings,
     transport: Transport,
     busy: bool,
+    /// Issue 10: the engine is stopping; no new round starts.
+    stopping: bool,
+    /// Told when the round under way ends ([`FinishSending`]).
+    round_ended: Vec<tokio::sync::oneshot::Sender<()>>,
 }
 
 type Transport = AsyncSmtpTransport<Tokio1Executor>;
@@ -113,12 +117,14 @@ impl Mailer {
             db,
             settings,
             busy: false,
+            stopping: false,
+            round_ended: Vec::new(),
         })
     }
 
     /// Sends every due mail, one batch at a time; a new round starts only when this one ends.
     fn deliver_due(&mut self, ctx: &mut Context<Self>) {
-        if self.busy {
+        if self.busy || self.stopping {
             return;
         }
         self.busy = true;
@@ -177,6 +183,9 @@ impl Mailer {
                 act.busy = false;
                 if let Err(e) = result {
                     tracing::warn!(error = %e, "mail outbox unreachable");
+                }
+                for waiting in act.round_ended.drain(..) {
+                    let _ = waiting.send(());
                 }
             })
             .spawn(ctx);
@@ -271,6 +280,30 @@ impl Handler<Wake> for Mailer {
 
     fn handle(&mut self, _msg: Wake, ctx: &mut Context<Self>) {
         self.deliver_due(ctx);
+    }
+}
+
+/// Issue 10: the engine is stopping. The mailer starts no new round, and the answer comes when
+/// the round under way (if any) has ended: a mail being sent is then sent and marked, or failed
+/// and due again. A round cut off by the shutdown timeout leaves its mail unmarked, so it is
+/// sent after the restart (perhaps a second time, never not at all).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct FinishSending;
+
+impl Handler<FinishSending> for Mailer {
+    type Result = ResponseFuture<()>;
+
+    fn handle(&mut self, _msg: FinishSending, _ctx: &mut Context<Self>) -> Self::Result {
+        self.stopping = true;
+        if !self.busy {
+            return Box::pin(async {});
+        }
+        let (ended, round_ended) = tokio::sync::oneshot::channel();
+        self.round_ended.push(ended);
+        Box::pin(async move {
+            let _ = round_ended.await;
+        })
     }
 }
 

@@ -258,6 +258,18 @@ impl Db {
         }
     }
 
+    /// Issue 10: resolves once every write queued before this call has committed (or failed),
+    /// so a stopping engine exits with nothing in flight. The writer takes its queue in order
+    /// and answers a write only after its batch committed, so an empty write queued behind
+    /// the others is answered last. PostgreSQL writes are ordinary pool transactions, each
+    /// awaited by its caller: nothing is queued there.
+    pub async fn flush(&self) -> StoreResult<()> {
+        match &self.writer {
+            Some(writer) => writer.write(|_| Ok(())).await,
+            None => Ok(()),
+        }
+    }
+
     /// Runs `work` on the calling thread: for start-up and the command line only.
     pub fn run_now<T>(
         &self,

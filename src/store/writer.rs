@@ -131,6 +131,40 @@ mod tests {
         db
     }
 
+    /// Issue 10: a stopping engine flushes the writer: every write queued before the flush is
+    /// committed when it returns, though nobody awaited them.
+    #[actix_web::test]
+    async fn a_flush_returns_after_every_write_queued_before_it_committed() {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let db = sqlite(&dir);
+        let queued: Vec<_> = (0..20)
+            .map(|i| {
+                db.write(move |conn| {
+                    diesel::insert_into(options::table)
+                        .values((
+                            options::key.eq(format!("flush_test_{i}")),
+                            options::value.eq(i.to_string()),
+                            options::updated_at_ms.eq(0),
+                        ))
+                        .execute(conn)?;
+                    Ok(())
+                })
+            })
+            .collect();
+        db.flush().await.expect("flushed");
+        let stored: i64 = db
+            .run(|conn| {
+                Ok(options::table
+                    .filter(options::key.like("flush_test_%"))
+                    .count()
+                    .get_result(conn)?)
+            })
+            .await
+            .expect("count");
+        assert_eq!(stored, 20);
+        drop(queued);
+    }
+
     /// Writes queued together commit together, and one that fails is rolled back alone: the
     /// others in its batch still commit and are answered.
     #[actix_web::test]

@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod history;
+pub mod process;
 pub mod smtp;
 
 use std::time::Duration;
@@ -38,9 +39,43 @@ pub enum Backend {
 }
 
 /// Where the database of one test lives; dropped with the test.
-enum TestDatabase {
+pub enum TestDatabase {
     Sqlite(tempfile::TempDir),
     Postgres { admin_url: String, name: String },
+}
+
+impl TestDatabase {
+    /// A fresh database of `backend` and its URL; `None` when PostgreSQL is not available.
+    pub fn create(backend: Backend) -> Option<(TestDatabase, String)> {
+        Some(match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary folder");
+                let url = dir.path().join("test.db").display().to_string();
+                (TestDatabase::Sqlite(dir), url)
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url()?;
+                let name = format!("parley_test_{}", &credentials::new_token()[..16]);
+                {
+                    use diesel::{Connection, PgConnection, RunQueryDsl};
+                    let mut conn =
+                        PgConnection::establish(&admin_url).expect("connect to PostgreSQL");
+                    diesel::sql_query(format!("CREATE DATABASE {name}"))
+                        .execute(&mut conn)
+                        .expect("create the test database");
+                }
+                // No TLS on loopback: the engine's pool keeps reconnecting in the background
+                // after the test drops its database, and a TLS handshake (OpenSSL in libpq)
+                // still under way when the test process exits can meet OpenSSL's own clean-up
+                // at exit (one run ended in "double free or corruption").
+                let url = match admin_url.rsplit_once('/') {
+                    Some((server, _)) => format!("{server}/{name}?sslmode=disable"),
+                    None => panic!("PARLEY_TEST_POSTGRES_URL must name a database"),
+                };
+                (TestDatabase::Postgres { admin_url, name }, url)
+            }
+        })
+    }
 }
 
 impl Drop for TestDatabase {
@@ -141,34 +176,7 @@ impl TestAppBuilder {
 
     /// Starts the engine, or `None` when the backend is not available here (with a notice).
     pub async fn spawn(self) -> Option<TestApp> {
-        let (database, url) = match self.backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temporary folder");
-                let url = dir.path().join("test.db").display().to_string();
-                (TestDatabase::Sqlite(dir), url)
-            }
-            Backend::Postgres => {
-                let admin_url = postgres_admin_url()?;
-                let name = format!("parley_test_{}", &credentials::new_token()[..16]);
-                {
-                    use diesel::{Connection, PgConnection, RunQueryDsl};
-                    let mut conn =
-                        PgConnection::establish(&admin_url).expect("connect to PostgreSQL");
-                    diesel::sql_query(format!("CREATE DATABASE {name}"))
-                        .execute(&mut conn)
-                        .expect("create the test database");
-                }
-                // No TLS on loopback: the engine's pool keeps reconnecting in the background
-                // after the test drops its database, and a TLS handshake (OpenSSL in libpq)
-                // still under way when the test process exits can meet OpenSSL's own clean-up
-                // at exit (one run ended in "double free or corruption").
-                let url = match admin_url.rsplit_once('/') {
-                    Some((server, _)) => format!("{server}/{name}?sslmode=disable"),
-                    None => panic!("PARLEY_TEST_POSTGRES_URL must name a database"),
-                };
-                (TestDatabase::Postgres { admin_url, name }, url)
-            }
-        };
+        let (database, url) = TestDatabase::create(self.backend)?;
         let mut settings = test_settings(&url, self.offer_timeout_ms);
         // R40: chat files go to a folder of their own, removed with the test.
         let files = tempfile::tempdir().expect("attachments folder");

@@ -238,6 +238,17 @@ export function backoffMs(attempt: number): number {
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
+/** Issue 10: the close code of an engine that stops gracefully (after its `server_closing`). */
+export const SERVICE_RESTART = 1012;
+
+/** How long to wait before reconnecting after a close: an engine that is stopping (1012) asked
+ * for `reconnectAfterMs` (another instance or its restart takes over by then); the wait is not
+ * a failure, so it comes with a little jitter only. Anything else backs off. */
+export function reconnectDelayMs(closeCode: number, reconnectAfterMs: number, attempt: number): number {
+  if (closeCode === SERVICE_RESTART) return reconnectAfterMs + Math.random() * 500;
+  return backoffMs(attempt);
+}
+
 /** The chat socket (5.2): always connected while the chat goes on. After a drop it comes back
  * with backoff (at once when the browser is online again) and asks for the events after the
  * last one it saw, so nothing is lost and nothing repeats (R6). */
@@ -254,6 +265,8 @@ export class ChatSocket {
   private attempt = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  /** Issue 10: what the engine's `server_closing` asked for (reset by every connection). */
+  private reconnectAfterMs = 0;
   lastSeq = 0;
 
   constructor(
@@ -291,6 +304,7 @@ export class ChatSocket {
     this.socket = socket;
     socket.onopen = () => {
       this.attempt = 0;
+      this.reconnectAfterMs = 0;
       this.heardAt = Date.now();
       this.onStatus(true);
     };
@@ -300,6 +314,11 @@ export class ChatSocket {
       try {
         frame = JSON.parse(String(message.data));
       } catch {
+        return;
+      }
+      if (frame.type === "server_closing") {
+        // The engine stops; a 1012 close follows. Unsent messages stay in the outbox.
+        this.reconnectAfterMs = Number(frame.reconnect_after_ms) || 0;
         return;
       }
       if (frame.type === "event") {
@@ -316,7 +335,9 @@ export class ChatSocket {
       if (e.reason === "chat_ended") this.closed = true;
       if (this.closed) return;
       this.onStatus(false);
-      this.timer = setTimeout(() => this.connect(), backoffMs(this.attempt++));
+      const delay = reconnectDelayMs(e.code, this.reconnectAfterMs, this.attempt);
+      if (e.code !== SERVICE_RESTART) this.attempt++;
+      this.timer = setTimeout(() => this.connect(), delay);
     };
   }
 
@@ -365,20 +386,27 @@ export function watchMode(base: string, key: string, onMode: (mode: Mode, reason
   let attempt = 0;
   let stopped = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let reconnectAfterMs = 0;
   const connect = () => {
     if (stopped) return;
     socket = new WebSocket(`${base.replace(/^http/, "ws")}/api/v1/websites/${encodeURIComponent(key)}/ws`);
-    socket.onopen = () => (attempt = 0);
+    socket.onopen = () => {
+      attempt = 0;
+      reconnectAfterMs = 0;
+    };
     socket.onmessage = (message) => {
       try {
         const frame = JSON.parse(String(message.data));
         if (frame.type === "website_mode") onMode(frame.mode, frame.reason);
+        if (frame.type === "server_closing") reconnectAfterMs = Number(frame.reconnect_after_ms) || 0;
       } catch {
         // Not JSON: the engine never sends that; ignore it.
       }
     };
-    socket.onclose = () => {
-      if (!stopped) timer = setTimeout(connect, backoffMs(attempt++));
+    socket.onclose = (e) => {
+      if (stopped) return;
+      timer = setTimeout(connect, reconnectDelayMs(e.code, reconnectAfterMs, attempt));
+      if (e.code !== SERVICE_RESTART) attempt++;
     };
   };
   connect();

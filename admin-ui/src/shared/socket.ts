@@ -14,6 +14,15 @@ export interface SocketHooks {
 
 /** Retry delays after a dropped socket: quick at first, then every ten seconds. */
 const RETRY_MS = [250, 1000, 2000, 5000, 10000];
+/** Issue 10: the close code of an engine that stops gracefully (after its `server_closing`). */
+export const SERVICE_RESTART = 1012;
+
+/** How long to wait before reconnecting: after a graceful stop (1012), the time the engine
+ * asked for with a little jitter (not a failure); else the retry delay of the attempt. */
+export function reconnectDelayMs(closeCode: number, reconnectAfterMs: number, attempts: number): number {
+  if (closeCode === SERVICE_RESTART) return reconnectAfterMs + Math.random() * 500;
+  return RETRY_MS[Math.min(attempts, RETRY_MS.length - 1)];
+}
 /** Keeps the socket alive through proxies; the engine closes sockets silent for 30 s. */
 const PING_MS = 15000;
 
@@ -22,6 +31,8 @@ export class LiveSocket {
   private attempts = 0;
   private stopped = false;
   private ping: number | undefined;
+  /** Issue 10: what the engine's `server_closing` asked for (reset by every connection). */
+  private reconnectAfterMs = 0;
   private outbox = new Map<string, Record<string, unknown>>();
   private nextKey = 1;
   private readonly keyPrefix = Math.random().toString(36).slice(2, 10);
@@ -76,6 +87,7 @@ export class LiveSocket {
     this.socket = socket;
     socket.onopen = () => {
       this.attempts = 0;
+      this.reconnectAfterMs = 0;
       this.hooks.connection('online');
       for (const command of this.outbox.values()) socket.send(JSON.stringify(command));
       window.clearInterval(this.ping);
@@ -88,6 +100,14 @@ export class LiveSocket {
       } catch {
         return;
       }
+      // Issue 10: the engine stops, and a 1012 close follows. A command it refused meanwhile
+      // stays in the outbox and goes again, with its key, after the reconnect: neither is news
+      // for the dashboard.
+      if (frame.type === 'server_closing') {
+        this.reconnectAfterMs = Number(frame.reconnect_after_ms) || 0;
+        return;
+      }
+      if (frame.type === 'error' && frame.error === 'server_closing') return;
       if (frame.type === 'ack' && typeof frame.client_key === 'string') this.settle(frame.client_key);
       this.hooks.frame(frame);
     };
@@ -102,13 +122,13 @@ export class LiveSocket {
         this.hooks.connection('signed_out');
         return;
       }
-      this.retry();
+      this.retry(event.code);
     };
   }
 
-  private retry(): void {
-    const delay = RETRY_MS[Math.min(this.attempts, RETRY_MS.length - 1)];
-    this.attempts += 1;
+  private retry(closeCode = 0): void {
+    const delay = reconnectDelayMs(closeCode, this.reconnectAfterMs, this.attempts);
+    if (closeCode !== SERVICE_RESTART) this.attempts += 1;
     this.hooks.connection('reconnecting');
     window.setTimeout(() => { if (!this.stopped) this.open(); }, delay);
   }

@@ -73,7 +73,7 @@ impl Handler<RequestHandover> for ChatActor {
             offer_queue: msg.offer_queue,
             timer: None,
         });
-        tracing::info!(chat = %self.seed.chat_id, kind = ?msg.kind, "handover requested");
+        tracing::info!(chat_id = %self.seed.chat_id, kind = ?msg.kind, "handover requested");
         self.offer_handover(ctx);
         Ok(())
     }
@@ -384,7 +384,8 @@ impl ChatActor {
         };
         let wait = Duration::from_millis(pending.offer_timeout_ms as u64);
         pending.timer = Some(ctx.run_later(wait, move |act, ctx| {
-            if act.handover_round != round {
+            // Issue 10: not while the engine stops; the restart recovers (§4.33).
+            if act.handover_round != round || act.engine.is_draining() {
                 return;
             }
             if let Some(pending) = act.handover.as_mut() {
@@ -443,7 +444,7 @@ impl ChatActor {
                 reason: outcome.as_str(),
             },
         };
-        tracing::info!(chat = %chat_id, reason = outcome.as_str(), "handover dropped");
+        tracing::info!(chat_id = %chat_id, reason = outcome.as_str(), "handover dropped");
         if let Some(addr) = self.engine.running_agent(pending.handover.from) {
             addr.do_send(AgentNotice {
                 frame: frame.to_text(),

@@ -191,7 +191,8 @@ function mount(host: Host): App {
       } else if (code.startsWith("invitation_") || code === "invalid_invitation_code") showError(t.errorInvitation);
       else if (code === "visitor_banned") showError(t.errorBanned);
       else if (code === "rate_limited") showError(t.tooFast);
-      else if (code === "network") showError(t.errorNetwork);
+      // Issue 10: an engine that is stopping (server_closing) is, for the visitor, out of reach.
+      else if (code === "network" || code === "server_closing") showError(t.errorNetwork);
       else showError(t.errorGeneric);
     }
   }
@@ -339,6 +340,9 @@ function mount(host: Host): App {
             }
             break;
           case "error":
+            // Issue 10: the engine is stopping; the command stays in the outbox and goes
+            // again, with its key, once the socket is back.
+            if (frame.error === "server_closing") break;
             if (typeof frame.client_key === "string" && outbox.has(frame.client_key)) {
               const command = outbox.get(frame.client_key)!;
               outbox.delete(frame.client_key);

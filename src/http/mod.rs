@@ -24,6 +24,7 @@ pub mod preview;
 pub mod queues;
 pub mod reports;
 pub mod request_id;
+pub mod shape;
 pub mod retention;
 pub mod review;
 pub mod socket;

@@ -50,7 +50,9 @@ pub fn query_fields_of<T: DeserializeOwned>() -> Option<Vec<(String, bool, Value
 enum Shape {
     Any,
     Bool,
-    Integer { unsigned: bool },
+    Integer {
+        unsigned: bool,
+    },
     Number,
     String,
     Nullable(Box<Shape>),
@@ -112,7 +114,11 @@ impl Shape {
 
 /// `null` allowed as well: added to the type list, or as an alternative.
 fn nullable(mut schema: Value) -> Value {
-    match schema.get("type").and_then(Value::as_str).map(str::to_owned) {
+    match schema
+        .get("type")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    {
         Some(kind) => {
             schema["type"] = json!([kind, "null"]);
             if let Some(Value::Array(names)) = schema.get_mut("enum") {

@@ -8,9 +8,9 @@
 //! same trace without the field, and with one field too many.
 //!
 //! What a trace cannot see: a type that asks for "anything" (`serde_json::Value`, tagged
-//! enums, `flatten`) shows as an unconstrained schema, and a type whose `Deserialize` refuses
-//! the samples (an empty string, zero) gives no schema at all (`None`); the caller then
-//! describes the body in words.
+//! enums) shows as an unconstrained schema, a map as any object, and a type whose
+//! `Deserialize` refuses the samples (an empty string, zero, a `flatten`ed part with required
+//! fields) gives no schema at all (`None`); the caller then describes the body in words.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -38,7 +38,14 @@ pub fn query_fields_of<T: DeserializeOwned>() -> Option<Vec<(String, bool, Value
         Shape::Object { fields, .. } => Some(
             fields
                 .into_iter()
-                .map(|f| (f.name.to_owned(), f.required, f.shape.to_schema()))
+                .map(|f| {
+                    // An absent parameter is `None`; a query string cannot say `null`.
+                    let shape = match f.shape {
+                        Shape::Nullable(inner) => *inner,
+                        shape => shape,
+                    };
+                    (f.name.to_owned(), f.required, shape.to_schema())
+                })
                 .collect(),
         ),
         _ => None,
@@ -57,8 +64,10 @@ enum Shape {
     String,
     Nullable(Box<Shape>),
     Array(Box<Shape>),
-    /// A map with string keys (`HashMap<String, T>`).
-    Map(Box<Shape>),
+    /// A map with string keys (`HashMap<String, T>`), its values unknown: a map is traced
+    /// empty, since a `flatten`ed struct asks for a map too and a sample entry would pass for
+    /// one of its fields.
+    Map,
     /// Unit variants of an enum: their names as sent.
     Choice(Vec<&'static str>),
     Object {
@@ -86,9 +95,7 @@ impl Shape {
             Shape::String => json!({ "type": "string" }),
             Shape::Nullable(inner) => nullable(inner.to_schema()),
             Shape::Array(items) => json!({ "type": "array", "items": items.to_schema() }),
-            Shape::Map(values) => {
-                json!({ "type": "object", "additionalProperties": values.to_schema() })
-            }
+            Shape::Map => json!({ "type": "object" }),
             Shape::Choice(names) => json!({ "type": "string", "enum": names }),
             Shape::Object { fields, closed } => {
                 let mut properties = Map::new();
@@ -131,8 +138,7 @@ fn nullable(mut schema: Value) -> Value {
     }
 }
 
-/// Where a value sits in the traced type: field names, `[]` for a list's item, `{}` for a
-/// map's value.
+/// Where a value sits in the traced type: field names, and `[]` for a list's item.
 type Path = Vec<&'static str>;
 
 /// A variation of the trace, applied to the struct at `path` only.
@@ -162,11 +168,6 @@ fn settle_objects<T: DeserializeOwned>(shape: &mut Shape, path: &mut Path) {
         Shape::Nullable(inner) => settle_objects::<T>(inner, path),
         Shape::Array(inner) => {
             path.push("[]");
-            settle_objects::<T>(inner, path);
-            path.pop();
-        }
-        Shape::Map(inner) => {
-            path.push("{}");
             settle_objects::<T>(inner, path);
             path.pop();
         }
@@ -323,16 +324,11 @@ impl<'de> de::Deserializer<'de> for Tracer<'_> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, TraceError> {
-        if self.path.len() >= MAX_DEPTH {
-            return Err(TraceError("nested too deeply".to_owned()));
-        }
-        let mut values = Shape::Any;
-        let value = visitor.visit_map(OneEntry {
-            tracer: Some(self.nested("{}", &mut values)),
-            key_given: false,
-        })?;
-        self.record(Shape::Map(Box::new(values)));
-        Ok(value)
+        self.record(Shape::Map);
+        visitor.visit_map(de::value::MapDeserializer::new(std::iter::empty::<(
+            &str,
+            &str,
+        )>()))
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -413,38 +409,6 @@ impl<'de> SeqAccess<'de> for OneItem<'_> {
             Some(tracer) => seed.deserialize(tracer).map(Some),
             None => Ok(None),
         }
-    }
-}
-
-/// A map of one entry: a sample key and a traced value.
-struct OneEntry<'a> {
-    tracer: Option<Tracer<'a>>,
-    key_given: bool,
-}
-
-impl<'de> MapAccess<'de> for OneEntry<'_> {
-    type Error = TraceError;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, TraceError> {
-        if self.key_given || self.tracer.is_none() {
-            return Ok(None);
-        }
-        self.key_given = true;
-        seed.deserialize("key".into_deserializer()).map(Some)
-    }
-
-    fn next_value_seed<S: DeserializeSeed<'de>>(
-        &mut self,
-        seed: S,
-    ) -> Result<S::Value, TraceError> {
-        let tracer = self
-            .tracer
-            .take()
-            .ok_or_else(|| TraceError("a value without its key".to_owned()))?;
-        seed.deserialize(tracer)
     }
 }
 
@@ -560,6 +524,7 @@ mod tests {
         label: String,
         #[serde(default)]
         weight: u32,
+        size: Option<u8>,
     }
 
     #[derive(Deserialize)]
@@ -598,12 +563,13 @@ mod tests {
                         "type": "object",
                         "properties": {
                             "label": { "type": "string" },
-                            "weight": { "type": "integer", "minimum": 0 }
+                            "weight": { "type": "integer", "minimum": 0 },
+                            "size": { "type": ["integer", "null"], "minimum": 0 }
                         },
                         "required": ["label"],
                         "additionalProperties": false
                     } },
-                    "extra": { "type": "object", "additionalProperties": { "type": "boolean" } },
+                    "extra": { "type": "object" },
                     "anything": {}
                 },
                 "required": ["name", "at_ms", "colour", "tags", "extra", "anything"],
@@ -631,9 +597,31 @@ mod tests {
                     false,
                     json!({ "type": "integer", "minimum": 0 })
                 ),
+                (
+                    "size".to_owned(),
+                    false,
+                    json!({ "type": "integer", "minimum": 0 })
+                ),
             ]
         );
         assert_eq!(query_fields_of::<Vec<bool>>(), None);
+    }
+
+    #[test]
+    fn a_flattened_part_is_not_mistaken_for_fields() {
+        #[derive(Deserialize)]
+        #[allow(dead_code)]
+        struct Profile {
+            name: String,
+        }
+        #[derive(Deserialize)]
+        #[allow(dead_code)]
+        struct WithKey {
+            key: String,
+            #[serde(flatten)]
+            profile: Profile,
+        }
+        assert_eq!(schema_of::<WithKey>(), None);
     }
 
     #[test]

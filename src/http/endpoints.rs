@@ -144,6 +144,9 @@ pub enum Answer {
     Socket,
 }
 
+/// Reads a query-string type's fields: name, required, schema (`None`: not a struct).
+pub type QueryFields = fn() -> Option<Vec<(String, bool, Value)>>;
+
 /// One endpoint of the API.
 pub struct Endpoint {
     pub method: Method,
@@ -154,8 +157,8 @@ pub struct Endpoint {
     pub section: &'static str,
     pub access: Access,
     pub body: Body,
-    /// The query-string type's fields: name, required, schema.
-    pub query: Option<fn() -> Option<Vec<(String, bool, Value)>>>,
+    /// The query-string type, if the handler reads one.
+    pub query: Option<QueryFields>,
     pub answer: Answer,
     /// Errors the endpoint is known to give besides those of its access, body and input.
     pub fails_with: Vec<AppError>,

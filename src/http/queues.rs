@@ -183,7 +183,7 @@ const MAX_QUEUE_NAME_CHARS: usize = 100;
 /// A new queue as `POST /queues` takes it; everything but the name has the R20 defaults.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct NewQueueBody {
+pub(super) struct NewQueueBody {
     name: String,
     #[serde(default = "default_strategy")]
     strategy: Strategy,
@@ -307,7 +307,7 @@ pub async fn delete(
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct LeaveMessageBody {
+pub(super) struct LeaveMessageBody {
     leave_message: bool,
 }
 

@@ -115,7 +115,7 @@ pub async fn list(engine: web::Data<Engine>, user: CurrentUser) -> Result<HttpRe
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CreateUser {
+pub(super) struct CreateUser {
     username: String,
     display_name: Option<String>,
     role: String,
@@ -190,7 +190,7 @@ pub async fn create(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ChangeUser {
+pub(super) struct ChangeUser {
     display_name: Option<String>,
     role: Option<String>,
     capacity: Option<i64>,
@@ -225,7 +225,7 @@ pub async fn change(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct SetPassword {
+pub(super) struct SetPassword {
     password: String,
 }
 

@@ -104,7 +104,7 @@ pub async fn forms(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FormsBody {
+pub(super) struct FormsBody {
     prechat_form: Value,
     offline_form: Value,
 }
@@ -149,7 +149,7 @@ pub async fn offline_options(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct OfflineOptionsBody {
+pub(super) struct OfflineOptionsBody {
     #[serde(default)]
     language: Option<String>,
     #[serde(default)]
@@ -237,7 +237,7 @@ pub async fn identity(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct IdentityBody {
+pub(super) struct IdentityBody {
     require_signed: bool,
 }
 
@@ -289,7 +289,7 @@ pub async fn unmanaged(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct UnmanagedBody {
+pub(super) struct UnmanagedBody {
     #[serde(default)]
     unmanaged_message: Option<String>,
     leave_message: bool,

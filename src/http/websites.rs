@@ -50,7 +50,7 @@ fn view(website: &Website) -> Value {
 /// The editable part of a website, as `PUT` takes it and `POST` takes it with a key.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct ProfileBody {
+pub(super) struct ProfileBody {
     name: String,
     #[serde(default)]
     description: String,
@@ -70,7 +70,7 @@ struct ProfileBody {
 }
 
 #[derive(Debug, Deserialize)]
-struct NewWebsiteBody {
+pub(super) struct NewWebsiteBody {
     key: String,
     #[serde(flatten)]
     profile: Value,

@@ -457,8 +457,12 @@ mod tests {
         assert_eq!(&signature[18..20], "0f");
         let mut signed_with_a_sign = signature.clone();
         signed_with_a_sign.replace_range(18..19, "+");
-        let err = verify(&token(&payload, &signed_with_a_sign), &secret(), BEFORE_EXP_MS)
-            .unwrap_err();
+        let err = verify(
+            &token(&payload, &signed_with_a_sign),
+            &secret(),
+            BEFORE_EXP_MS,
+        )
+        .unwrap_err();
         assert_eq!(
             err,
             invalid("the signature is not 64 hex digits"),

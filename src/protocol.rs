@@ -18,8 +18,10 @@ use crate::domain::presence::{ChosenPresence, Presence};
 use crate::domain::receipt::{Marks, Reader};
 use crate::domain::wrap_up::WrapUpReason;
 
-/// Frames a visitor's widget sends.
-#[derive(Debug, Deserialize)]
+/// Frames a visitor's widget sends. The client commands serialise too, so a decoded frame can
+/// be written back and read again to the same command (the `socket_frames` fuzz target checks
+/// that round trip, issue 10).
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum VisitorCommand {
     SendMessage {
@@ -70,7 +72,7 @@ impl VisitorCommand {
 
 /// Frames a widget sends on its website socket, which it keeps open before any chat (R5); the
 /// socket only tells the widget's mode.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum WebsiteCommand {
     Ping,
@@ -81,7 +83,7 @@ impl WebsiteCommand {
 }
 
 /// Frames an agent's dashboard sends.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum AgentCommand {
     SetPresence {
@@ -764,6 +766,25 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.code, "invalid_message");
+    }
+
+    #[test]
+    fn decoded_commands_serialise_back_to_themselves_issue_10() {
+        // The socket_frames fuzz target's round trip, for a frame of each kind of field.
+        let agent = r#"{"type":"offer_choices","chat_id":1,"prompt":"Which plan?","client_key":"a-7","options":[{"id":"basic","label":"Basic"},{"label":"Pro"}]}"#;
+        let command = decode::<AgentCommand>(agent, AgentCommand::TYPES).unwrap();
+        let written = serde_json::to_string(&command).unwrap();
+        assert_eq!(
+            decode::<AgentCommand>(&written, AgentCommand::TYPES),
+            Ok(command)
+        );
+        let visitor = r#"{"type":"receipt","read_seq":7}"#;
+        let command = decode::<VisitorCommand>(visitor, VisitorCommand::TYPES).unwrap();
+        let written = serde_json::to_string(&command).unwrap();
+        assert_eq!(
+            decode::<VisitorCommand>(&written, VisitorCommand::TYPES),
+            Ok(command)
+        );
     }
 
     #[test]

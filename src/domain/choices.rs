@@ -21,7 +21,7 @@ pub struct Choice {
 
 /// An option as an agent's client sends it: the id may be left out (then it is the option's
 /// position, "1", "2", …).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChoiceDraft {
     #[serde(default)]

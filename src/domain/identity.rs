@@ -148,7 +148,9 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn from_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
+    // Digits only: `from_str_radix` also takes a sign, so "+f" would read as "0f" and one
+    // signature would have several spellings (found by the signed_identity fuzzer, issue 10).
+    if !text.len().is_multiple_of(2) || !text.chars().all(|c| c.is_ascii_hexdigit()) {
         return None;
     }
     (0..text.len())
@@ -443,6 +445,32 @@ mod tests {
             let err = verify(&token, &secret(), now).unwrap_err();
             assert_eq!(err.code(), "invalid_identity", "{token}");
         }
+    }
+
+    #[test]
+    fn a_signature_is_hex_digits_only_r52_issue_10() {
+        // The signed_identity fuzzer's find: "+f" was read as the byte 0x0f, so a signature
+        // with a `0` before a hex digit could be changed and still verify.
+        let payload = payload_of(r#"{"'ub":"x","exp":4611686018428728546}"#);
+        let signature = sign(SECRET, &payload);
+        assert!(verify(&token(&payload, &signature), &secret(), BEFORE_EXP_MS).is_ok());
+        assert_eq!(&signature[18..20], "0f");
+        let mut signed_with_a_sign = signature.clone();
+        signed_with_a_sign.replace_range(18..19, "+");
+        let err = verify(
+            &token(&payload, &signed_with_a_sign),
+            &secret(),
+            BEFORE_EXP_MS,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            invalid("the signature is not 64 hex digits"),
+            "{signed_with_a_sign}"
+        );
+        assert_eq!(from_hex("+f"), None);
+        assert_eq!(from_hex("-0"), None);
+        assert_eq!(from_hex("0F"), Some(vec![15]));
     }
 
     fn signed(json: &str) -> String {

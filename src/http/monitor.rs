@@ -9,7 +9,7 @@ use actix::prelude::*;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use actix_ws::CloseCode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::agent::is_same_origin;
 use super::auth::{CurrentUser, SUPERVISORS};
@@ -96,7 +96,7 @@ impl Actor for MonitorSocket {
 }
 
 /// Frames a supervisor's monitor sends: only `ping` (answered with `pong`).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum MonitorCommand {
     Ping,

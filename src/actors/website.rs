@@ -470,13 +470,19 @@ impl Handler<StartChat> for WebsiteActor {
         let insert = async move {
             let inserted = db.write(move |conn| {
                 Ok(conn.transaction(|conn| -> Result<_, AppError> {
-                    store::websites::lock_for_start(conn, website.id)?;
+                    // R59's backstop: with a cap, starts count the open chats one after
+                    // another (the website's row is locked first). Without one, nothing is
+                    // counted, and starts on PostgreSQL do not queue behind that lock.
+                    // (On SQLite the writer's batch holds the write lock already.)
+                    let limit = i64::from(website.max_concurrent_sessions);
+                    if limit > 0 {
+                        store::websites::lock_for_start(conn, website.id)?;
+                    }
                     // R55: a banned visitor starts nothing.
                     let key = visitor_key.as_ref().map(VisitorKey::as_str);
                     if store::bans::is_banned(conn, website.id, key, subject.as_deref())? {
                         return Err(AppError::VisitorBanned);
                     }
-                    let limit = i64::from(website.max_concurrent_sessions);
                     if limit > 0 && store::websites::open_chat_count(conn, website.id)? >= limit {
                         return Err(AppError::WebsiteFull);
                     }

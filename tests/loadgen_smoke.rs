@@ -1,11 +1,14 @@
 //! The load generator's short scenarios (issue 6) against the real engine binary, on SQLite
-//! and on PostgreSQL. They check correctness only (sent == stored == delivered, order, no
-//! duplicates, one agent per chat, capacity kept, freed slots refilled); the timings in the
-//! reports are never asserted here.
+//! and on PostgreSQL, and over three cluster nodes (issue 11). They check correctness only
+//! (sent == stored == delivered, order, no duplicates, one agent per chat, capacity kept,
+//! freed slots refilled); the timings in the reports are never asserted here.
 
 mod common;
 
-use std::process::Command;
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -79,4 +82,96 @@ fn a_reconnect_storm_replays_what_was_missed() {
 fn a_freed_slot_is_offered_the_next_waiting_chat() {
     let report = loadgen(&["freed", "--chats", "3", "--agents", "2", "--capacity", "2"]);
     assert_eq!(report["freed"]["offered_after_free"], 3, "{report}");
+}
+
+/// Issue 11: the smoke scenario on three engine nodes in cluster mode (one PostgreSQL
+/// database, a NATS server of the test's own), agent i and visitor j on node i % 3 and j % 3,
+/// so most messages cross from one node to another.
+#[test]
+fn the_smoke_scenario_passes_its_check_on_three_cluster_nodes() {
+    let Some(url) = common::postgres_admin_url() else {
+        return;
+    };
+    let nats = PrivateNats::start();
+    let report = loadgen(&[
+        "smoke",
+        "--backend",
+        "postgres",
+        "--postgres-url",
+        &url,
+        "--nodes",
+        "3",
+        "--nats-url",
+        &nats.url,
+        "--agents",
+        "3",
+    ]);
+    let sent = report["check"]["sent"].as_u64().unwrap_or_default();
+    assert!(sent > 0, "{report}");
+    assert_eq!(report["check"]["delivered"], sent, "{report}");
+    let nodes: Vec<&str> = report["engine"]["nodes"]
+        .as_array()
+        .expect("the report names the nodes")
+        .iter()
+        .filter_map(|node| node["node"].as_str())
+        .collect();
+    assert_eq!(nodes, ["node1", "node2", "node3"], "{report}");
+    assert_eq!(
+        report["engine"]["cluster"]["nats_url"], nats.url,
+        "{report}"
+    );
+    let shares = report["runs"][0]["engine_nodes"]
+        .as_array()
+        .expect("per node");
+    assert_eq!(shares.len(), 3, "{report}");
+}
+
+/// A `nats-server` of the test's own on a free loopback port, so that runs never share
+/// subjects or depend on a server someone else runs; killed when dropped.
+struct PrivateNats {
+    child: Child,
+    url: String,
+}
+
+impl PrivateNats {
+    fn start() -> PrivateNats {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new(nats_server_binary())
+            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nats-server starts");
+        let nats = PrivateNats {
+            child,
+            url: format!("nats://127.0.0.1:{port}"),
+        };
+        // A guard against a server that never comes up, not a timing assertion.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "nats-server listens on {port}");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        nats
+    }
+}
+
+impl Drop for PrivateNats {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `nats-server` on the PATH, else where Debian's package puts it.
+fn nats_server_binary() -> PathBuf {
+    std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
+        .map(|dir| dir.join("nats-server"))
+        .find(|candidate| candidate.is_file())
+        .unwrap_or_else(|| PathBuf::from("/usr/sbin/nats-server"))
 }

@@ -35,6 +35,12 @@ options:
   --report FILE               also write the JSON report to FILE
   --engine-setting KEY=VALUE  an engine setting for the run, as its environment variable
                               (e.g. CHAT__DATABASE__POOL_SIZE=1); may be repeated
+  --nodes N                   engine processes (default 1); more than one runs them as a
+                              cluster (issue 11) and needs --backend postgres; agent i and
+                              visitor j use node i % N and j % N
+  --cluster                   with one node: run it in cluster mode all the same (needs
+                              --backend postgres), to show what the cluster costs
+  --nats-url URL              the NATS server of a cluster (default nats://127.0.0.1:4222)
   echo-server                 (internal) the baseline's echo server";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +82,18 @@ pub struct Options {
     pub report: Option<PathBuf>,
     /// Extra environment for the engine: settings to compare (CHAT__SECTION__KEY, VALUE).
     pub engine_settings: Vec<(String, String)>,
+    /// Engine processes; more than one form a cluster on one PostgreSQL database.
+    pub nodes: usize,
+    /// Cluster mode even for one node (always on for more than one).
+    pub cluster: bool,
+    pub nats_url: String,
+}
+
+impl Options {
+    /// Whether the engine runs in cluster mode (issue 11).
+    pub fn clustered(&self) -> bool {
+        self.cluster || self.nodes > 1
+    }
 }
 
 impl Options {
@@ -103,6 +121,9 @@ impl Options {
             baseline: scenario != Scenario::Smoke,
             report: None,
             engine_settings: Vec::new(),
+            nodes: 1,
+            cluster: false,
+            nats_url: "nats://127.0.0.1:4222".to_owned(),
         }
     }
 }
@@ -133,6 +154,10 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             options.baseline = false;
             continue;
         }
+        if flag == "--cluster" {
+            options.cluster = true;
+            continue;
+        }
         let value = words
             .next()
             .ok_or_else(|| format!("{flag} needs a value"))?;
@@ -159,6 +184,8 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             "--duration-ms" => options.duration_ms = number(flag, value)?,
             "--goal-p99-ms" => options.goal_p99_ms = number(flag, value)?,
             "--report" => options.report = Some(PathBuf::from(value)),
+            "--nodes" => options.nodes = number(flag, value)?,
+            "--nats-url" => options.nats_url = value.to_owned(),
             "--engine-setting" => match value.split_once('=') {
                 Some((key, setting)) if key.starts_with("CHAT__") => options
                     .engine_settings
@@ -187,6 +214,21 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
     }
     if options.rates.contains(&0) {
         return Err("a rate is at least 1".to_owned());
+    }
+    if options.nodes == 0 {
+        return Err("--nodes is at least 1".to_owned());
+    }
+    // Cluster mode keeps its lease and its store in PostgreSQL; a SQLite file has one engine.
+    if options.clustered() && options.backend != Backend::Postgres {
+        return Err(format!(
+            "{} runs the engine in cluster mode, which needs --backend postgres \
+             (nodes share one PostgreSQL database; SQLite serves a single node)",
+            if options.nodes > 1 {
+                format!("--nodes {}", options.nodes)
+            } else {
+                "--cluster".to_owned()
+            }
+        ));
     }
     Ok(options)
 }
@@ -231,5 +273,24 @@ mod tests {
         assert!(parse_words("--agents")
             .unwrap_err()
             .contains("needs a value"));
+        assert!(parse_words("--nodes 0").is_err());
+    }
+
+    #[test]
+    fn several_nodes_or_cluster_mode_need_postgres() {
+        let refused = parse_words("smoke --nodes 3").unwrap_err();
+        assert!(refused.contains("--nodes 3") && refused.contains("--backend postgres"));
+        assert!(parse_words("smoke --cluster")
+            .unwrap_err()
+            .contains("--cluster"));
+        let options = parse_words("smoke --nodes 3 --backend postgres --nats-url nats://h:1")
+            .expect("three nodes on PostgreSQL");
+        assert_eq!((options.nodes, options.clustered()), (3, true));
+        assert_eq!(options.nats_url, "nats://h:1");
+        let one = parse_words("smoke --backend postgres").unwrap();
+        assert!(!one.clustered(), "one node stays a plain engine");
+        assert!(parse_words("smoke --backend postgres --cluster")
+            .unwrap()
+            .clustered());
     }
 }

@@ -1,10 +1,12 @@
 //! The engine under load: a fresh store prepared through the engine's own library (queue,
 //! agents, supervisor), then the real `parley` binary started on it as a child process, so
-//! its CPU time and memory are its own.
+//! its CPU time and memory are its own; or several of them as the nodes of a cluster on one
+//! PostgreSQL database and one NATS server (issue 11), whose CPU and memory are summed.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use parley::clock::now_ms;
 use parley::credentials;
@@ -12,17 +14,29 @@ use parley::seed;
 use parley::settings::Settings;
 use parley::store::{self, users::NewUser, Db};
 
+use serde_json::{json, Value};
+
 use crate::args::{Backend, Options};
+use crate::net;
 
 pub const PASSWORD: &str = "loadgen-password";
 
-/// A running engine and what it needs cleaned up.
+/// A running engine (one process, or the nodes of a cluster) and what it needs cleaned up.
 pub struct Engine {
+    nodes: Vec<Node>,
+    pub agents: Vec<String>,
+    /// The cluster's name and NATS server when the engine runs in cluster mode.
+    cluster: Option<(String, String)>,
+    database: Database,
+}
+
+/// One `parley serve` process and the address it serves clients on.
+pub struct Node {
     child: Child,
+    /// Its cluster node id (`None` for a plain engine).
+    pub id: Option<String>,
     pub base: String,
     pub ws_base: String,
-    pub agents: Vec<String>,
-    database: Database,
 }
 
 enum Database {
@@ -30,8 +44,11 @@ enum Database {
     Postgres { admin_url: String, name: String },
 }
 
+/// How long the nodes of a cluster may take to agree on a leader: far longer than a lease.
+const LEADER_PATIENCE: Duration = Duration::from_secs(30);
+
 impl Engine {
-    pub fn start(options: &Options) -> Result<Engine, String> {
+    pub async fn start(options: &Options) -> Result<Engine, String> {
         let unique = format!("loadgen_{}_{}", std::process::id(), now_ms());
         let (database, url) = match options.backend {
             Backend::Sqlite => {
@@ -51,11 +68,61 @@ impl Engine {
                 (database, url)
             }
         };
-        let agents = prepare_store(&url, options)?;
+        // The database's name is unique to the run, and so is the cluster's: two runs on one
+        // NATS server never hear each other's subjects.
+        let cluster = options
+            .clustered()
+            .then(|| (unique.clone(), options.nats_url.clone()));
+        let mut engine = Engine {
+            nodes: Vec::new(),
+            agents: Vec::new(),
+            cluster,
+            database,
+        };
+        engine.agents = prepare_store(&url, options)?;
         let binary = engine_binary(options)?;
-        let mut child = Command::new(&binary)
+        engine
+            .nodes
+            .push(engine.spawn_node(&binary, &url, options, 1)?);
+        if engine.cluster.is_none() {
+            return Ok(engine);
+        }
+        // Node 1 takes the lease first, so that the run always knows which node leads (and
+        // so does the report); the others join as followers.
+        let first = &engine.nodes[0];
+        wait_for_status(first, LEADER_PATIENCE, |status| status["is_leader"] == true)
+            .await
+            .map_err(|last| format!("node1 did not become the leader: {last}"))?;
+        for number in 2..=options.nodes {
+            let node = engine.spawn_node(&binary, &url, options, number)?;
+            engine.nodes.push(node);
+        }
+        let leader = engine.nodes[0].id.clone();
+        for node in &engine.nodes {
+            wait_for_status(node, LEADER_PATIENCE, |status| {
+                status["leader"].as_str() == leader.as_deref()
+            })
+            .await
+            .map_err(|last| {
+                let id = node.id.as_deref().unwrap_or_default();
+                format!("{id} does not follow {leader:?}: {last}")
+            })?;
+        }
+        Ok(engine)
+    }
+
+    /// Starts node `number` (from 1) and reads the address it serves on.
+    fn spawn_node(
+        &self,
+        binary: &Path,
+        url: &str,
+        options: &Options,
+        number: usize,
+    ) -> Result<Node, String> {
+        let mut command = Command::new(binary);
+        command
             .arg("serve")
-            .env("CHAT__DATABASE__URL", &url)
+            .env("CHAT__DATABASE__URL", url)
             .env("CHAT__SERVER__PORT", "0")
             .env("CHAT__LOG__FILTER", "warn")
             .env("CHAT__DATABASE__POOL_SIZE", "8")
@@ -64,25 +131,112 @@ impl Engine {
             // Issue 10: every simulated visitor comes from 127.0.0.1 and writes faster than a
             // person; the abuse limits would refuse the run, which measures the engine.
             .env("CHAT__LIMITS__EXEMPT_LOOPBACK", "true")
-            .env("CHAT__LIMITS__MESSAGES_PER_CHAT__MAX", "0")
+            .env("CHAT__LIMITS__MESSAGES_PER_CHAT__MAX", "0");
+        let id = match &self.cluster {
+            Some((name, nats_url)) => {
+                let id = format!("node{number}");
+                command
+                    .env("CHAT__CLUSTER__ENABLED", "true")
+                    .env("CHAT__CLUSTER__NAME", name)
+                    .env("CHAT__CLUSTER__NODE_ID", &id)
+                    .env("CHAT__CLUSTER__NATS_URL", nats_url);
+                Some(id)
+            }
+            None => None,
+        };
+        let mut child = command
             .envs(options.engine_settings.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
         let address = read_address(&mut child, "parley listening on http://")?;
-        Ok(Engine {
+        Ok(Node {
             child,
+            id,
             base: format!("http://{address}"),
             ws_base: format!("ws://{address}"),
-            agents,
-            database,
         })
     }
 
-    pub fn pid(&self) -> u32 {
-        self.child.id()
+    /// The node a client numbered `index` uses: round robin over the nodes.
+    pub fn node(&self, index: usize) -> &Node {
+        &self.nodes[index % self.nodes.len()]
     }
+
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Each node's CPU time and memory now, in node order.
+    pub fn samples(&self) -> Vec<Option<ProcessSample>> {
+        self.nodes
+            .iter()
+            .map(|node| sample(node.child.id()))
+            .collect()
+    }
+
+    /// The nodes' CPU time and memory summed (`None` if any node cannot be sampled).
+    pub fn sample(&self) -> Option<ProcessSample> {
+        total(&self.samples())
+    }
+
+    /// What the report says of the engine: its nodes, and the cluster they form.
+    pub fn describe(&self) -> Value {
+        let nodes: Vec<Value> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(index, node)| {
+                json!({
+                    "node": node.id,
+                    "address": node.base,
+                    // Node 1 is made the leader at start (see `start`).
+                    "leader_at_start": self.cluster.is_some() && index == 0,
+                })
+            })
+            .collect();
+        json!({
+            "nodes": nodes,
+            "cluster": self.cluster.as_ref().map(|(name, nats_url)| {
+                json!({ "name": name, "nats_url": nats_url })
+            }),
+        })
+    }
+}
+
+/// The sum of `samples`, or `None` if one is missing.
+pub fn total(samples: &[Option<ProcessSample>]) -> Option<ProcessSample> {
+    samples
+        .iter()
+        .try_fold(ProcessSample::default(), |sum, one| {
+            let one = (*one)?;
+            Some(ProcessSample {
+                cpu_micros: sum.cpu_micros + one.cpu_micros,
+                rss_bytes: sum.rss_bytes + one.rss_bytes,
+            })
+        })
+}
+
+/// Polls the node's `GET /cluster/status` until `wanted` holds of it. On timeout, the last
+/// answer (or failure), for the message.
+async fn wait_for_status(
+    node: &Node,
+    patience: Duration,
+    wanted: impl Fn(&Value) -> bool,
+) -> Result<(), String> {
+    let deadline = Instant::now() + patience;
+    let mut last = String::from("no answer yet");
+    while Instant::now() < deadline {
+        let request = net::client().get(format!("{}/cluster/status", node.base));
+        match net::call(request, None).await {
+            Ok((200, status)) if wanted(&status) => return Ok(()),
+            Ok((code, status)) => last = format!("HTTP {code} {status}"),
+            Err(problem) => last = problem,
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(last)
 }
 
 /// Reads the child's output until the line that starts with `prefix` and returns the rest of
@@ -110,8 +264,12 @@ pub fn read_address(child: &mut Child, prefix: &str) -> Result<String, String> {
 
 impl Drop for Engine {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        for node in &mut self.nodes {
+            let _ = node.child.kill();
+        }
+        for node in &mut self.nodes {
+            let _ = node.child.wait();
+        }
         match &self.database {
             Database::Sqlite { dir } => {
                 let _ = std::fs::remove_dir_all(dir);

@@ -44,6 +44,8 @@ struct Shared {
     /// R73: agents that just freed a slot, since when; the time to their next offer.
     freeing: HashMap<usize, Instant>,
     after_free: Histogram,
+    /// Visitors started so far: visitor j goes to node j % N.
+    visitors_started: usize,
 }
 
 type State = Rc<RefCell<Shared>>;
@@ -75,7 +77,7 @@ impl Shared {
 
 /// Runs the scenario the options name and returns its report.
 pub async fn run(options: &Options) -> Result<Value, String> {
-    let engine = Engine::start(options)?;
+    let engine = Engine::start(options).await?;
     let state: State = Rc::new(RefCell::new(Shared {
         epoch: Instant::now(),
         tally: Tally::default(),
@@ -91,8 +93,9 @@ pub async fn run(options: &Options) -> Result<Value, String> {
         ended: HashSet::new(),
         freeing: HashMap::new(),
         after_free: Histogram::default(),
+        visitors_started: 0,
     }));
-    let idle = engine::sample(engine.pid());
+    let idle = engine.sample();
     let agents = connect_agents(&engine, &state).await?;
     let mut report = json!({
         "scenario": format!("{:?}", options.scenario).to_lowercase(),
@@ -100,8 +103,9 @@ pub async fn run(options: &Options) -> Result<Value, String> {
         "agents": options.agents,
         "capacity": options.capacity,
         "engine_idle_rss_bytes": idle.map(|s| s.rss_bytes),
+        "engine": engine.describe(),
     });
-    let supervisor = login(&engine, "supervisor").await?;
+    let supervisor = login(&engine.node(0).base, "supervisor").await?;
     let capacity = options.capacity as usize;
     let problems = match options.scenario {
         Scenario::Offers | Scenario::Burst => {
@@ -137,7 +141,7 @@ pub async fn run(options: &Options) -> Result<Value, String> {
                 report["idle_visitors"] = json!({
                     "sessions": idle.len(),
                     "opening_secs": started.elapsed().as_secs_f64(),
-                    "engine_rss_bytes": engine::sample(engine.pid()).map(|s| s.rss_bytes),
+                    "engine_rss_bytes": engine.sample().map(|s| s.rss_bytes),
                 });
             }
             report["runs"] = message_runs(options, &engine, &state, &chats).await?;
@@ -159,8 +163,9 @@ pub async fn run(options: &Options) -> Result<Value, String> {
     Ok(report)
 }
 
-async fn login(engine: &Engine, username: &str) -> Result<String, String> {
-    let request = net::client().post(format!("{}/api/v1/auth/login", engine.base));
+/// Logs `username` in on `base` (any node: sessions live in the shared store).
+async fn login(base: &str, username: &str) -> Result<String, String> {
+    let request = net::client().post(format!("{base}/api/v1/auth/login"));
     let body = json!({ "username": username, "password": PASSWORD });
     let (status, answer) = net::call(request, Some(&body)).await?;
     match answer["token"].as_str() {
@@ -170,13 +175,14 @@ async fn login(engine: &Engine, username: &str) -> Result<String, String> {
 }
 
 /// Every agent logs in, opens its dashboard socket and goes Available; each accepts every
-/// offer it gets.
+/// offer it gets. Agent i uses node i % N.
 async fn connect_agents(engine: &Engine, state: &State) -> Result<Vec<Socket>, String> {
     let mut sockets = Vec::new();
     for (index, username) in engine.agents.iter().enumerate() {
-        let token = login(engine, username).await?;
+        let node = engine.node(index);
+        let token = login(&node.base, username).await?;
         let request = net::client()
-            .ws(format!("{}/api/v1/agent/ws", engine.ws_base))
+            .ws(format!("{}/api/v1/agent/ws", node.ws_base))
             .bearer_auth(&token);
         let shared = state.clone();
         let socket = net::connect(request, move |socket| {
@@ -248,6 +254,8 @@ struct Visitor {
     chat: i64,
     token: String,
     socket: Socket,
+    /// The visitor's number, which picks its node.
+    number: usize,
 }
 
 /// Starts `count` chats, each with its visitor socket, and (if `all_held`) waits
@@ -260,12 +268,15 @@ async fn open_chats(
 ) -> Result<Vec<Visitor>, String> {
     let mut visitors = Vec::new();
     for i in 0..count {
-        let (chat, token) = start_chat(&engine.base, state, format!("Visitor {i}")).await?;
-        let socket = visitor_socket(&engine.ws_base, state, chat, &token, 0).await?;
+        let number = next_visitor(state);
+        let node = engine.node(number);
+        let (chat, token) = start_chat(&node.base, state, format!("Visitor {i}")).await?;
+        let socket = visitor_socket(&node.ws_base, state, chat, &token, 0).await?;
         visitors.push(Visitor {
             chat,
             token,
             socket,
+            number,
         });
     }
     if !all_held {
@@ -283,6 +294,13 @@ async fn open_chats(
         rt::time::sleep(Duration::from_millis(10)).await;
     }
     Ok(visitors)
+}
+
+/// The number of the next visitor (from 0): visitor j uses node j % N.
+fn next_visitor(state: &State) -> usize {
+    let mut shared = state.borrow_mut();
+    shared.visitors_started += 1;
+    shared.visitors_started - 1
 }
 
 /// The visitor's socket on chat `chat`, replaying what came after `after_seq`.
@@ -406,7 +424,7 @@ async fn message_run(
         shared.tally.visitor_to_agent = Histogram::default();
         shared.tally.agent_to_visitor = Histogram::default();
     }
-    let before = engine::sample(engine.pid());
+    let before = engine.samples();
     let (sent_before, delivered_before) = {
         let shared = state.borrow();
         (shared.tally.total_sent(), shared.tally.total_delivered())
@@ -453,15 +471,33 @@ async fn message_run(
     while state.borrow().tally.total_delivered() < goal && Instant::now() < deadline {
         rt::time::sleep(Duration::from_millis(5)).await;
     }
-    let after = engine::sample(engine.pid());
+    let after = engine.samples();
     let shared = state.borrow();
     let delivered = shared.tally.total_delivered() - delivered_before;
-    let cpu_per_message = match (before, after) {
-        (Some(b), Some(a)) if delivered > 0 => {
-            Some((a.cpu_micros - b.cpu_micros) as f64 / delivered as f64)
+    let per_message = |before: Option<engine::ProcessSample>,
+                       after: Option<engine::ProcessSample>| {
+        match (before, after) {
+            (Some(b), Some(a)) if delivered > 0 => {
+                Some(a.cpu_micros.saturating_sub(b.cpu_micros) as f64 / delivered as f64)
+            }
+            _ => None,
         }
-        _ => None,
     };
+    // Every node's share, and their sum: a message costs the CPU of all the nodes it crossed.
+    let cpu_per_message = per_message(engine::total(&before), engine::total(&after));
+    let nodes: Vec<Value> = before
+        .iter()
+        .zip(&after)
+        .enumerate()
+        .map(|(index, (b, a))| {
+            json!({
+                "node": engine.node(index).id,
+                "cpu_us_per_message": per_message(*b, *a),
+                "rss_bytes": a.map(|s| s.rss_bytes),
+            })
+        })
+        .collect();
+    let after = engine::total(&after);
     json!({
         "rate_msgs_per_sec": rate,
         "sent": shared.tally.total_sent() - sent_before,
@@ -473,6 +509,7 @@ async fn message_run(
         "agent_to_visitor": shared.tally.agent_to_visitor.summary(),
         "engine_cpu_us_per_message": cpu_per_message,
         "engine_rss_bytes": after.map(|s| s.rss_bytes),
+        "engine_nodes": nodes,
     })
 }
 
@@ -486,7 +523,11 @@ async fn stored_messages(
     let mut stored: HashMap<(i64, Direction), Vec<u64>> = HashMap::new();
     for visitor in visitors {
         let request = net::client()
-            .get(format!("{}/api/v1/chats/{}/log", engine.base, visitor.chat))
+            .get(format!(
+                "{}/api/v1/chats/{}/log",
+                engine.node(0).base,
+                visitor.chat
+            ))
             .bearer_auth(supervisor);
         let (status, log) = net::call(request, None).await?;
         if status != 200 {
@@ -524,7 +565,8 @@ async fn offer_runs(
     for i in 0..count {
         let at = start + spread.mul_f64(i as f64 / count.max(1) as f64);
         rt::time::sleep_until(at.into()).await;
-        let (base, shared, failures) = (engine.base.clone(), state.clone(), failures.clone());
+        let base = engine.node(next_visitor(state)).base.clone();
+        let (shared, failures) = (state.clone(), failures.clone());
         handles.push(rt::spawn(async move {
             if let Err(e) = start_chat(&base, &shared, format!("Burst {i}")).await {
                 failures.borrow_mut().push(e);
@@ -566,12 +608,12 @@ async fn offer_runs(
 /// resident memory before and after `options.chats` visitors, once it has settled.
 async fn idle_sessions(options: &Options, engine: &Engine, state: &State) -> Result<Value, String> {
     rt::time::sleep(Duration::from_millis(500)).await;
-    let before = engine::sample(engine.pid());
+    let before = engine.sample();
     let started = Instant::now();
     let visitors = open_chats(options.chats, engine, state, false).await?;
     let opened = started.elapsed();
     rt::time::sleep(Duration::from_secs(2)).await;
-    let after = engine::sample(engine.pid());
+    let after = engine.sample();
     let per_session = match (before, after) {
         (Some(b), Some(a)) if !visitors.is_empty() => {
             Some(a.rss_bytes.saturating_sub(b.rss_bytes) / visitors.len() as u64)
@@ -624,7 +666,10 @@ async fn reconnect_storm(
     for visitor in visitors.iter() {
         let after = state.borrow().visitor_seq.get(&visitor.chat).copied();
         let (chat, token) = (visitor.chat, visitor.token.clone());
-        let (ws_base, shared) = (engine.ws_base.clone(), state.clone());
+        // With several nodes each visitor comes back on the next one: a client may resume
+        // on any node (issue 11).
+        let ws_base = engine.node(visitor.number + 1).ws_base.clone();
+        let shared = state.clone();
         reconnecting.push(rt::spawn(async move {
             visitor_socket(&ws_base, &shared, chat, &token, after.unwrap_or(0)).await
         }));
@@ -649,6 +694,7 @@ async fn reconnect_storm(
         "all_replayed_secs": started.elapsed().as_secs_f64(),
         "missed_events_delivered": state.borrow().tally.total_delivered(),
         "missed_events_sent": goal,
+        "resumed_on_another_node": engine.node_count() > 1,
     }))
 }
 
@@ -663,7 +709,8 @@ async fn freed_slots(options: &Options, engine: &Engine, state: &State) -> Resul
         chats
     };
     for i in 0..options.chats {
-        start_chat(&engine.base, state, format!("Waiting {i}")).await?;
+        let base = &engine.node(next_visitor(state)).base;
+        start_chat(base, state, format!("Waiting {i}")).await?;
     }
     // The new chats are waiting now: nobody has room.
     rt::time::sleep(Duration::from_millis(300)).await;

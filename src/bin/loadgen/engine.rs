@@ -90,23 +90,28 @@ impl Engine {
         // Node 1 takes the lease first, so that the run always knows which node leads (and
         // so does the report); the others join as followers.
         let first = &engine.nodes[0];
-        wait_for_status(first, LEADER_PATIENCE, |status| status["is_leader"] == true)
-            .await
-            .map_err(|last| format!("node1 did not become the leader: {last}"))?;
+        wait_for(first, "/cluster/status", |status| {
+            status["is_leader"] == true
+        })
+        .await
+        .map_err(|last| format!("node1 did not become the leader: {last}"))?;
         for number in 2..=options.nodes {
             let node = engine.spawn_node(&binary, &url, options, number)?;
             engine.nodes.push(node);
         }
+        // Every node names node 1 as the leader and can serve (the leader's engine is up, a
+        // follower reaches it over NATS) before the first client comes.
         let leader = engine.nodes[0].id.clone();
         for node in &engine.nodes {
-            wait_for_status(node, LEADER_PATIENCE, |status| {
+            let id = node.id.as_deref().unwrap_or_default();
+            wait_for(node, "/cluster/status", |status| {
                 status["leader"].as_str() == leader.as_deref()
             })
             .await
-            .map_err(|last| {
-                let id = node.id.as_deref().unwrap_or_default();
-                format!("{id} does not follow {leader:?}: {last}")
-            })?;
+            .map_err(|last| format!("{id} does not follow {leader:?}: {last}"))?;
+            wait_for(node, "/readyz", |ready| ready["status"] == "ready")
+                .await
+                .map_err(|last| format!("{id} is not ready: {last}"))?;
         }
         Ok(engine)
     }
@@ -218,20 +223,16 @@ pub fn total(samples: &[Option<ProcessSample>]) -> Option<ProcessSample> {
         })
 }
 
-/// Polls the node's `GET /cluster/status` until `wanted` holds of it. On timeout, the last
-/// answer (or failure), for the message.
-async fn wait_for_status(
-    node: &Node,
-    patience: Duration,
-    wanted: impl Fn(&Value) -> bool,
-) -> Result<(), String> {
-    let deadline = Instant::now() + patience;
+/// Polls `GET path` on the node until `wanted` holds of a 200 answer, for at most
+/// `LEADER_PATIENCE`. On timeout, the last answer (or failure), for the message.
+async fn wait_for(node: &Node, path: &str, wanted: impl Fn(&Value) -> bool) -> Result<(), String> {
+    let deadline = Instant::now() + LEADER_PATIENCE;
     let mut last = String::from("no answer yet");
     while Instant::now() < deadline {
-        let request = net::client().get(format!("{}/cluster/status", node.base));
+        let request = net::client().get(format!("{}{path}", node.base));
         match net::call(request, None).await {
-            Ok((200, status)) if wanted(&status) => return Ok(()),
-            Ok((code, status)) => last = format!("HTTP {code} {status}"),
+            Ok((200, answer)) if wanted(&answer) => return Ok(()),
+            Ok((code, answer)) => last = format!("HTTP {code} {answer}"),
             Err(problem) => last = problem,
         }
         actix_web::rt::time::sleep(Duration::from_millis(50)).await;
@@ -239,8 +240,8 @@ async fn wait_for_status(
     Err(last)
 }
 
-/// Reads the child's output until the line that starts with `prefix` and returns the rest of
-/// it (the address it listens on); then keeps draining its output, so that a full pipe never
+/// Reads the child's output until the line that starts with `prefix` and returns the word
+/// after it (the address it listens on); then keeps draining its output, so that a full pipe never
 /// blocks it.
 pub fn read_address(child: &mut Child, prefix: &str) -> Result<String, String> {
     let stdout = child.stdout.take().ok_or("the child has no stdout")?;
@@ -248,8 +249,12 @@ pub fn read_address(child: &mut Child, prefix: &str) -> Result<String, String> {
     loop {
         match lines.next() {
             Some(Ok(line)) => {
-                if let Some(address) = line.strip_prefix(prefix) {
-                    let address = address.trim().to_owned();
+                // A cluster node adds its name after the address: "(cluster node node1)".
+                let address = line
+                    .strip_prefix(prefix)
+                    .and_then(|rest| rest.split_whitespace().next());
+                if let Some(address) = address {
+                    let address = address.to_owned();
                     std::thread::spawn(move || lines.for_each(drop));
                     return Ok(address);
                 }

@@ -45,7 +45,11 @@ pub fn is_hop_by_hop(name: &str) -> bool {
 
 thread_local! {
     /// awc clients are per thread; one keeps its loopback connections for the next request.
+    /// No limit on connections: every client's WebSocket holds one of them for its whole life,
+    /// and awc's default limit (100 per client) would leave the 101st socket and every request
+    /// after it waiting for a connection that never frees.
     static CLIENT: awc::Client = awc::Client::builder()
+        .connector(awc::Connector::new().limit(0))
         .timeout(HTTP_TIMEOUT)
         .disable_redirects()
         .finish();

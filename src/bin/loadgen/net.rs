@@ -104,17 +104,19 @@ pub async fn call(
     request: awc::ClientRequest,
     body: Option<&Value>,
 ) -> Result<(u16, Value), String> {
+    // Which request failed, for the report: with several nodes, which node too.
+    let what = format!("{} {}", request.get_method(), request.get_uri());
     let sent = match body {
         Some(body) => request.send_json(body).await,
         None => request.send().await,
     };
-    let mut response = sent.map_err(|e| e.to_string())?;
+    let mut response = sent.map_err(|e| format!("{what}: {e}"))?;
     let status = response.status().as_u16();
     let body = response
         .body()
         .limit(64 << 20)
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| format!("{what}: {e}"))?;
     let value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     Ok((status, value))
 }

@@ -44,10 +44,16 @@ impl EngineProcess {
         keep_lines(stderr, lines.clone());
         let mut stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
         let port = loop {
-            let line = stdout
-                .next()
-                .expect("the engine prints its address")
-                .expect("readable output");
+            let Some(line) = stdout.next() else {
+                // It exited: say why (its standard error is being collected).
+                let status = child.wait().expect("wait for the engine");
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                panic!(
+                    "the engine exited ({status}) without printing its address: {:?}",
+                    lines.lock().unwrap()
+                );
+            };
+            let line = line.expect("readable output");
             let port = line
                 .strip_prefix("parley listening on http://")
                 .map(|address| address.rsplit_once(':').expect("host:port").1.to_owned());

@@ -68,6 +68,10 @@ pub enum AppError {
     /// chat, and no command after its `server_closing` frame. Retry after reconnecting.
     #[error("the engine is stopping; reconnect and try again")]
     ServerClosing { retry_after_ms: u64 },
+    /// Issue 11: in cluster mode, the node the client reached knows no leader it can reach
+    /// (the leader died and no other node has taken over yet, or NATS is down). Retry.
+    #[error("no node leads the cluster at the moment; try again shortly")]
+    NoLeader,
     /// R92: a visitor's data is erased only once every chat of the visitor has ended.
     #[error("chat {0} of this visitor is still open; end it first")]
     ChatStillOpen(i64),
@@ -142,6 +146,7 @@ impl AppError {
             AppError::OfferNotFound => "offer_not_found",
             AppError::Unavailable => "unavailable",
             AppError::ServerClosing { .. } => "server_closing",
+            AppError::NoLeader => "no_leader",
             AppError::ChatStillOpen(_) => "chat_still_open",
             AppError::PreviewDisabled => "preview_disabled",
             AppError::NotAQueueMember => "not_a_queue_member",
@@ -201,12 +206,18 @@ impl AppError {
         }
     }
 
+    /// The JSON body as text, for answers built outside actix-web's error path.
+    pub fn body_text(&self) -> String {
+        serde_json::to_string(&self.body()).unwrap_or_default()
+    }
+
     /// Issue 10: with `rate_limited` and `login_locked`, how long until a retry may succeed.
     pub fn retry_after_ms(&self) -> Option<u64> {
         match self {
             AppError::RateLimited { retry_after_ms }
             | AppError::LoginLocked { retry_after_ms }
             | AppError::ServerClosing { retry_after_ms } => Some(*retry_after_ms),
+            AppError::NoLeader => Some(1000),
             _ => None,
         }
     }
@@ -357,6 +368,7 @@ impl ResponseError for AppError {
             AppError::CsrfRefused => StatusCode::FORBIDDEN,
             AppError::Unavailable
             | AppError::ServerClosing { .. }
+            | AppError::NoLeader
             | AppError::Store(StoreError::Pool(_) | StoreError::NotCommitted(_)) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -366,7 +378,7 @@ impl ResponseError for AppError {
 
     fn error_response(&self) -> HttpResponse {
         // A stopping engine's refusals are expected, not failures.
-        let expected = matches!(self, AppError::ServerClosing { .. });
+        let expected = matches!(self, AppError::ServerClosing { .. } | AppError::NoLeader);
         if self.status_code().is_server_error() && !expected {
             tracing::error!(error = %self, "request failed");
         }

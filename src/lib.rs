@@ -7,6 +7,7 @@
 pub mod actors;
 pub mod cli;
 pub mod clock;
+pub mod cluster;
 pub mod credentials;
 pub mod domain;
 pub mod error;

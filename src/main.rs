@@ -62,6 +62,9 @@ fn main() -> ExitCode {
 fn serve(settings: Settings) -> Result<(), String> {
     // A panic ends the process; the service manager restarts it from the store.
     parley::recovery::exit_on_panic();
+    if settings.cluster.enabled {
+        return actix_web::rt::System::new().block_on(parley::cluster::serve(settings));
+    }
     actix_web::rt::System::new().block_on(async move {
         let host = settings.server.host.clone();
         let app = Application::build(settings)

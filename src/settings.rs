@@ -34,6 +34,7 @@ pub struct Settings {
     pub limits: LimitSettings,
     pub metrics: MetricsSettings,
     pub retention: RetentionSettings,
+    pub cluster: ClusterSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -101,6 +102,11 @@ pub struct DatabaseSettings {
     /// SQLite only: `synchronous = FULL` (a commit survives a power cut) instead of `NORMAL`
     /// (a commit survives a crash of the engine or the OS, not a power cut).
     pub sqlite_synchronous_full: bool,
+    /// Issue 11: set by the cluster's leader, never read from the settings: the lease epoch
+    /// its connections stamp their writes with, so that PostgreSQL refuses them once another
+    /// node holds the lease (`cluster::lease`).
+    #[serde(skip)]
+    pub fence_epoch: Option<i64>,
 }
 
 impl std::fmt::Debug for DatabaseSettings {
@@ -113,6 +119,18 @@ impl std::fmt::Debug for DatabaseSettings {
             .field("sqlite_synchronous_full", &self.sqlite_synchronous_full)
             .finish()
     }
+}
+
+/// Issue 11: cluster mode (`crate::cluster`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterSettings {
+    pub enabled: bool,
+    pub name: String,
+    pub node_id: String,
+    pub nats_url: String,
+    pub lease_ttl_ms: u64,
+    pub lease_renew_ms: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -589,6 +607,44 @@ impl Settings {
             "retention.anonymise_after_days",
             "must be at most 36500 (0 = never)",
         );
+        let cluster = &self.cluster;
+        if cluster.enabled {
+            check(
+                matches!(
+                    crate::store::Backend::of_url(&self.database.url),
+                    Ok(crate::store::Backend::Postgres)
+                ),
+                "database.url",
+                "must name PostgreSQL (postgres://…) when cluster.enabled is true",
+            );
+            check(
+                !cluster.name.is_empty()
+                    && cluster
+                        .name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                "cluster.name",
+                "must be letters, digits, '-' and '_'",
+            );
+            check(
+                cluster
+                    .node_id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)),
+                "cluster.node_id",
+                "must be letters, digits, '-', '_' and '.' (empty: hostname-pid)",
+            );
+            check(
+                !cluster.nats_url.trim().is_empty(),
+                "cluster.nats_url",
+                "must name a NATS server",
+            );
+            check(
+                cluster.lease_renew_ms >= 10 && cluster.lease_ttl_ms >= 2 * cluster.lease_renew_ms,
+                "cluster.lease_ttl_ms",
+                "must be at least twice cluster.lease_renew_ms (itself at least 10)",
+            );
+        }
         problems
     }
 }

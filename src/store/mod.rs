@@ -108,6 +108,9 @@ struct Connector {
     backend: Backend,
     /// SQLite's `synchronous` pragma: `NORMAL` or `FULL` (database.sqlite_synchronous).
     sqlite_synchronous: &'static str,
+    /// Issue 11: the cluster leader's lease epoch, stamped on every PostgreSQL connection so
+    /// that the fencing trigger (`cluster::lease`) refuses its writes once the lease moved on.
+    fence_epoch: Option<i64>,
 }
 
 impl ManageConnection for Connector {
@@ -116,9 +119,15 @@ impl ManageConnection for Connector {
 
     fn connect(&self) -> Result<AnyConnection, r2d2::Error> {
         match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.url)
-                .map(AnyConnection::Postgres)
-                .map_err(r2d2::Error::ConnectionError),
+            Backend::Postgres => {
+                let mut conn =
+                    PgConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
+                if let Some(epoch) = self.fence_epoch {
+                    conn.batch_execute(&format!("SET parley.fence_epoch = '{epoch}'"))
+                        .map_err(r2d2::Error::QueryError)?;
+                }
+                Ok(AnyConnection::Postgres(conn))
+            }
             Backend::Sqlite => {
                 let path = sqlite_path(&self.url);
                 let mut conn =
@@ -188,6 +197,7 @@ impl Db {
                 } else {
                     "NORMAL"
                 },
+                fence_epoch: settings.fence_epoch,
             })?;
         let writer = match backend {
             Backend::Sqlite => Some(writer::Writer::start(

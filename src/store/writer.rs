@@ -125,6 +125,7 @@ mod tests {
             connect_timeout_ms: 5_000,
             write_batch_max: 16,
             sqlite_synchronous_full: false,
+            fence_epoch: None,
         })
         .expect("database");
         db.migrate().expect("migrations");

@@ -254,16 +254,21 @@ impl Cluster {
         response.json::<Value>().await.ok()
     }
 
-    /// Waits until every live node names the same leader, which says it leads; its index.
+    /// Waits until every live node names the same leader, which says it leads, and every
+    /// live node is ready (`/readyz` 200: the leader's engine is up, a follower reaches it
+    /// over NATS), as a load balancer would before sending it clients; the leader's index.
     pub async fn wait_for_leader(&self) -> usize {
         let deadline = Instant::now() + CLUSTER_PATIENCE;
         let mut last = Vec::new();
         loop {
             last.clear();
+            let mut all_ready = true;
             for index in self.alive() {
                 last.push((index, self.status(index).await));
+                let ready = self.clients(index).readyz().await;
+                all_ready &= ready.is_some_and(|(status, _)| status == 200);
             }
-            if let Some(leader) = agreed_leader(&last) {
+            if let Some(leader) = agreed_leader(&last).filter(|_| all_ready) {
                 return leader;
             }
             assert!(

@@ -54,8 +54,10 @@ impl EngineProcess {
                 );
             };
             let line = line.expect("readable output");
+            // `HOST:PORT`, then possibly more words (a cluster node adds its id).
             let port = line
                 .strip_prefix("parley listening on http://")
+                .and_then(|rest| rest.split_whitespace().next())
                 .map(|address| address.rsplit_once(':').expect("host:port").1.to_owned());
             lines.lock().unwrap().push(line);
             if let Some(port) = port {

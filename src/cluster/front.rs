@@ -268,7 +268,7 @@ async fn forward_socket(
 ) -> Result<HttpResponse, actix_web::Error> {
     let max_frame_bytes = node.max_frame_bytes();
     let upstream = match node.route() {
-        Route::Local(port) => local::open_socket(port, &request, max_frame_bytes).await,
+        Route::Local(port) => local::open_socket(port, &request).await,
         Route::Remote(epoch) => {
             let nats = node.nats();
             let down = node.subjects().tunnel(rand::random());

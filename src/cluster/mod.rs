@@ -15,6 +15,7 @@ pub mod local;
 pub mod relay;
 pub mod wire;
 
+use std::collections::HashMap;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -62,6 +63,15 @@ pub struct Node {
     teardown: watch::Sender<u64>,
     /// Wakes the lease loop before its next turn (a leader announced itself, or vanished).
     look_again: Notify,
+    /// On the leader: the nodes whose clients it serves through tunnels, when each was last
+    /// heard, and the switch that cuts its tunnels. A node that dies says nothing; its sockets
+    /// must close here so that their agents and visitors are seen to be gone at once.
+    followers: std::sync::Mutex<HashMap<String, Follower>>,
+}
+
+struct Follower {
+    last_heard: Instant,
+    cut: watch::Sender<u64>,
 }
 
 impl Node {
@@ -99,6 +109,45 @@ impl Node {
 
     fn cut_tunnels(&self) {
         self.teardown.send_modify(|generation| *generation += 1);
+        for follower in self.followers().values() {
+            follower.cut.send_modify(|generation| *generation += 1);
+        }
+    }
+
+    fn followers(&self) -> std::sync::MutexGuard<'_, HashMap<String, Follower>> {
+        self.followers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// On the leader: the switch that cuts the tunnels of `node`'s clients.
+    fn tunnels_of(&self, node: &str) -> watch::Receiver<u64> {
+        self.followers()
+            .entry(node.to_owned())
+            .or_insert_with(|| Follower {
+                last_heard: Instant::now(),
+                cut: watch::channel(0).0,
+            })
+            .cut
+            .subscribe()
+    }
+
+    fn heard_from(&self, node: &str) {
+        if let Some(follower) = self.followers().get_mut(node) {
+            follower.last_heard = Instant::now();
+        }
+    }
+
+    /// On the leader: cuts the tunnels of every node not heard from within `silence`.
+    fn drop_silent_followers(&self, silence: Duration) {
+        self.followers().retain(|node, follower| {
+            let alive = follower.last_heard.elapsed() < silence;
+            if !alive {
+                tracing::warn!(node = %node, "a node fell silent; closing its clients' sockets");
+                follower.cut.send_modify(|generation| *generation += 1);
+            }
+            alive
+        });
     }
 
     pub fn route(&self) -> Route {
@@ -233,6 +282,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         engine_port: watch::channel(None).0,
         teardown,
         look_again: Notify::new(),
+        followers: std::sync::Mutex::new(HashMap::new()),
     });
     let store = LeaseStore {
         url: settings.database.url.clone(),
@@ -272,6 +322,7 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
     );
 
     actix_web::rt::spawn(listen_for_leaders(node.clone()));
+    actix_web::rt::spawn(listen_for_heartbeats(node.clone()));
     let outcome = lease_loop(node.clone(), store).await;
     node.cut_tunnels();
     front_handle.stop(true).await;
@@ -329,6 +380,18 @@ async fn listen_for_leaders(node: Arc<Node>) {
     }
 }
 
+/// The leader hears every node's heartbeat (the followers' lease loops send one each turn).
+async fn listen_for_heartbeats(node: Arc<Node>) {
+    let Ok(mut heartbeats) = node.nats.subscribe(node.subjects.heartbeats()).await else {
+        return;
+    };
+    while let Some(heartbeat) = heartbeats.next().await {
+        if let Ok(from) = std::str::from_utf8(&heartbeat.payload) {
+            node.heard_from(from);
+        }
+    }
+}
+
 /// What this node is to the lease.
 enum Role {
     Follower,
@@ -350,6 +413,11 @@ async fn lease_loop(node: Arc<Node>, store: LeaseStore) -> Result<(), String> {
     loop {
         match &mut role {
             Role::Follower => {
+                let heartbeat = node.id.clone();
+                let _ = node
+                    .nats
+                    .publish(node.subjects.heartbeats(), heartbeat.into())
+                    .await;
                 let sent = Instant::now();
                 let id = node.id.clone();
                 let turn = store
@@ -402,6 +470,7 @@ async fn lease_loop(node: Arc<Node>, store: LeaseStore) -> Result<(), String> {
                     store.with(move |conn| lease::renew(conn, &id, held, ttl)),
                 )
                 .await;
+                node.drop_silent_followers(ttl);
                 match renewal {
                     Ok(Ok(true)) => tenure.renewed(sent),
                     Ok(Ok(false)) => lease_lost(&node, "another node holds the lease"),
@@ -622,7 +691,7 @@ fn tell_engine(_: Cut) -> Vec<Piece> {
 
 async fn open_socket(node: &Node, port: u16, opening: Opening, reply: async_nats::Subject) {
     let nats = node.nats();
-    match local::open_socket(port, &forwarded(&opening), node.max_frame_bytes()).await {
+    match local::open_socket(port, &forwarded(&opening)).await {
         Ok(engine) => {
             let Ok(from_client) = nats.subscribe(opening.up()).await else {
                 return;
@@ -639,7 +708,7 @@ async fn open_socket(node: &Node, port: u16, opening: Opening, reply: async_nats
                 nats,
                 opening.down.clone(),
                 from_client,
-                node.teardowns(),
+                node.tunnels_of(&opening.node),
                 tell_engine,
             );
             relay::splice(tunnel, engine);

@@ -161,7 +161,7 @@ impl Clients {
             .post(format!("{}/api/v1/auth/login", self.base))
             .send_json(&json!({ "username": username, "password": password }))
             .await
-            .unwrap();
+            .unwrap_or_else(|e| panic!("login of {username} at {}: {e}", self.base));
         let body = response.json::<Value>().await.unwrap_or(Value::Null);
         (response.status().as_u16(), body)
     }
@@ -195,9 +195,9 @@ impl Clients {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let method = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let verb = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
         let mut request = TestApp::client()
-            .request(method, format!("{}{path}", self.base))
+            .request(verb, format!("{}{path}", self.base))
             .insert_header(("Origin", ORIGIN));
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -206,7 +206,7 @@ impl Clients {
             Some(body) => request.send_json(&body).await,
             None => request.send().await,
         }
-        .unwrap();
+        .unwrap_or_else(|e| panic!("{method} {path} at {}: {e}", self.base));
         let bytes = response.body().await.unwrap();
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         (response.status().as_u16(), body)
@@ -227,7 +227,7 @@ impl Clients {
             .insert_header(("Origin", ORIGIN))
             .send_json(&json!({ "name": name }))
             .await
-            .unwrap();
+            .unwrap_or_else(|e| panic!("the start of {name}'s chat at {}: {e}", self.base));
         let body = response.json::<Value>().await.unwrap_or(Value::Null);
         (response.status().as_u16(), body)
     }

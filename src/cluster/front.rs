@@ -167,6 +167,7 @@ async fn through_tunnel(
     request: Forwarded,
     body: Bytes,
 ) -> Result<(AnswerHead, Bytes), AppError> {
+    let mut teardown = node.teardowns();
     let nats = node.nats();
     let down = node.subjects().tunnel(rand::random());
     let mut answers = nats
@@ -225,9 +226,14 @@ async fn through_tunnel(
         }
         Err(AppError::NoLeader)
     };
-    let answer = tokio::time::timeout(super::local::HTTP_TIMEOUT, read)
-        .await
-        .map_err(|_| AppError::NoLeader)?;
+    // The leader may die while it works on the request: a change of leader (or a NATS
+    // disconnect) since the opening ends the wait at once instead of at the timeout.
+    let answer = tokio::select! {
+        answer = tokio::time::timeout(super::local::HTTP_TIMEOUT, read) => {
+            answer.map_err(|_| AppError::NoLeader)?
+        }
+        _ = teardown.changed() => Err(AppError::NoLeader),
+    };
     let _ = answers.unsubscribe().await;
     answer
 }
@@ -262,7 +268,7 @@ async fn forward_socket(
 ) -> Result<HttpResponse, actix_web::Error> {
     let max_frame_bytes = node.max_frame_bytes();
     let upstream = match node.route() {
-        Route::Local(port) => local::open_socket(port, &request, max_frame_bytes).await,
+        Route::Local(port) => local::open_socket(port, &request).await,
         Route::Remote(epoch) => {
             let nats = node.nats();
             let down = node.subjects().tunnel(rand::random());

@@ -15,6 +15,11 @@ pub const HTTP_TIMEOUT: Duration = Duration::from_secs(300);
 /// The largest answer a forwarded HTTP request may have: chat files are at most 20 MiB.
 pub const MAX_ANSWER_BYTES: usize = 64 * 1024 * 1024;
 
+/// The largest frame the engine's socket may send through a front. `realtime.max_frame_bytes`
+/// bounds what clients send; the engine's own frames (a replay page, an `agent_hello` with many
+/// chats) may be larger, and a front that refused one would cut the socket at every reconnect.
+const MAX_ENGINE_FRAME_BYTES: usize = 16 * 1024 * 1024;
+
 /// A client's request, as the node it reached describes it.
 #[derive(Debug, Clone)]
 pub struct Forwarded {
@@ -111,15 +116,11 @@ pub async fn call(
 
 /// Opens the engine's WebSocket for `request`: a link to it, or the refusal the client gets
 /// (the engine's own status and error body).
-pub async fn open_socket(
-    port: u16,
-    request: &Forwarded,
-    max_frame_bytes: usize,
-) -> Result<Link, Opened> {
+pub async fn open_socket(port: u16, request: &Forwarded) -> Result<Link, Opened> {
     let url = format!("http://127.0.0.1:{port}{}", request.uri);
     let outgoing = CLIENT
         .with(|client| client.ws(url.as_str()))
-        .max_frame_size(max_frame_bytes);
+        .max_frame_size(MAX_ENGINE_FRAME_BYTES);
     let outgoing = with_headers(outgoing, &request.headers, |r, name, value| {
         r.header(name, value)
     });

@@ -691,7 +691,7 @@ fn tell_engine(_: Cut) -> Vec<Piece> {
 
 async fn open_socket(node: &Node, port: u16, opening: Opening, reply: async_nats::Subject) {
     let nats = node.nats();
-    match local::open_socket(port, &forwarded(&opening), node.max_frame_bytes()).await {
+    match local::open_socket(port, &forwarded(&opening)).await {
         Ok(engine) => {
             let Ok(from_client) = nats.subscribe(opening.up()).await else {
                 return;

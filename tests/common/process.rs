@@ -44,12 +44,20 @@ impl EngineProcess {
         keep_lines(stderr, lines.clone());
         let mut stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
         let port = loop {
-            let line = stdout
-                .next()
-                .expect("the engine prints its address")
-                .expect("readable output");
+            let Some(line) = stdout.next() else {
+                // It exited: say why (its standard error is being collected).
+                let status = child.wait().expect("wait for the engine");
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                panic!(
+                    "the engine exited ({status}) without printing its address: {:?}",
+                    lines.lock().unwrap()
+                );
+            };
+            let line = line.expect("readable output");
+            // `HOST:PORT`, then possibly more words (a cluster node adds its id).
             let port = line
                 .strip_prefix("parley listening on http://")
+                .and_then(|rest| rest.split_whitespace().next())
                 .map(|address| address.rsplit_once(':').expect("host:port").1.to_owned());
             lines.lock().unwrap().push(line);
             if let Some(port) = port {
@@ -144,24 +152,72 @@ pub struct Clients {
 
 impl Clients {
     pub async fn agent_token(&self) -> String {
+        self.token_of("agent", AGENT_PASSWORD).await
+    }
+
+    /// Logs `username` in: the status and the body.
+    pub async fn login(&self, username: &str, password: &str) -> (u16, Value) {
         let mut response = TestApp::client()
             .post(format!("{}/api/v1/auth/login", self.base))
-            .send_json(&json!({ "username": "agent", "password": AGENT_PASSWORD }))
+            .send_json(&json!({ "username": username, "password": password }))
             .await
-            .unwrap();
-        assert_eq!(response.status().as_u16(), 200);
-        let body = response.json::<Value>().await.unwrap();
+            .unwrap_or_else(|e| panic!("login of {username} at {}: {e}", self.base));
+        let body = response.json::<Value>().await.unwrap_or(Value::Null);
+        (response.status().as_u16(), body)
+    }
+
+    /// The session token of `username`, who must be able to log in.
+    pub async fn token_of(&self, username: &str, password: &str) -> String {
+        let (status, body) = self.login(username, password).await;
+        assert_eq!(status, 200, "{body}");
         body["token"].as_str().unwrap().to_owned()
     }
 
     pub async fn agent_socket(&self, token: &str, resume: &str) -> WsClient {
+        self.try_agent_socket(token, resume).await.unwrap()
+    }
+
+    pub async fn try_agent_socket(&self, token: &str, resume: &str) -> Result<WsClient, String> {
         WsClient::connect(
             TestApp::client()
                 .ws(format!("{}/api/v1/agent/ws?resume={resume}", self.ws_base))
                 .bearer_auth(token),
         )
         .await
-        .unwrap()
+    }
+
+    /// A JSON request as the holder of `token` (or nobody): the status and the body (`null`
+    /// when empty or not JSON).
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let verb = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = TestApp::client()
+            .request(verb, format!("{}{path}", self.base))
+            .insert_header(("Origin", ORIGIN));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let mut response = match body {
+            Some(body) => request.send_json(&body).await,
+            None => request.send().await,
+        }
+        .unwrap_or_else(|e| panic!("{method} {path} at {}: {e}", self.base));
+        let bytes = response.body().await.unwrap();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (response.status().as_u16(), body)
+    }
+
+    /// The public history of a chat, read over REST with the visitor's token.
+    pub async fn visitor_history(&self, chat: &VisitorChat) -> Vec<Value> {
+        let path = format!("/api/v1/chats/{}/events", chat.chat_id);
+        let (status, body) = self.call("GET", &path, Some(&chat.token), None).await;
+        assert_eq!(status, 200, "{body}");
+        body["events"].as_array().cloned().unwrap_or_default()
     }
 
     /// `POST /websites/demo/chats`: the status and the body.
@@ -171,7 +227,7 @@ impl Clients {
             .insert_header(("Origin", ORIGIN))
             .send_json(&json!({ "name": name }))
             .await
-            .unwrap();
+            .unwrap_or_else(|e| panic!("the start of {name}'s chat at {}: {e}", self.base));
         let body = response.json::<Value>().await.unwrap_or(Value::Null);
         (response.status().as_u16(), body)
     }

@@ -5,10 +5,7 @@
 
 mod common;
 
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 use serde_json::Value;
 
@@ -92,7 +89,8 @@ fn the_smoke_scenario_passes_its_check_on_three_cluster_nodes() {
     let Some(url) = common::postgres_admin_url() else {
         return;
     };
-    let nats = PrivateNats::start();
+    let nats = common::cluster::NatsServer::start();
+    let nats_url = nats.url();
     let report = loadgen(&[
         "smoke",
         "--backend",
@@ -102,7 +100,7 @@ fn the_smoke_scenario_passes_its_check_on_three_cluster_nodes() {
         "--nodes",
         "3",
         "--nats-url",
-        &nats.url,
+        &nats_url,
         "--agents",
         "3",
     ]);
@@ -117,61 +115,11 @@ fn the_smoke_scenario_passes_its_check_on_three_cluster_nodes() {
         .collect();
     assert_eq!(nodes, ["node1", "node2", "node3"], "{report}");
     assert_eq!(
-        report["engine"]["cluster"]["nats_url"], nats.url,
+        report["engine"]["cluster"]["nats_url"], nats_url,
         "{report}"
     );
     let shares = report["runs"][0]["engine_nodes"]
         .as_array()
         .expect("per node");
     assert_eq!(shares.len(), 3, "{report}");
-}
-
-/// A `nats-server` of the test's own on a free loopback port, so that runs never share
-/// subjects or depend on a server someone else runs; killed when dropped.
-struct PrivateNats {
-    child: Child,
-    url: String,
-}
-
-impl PrivateNats {
-    fn start() -> PrivateNats {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new(nats_server_binary())
-            .args(["-a", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nats-server starts");
-        let nats = PrivateNats {
-            child,
-            url: format!("nats://127.0.0.1:{port}"),
-        };
-        // A guard against a server that never comes up, not a timing assertion.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "nats-server listens on {port}");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        nats
-    }
-}
-
-impl Drop for PrivateNats {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `nats-server` on the PATH, else where Debian's package puts it.
-fn nats_server_binary() -> PathBuf {
-    std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
-        .map(|dir| dir.join("nats-server"))
-        .find(|candidate| candidate.is_file())
-        .unwrap_or_else(|| PathBuf::from("/usr/sbin/nats-server"))
 }

@@ -43,17 +43,29 @@ struct EpochRow {
     epoch: Option<i64>,
 }
 
+/// The advisory lock under which nodes create the lease table one at a time ("parley" in
+/// ASCII).
+const PREPARE_LOCK: i64 = 0x7061_726c_6579;
+
 /// Creates the lease table if it is missing. It is not a migration: followers need it before
 /// any node has migrated, and only the leader migrates.
+///
+/// Nodes that start together would race: `CREATE TABLE IF NOT EXISTS` looks for the table
+/// before it writes the catalog, so all of them may find none, and all but one then fail on
+/// the catalog's unique index (`pg_type_typname_nsp_index`) and exit. A transaction-scoped
+/// advisory lock makes them take turns.
 pub fn prepare(conn: &mut PgConnection) -> QueryResult<()> {
-    conn.batch_execute(
-        "CREATE TABLE IF NOT EXISTS cluster_leases (
-             name TEXT PRIMARY KEY,
-             holder TEXT NOT NULL,
-             epoch BIGINT NOT NULL,
-             expires_at TIMESTAMPTZ NOT NULL
-         )",
-    )
+    conn.transaction(|conn| {
+        conn.batch_execute(&format!(
+            "SELECT pg_advisory_xact_lock({PREPARE_LOCK});
+             CREATE TABLE IF NOT EXISTS cluster_leases (
+                 name TEXT PRIMARY KEY,
+                 holder TEXT NOT NULL,
+                 epoch BIGINT NOT NULL,
+                 expires_at TIMESTAMPTZ NOT NULL
+             )"
+        ))
+    })
 }
 
 /// The current leader, if the lease is live.

@@ -159,19 +159,7 @@ impl Cluster {
     /// node starts alone and becomes the leader (it migrates the database and seeds the demo
     /// data); the others start once it leads, and this returns once every node names it.
     pub async fn start_with(count: usize, settings: &[(&str, &str)]) -> Option<Cluster> {
-        let (database, database_url) = TestDatabase::create(Backend::Postgres)?;
-        let name = format!("t{}", &credentials::new_token()[..12]);
-        let mut cluster = Cluster {
-            nodes: Vec::new(),
-            nats: NatsServer::start(),
-            database_url,
-            name,
-            extra: settings
-                .iter()
-                .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
-                .collect(),
-            _database: database,
-        };
+        let mut cluster = Cluster::without_nodes(settings)?;
         let first = cluster.spawn_node(0);
         cluster.nodes.push(Some(first));
         let leader = cluster.wait_for_leader().await;
@@ -183,6 +171,43 @@ impl Cluster {
         let leader = cluster.wait_for_leader().await;
         assert_eq!(leader, 0, "the first node keeps the lead");
         Some(cluster)
+    }
+
+    /// `count` nodes started at the same moment on an empty database, as machines that boot
+    /// together start them; returns once every node names one leader (whichever won).
+    pub async fn start_together(count: usize) -> Option<Cluster> {
+        let mut cluster = Cluster::without_nodes(&[])?;
+        let nodes: Vec<EngineProcess> = std::thread::scope(|scope| {
+            let starting: Vec<_> = (0..count)
+                .map(|index| {
+                    let cluster = &cluster;
+                    scope.spawn(move || cluster.spawn_node(index))
+                })
+                .collect();
+            starting
+                .into_iter()
+                .map(|node| node.join().expect("every node starts and serves"))
+                .collect()
+        });
+        cluster.nodes = nodes.into_iter().map(Some).collect();
+        cluster.wait_for_leader().await;
+        Some(cluster)
+    }
+
+    /// A fresh database, NATS server and cluster name, no node yet.
+    fn without_nodes(settings: &[(&str, &str)]) -> Option<Cluster> {
+        let (database, database_url) = TestDatabase::create(Backend::Postgres)?;
+        Some(Cluster {
+            nodes: Vec::new(),
+            nats: NatsServer::start(),
+            database_url,
+            name: format!("t{}", &credentials::new_token()[..12]),
+            extra: settings
+                .iter()
+                .map(|(key, value)| ((*key).to_owned(), (*value).to_owned()))
+                .collect(),
+            _database: database,
+        })
     }
 
     fn spawn_node(&self, index: usize) -> EngineProcess {

@@ -39,7 +39,14 @@ impl Application {
     /// Connects the store, applies migrations, seeds demo data on an empty database, rebuilds
     /// the actors from the store and binds the listener (port 0 picks a free port).
     pub async fn build(settings: Settings) -> Result<Application, StartupError> {
-        let db = Db::connect(&settings.database)?;
+        // Opening the pool connects (blocking) and may wait; the calling thread may have other
+        // work (in cluster mode it relays the followers' traffic).
+        let db = {
+            let database = settings.database.clone();
+            tokio::task::spawn_blocking(move || Db::connect(&database))
+                .await
+                .map_err(|_| StoreError::Cancelled)??
+        };
         let (migrations, demo_accounts) = {
             let (db, settings) = (db.clone(), settings.clone());
             tokio::task::spawn_blocking(move || {

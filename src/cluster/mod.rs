@@ -10,6 +10,7 @@
 //! whose tunnels were cut reconnect and resume. docs/architecture.md §4.35 has the picture.
 
 pub mod front;
+mod keeper;
 pub mod lease;
 pub mod local;
 pub mod relay;
@@ -25,18 +26,16 @@ use base64::Engine as _;
 use diesel::pg::PgConnection;
 use diesel::Connection;
 use futures_util::StreamExt;
-use tokio::sync::{watch, Mutex, Notify};
+use tokio::sync::{watch, Notify};
 
 use crate::error::AppError;
 use crate::settings::Settings;
 use crate::startup::Application;
-use lease::{Leader, Tenure};
+use lease::Leader;
 use relay::Cut;
 use wire::{AnswerHead, InOrder, Numbering, Opened, Opening, Piece, Subjects, TunnelKind};
 
-/// The exit status of a leader that could not renew its lease in time: it stopped so that
-/// another node may lead; its service manager starts it again, as a follower.
-pub const EXIT_LEASE_LOST: i32 = 75;
+pub use keeper::EXIT_LEASE_LOST;
 
 /// Where a request goes from this node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +96,10 @@ impl Node {
 
     pub fn leads(&self) -> bool {
         self.engine_port.borrow().is_some()
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     pub fn max_frame_bytes(&self) -> usize {
@@ -226,45 +229,6 @@ fn node_id(settings: &Settings) -> String {
     format!("{host}-{}", std::process::id())
 }
 
-/// The lease's own connection, used only by the lease loop, re-opened after a failure.
-struct LeaseStore {
-    url: String,
-    conn: Arc<Mutex<Option<PgConnection>>>,
-}
-
-impl LeaseStore {
-    async fn with<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&mut PgConnection) -> diesel::QueryResult<T> + Send + 'static,
-    ) -> Result<T, String> {
-        let mut guard = self.conn.clone().lock_owned().await;
-        let url = self.url.clone();
-        tokio::task::spawn_blocking(move || {
-            if guard.is_none() {
-                let mut conn = PgConnection::establish(&url).map_err(|e| e.to_string())?;
-                // A lease statement that hangs must not outlive the lease.
-                diesel::connection::SimpleConnection::batch_execute(
-                    &mut conn,
-                    "SET statement_timeout = 1000",
-                )
-                .map_err(|e| e.to_string())?;
-                lease::prepare(&mut conn).map_err(|e| e.to_string())?;
-                *guard = Some(conn);
-            }
-            let Some(conn) = guard.as_mut() else {
-                return Err("no connection".to_owned());
-            };
-            let result = work(conn).map_err(|e| e.to_string());
-            if result.is_err() {
-                *guard = None;
-            }
-            result
-        })
-        .await
-        .map_err(|e| e.to_string())?
-    }
-}
-
 /// `parley serve` in cluster mode: serves the public port, and leads when it can.
 pub async fn serve(settings: Settings) -> Result<(), String> {
     let id = node_id(&settings);
@@ -284,14 +248,18 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
         look_again: Notify::new(),
         followers: std::sync::Mutex::new(HashMap::new()),
     });
-    let store = LeaseStore {
-        url: settings.database.url.clone(),
-        conn: Arc::new(Mutex::new(None)),
-    };
-    store
-        .with(|_| Ok(()))
+    {
+        // The database must answer before the node says it listens (a wrong URL is an error
+        // at start, not a node that never leads).
+        let url = settings.database.url.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = PgConnection::establish(&url).map_err(|e| e.to_string())?;
+            lease::prepare(&mut conn).map_err(|e| e.to_string())
+        })
         .await
+        .map_err(|e| e.to_string())?
         .map_err(|e| format!("database: {e}"))?;
+    }
 
     let address = format!("{}:{}", settings.server.host, settings.server.port);
     let listener =
@@ -323,7 +291,10 @@ pub async fn serve(settings: Settings) -> Result<(), String> {
 
     actix_web::rt::spawn(listen_for_leaders(node.clone()));
     actix_web::rt::spawn(listen_for_heartbeats(node.clone()));
-    let outcome = lease_loop(node.clone(), store).await;
+    actix_web::rt::spawn(send_heartbeats(node.clone()));
+    let (elected, elections) = tokio::sync::mpsc::unbounded_channel();
+    let keeper = keeper::Keeper::start(node.clone(), settings.database.url.clone(), elected);
+    let outcome = lead_when_elected(node.clone(), keeper, elections).await;
     node.cut_tunnels();
     front_handle.stop(true).await;
     let _ = serving.await;
@@ -392,118 +363,58 @@ async fn listen_for_heartbeats(node: Arc<Node>) {
     }
 }
 
-/// What this node is to the lease.
-enum Role {
-    Follower,
-    Leader {
-        epoch: i64,
-        tenure: Tenure,
-        engine: actix_web::rt::task::JoinHandle<Result<(), String>>,
-    },
+/// Every node says it is alive each `lease_renew_ms`; the leader cuts the tunnels of a node it
+/// has not heard within `lease_ttl_ms`.
+async fn send_heartbeats(node: Arc<Node>) {
+    let every = Duration::from_millis(node.settings.cluster.lease_renew_ms);
+    loop {
+        tokio::time::sleep(every).await;
+        if !node.leads() {
+            let _ = node
+                .nats
+                .publish(node.subjects.heartbeats(), node.id.clone().into())
+                .await;
+        } else {
+            node.drop_silent_followers(Duration::from_millis(node.settings.cluster.lease_ttl_ms));
+        }
+    }
 }
 
-/// Every `lease_renew_ms` (or when woken): a follower reads the lease and takes it when it is
-/// free; the leader renews it, and stops the process when it cannot within its tenure. Ends on
-/// a stop signal: a leader stops its engine gracefully first, then gives the lease up.
-async fn lease_loop(node: Arc<Node>, store: LeaseStore) -> Result<(), String> {
-    let ttl = Duration::from_millis(node.settings.cluster.lease_ttl_ms);
-    let every = Duration::from_millis(node.settings.cluster.lease_renew_ms);
+/// Starts the engine each time the keeper says this node took the lease, and stops on a stop
+/// signal: a leader lets its engine drain (it heard the signal too), then gives the lease up so
+/// that a follower leads at once. An engine that stops by itself (it failed to start) gives
+/// the lease up too, and the node exits with its error.
+async fn lead_when_elected(
+    node: Arc<Node>,
+    keeper: keeper::Keeper,
+    mut elections: tokio::sync::mpsc::UnboundedReceiver<i64>,
+) -> Result<(), String> {
     let mut stop = crate::shutdown::StopSignals::listen();
-    let mut role = Role::Follower;
+    let mut engine: Option<actix_web::rt::task::JoinHandle<Result<(), String>>> = None;
     loop {
-        match &mut role {
-            Role::Follower => {
-                let heartbeat = node.id.clone();
-                let _ = node
-                    .nats
-                    .publish(node.subjects.heartbeats(), heartbeat.into())
-                    .await;
-                let sent = Instant::now();
-                let id = node.id.clone();
-                let turn = store
-                    .with(move |conn| match lease::read(conn)? {
-                        Some(leader) => Ok(Err(leader)),
-                        None => lease::try_acquire(conn, &id, ttl).map(Ok),
-                    })
-                    .await;
-                match turn {
-                    Ok(Ok(Some(epoch))) => {
-                        tracing::info!(epoch, "this node leads the cluster");
-                        let tenure = Tenure::begin(sent, ttl);
-                        let engine = actix_web::rt::spawn(lead(node.clone(), epoch));
-                        role = Role::Leader {
-                            epoch,
-                            tenure,
-                            engine,
-                        };
-                        continue;
-                    }
-                    Ok(Ok(None)) => node.set_leader(None),
-                    Ok(Err(leader)) => node.set_leader(Some(leader)),
-                    Err(error) => {
-                        tracing::warn!(%error, "the lease could not be read");
-                        node.set_leader(None);
-                    }
-                }
-            }
-            Role::Leader {
-                epoch,
-                tenure,
-                engine,
-            } => {
-                if engine.is_finished() {
-                    // The engine stopped by itself (a stop signal reached it first, or it
-                    // failed to start): give the lease up so another node leads at once.
-                    let (id, epoch) = (node.id.clone(), *epoch);
-                    let _ = store
-                        .with(move |conn| lease::release(conn, &id, epoch))
-                        .await;
-                    return match engine.await {
-                        Ok(outcome) => outcome,
-                        Err(e) => Err(e.to_string()),
-                    };
-                }
-                let sent = Instant::now();
-                let (id, held) = (node.id.clone(), *epoch);
-                let renewal = tokio::time::timeout(
-                    tenure.left_at(sent),
-                    store.with(move |conn| lease::renew(conn, &id, held, ttl)),
-                )
-                .await;
-                node.drop_silent_followers(ttl);
-                match renewal {
-                    Ok(Ok(true)) => tenure.renewed(sent),
-                    Ok(Ok(false)) => lease_lost(&node, "another node holds the lease"),
-                    Ok(Err(error)) if !tenure.holds_at(Instant::now()) => lease_lost(&node, &error),
-                    Ok(Err(error)) => tracing::warn!(%error, "the lease was not renewed; retrying"),
-                    Err(_) => lease_lost(&node, "the renewal did not answer within the lease"),
-                }
-            }
-        }
         tokio::select! {
-            () = tokio::time::sleep(every) => {}
-            () = node.look_again.notified() => {}
+            Some(epoch) = elections.recv(), if engine.is_none() => {
+                engine = Some(actix_web::rt::spawn(lead(node.clone(), epoch)));
+            }
+            ended = async {
+                match engine.as_mut() {
+                    Some(running) => running.await,
+                    None => std::future::pending().await,
+                }
+            }, if engine.is_some() => {
+                keeper.release().await;
+                return ended.map_err(|e| e.to_string()).and_then(|outcome| outcome);
+            }
+            () = node.look_again.notified() => keeper.look_again(),
             () = stop.received() => break,
         }
     }
-    // A stop signal. The engine (if this node leads) heard it too and drains its sockets.
-    if let Role::Leader { epoch, engine, .. } = role {
-        let outcome = engine.await.map_err(|e| e.to_string()).and_then(|r| r);
-        let id = node.id.clone();
-        let _ = store
-            .with(move |conn| lease::release(conn, &id, epoch))
-            .await;
-        tracing::info!("the lease is given up");
-        return outcome;
-    }
-    Ok(())
-}
-
-/// A leader that cannot prove it still holds the lease stops at once: another node may take
-/// it the moment it expires, and two engines must never run the same queues.
-fn lease_lost(node: &Node, why: &str) -> ! {
-    tracing::error!(node = %node.id, why, "the lease is lost; stopping this node");
-    std::process::exit(EXIT_LEASE_LOST)
+    let outcome = match engine {
+        Some(engine) => engine.await.map_err(|e| e.to_string()).and_then(|o| o),
+        None => Ok(()),
+    };
+    keeper.release().await;
+    outcome
 }
 
 /// This node took the lease at `epoch`: migrate, fence, start the engine on loopback, take

@@ -70,7 +70,7 @@ async fn drive(
     rates: &[u32],
     duration_ms: u64,
 ) -> Result<Value, String> {
-    let address = read_address(child, "echo listening on ")?;
+    let address = read_address(child, "echo listening on ", None)?;
     let epoch = Instant::now();
     let round_trips = Rc::new(RefCell::new(Histogram::default()));
     let mut clients = Vec::new();

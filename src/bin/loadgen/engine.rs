@@ -155,13 +155,32 @@ impl Engine {
             .stderr(Stdio::inherit())
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-        let address = read_address(&mut child, "parley listening on http://")?;
+        // A cluster node's log lines (warnings and errors: a lost lease, a NATS outage) go to
+        // the generator's standard error, named; a single engine's are dropped, as before.
+        let address = read_address(&mut child, "parley listening on http://", id.as_deref())?;
         Ok(Node {
             child,
             id,
             base: format!("http://{address}"),
             ws_base: format!("ws://{address}"),
         })
+    }
+
+    /// The engine processes that have exited, each with its status ("node2 stopped: exit
+    /// status: 75").
+    pub fn stopped(&mut self) -> Vec<String> {
+        self.nodes
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(index, node)| {
+                let status = node.child.try_wait().ok().flatten()?;
+                let name = node
+                    .id
+                    .clone()
+                    .unwrap_or_else(|| format!("engine {}", index + 1));
+                Some(format!("{name} stopped during the run: {status}"))
+            })
+            .collect()
     }
 
     /// The node a client numbered `index` uses: round robin over the nodes.
@@ -241,9 +260,13 @@ async fn wait_for(node: &Node, path: &str, wanted: impl Fn(&Value) -> bool) -> R
 }
 
 /// Reads the child's output until the line that starts with `prefix` and returns the word
-/// after it (the address it listens on); then keeps draining its output, so that a full pipe never
-/// blocks it.
-pub fn read_address(child: &mut Child, prefix: &str) -> Result<String, String> {
+/// after it (the address it listens on); then keeps draining its output, so that a full pipe
+/// never blocks it: to standard error, each line after `[label]`, when a label is given.
+pub fn read_address(
+    child: &mut Child,
+    prefix: &str,
+    label: Option<&str>,
+) -> Result<String, String> {
     let stdout = child.stdout.take().ok_or("the child has no stdout")?;
     let mut lines = BufReader::new(stdout).lines();
     loop {
@@ -255,7 +278,14 @@ pub fn read_address(child: &mut Child, prefix: &str) -> Result<String, String> {
                     .and_then(|rest| rest.split_whitespace().next());
                 if let Some(address) = address {
                     let address = address.to_owned();
-                    std::thread::spawn(move || lines.for_each(drop));
+                    let label = label.map(str::to_owned);
+                    std::thread::spawn(move || {
+                        for line in lines.map_while(Result::ok) {
+                            if let Some(label) = &label {
+                                eprintln!("[{label}] {line}");
+                            }
+                        }
+                    });
                     return Ok(address);
                 }
             }

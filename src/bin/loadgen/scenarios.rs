@@ -77,7 +77,28 @@ impl Shared {
 
 /// Runs the scenario the options name and returns its report.
 pub async fn run(options: &Options) -> Result<Value, String> {
-    let engine = Engine::start(options).await?;
+    let mut engine = Engine::start(options).await?;
+    let outcome = drive(options, &engine).await;
+    // An engine process that stopped during the run (a panic, a cluster node that lost its
+    // lease) is a finding of its own, and explains whatever failed after it.
+    let stopped = engine.stopped();
+    match outcome {
+        Ok(mut report) => {
+            if !stopped.is_empty() {
+                report["check"]["passed"] = json!(false);
+                if let Some(problems) = report["check"]["problems"].as_array_mut() {
+                    problems.extend(stopped.into_iter().map(Value::String));
+                }
+            }
+            Ok(report)
+        }
+        Err(problem) if stopped.is_empty() => Err(problem),
+        Err(problem) => Err(format!("{problem} ({})", stopped.join("; "))),
+    }
+}
+
+/// Drives the running engine through the scenario.
+async fn drive(options: &Options, engine: &Engine) -> Result<Value, String> {
     let state: State = Rc::new(RefCell::new(Shared {
         epoch: Instant::now(),
         tally: Tally::default(),

@@ -117,7 +117,7 @@ async fn drive(options: &Options, engine: &Engine) -> Result<Value, String> {
         visitors_started: 0,
     }));
     let idle = engine.sample();
-    let agents = connect_agents(&engine, &state).await?;
+    let agents = connect_agents(engine, &state).await?;
     let mut report = json!({
         "scenario": format!("{:?}", options.scenario).to_lowercase(),
         "backend": format!("{:?}", options.backend).to_lowercase(),
@@ -130,33 +130,33 @@ async fn drive(options: &Options, engine: &Engine) -> Result<Value, String> {
     let capacity = options.capacity as usize;
     let problems = match options.scenario {
         Scenario::Offers | Scenario::Burst => {
-            let (offers, mut problems) = offer_runs(options, &engine, &state).await?;
+            let (offers, mut problems) = offer_runs(options, engine, &state).await?;
             report["offers"] = offers;
             problems.extend(state.borrow().tally.problems(&HashMap::new(), capacity));
             problems
         }
         Scenario::Idle => {
-            report["idle"] = idle_sessions(options, &engine, &state).await?;
+            report["idle"] = idle_sessions(options, engine, &state).await?;
             Vec::new()
         }
         Scenario::Freed => {
             let room = options.agents * options.capacity as usize;
-            open_chats(room, &engine, &state, true).await?;
-            report["freed"] = freed_slots(options, &engine, &state).await?;
+            open_chats(room, engine, &state, true).await?;
+            report["freed"] = freed_slots(options, engine, &state).await?;
             state.borrow().tally.problems(&HashMap::new(), capacity)
         }
         Scenario::Reconnect => {
-            let mut chats = open_chats(options.chats, &engine, &state, true).await?;
-            report["reconnect"] = reconnect_storm(&engine, &state, &mut chats).await?;
-            let stored = stored_messages(&engine, &supervisor, &chats).await?;
+            let mut chats = open_chats(options.chats, engine, &state, true).await?;
+            report["reconnect"] = reconnect_storm(engine, &state, &mut chats).await?;
+            let stored = stored_messages(engine, &supervisor, &chats).await?;
             state.borrow().tally.problems(&stored, capacity)
         }
         _ => {
-            let chats = open_chats(options.chats, &engine, &state, true).await?;
+            let chats = open_chats(options.chats, engine, &state, true).await?;
             report["time_to_offer_setup"] = state.borrow().time_to_offer.summary();
             // Every agent is at capacity now, so these stay waiting (hunts last an hour).
             let started = Instant::now();
-            let idle = open_chats(options.idle_visitors, &engine, &state, false).await?;
+            let idle = open_chats(options.idle_visitors, engine, &state, false).await?;
             if !idle.is_empty() {
                 rt::time::sleep(Duration::from_secs(2)).await;
                 report["idle_visitors"] = json!({
@@ -165,8 +165,8 @@ async fn drive(options: &Options, engine: &Engine) -> Result<Value, String> {
                     "engine_rss_bytes": engine.sample().map(|s| s.rss_bytes),
                 });
             }
-            report["runs"] = message_runs(options, &engine, &state, &chats).await?;
-            let stored = stored_messages(&engine, &supervisor, &chats).await?;
+            report["runs"] = message_runs(options, engine, &state, &chats).await?;
+            let stored = stored_messages(engine, &supervisor, &chats).await?;
             state.borrow().tally.problems(&stored, capacity)
         }
     };

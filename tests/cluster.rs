@@ -1028,3 +1028,67 @@ async fn nats_restart_mid_chat() {
     assert!(position("a1: hi there") < position("a2: yes, one moment"));
     assert!(position("a2: yes, one moment") < position("a3: you're welcome"));
 }
+
+/// Issue 11, "clients that were on the dead node reconnect elsewhere"; R24 (an agent whose
+/// dashboard drops is reconnecting, then offline), R45 (the transfer dialog's live standing).
+/// A follower dies with an agent's only tab on it. A dead node says nothing, so the leader's
+/// end of its tunnels would stay open until the engine's heartbeat timeout; here that timeout
+/// is two minutes, and the leader must still let the agent's socket go within the lease's
+/// time, because the dead node's heartbeats stop.
+#[actix_web::test]
+async fn a_dead_followers_clients_are_let_go() {
+    let slow_heartbeats = [
+        ("CHAT__REALTIME__HEARTBEAT_INTERVAL_MS", "60000"),
+        ("CHAT__REALTIME__CLIENT_TIMEOUT_MS", "120000"),
+    ];
+    let Some(mut cluster) = Cluster::start_with(3, &slow_heartbeats).await else {
+        return;
+    };
+    let leader = cluster.leader_index().await;
+    let followers = cluster.others(leader);
+    let (doomed, survivor) = (followers[0], followers[1]);
+    cluster.add_agent("sam", 2, 2).await;
+    let sam = cluster
+        .clients(doomed)
+        .token_of("sam", AGENT_PASSWORD)
+        .await;
+    let (_sam_tab, _) = available_agent(&cluster.clients(doomed), &sam).await;
+    let observer = cluster
+        .clients(survivor)
+        .token_of("agent", AGENT_PASSWORD)
+        .await;
+
+    let standing_of_sam = |cluster: &Cluster| {
+        let clients = cluster.clients(survivor);
+        let observer = observer.clone();
+        async move {
+            let (status, targets) = clients
+                .call("GET", "/api/v1/transfer-targets", Some(&observer), None)
+                .await;
+            assert_eq!(status, 200, "{targets}");
+            targets["agents"]
+                .as_array()
+                .and_then(|agents| agents.iter().find(|a| a["display_name"] == "sam"))
+                .map(|sam| sam["standing"].clone())
+                .unwrap_or(Value::Null)
+        }
+    };
+    assert_eq!(standing_of_sam(&cluster).await, "available");
+
+    cluster.kill(doomed);
+    let deadline = Instant::now() + CLUSTER_PATIENCE;
+    loop {
+        let standing = standing_of_sam(&cluster).await;
+        if standing != "available" {
+            // Reconnecting (the grace period, R24): the engine saw the socket close.
+            assert_eq!(standing, "busy", "{standing}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the leader kept the dead node's socket open:\n{}",
+            cluster.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

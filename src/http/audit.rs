@@ -2,8 +2,9 @@
 //!
 //! One middleware wraps `/api/v1`. For each state-changing request (POST, PUT, PATCH, DELETE)
 //! made by a signed-in user and answered 2xx, it writes one row: the action named after the
-//! matched route (`PUT /websites/{key}` → `website.update`; a route missing from `ACTIONS`
-//! gets a name made from its path and method, so a new endpoint is recorded too), the target
+//! matched route (`PUT /websites/{key}` → `website.update`, named by its entry in the route
+//! table, `http/endpoints.rs`; a route without a name there gets one made from its path and
+//! method, so a new endpoint is recorded too), the target
 //! from the path's parameters, and the JSON body as details, with secrets redacted and bounded
 //! in size. Logins, failed logins and logouts are written by their handlers (`auth`).
 //!
@@ -33,108 +34,6 @@ pub struct Actor {
     pub username: String,
 }
 
-/// The route patterns (under `/api/v1`) and methods with a chosen action name.
-const ACTIONS: &[(&str, &str, &str)] = &[
-    ("POST", "/websites", "website.create"),
-    ("PUT", "/websites/{key}", "website.update"),
-    ("PUT", "/websites/{key}/forms", "website.forms.update"),
-    (
-        "PUT",
-        "/websites/{key}/offline-options",
-        "website.offline_options.update",
-    ),
-    (
-        "PUT",
-        "/websites/{key}/contact-mapping",
-        "website.contact_mapping.update",
-    ),
-    ("PUT", "/websites/{key}/identity", "website.identity.update"),
-    (
-        "POST",
-        "/websites/{key}/identity/secret",
-        "website.identity.new_secret",
-    ),
-    (
-        "PUT",
-        "/queues/{queue_id}/opening-hours",
-        "queue.opening_hours.update",
-    ),
-    (
-        "PUT",
-        "/queues/{queue_id}/routing-rules",
-        "queue.routing_rules.update",
-    ),
-    ("PUT", "/queues/{queue_id}/wrap-up", "queue.wrap_up.update"),
-    (
-        "PUT",
-        "/queues/{queue_id}/members/{user_id}",
-        "queue.member.set",
-    ),
-    (
-        "DELETE",
-        "/queues/{queue_id}/members/{user_id}",
-        "queue.member.remove",
-    ),
-    ("PUT", "/agents/{user_id}/capacity", "user.capacity.update"),
-    ("POST", "/users", "user.create"),
-    ("PATCH", "/users/{user_id}", "user.update"),
-    ("POST", "/users/{user_id}/password", "user.password.set"),
-    ("POST", "/away-reasons", "away_reason.create"),
-    ("PATCH", "/away-reasons/{reason_id}", "away_reason.update"),
-    ("POST", "/wrap-up-reasons", "wrap_up_reason.create"),
-    (
-        "PATCH",
-        "/wrap-up-reasons/{reason_id}",
-        "wrap_up_reason.update",
-    ),
-    ("POST", "/predefined-messages", "predefined_message.create"),
-    (
-        "PUT",
-        "/predefined-messages/{id}",
-        "predefined_message.update",
-    ),
-    (
-        "DELETE",
-        "/predefined-messages/{id}",
-        "predefined_message.delete",
-    ),
-    ("PUT", "/options", "options.update"),
-    ("DELETE", "/websites/{key}", "website.delete"),
-    (
-        "PUT",
-        "/websites/{key}/unmanaged",
-        "website.unmanaged.update",
-    ),
-    ("POST", "/queues", "queue.create"),
-    ("DELETE", "/queues/{queue_id}", "queue.delete"),
-    (
-        "PUT",
-        "/queues/{queue_id}/leave-message",
-        "queue.leave_message.update",
-    ),
-    ("POST", "/invitation-codes", "invitation_code.create"),
-    (
-        "DELETE",
-        "/invitation-codes/{code}",
-        "invitation_code.revoke",
-    ),
-    ("POST", "/chats/{chat_id}/ban", "visitor.ban"),
-    ("POST", "/chats/{chat_id}/erase-visitor", "visitor.erase"),
-    ("DELETE", "/bans/{ban_id}", "visitor.ban.lift"),
-    ("POST", "/review/chats/{chat_id}/close", "review.chat.close"),
-    ("POST", "/review/chats/{chat_id}/reply", "review.chat.reply"),
-    (
-        "POST",
-        "/review/offline-messages/{id}/close",
-        "review.offline_message.close",
-    ),
-    (
-        "POST",
-        "/review/offline-messages/{id}/reply",
-        "review.offline_message.reply",
-    ),
-];
-
 const API: &str = "/api/v1";
 
 /// Details larger than this (as JSON text) keep only the names of the body's fields.
@@ -148,7 +47,7 @@ pub(super) fn is_state_changing(method: &Method) -> bool {
 }
 
 /// Chat traffic and logins, which this middleware leaves alone (see the module's doc).
-fn is_excluded(path: &str) -> bool {
+pub(super) fn is_excluded(path: &str) -> bool {
     let Some(rest) = path.strip_prefix(API) else {
         return true;
     };
@@ -160,13 +59,13 @@ fn is_excluded(path: &str) -> bool {
     chat_work || super::cors::is_visitor_path(path)
 }
 
-/// The action's name: from `ACTIONS`, else the path's fixed segments and the method
-/// (`PUT /things/{id}/colour` → `things.colour.put`).
+/// The action's name: the one its entry in the route table gives (`Endpoint::audited`), else
+/// the path's fixed segments and the method (`PUT /things/{id}/colour` → `things.colour.put`).
 pub fn action_name(method: &str, pattern: &str) -> String {
-    let route = pattern.strip_prefix(API).unwrap_or(pattern);
-    if let Some((_, _, name)) = ACTIONS.iter().find(|(m, p, _)| *m == method && *p == route) {
-        return (*name).to_owned();
+    if let Some(name) = super::endpoints::audit_action(method, pattern) {
+        return name.to_owned();
     }
+    let route = pattern.strip_prefix(API).unwrap_or(pattern);
     let mut parts: Vec<String> = route
         .split('/')
         .filter(|part| !part.is_empty() && !part.starts_with('{'))

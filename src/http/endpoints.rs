@@ -162,6 +162,8 @@ pub struct Endpoint {
     pub answer: Answer,
     /// Errors the endpoint is known to give besides those of its access, body and input.
     pub fails_with: Vec<AppError>,
+    /// The audit log's name for a successful call (R71), for the writes of administration.
+    pub audit: Option<&'static str>,
     handler: fn(Route) -> Route,
 }
 
@@ -177,8 +179,14 @@ impl Endpoint {
             query: None,
             answer: Answer::Json(&[200]),
             fails_with: Vec::new(),
+            audit: None,
             handler,
         }
+    }
+
+    fn audited(mut self, action: &'static str) -> Self {
+        self.audit = Some(action);
+        self
     }
 
     fn about(mut self, summary: &'static str, section: &'static str, access: Access) -> Self {
@@ -273,6 +281,23 @@ fn delete(path: &'static str, handler: fn(Route) -> Route) -> Endpoint {
     Endpoint::new(Method::DELETE, path, handler)
 }
 
+/// The audit log's action name of the endpoint `method` `pattern` (the whole path, with its
+/// `{…}` parameters), if its entry gives one.
+pub fn audit_action(method: &str, pattern: &str) -> Option<&'static str> {
+    static ACTIONS: std::sync::OnceLock<Vec<(Method, &'static str, &'static str)>> =
+        std::sync::OnceLock::new();
+    ACTIONS
+        .get_or_init(|| {
+            all()
+                .into_iter()
+                .filter_map(|e| Some((e.method, e.path, e.audit?)))
+                .collect()
+        })
+        .iter()
+        .find(|(m, p, _)| m.as_str() == method && *p == pattern)
+        .map(|(_, _, action)| *action)
+}
+
 /// Registers every endpoint: those under [`API_PREFIX`] into `api` (the scope with the API's
 /// middlewares), the others (health, metrics) into `root`.
 pub fn register(root: &mut web::ServiceConfig, mut api: Scope) -> Scope {
@@ -349,6 +374,7 @@ pub fn all() -> Vec<Endpoint> {
             SUPERVISOR,
         ),
         post("/api/v1/websites", |r| r.to(websites::create))
+            .audited("website.create")
             .about("Add a website", "4.37", ADMIN)
             .json::<websites::NewWebsiteBody>()
             .created(),
@@ -358,9 +384,11 @@ pub fn all() -> Vec<Endpoint> {
             SUPERVISOR,
         ),
         put("/api/v1/websites/{key}", |r| r.to(websites::update))
+            .audited("website.update")
             .about("Change a website's profile", "4.37", ADMIN)
             .json::<websites::ProfileBody>(),
         delete("/api/v1/websites/{key}", |r| r.to(websites::delete))
+            .audited("website.delete")
             .about("Delete an unused website", "4.37", ADMIN)
             .answers(Answer::NoContent),
         get("/api/v1/websites/{key}/unmanaged", |r| {
@@ -370,6 +398,7 @@ pub fn all() -> Vec<Endpoint> {
         put("/api/v1/websites/{key}/unmanaged", |r| {
             r.to(website_settings::set_unmanaged)
         })
+        .audited("website.unmanaged.update")
         .about("Change a website's unmanaged-chat policy", "4.37", ADMIN)
         .json::<website_settings::UnmanagedBody>(),
         post("/api/v1/websites/{key}/chats", |r| {
@@ -418,6 +447,7 @@ pub fn all() -> Vec<Endpoint> {
         put("/api/v1/websites/{key}/forms", |r| {
             r.to(website_settings::set_forms)
         })
+        .audited("website.forms.update")
         .about("Change a website's forms", "4.21", ADMIN)
         .json::<website_settings::FormsBody>()
         .fails_with(vec![AppError::InvalidFields(Vec::new())]),
@@ -428,6 +458,7 @@ pub fn all() -> Vec<Endpoint> {
         put("/api/v1/websites/{key}/offline-options", |r| {
             r.to(website_settings::set_offline_options)
         })
+        .audited("website.offline_options.update")
         .about("Change a website's offline-message options", "4.22", ADMIN)
         .json::<website_settings::OfflineOptionsBody>(),
         get("/api/v1/websites/{key}/contact-mapping", |r| {
@@ -437,6 +468,7 @@ pub fn all() -> Vec<Endpoint> {
         put("/api/v1/websites/{key}/contact-mapping", |r| {
             r.to(website_settings::set_contact_mapping)
         })
+        .audited("website.contact_mapping.update")
         .about("Change a website's contact mapping", "4.23", ADMIN)
         .json::<ContactMapping>(),
         get("/api/v1/review/offline-messages", |r| {
@@ -457,10 +489,12 @@ pub fn all() -> Vec<Endpoint> {
         post("/api/v1/review/offline-messages/{id}/close", |r| {
             r.to(offline_review::close)
         })
+        .audited("review.offline_message.close")
         .about("Close an offline message", "4.26", SUPERVISOR),
         post("/api/v1/review/offline-messages/{id}/reply", |r| {
             r.to(offline_review::reply)
         })
+        .audited("review.offline_message.reply")
         .about("Reply to an offline message by mail", "4.26", SUPERVISOR)
         .json::<offline_review::ReplyRequest>()
         .created(),
@@ -534,10 +568,12 @@ pub fn all() -> Vec<Endpoint> {
         post("/api/v1/review/chats/{chat_id}/close", |r| {
             r.to(review::close)
         })
+        .audited("review.chat.close")
         .about("Close a reviewed chat", "4.19", SUPERVISOR),
         post("/api/v1/review/chats/{chat_id}/reply", |r| {
             r.to(review::reply)
         })
+        .audited("review.chat.reply")
         .about(
             "Reply to a reviewed chat's visitor by mail",
             "4.19",
@@ -550,6 +586,7 @@ pub fn all() -> Vec<Endpoint> {
         })
         .about("A chat's routing trail", "4.8", SUPERVISOR),
         post("/api/v1/invitation-codes", |r| r.to(invitations::create))
+            .audited("invitation_code.create")
             .about("Create an invitation code", "4.10", Session)
             .json::<invitations::CreateCode>()
             .created(),
@@ -561,6 +598,7 @@ pub fn all() -> Vec<Endpoint> {
         delete("/api/v1/invitation-codes/{code}", |r| {
             r.to(invitations::revoke)
         })
+        .audited("invitation_code.revoke")
         .about("Revoke an invitation code", "4.10", Session)
         .answers(Answer::NoContent),
         get("/api/v1/queues/{queue_id}/opening-hours", |r| {
@@ -570,6 +608,7 @@ pub fn all() -> Vec<Endpoint> {
         put("/api/v1/queues/{queue_id}/opening-hours", |r| {
             r.to(queues::set_opening_hours)
         })
+        .audited("queue.opening_hours.update")
         .about("Change a queue's opening hours", "4.9", ADMIN)
         .json::<ScheduleForm>(),
         get("/api/v1/queues/{queue_id}/routing-rules", |r| {
@@ -579,30 +618,35 @@ pub fn all() -> Vec<Endpoint> {
         put("/api/v1/queues/{queue_id}/routing-rules", |r| {
             r.to(queues::set_routing_rules)
         })
+        .audited("queue.routing_rules.update")
         .about("Change a queue's routing rules", "4.11", ADMIN)
         .json::<queues::RoutingRulesView>(),
         get("/api/v1/away-reasons", |r| r.to(away_reasons::list))
             .about("The away reasons", "4.12", Session)
             .query::<away_reasons::ListQuery>(),
         post("/api/v1/away-reasons", |r| r.to(away_reasons::create))
+            .audited("away_reason.create")
             .about("Add an away reason", "4.12", ADMIN)
             .json::<away_reasons::CreateReason>()
             .created(),
         patch("/api/v1/away-reasons/{reason_id}", |r| {
             r.to(away_reasons::change)
         })
+        .audited("away_reason.update")
         .about("Change an away reason", "4.12", ADMIN)
         .json::<away_reasons::ChangeReason>(),
         get("/api/v1/wrap-up-reasons", |r| r.to(wrap_up::list))
             .about("The wrap-up reasons", "4.35", Session)
             .query::<wrap_up::ListQuery>(),
         post("/api/v1/wrap-up-reasons", |r| r.to(wrap_up::create))
+            .audited("wrap_up_reason.create")
             .about("Add a wrap-up reason", "4.35", ADMIN)
             .json::<wrap_up::CreateReason>()
             .created(),
         patch("/api/v1/wrap-up-reasons/{reason_id}", |r| {
             r.to(wrap_up::change)
         })
+        .audited("wrap_up_reason.update")
         .about("Change a wrap-up reason", "4.35", ADMIN)
         .json::<wrap_up::ChangeReason>(),
         get("/api/v1/queues/{queue_id}/wrap-up", |r| {
@@ -612,14 +656,17 @@ pub fn all() -> Vec<Endpoint> {
         put("/api/v1/queues/{queue_id}/wrap-up", |r| {
             r.to(wrap_up::set_queue_settings)
         })
+        .audited("queue.wrap_up.update")
         .about("Change a queue's wrap-up settings", "4.36", ADMIN)
         .json::<wrap_up::QueueWrapUp>(),
         get("/api/v1/queues", |r| r.to(queues::list)).about("Every queue", "4.38", SUPERVISOR),
         post("/api/v1/queues", |r| r.to(queues::create))
+            .audited("queue.create")
             .about("Add a queue", "4.38", ADMIN)
             .json::<queues::NewQueueBody>()
             .created(),
         delete("/api/v1/queues/{queue_id}", |r| r.to(queues::delete))
+            .audited("queue.delete")
             .about("Delete an unused queue", "4.38", ADMIN)
             .answers(Answer::NoContent),
         get("/api/v1/queues/{queue_id}/leave-message", |r| {
@@ -629,6 +676,7 @@ pub fn all() -> Vec<Endpoint> {
         put("/api/v1/queues/{queue_id}/leave-message", |r| {
             r.to(queues::set_leave_message)
         })
+        .audited("queue.leave_message.update")
         .about("Change a queue's leave-a-message setting", "4.38", ADMIN)
         .json::<queues::LeaveMessageBody>(),
         get("/api/v1/agents", |r| r.to(members::chat_takers)).about(
@@ -644,17 +692,20 @@ pub fn all() -> Vec<Endpoint> {
         put("/api/v1/queues/{queue_id}/members/{user_id}", |r| {
             r.to(members::put)
         })
+        .audited("queue.member.set")
         .about("Add a queue member or change its hunt order", "4.13", ADMIN)
         .json::<members::SetMember>()
         .answers(Answer::Json(&[200, 201])),
         delete("/api/v1/queues/{queue_id}/members/{user_id}", |r| {
             r.to(members::delete)
         })
+        .audited("queue.member.remove")
         .about("Remove a queue member", "4.13", ADMIN)
         .answers(Answer::NoContent),
         put("/api/v1/agents/{user_id}/capacity", |r| {
             r.to(members::put_capacity)
         })
+        .audited("user.capacity.update")
         .about("Change an agent's capacity", "4.14", ADMIN)
         .json::<members::SetCapacity>(),
         get("/api/v1/transfer-targets", |r| r.to(transfer::list)).about(
@@ -668,17 +719,20 @@ pub fn all() -> Vec<Endpoint> {
             Session,
         ),
         post("/api/v1/predefined-messages", |r| r.to(predefined::create))
+            .audited("predefined_message.create")
             .about("Add a predefined message", "4.28", SUPERVISOR)
             .json::<predefined::WriteMessage>()
             .created(),
         put("/api/v1/predefined-messages/{id}", |r| {
             r.to(predefined::update)
         })
+        .audited("predefined_message.update")
         .about("Change a predefined message", "4.28", SUPERVISOR)
         .json::<predefined::WriteMessage>(),
         delete("/api/v1/predefined-messages/{id}", |r| {
             r.to(predefined::delete)
         })
+        .audited("predefined_message.delete")
         .about("Delete a predefined message", "4.28", SUPERVISOR)
         .answers(Answer::NoContent),
         get("/api/v1/websites/{key}/identity", |r| {
@@ -688,11 +742,13 @@ pub fn all() -> Vec<Endpoint> {
         put("/api/v1/websites/{key}/identity", |r| {
             r.to(website_settings::set_identity)
         })
+        .audited("website.identity.update")
         .about("Change a website's signed-identity settings", "4.29", ADMIN)
         .json::<website_settings::IdentityBody>(),
         post("/api/v1/websites/{key}/identity/secret", |r| {
             r.to(website_settings::new_identity_secret)
         })
+        .audited("website.identity.new_secret")
         .about("A new identity secret for a website", "4.29", ADMIN)
         .created(),
         patch("/api/v1/chats/{chat_id}/visitor", |r| {
@@ -726,15 +782,18 @@ pub fn all() -> Vec<Endpoint> {
         .json::<visitor_context::NoteBody>()
         .created(),
         post("/api/v1/chats/{chat_id}/ban", |r| r.to(bans::ban))
+            .audited("visitor.ban")
             .about("Ban the chat's visitor", "4.33", ChatAgent)
             .json::<bans::BanBody>()
             .created(),
         post("/api/v1/chats/{chat_id}/erase-visitor", |r| {
             r.to(retention::erase_visitor)
         })
+        .audited("visitor.erase")
         .about("Erase the data of the chat's visitor", "4.44", ADMIN),
         get("/api/v1/bans", |r| r.to(bans::list)).about("Every ban", "4.33", SUPERVISOR),
         delete("/api/v1/bans/{ban_id}", |r| r.to(bans::lift))
+            .audited("visitor.ban.lift")
             .about("Lift a ban", "4.33", SUPERVISOR)
             .answers(Answer::NoContent),
         get("/api/v1/options", |r| r.to(admin::options)).about(
@@ -743,19 +802,23 @@ pub fn all() -> Vec<Endpoint> {
             ADMIN,
         ),
         put("/api/v1/options", |r| r.to(admin::set_options))
+            .audited("options.update")
             .about("Change the run-time options", "4.15", ADMIN)
             .json::<OptionsChange>(),
         get("/api/v1/users", |r| r.to(users::list)).about("Every account", "4.40", SUPERVISOR),
         post("/api/v1/users", |r| r.to(users::create))
+            .audited("user.create")
             .about("Add an account", "4.40", ADMIN)
             .json::<users::CreateUser>()
             .created(),
         patch("/api/v1/users/{user_id}", |r| r.to(users::change))
+            .audited("user.update")
             .about("Change an account", "4.40", ADMIN)
             .json::<users::ChangeUser>(),
         post("/api/v1/users/{user_id}/password", |r| {
             r.to(users::set_password)
         })
+        .audited("user.password.set")
         .about("Set an account's password", "4.40", ADMIN)
         .json::<users::SetPassword>()
         .answers(Answer::NoContent),
@@ -778,6 +841,33 @@ pub fn all() -> Vec<Endpoint> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// R71: every write the audit middleware records has its action named in its entry, and
+    /// no entry names an action that is never recorded.
+    #[test]
+    fn every_audited_write_is_named_in_its_entry() {
+        for endpoint in all() {
+            let recorded =
+                audit::is_state_changing(&endpoint.method) && !audit::is_excluded(endpoint.path);
+            assert_eq!(
+                recorded,
+                endpoint.audit.is_some(),
+                "{} {}: recorded by the audit middleware iff named",
+                endpoint.method,
+                endpoint.path
+            );
+        }
+    }
+
+    #[test]
+    fn the_audit_name_is_found_by_the_matched_pattern() {
+        assert_eq!(
+            audit_action("PUT", "/api/v1/websites/{key}"),
+            Some("website.update")
+        );
+        assert_eq!(audit_action("GET", "/api/v1/websites/{key}"), None);
+        assert_eq!(audit_action("PUT", "/api/v1/nothing"), None);
+    }
 
     #[test]
     fn every_endpoint_is_listed_once_with_a_summary_and_a_section() {

@@ -109,6 +109,21 @@ fn events_in(frames: &[Value]) -> Vec<Value> {
         .collect()
 }
 
+/// Sends `frame` on one side of `chat` and waits for its ack there and for its event on the
+/// other side; the event's seq.
+async fn delivered(
+    from: &mut WsClient,
+    from_seen: &mut Vec<Value>,
+    to: &mut WsClient,
+    to_seen: &mut Vec<Value>,
+    chat: &VisitorChat,
+    frame: Value,
+) -> i64 {
+    let seq = send_confirmed(from, frame, from_seen).await;
+    event_with_seq(to, chat, seq, to_seen).await;
+    seq
+}
+
 /// Reads frames until a `presence` frame with `presence`; frames before it are dropped.
 async fn presence_until(socket: &mut WsClient, presence: &str) {
     socket
@@ -648,13 +663,27 @@ async fn leader_killed_during_a_busy_queue() {
         ] {
             let text = format!("visitor {} message {round}", chat.chat_id);
             let key = format!("v{round}");
-            let seq = send_confirmed(visitor, message(None, &text, &key), visitor_seen).await;
-            event_with_seq(agent, chat, seq, agent_seen).await;
+            let seq = delivered(
+                visitor,
+                visitor_seen,
+                agent,
+                agent_seen,
+                chat,
+                message(None, &text, &key),
+            )
+            .await;
             acked.entry(chat.chat_id).or_default().push((seq, text));
             let text = format!("agent answer {round} in {}", chat.chat_id);
             let key = format!("a{round}");
-            let seq = send_confirmed(agent, message(Some(chat), &text, &key), agent_seen).await;
-            event_with_seq(visitor, chat, seq, visitor_seen).await;
+            let seq = delivered(
+                agent,
+                agent_seen,
+                visitor,
+                visitor_seen,
+                chat,
+                message(Some(chat), &text, &key),
+            )
+            .await;
             acked.entry(chat.chat_id).or_default().push((seq, text));
         }
     }
@@ -872,20 +901,24 @@ async fn nats_restart_mid_chat() {
     let (mut visitor_seen, mut agent_seen) = (Vec::new(), Vec::new());
     event_with_seq(&mut visitor, &chat, 2, &mut visitor_seen).await;
     event_with_seq(&mut agent, &chat, 2, &mut agent_seen).await;
-    let seq = send_confirmed(
+    delivered(
         &mut visitor,
-        message(None, "v1: hello", "v1"),
         &mut visitor_seen,
-    )
-    .await;
-    event_with_seq(&mut agent, &chat, seq, &mut agent_seen).await;
-    let seq = send_confirmed(
         &mut agent,
-        message(Some(&chat), "a1: hi there", "a1"),
         &mut agent_seen,
+        &chat,
+        message(None, "v1: hello", "v1"),
     )
     .await;
-    event_with_seq(&mut visitor, &chat, seq, &mut visitor_seen).await;
+    delivered(
+        &mut agent,
+        &mut agent_seen,
+        &mut visitor,
+        &mut visitor_seen,
+        &chat,
+        message(Some(&chat), "a1: hi there", "a1"),
+    )
+    .await;
 
     // One message each, and NATS goes away before their acks are read.
     let visitor_sent = [("v2", "v2: are you still there?")];
@@ -980,20 +1013,24 @@ async fn nats_restart_mid_chat() {
         let seq = send_confirmed(socket, message(target.as_ref(), text, key), seen).await;
         println!("{key} resent: seq {seq}, stored before the outage: {stored_before}");
     }
-    let seq = send_confirmed(
+    delivered(
         &mut visitor,
-        message(None, "v3: thanks", "v3"),
         &mut visitor_seen,
-    )
-    .await;
-    event_with_seq(&mut agent, &chat, seq, &mut agent_seen).await;
-    let seq = send_confirmed(
         &mut agent,
-        message(Some(&chat), "a3: you're welcome", "a3"),
         &mut agent_seen,
+        &chat,
+        message(None, "v3: thanks", "v3"),
     )
     .await;
-    event_with_seq(&mut visitor, &chat, seq, &mut visitor_seen).await;
+    delivered(
+        &mut agent,
+        &mut agent_seen,
+        &mut visitor,
+        &mut visitor_seen,
+        &chat,
+        message(Some(&chat), "a3: you're welcome", "a3"),
+    )
+    .await;
 
     // Exactly once, in order, alike on both sides and in the store.
     let history = visitor_side.visitor_history(&chat).await;

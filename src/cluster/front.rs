@@ -159,6 +159,32 @@ async fn forward(
     Ok(answer(&head, body))
 }
 
+/// A new tunnel's subject for the leader's pieces, listened to before the opening is sent, so
+/// that nothing the leader sends first can be missed.
+async fn listen_for_leader(node: &Node) -> Result<(String, async_nats::Subscriber), AppError> {
+    let down = node.subjects().tunnel(rand::random());
+    let pieces = node
+        .nats()
+        .subscribe(down.clone())
+        .await
+        .map_err(|_| AppError::NoLeader)?;
+    Ok((down, pieces))
+}
+
+/// The opening of a tunnel for `request`, without a body.
+fn opening(node: &Node, kind: TunnelKind, request: Forwarded, down: String) -> Opening {
+    Opening {
+        kind,
+        node: node.id().to_owned(),
+        method: request.method,
+        uri: request.uri,
+        headers: request.headers,
+        down,
+        body: None,
+        body_follows: false,
+    }
+}
+
 /// A follower's HTTP request: the opening (with the body, or the body in pieces after it),
 /// then the leader's answer in pieces.
 async fn through_tunnel(
@@ -169,22 +195,12 @@ async fn through_tunnel(
 ) -> Result<(AnswerHead, Bytes), AppError> {
     let mut teardown = node.teardowns();
     let nats = node.nats();
-    let down = node.subjects().tunnel(rand::random());
-    let mut answers = nats
-        .subscribe(down.clone())
-        .await
-        .map_err(|_| AppError::NoLeader)?;
+    let (down, mut answers) = listen_for_leader(node).await?;
     let inline = body.len() <= PIECE_BYTES;
     let opening = Opening {
-        kind: TunnelKind::Http,
-        node: node.id().to_owned(),
-        method: request.method,
-        uri: request.uri,
-        headers: request.headers,
-        peer: None,
-        down,
         body: inline.then(|| base64::engine::general_purpose::STANDARD.encode(&body)),
         body_follows: !inline,
+        ..opening(node, TunnelKind::Http, request, down)
     };
     node.open(epoch, &opening).await?;
     if !inline {
@@ -270,27 +286,12 @@ async fn forward_socket(
     let upstream = match node.route() {
         Route::Local(port) => local::open_socket(port, &request).await,
         Route::Remote(epoch) => {
-            let nats = node.nats();
-            let down = node.subjects().tunnel(rand::random());
-            let from_leader = nats
-                .subscribe(down.clone())
-                .await
-                .map_err(|_| AppError::NoLeader)?;
-            let opening = Opening {
-                kind: TunnelKind::WebSocket,
-                node: node.id().to_owned(),
-                method: request.method,
-                uri: request.uri,
-                headers: request.headers,
-                peer: None,
-                down,
-                body: None,
-                body_follows: false,
-            };
+            let (down, from_leader) = listen_for_leader(node).await?;
+            let opening = opening(node, TunnelKind::WebSocket, request, down);
             let opened = node.open(epoch, &opening).await?;
             if opened.status == 101 {
                 Ok(relay::tunnel(
-                    nats,
+                    node.nats(),
                     opening.up(),
                     from_leader,
                     node.teardowns(),

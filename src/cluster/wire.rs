@@ -154,10 +154,9 @@ pub struct Opening {
     pub method: String,
     /// Path and query, as the client sent them.
     pub uri: String,
-    /// Every end-to-end header, in order (hop-by-hop ones are left out).
+    /// Every end-to-end header, in order (hop-by-hop ones are left out); the client's address
+    /// is the last of `X-Forwarded-For`.
     pub headers: Vec<(String, String)>,
-    /// The client's IP address as the forwarding node saw it.
-    pub peer: Option<String>,
     /// Where the leader sends its pieces; the forwarding node sends its own to `<down>.up`.
     pub down: String,
     /// An HTTP body small enough to travel with the opening (base64); a larger one follows as

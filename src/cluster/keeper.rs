@@ -159,10 +159,10 @@ fn keep(
                     }
                     Ok(Ok(None)) => node.set_leader(None),
                     Ok(Err(leader)) => node.set_leader(Some(leader)),
-                    Err(error) => {
-                        tracing::warn!(%error, "the lease could not be read");
-                        node.set_leader(None);
-                    }
+                    // What this node knew stands: forgetting the leader would cut every
+                    // tunnel over one slow read. If the leader did die, its openings find no
+                    // responder (503 `no_leader`) until a read succeeds.
+                    Err(error) => tracing::warn!(%error, "the lease could not be read"),
                 }
             }
             Some(epoch) => {

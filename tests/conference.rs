@@ -17,7 +17,8 @@ async fn until_text(socket: &mut WsClient, text: &str) -> Vec<Value> {
 }
 
 /// Sends a message and waits for its ack, so messages from several sockets are stored in the
-/// order the test sends them; returns the texts of the messages the socket got meanwhile.
+/// order the test sends them, and for its own event, which may come before or after the ack
+/// (protocol.md 6.4); returns the texts of the messages the socket got meanwhile.
 async fn say(socket: &mut WsClient, chat: &VisitorChat, text: &str, private: bool) -> Vec<String> {
     socket
         .send(
@@ -26,7 +27,12 @@ async fn say(socket: &mut WsClient, chat: &VisitorChat, text: &str, private: boo
         )
         .await;
     let frames = socket
-        .until(|f| f.last().is_some_and(|l| l["type"] == "ack"))
+        .until(|frames| {
+            frames.iter().any(|f| f["type"] == "ack")
+                && frames
+                    .iter()
+                    .any(|f| f["kind"] == "message" && f["text"] == text)
+        })
         .await;
     frames
         .iter()

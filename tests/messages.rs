@@ -275,10 +275,15 @@ async fn offers_are_answered_with_one_structured_pick(backend: Backend) {
                       "client_key": "p1" }),
         )
         .await;
+    // The pick's own event may come before or after its ack (protocol.md 6.4).
     let frames = visitor
-        .until(|f| f.iter().any(|f| f["type"] == "ack"))
+        .until(|f| {
+            f.iter().any(|f| f["type"] == "ack") && f.iter().any(|f| f["kind"] == "choice_picked")
+        })
         .await;
-    let pick_seq = frames.last().unwrap()["seq"].as_i64().unwrap();
+    let pick_seq = frames.iter().find(|f| f["type"] == "ack").unwrap()["seq"]
+        .as_i64()
+        .unwrap();
     let picked = frames
         .iter()
         .find(|f| f["kind"] == "choice_picked")

@@ -5,7 +5,7 @@
 use actix_web::web::Bytes;
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
 use awc::ws;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{SinkExt, Stream, StreamExt};
 use tokio::sync::{mpsc, watch};
 
 use super::wire::{InOrder, Numbering, Piece};
@@ -22,18 +22,52 @@ pub struct Link {
 
 /// Forwards both ways until either end closes.
 pub fn splice(a: Link, b: Link) {
-    actix_web::rt::spawn(forward(a.from, b.to));
-    actix_web::rt::spawn(forward(b.from, a.to));
+    let (mut a_said, mut b_said) = (a.from, b.from);
+    let a_said = futures_util::stream::poll_fn(move |cx| a_said.poll_recv(cx));
+    let b_said = futures_util::stream::poll_fn(move |cx| b_said.poll_recv(cx));
+    actix_web::rt::spawn(pass_on(a_said, b.to, |piece| piece));
+    actix_web::rt::spawn(pass_on(b_said, a.to, |piece| piece));
 }
 
-async fn forward(mut from: mpsc::Receiver<Piece>, to: mpsc::Sender<Piece>) {
-    while let Some(piece) = from.recv().await {
+/// Passes on what one side said, as pieces, until it closes: the close is the last piece
+/// passed on, and a side that just stops is passed on as a close.
+async fn pass_on<S: Stream + Unpin>(
+    mut said: S,
+    to: mpsc::Sender<Piece>,
+    piece_of: impl Fn(S::Item) -> Piece,
+) {
+    while let Some(item) = said.next().await {
+        let piece = piece_of(item);
         let closes = matches!(piece, Piece::Close(_));
         if to.send(piece).await.is_err() || closes {
             return;
         }
     }
     let _ = to.send(Piece::Close(None)).await;
+}
+
+fn client_piece(message: Result<AggregatedMessage, actix_ws::ProtocolError>) -> Piece {
+    match message {
+        Ok(AggregatedMessage::Text(text)) => Piece::Text(text.as_bytes().to_vec()),
+        Ok(AggregatedMessage::Binary(bytes)) => Piece::Binary(bytes.to_vec()),
+        Ok(AggregatedMessage::Ping(bytes)) => Piece::Ping(bytes.to_vec()),
+        Ok(AggregatedMessage::Pong(bytes)) => Piece::Pong(bytes.to_vec()),
+        Ok(AggregatedMessage::Close(reason)) => Piece::Close(close_reason(reason)),
+        // An oversize frame or a broken stream: the engine would close it the same way.
+        Err(_) => Piece::Close(Some((u16::from(CloseCode::Protocol), String::new()))),
+    }
+}
+
+fn engine_piece(frame: Result<ws::Frame, actix_ws::ProtocolError>) -> Piece {
+    match frame {
+        Ok(ws::Frame::Text(text)) => Piece::Text(text.to_vec()),
+        Ok(ws::Frame::Binary(bytes)) => Piece::Binary(bytes.to_vec()),
+        Ok(ws::Frame::Ping(bytes)) => Piece::Ping(bytes.to_vec()),
+        Ok(ws::Frame::Pong(bytes)) => Piece::Pong(bytes.to_vec()),
+        Ok(ws::Frame::Close(reason)) => Piece::Close(close_reason(reason)),
+        // The engine never fragments its frames.
+        Ok(ws::Frame::Continuation(_)) | Err(_) => Piece::Close(None),
+    }
 }
 
 fn close_reason(reason: Option<CloseReason>) -> Option<(u16, String)> {
@@ -48,27 +82,10 @@ fn close_of(reason: Option<(u16, String)>) -> Option<CloseReason> {
 }
 
 /// The client's socket, as the node it reached accepted it.
-pub fn client(mut session: Session, mut stream: AggregatedMessageStream) -> Link {
+pub fn client(mut session: Session, stream: AggregatedMessageStream) -> Link {
     let (to, mut towards_client) = mpsc::channel::<Piece>(LINK_BUFFER);
     let (said, from) = mpsc::channel::<Piece>(LINK_BUFFER);
-    actix_web::rt::spawn(async move {
-        while let Some(message) = stream.next().await {
-            let piece = match message {
-                Ok(AggregatedMessage::Text(text)) => Piece::Text(text.as_bytes().to_vec()),
-                Ok(AggregatedMessage::Binary(bytes)) => Piece::Binary(bytes.to_vec()),
-                Ok(AggregatedMessage::Ping(bytes)) => Piece::Ping(bytes.to_vec()),
-                Ok(AggregatedMessage::Pong(bytes)) => Piece::Pong(bytes.to_vec()),
-                Ok(AggregatedMessage::Close(reason)) => Piece::Close(close_reason(reason)),
-                // An oversize frame or a broken stream: the engine would close it the same way.
-                Err(_) => Piece::Close(Some((u16::from(CloseCode::Protocol), String::new()))),
-            };
-            let closes = matches!(piece, Piece::Close(_));
-            if said.send(piece).await.is_err() || closes {
-                return;
-            }
-        }
-        let _ = said.send(Piece::Close(None)).await;
-    });
+    actix_web::rt::spawn(pass_on(stream, said, client_piece));
     actix_web::rt::spawn(async move {
         while let Some(piece) = towards_client.recv().await {
             let written = match piece {
@@ -98,27 +115,10 @@ type EngineSocket = actix_codec::Framed<awc::BoxedSocket, ws::Codec>;
 
 /// The engine's socket on the leader's loopback, as the leader opened it for a client.
 pub fn engine(socket: EngineSocket) -> Link {
-    let (mut sink, mut stream) = socket.split();
+    let (mut sink, stream) = socket.split();
     let (to, mut towards_engine) = mpsc::channel::<Piece>(LINK_BUFFER);
     let (said, from) = mpsc::channel::<Piece>(LINK_BUFFER);
-    actix_web::rt::spawn(async move {
-        while let Some(frame) = stream.next().await {
-            let piece = match frame {
-                Ok(ws::Frame::Text(text)) => Piece::Text(text.to_vec()),
-                Ok(ws::Frame::Binary(bytes)) => Piece::Binary(bytes.to_vec()),
-                Ok(ws::Frame::Ping(bytes)) => Piece::Ping(bytes.to_vec()),
-                Ok(ws::Frame::Pong(bytes)) => Piece::Pong(bytes.to_vec()),
-                Ok(ws::Frame::Close(reason)) => Piece::Close(close_reason(reason)),
-                // The engine never fragments its frames.
-                Ok(ws::Frame::Continuation(_)) | Err(_) => Piece::Close(None),
-            };
-            let closes = matches!(piece, Piece::Close(_));
-            if said.send(piece).await.is_err() || closes {
-                return;
-            }
-        }
-        let _ = said.send(Piece::Close(None)).await;
-    });
+    actix_web::rt::spawn(pass_on(stream, said, engine_piece));
     actix_web::rt::spawn(async move {
         while let Some(piece) = towards_engine.recv().await {
             let message = match piece {

@@ -582,6 +582,31 @@ impl TestApp {
     }
 }
 
+/// A request to the engine at `base` as the holder of `token` (or nobody), with a JSON body
+/// if given: the status and the raw answer. Each caller reads the answer its own way.
+pub async fn call_at(
+    base: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<Value>,
+) -> (u16, actix_web::web::Bytes) {
+    let verb = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
+    let mut request = TestApp::client()
+        .request(verb, format!("{base}{path}"))
+        .insert_header(("Origin", ORIGIN));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let mut response = match body {
+        Some(body) => request.send_json(&body).await,
+        None => request.send().await,
+    }
+    .unwrap_or_else(|e| panic!("{method} {path} at {base}: {e}"));
+    let bytes = response.body().await.expect("response body");
+    (response.status().as_u16(), bytes)
+}
+
 impl TestApp {
     /// A JSON request to the engine's API as the holder of `token` (or nobody): the status and
     /// the body (`null` when empty).
@@ -592,25 +617,13 @@ impl TestApp {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let method = awc::http::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = Self::client()
-            .request(method, format!("{}{path}", self.base))
-            .insert_header(("Origin", ORIGIN));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let mut response = match body {
-            Some(body) => request.send_json(&body).await,
-            None => request.send().await,
-        }
-        .expect("request");
-        let bytes = response.body().await.expect("response body");
+        let (status, bytes) = call_at(&self.base, method, path, token, body).await;
         let body = if bytes.is_empty() {
             Value::Null
         } else {
             serde_json::from_slice(&bytes).expect("a JSON body")
         };
-        (response.status().as_u16(), body)
+        (status, body)
     }
 
     /// The outbox row `id` once `done` holds for it (the mailer works on its own schedule).

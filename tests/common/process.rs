@@ -195,21 +195,11 @@ impl Clients {
         token: Option<&str>,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let verb = awc::http::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = TestApp::client()
-            .request(verb, format!("{}{path}", self.base))
-            .insert_header(("Origin", ORIGIN));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let mut response = match body {
-            Some(body) => request.send_json(&body).await,
-            None => request.send().await,
-        }
-        .unwrap_or_else(|e| panic!("{method} {path} at {}: {e}", self.base));
-        let bytes = response.body().await.unwrap();
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        (response.status().as_u16(), body)
+        let (status, bytes) = super::call_at(&self.base, method, path, token, body).await;
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
     }
 
     /// The public history of a chat, read over REST with the visitor's token.
